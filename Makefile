@@ -1,0 +1,110 @@
+# cx: small tools that build a container by hand, one primitive each.
+#
+#   make            the tools, linked statically (SHARED=1: dynamically)
+#   make check      every test: C unit tests, man page lint, bats scenarios
+#   make demo       a container from the tools, on a busybox rootfs
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make SANITIZE=1 check   the same tests under ASan and UBSan
+
+VERSION  := 0.1.0
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man
+BUILD    ?= build
+CC       ?= cc
+
+TOOLS    := cx-unshare cx-chroot
+COMMON   := die opt parse ns path mount exec
+TESTS    := test-parse test-path test-ns test-opt
+
+# Each tool links only the libraries it uses.
+LIBS_cx-unshare := -lpopt
+LIBS_cx-chroot  := -lpopt
+
+WARN     := -Wall -Wextra -Werror
+HARDEN   := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
+CFLAGS   ?= -O2 -g
+ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(CFLAGS) $(WARN) -Icommon -DCX_VERSION='"$(VERSION)"'
+LINKMODE := -static-pie
+
+ifeq ($(SANITIZE),1)
+# The sanitizers need the dynamic loader: sanitized builds are shared.
+SHARED   := 1
+ALL_CFLAGS += -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+	      -fno-sanitize-recover=all
+LDSAN    := -fsanitize=address,undefined
+BUILD    := build/sanitize
+else
+ALL_CFLAGS += $(HARDEN)
+endif
+ifeq ($(SHARED),1)
+LINKMODE := -pie
+endif
+ALL_LDFLAGS := $(LINKMODE) -Wl,-z,relro,-z,now $(LDSAN) $(LDFLAGS)
+
+OBJS     := $(COMMON:%=$(BUILD)/common/%.o)
+BINS     := $(TOOLS:%=$(BUILD)/%)
+
+all: $(BINS)
+
+$(BUILD)/common/%.o: common/%.c common/*.h | $(BUILD)/common
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tools/%.o: tools/%.c common/*.h | $(BUILD)/tools
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libcx.a: $(OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/cx-%: $(BUILD)/tools/cx-%.o $(BUILD)/libcx.a
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libcx.a $(LIBS_cx-$*)
+
+$(BUILD)/common $(BUILD)/tools $(BUILD)/tests:
+	mkdir -p $@
+
+# Unit tests: cmocka, dynamic (cmocka ships no static library).
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libcx.a | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -pie -Wl,-z,relro,-z,now $(LDSAN) -o $@ $< \
+		$(BUILD)/libcx.a -lcmocka -lpopt
+
+# Helpers the scenario tests run (an escape attempt, a seccomp wrapper).
+$(BUILD)/tests/helper-%: tests/helper-%.c | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -static-pie -o $@ $<
+
+HELPERS  := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/helper-*.c))
+
+$(BUILD)/rootfs/bin/busybox: bats/fixtures/mkrootfs.sh
+	sh bats/fixtures/mkrootfs.sh $(BUILD)/rootfs
+
+rootfs: $(BUILD)/rootfs/bin/busybox
+
+deps:
+	sh .ci/deps.sh
+
+unit: $(TESTS:%=$(BUILD)/tests/%)
+	sh tests/run-unit.sh $(TESTS:%=$(BUILD)/tests/%)
+
+lint-man:
+	sh tests/lint-man.sh $(BUILD) $(TOOLS)
+
+bats: all rootfs $(HELPERS)
+	CX_BUILD=$(abspath $(BUILD)) CX_ROOTFS=$(abspath $(BUILD)/rootfs) \
+		sh tests/run-bats.sh
+
+check: all
+	CX_BUILD=$(BUILD) sh tests/check.sh $(MAKE) SANITIZE=$(SANITIZE)
+
+demo: deps all rootfs
+	sh examples/demo.sh $(BUILD) $(BUILD)/rootfs
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
+	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)/man1
+	install -m 644 $(wildcard man/*.7) $(DESTDIR)$(MANDIR)/man7
+
+clean:
+	rm -rf build
+
+.PHONY: all rootfs deps unit lint-man bats check demo install clean
+.SECONDARY:

@@ -1,0 +1,109 @@
+#include "die.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+
+const char *cx_prog = "cx";
+
+static char last_msg[1024];
+static int last_err;
+
+void cx_init(const char *prog)
+{
+	cx_prog = prog;
+	/* Not dumpable until the final exec: nothing inside a container's
+	 * root may open our /proc/PID/exe or ptrace us while we run a host
+	 * binary there.  execve() of the command resets this. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+int cx_fail(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_msg, sizeof(last_msg), fmt, ap);
+	va_end(ap);
+	last_err = err;
+	errno = err;
+	return -1;
+}
+
+const char *cx_last_msg(void)
+{
+	return last_msg;
+}
+
+int cx_last_errno(void)
+{
+	return last_err;
+}
+
+static void vwarn(int err, const char *fmt, va_list ap)
+{
+	char buf[1280];
+	int n;
+
+	n = snprintf(buf, sizeof(buf), "%s: ", cx_prog);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		n = 0;
+	vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
+	if (err)
+		fprintf(stderr, "%s: %s\n", buf, strerror(err));
+	else
+		fprintf(stderr, "%s\n", buf);
+}
+
+void cx_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(0, fmt, ap);
+	va_end(ap);
+}
+
+void cx_warn_errno(const char *fmt, ...)
+{
+	int err = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(err, fmt, ap);
+	va_end(ap);
+	errno = err;
+}
+
+void cx_die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(0, fmt, ap);
+	va_end(ap);
+	exit(CX_EXIT_FAIL);
+}
+
+void cx_die_errno(const char *fmt, ...)
+{
+	int err = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(err, fmt, ap);
+	va_end(ap);
+	exit(CX_EXIT_FAIL);
+}
+
+void cx_die_last(void)
+{
+	if (last_err)
+		fprintf(stderr, "%s: %s: %s\n", cx_prog, last_msg,
+			strerror(last_err));
+	else
+		fprintf(stderr, "%s: %s\n", cx_prog, last_msg);
+	exit(CX_EXIT_FAIL);
+}

@@ -1,0 +1,38 @@
+/* Running the rest of argv, and the fork-and-wait of forking tools. */
+#ifndef CX_EXEC_H
+#define CX_EXEC_H
+
+#include <stdbool.h>
+#include <stdnoreturn.h>
+#include <sys/types.h>
+
+/* When argv[0] names another cx tool (a name starting "cx-", searched
+ * on PATH, or a path whose last component starts "cx-"), open it now,
+ * before the root changes: the new root holds none of our tools.
+ * Returns an O_PATH descriptor, or -1 when argv[0] is no cx tool or is
+ * not found here (then it is looked up after the change, as usual). */
+int cx_exec_preopen(char *const argv[]);
+
+/* Run argv: by TOOLFD when it is >= 0 (execveat), else with a PATH
+ * search.  No descriptor but 0, 1 and 2 reaches the command.  Never
+ * returns: on failure it prints why and exits 127 when the command was
+ * not found, 126 when it could not be run. */
+noreturn void cx_exec(int toolfd, char *const argv[]);
+
+/* The signals a forking tool passes on to its child: SIGINT, SIGTERM,
+ * SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH.  Call cx_signals_hold()
+ * before fork(); the child calls cx_signals_release() before exec. */
+void cx_signals_hold(void);
+void cx_signals_release(void);
+
+/* Wait for PID, passing the held signals on to it.  With reap_all (an
+ * init), every other child that exits is reaped as well.  Returns PID's
+ * wait status. */
+int cx_wait_forward(pid_t pid, bool reap_all);
+
+/* Exit as the child did: its exit code, or the same signal (with core
+ * dumps off) and, when that does not end us (PID 1 of a namespace
+ * ignores it), 128 + the signal number. */
+noreturn void cx_exit_like(int status);
+
+#endif

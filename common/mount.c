@@ -1,0 +1,212 @@
+#include "mount.h"
+
+#include "die.h"
+#include "syscalls.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const struct cx_propagation cx_propagation_table[] = {
+	{ "private", MS_PRIVATE },
+	{ "shared", MS_SHARED },
+	{ "slave", MS_SLAVE },
+	{ "unbindable", MS_UNBINDABLE },
+	{ "unchanged", 0 },
+	{ NULL, 0 },
+};
+
+const struct cx_propagation *cx_propagation_by_name(const char *name)
+{
+	for (const struct cx_propagation *p = cx_propagation_table; p->name;
+	     p++)
+		if (strcmp(p->name, name) == 0)
+			return p;
+	return NULL;
+}
+
+static void fd_path(char *buf, size_t len, int fd)
+{
+	snprintf(buf, len, "/proc/self/fd/%d", fd);
+}
+
+static int close_keep_errno(int fd)
+{
+	int err = errno;
+
+	if (fd >= 0)
+		close(fd);
+	errno = err;
+	return -1;
+}
+
+int cx_mount_proc(int dirfd, const char *shown)
+{
+	int fs, mnt;
+	char path[64];
+
+	fs = cx_fsopen("proc", FSOPEN_CLOEXEC);
+	if (fs < 0 && errno == ENOSYS) {
+		fd_path(path, sizeof(path), dirfd);
+		if (mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  NULL) < 0)
+			return cx_fail(errno, "mount proc on %s", shown);
+		return 0;
+	}
+	if (fs < 0)
+		return cx_fail(errno, "fsopen proc");
+	if (cx_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
+		close_keep_errno(fs);
+		return cx_fail(errno, "create proc for %s", shown);
+	}
+	mnt = cx_fsmount(fs, FSMOUNT_CLOEXEC,
+			 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+				 MOUNT_ATTR_NOEXEC);
+	close_keep_errno(fs);
+	if (mnt < 0)
+		return cx_fail(errno, "fsmount proc for %s", shown);
+	if (cx_move_mount(mnt, "", dirfd, "",
+			  MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
+		close_keep_errno(mnt);
+		return cx_fail(errno, "mount proc on %s", shown);
+	}
+	close(mnt);
+	return 0;
+}
+
+int cx_bind_self(int fd, const char *path_again, const char *shown)
+{
+	int tree = cx_open_tree(fd, "",
+				OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+					AT_RECURSIVE | AT_EMPTY_PATH);
+	char path[64];
+
+	if (tree < 0 && errno == ENOSYS) {
+		fd_path(path, sizeof(path), fd);
+		if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
+			return cx_fail(errno, "bind %s on itself", shown);
+		/* A magic link leads to the directory under the new mount,
+		 * so the mount is found by its path. */
+		tree = open(path_again, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (tree < 0) {
+			int err = errno;
+
+			umount2(path, MNT_DETACH);
+			return cx_fail(err, "open %s", shown);
+		}
+		return tree;
+	}
+	if (tree < 0)
+		return cx_fail(errno, "open_tree %s", shown);
+	if (cx_move_mount(tree, "", fd, "",
+			  MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
+		close_keep_errno(tree);
+		return cx_fail(errno, "bind %s on itself", shown);
+	}
+	/* Once attached, the tree's descriptor is the new mount's root. */
+	return tree;
+}
+
+int cx_is_mountpoint(int fd)
+{
+	struct statx stx;
+
+	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW,
+		  STATX_BASIC_STATS, &stx) < 0)
+		return -1;
+	if (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT)
+		return !!(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+	/* Before 5.8: a mount root is where ".." is on another mount or is
+	 * the same directory. */
+	{
+		struct stat here, up;
+
+		if (fstat(fd, &here) < 0 ||
+		    fstatat(fd, "..", &up, 0) < 0)
+			return -1;
+		return here.st_dev != up.st_dev || here.st_ino == up.st_ino;
+	}
+}
+
+static int mount_id(int fd, unsigned long *id)
+{
+	char path[64], line[256];
+	FILE *f;
+	int rc = -1;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "mnt_id: %lu", id) == 1) {
+			rc = 0;
+			break;
+		}
+	fclose(f);
+	if (rc < 0)
+		errno = ENOENT;
+	return rc;
+}
+
+/* The mountinfo line of the mount that holds FD, in *line (to free). */
+static int mountinfo_line(int fd, char **out)
+{
+	unsigned long id, mid;
+	FILE *f;
+	char *line = NULL;
+	size_t cap = 0;
+	int rc = -1;
+
+	if (mount_id(fd, &id) < 0)
+		return -1;
+	f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return -1;
+	while (getline(&line, &cap, f) > 0)
+		if (sscanf(line, "%lu", &mid) == 1 && mid == id) {
+			rc = 0;
+			break;
+		}
+	fclose(f);
+	if (rc < 0) {
+		free(line);
+		errno = ENOENT;
+		return -1;
+	}
+	*out = line;
+	return 0;
+}
+
+int cx_mount_is_shared(int fd)
+{
+	char *line, *sep;
+	int rc;
+
+	if (mountinfo_line(fd, &line) < 0)
+		return -1;
+	/* Optional fields stand between the mount options and " - ". */
+	sep = strstr(line, " - ");
+	if (sep)
+		*sep = '\0';
+	rc = strstr(line, " shared:") != NULL;
+	free(line);
+	return rc;
+}
+
+int cx_mount_fstype(int fd, char *buf, size_t len)
+{
+	char *line, *sep;
+
+	if (mountinfo_line(fd, &line) < 0)
+		return -1;
+	sep = strstr(line, " - ");
+	snprintf(buf, len, "%s", sep ? sep + 3 : "");
+	buf[strcspn(buf, " \n")] = '\0';
+	free(line);
+	return 0;
+}

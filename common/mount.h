@@ -1,0 +1,37 @@
+/* Mounts made through file descriptors, and the propagation table. */
+#ifndef CX_MOUNT_H
+#define CX_MOUNT_H
+
+#include <stddef.h>
+
+struct cx_propagation {
+	const char *name;	/* "private" */
+	unsigned long flag;	/* MS_PRIVATE; 0 for "unchanged" */
+};
+extern const struct cx_propagation cx_propagation_table[];
+
+/* A propagation name; NULL if unknown. */
+const struct cx_propagation *cx_propagation_by_name(const char *name);
+
+/* Mount a new proc instance (for the caller's pid namespace) on the
+ * directory DIRFD, nosuid, nodev, noexec.  fsopen/fsmount/move_mount,
+ * else mount(2) on /proc/self/fd/N. */
+int cx_mount_proc(int dirfd, const char *shown);
+
+/* Bind the tree at FD (recursively) onto itself, so that it becomes a
+ * mount point.  Returns an O_PATH descriptor of the new mount's root.
+ * open_tree/move_mount, else mount(2) by /proc/self/fd and a new open
+ * of PATH_AGAIN. */
+int cx_bind_self(int fd, const char *path_again, const char *shown);
+
+/* 1 if the directory FD is the root of a mount, 0 if not, -1 on error. */
+int cx_is_mountpoint(int fd);
+
+/* 1 if the mount that holds FD has shared propagation, 0 if not, -1 on
+ * error (read from /proc/self/mountinfo). */
+int cx_mount_is_shared(int fd);
+
+/* The filesystem type of the mount that holds FD ("ext4", "rootfs"). */
+int cx_mount_fstype(int fd, char *buf, size_t len);
+
+#endif

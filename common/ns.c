@@ -1,0 +1,47 @@
+#include "ns.h"
+
+#include "die.h"
+#include "syscalls.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* The order is the order of entry for cx-nsenter: user first, so that
+ * the other joins are checked against the capabilities we gain in it. */
+const struct cx_ns cx_ns_table[CX_NS_COUNT] = {
+	{ "user", "user", NULL, CLONE_NEWUSER },
+	{ "cgroup", "cgroup", NULL, CLONE_NEWCGROUP },
+	{ "ipc", "ipc", NULL, CLONE_NEWIPC },
+	{ "uts", "uts", NULL, CLONE_NEWUTS },
+	{ "net", "net", NULL, CLONE_NEWNET },
+	{ "pid", "pid", "pid_for_children", CLONE_NEWPID },
+	{ "mount", "mnt", NULL, CLONE_NEWNS },
+	{ "time", "time", "time_for_children", CLONE_NEWTIME },
+};
+
+const struct cx_ns *cx_ns_by_name(const char *name)
+{
+	for (int i = 0; i < CX_NS_COUNT; i++)
+		if (strcmp(cx_ns_table[i].name, name) == 0 ||
+		    strcmp(cx_ns_table[i].file, name) == 0)
+			return &cx_ns_table[i];
+	return NULL;
+}
+
+int cx_ns_inode(pid_t pid, const char *file, ino_t *ino)
+{
+	char path[64];
+	struct stat st;
+
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, file);
+	else
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", file);
+	if (stat(path, &st) < 0)
+		return cx_fail(errno, "stat %s", path);
+	*ino = st.st_ino;
+	return 0;
+}

@@ -1,0 +1,266 @@
+#include "parse.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static int einval(void)
+{
+	errno = EINVAL;
+	return -1;
+}
+
+static int erange(void)
+{
+	errno = ERANGE;
+	return -1;
+}
+
+/* Digits only, and the end of them in *end. */
+static int digits(const char *s, uint64_t *out, const char **end)
+{
+	uint64_t v = 0;
+
+	if (!isdigit((unsigned char)*s))
+		return einval();
+	for (; isdigit((unsigned char)*s); s++) {
+		unsigned d = (unsigned)(*s - '0');
+
+		if (v > (UINT64_MAX - d) / 10)
+			return erange();
+		v = v * 10 + d;
+	}
+	*out = v;
+	*end = s;
+	return 0;
+}
+
+int cx_parse_u64(const char *s, uint64_t *out)
+{
+	const char *end;
+
+	if (digits(s, out, &end) < 0)
+		return -1;
+	return *end ? einval() : 0;
+}
+
+int cx_parse_u32(const char *s, uint32_t *out)
+{
+	uint64_t v;
+
+	if (cx_parse_u64(s, &v) < 0)
+		return -1;
+	if (v > UINT32_MAX)
+		return erange();
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int cx_parse_i64(const char *s, int64_t *out)
+{
+	int neg = 0;
+	uint64_t v;
+
+	if (*s == '-' || *s == '+')
+		neg = *s++ == '-';
+	if (cx_parse_u64(s, &v) < 0)
+		return -1;
+	if (v > (uint64_t)INT64_MAX + neg)
+		return erange();
+	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
+	return 0;
+}
+
+int cx_parse_size(const char *s, uint64_t *out)
+{
+	static const char units[] = "KMGT";
+	const char *end, *u;
+	uint64_t v;
+	unsigned shift = 0;
+
+	if (digits(s, &v, &end) < 0)
+		return -1;
+	if (*end) {
+		u = strchr(units, toupper((unsigned char)*end));
+		if (!u)
+			return einval();
+		shift = 10 * (unsigned)(u - units + 1);
+		end++;
+		if (strcmp(end, "") && strcmp(end, "B") && strcmp(end, "iB"))
+			return einval();
+	}
+	if (shift && v > (UINT64_MAX >> shift))
+		return erange();
+	*out = v << shift;
+	return 0;
+}
+
+/* Find NAME in a colon-separated database file; field 2 (0-based) is
+ * the id, field 3 the primary group (passwd only). */
+static int lookup(const char *db, const char *name, uint32_t *id,
+		  uint32_t *gid)
+{
+	FILE *f = fopen(db, "re");
+	char line[4096];
+	size_t len = strlen(name);
+	int found = -1;
+
+	if (!f)
+		return -1;
+	while (found < 0 && fgets(line, sizeof(line), f)) {
+		char *field[4] = { line, NULL, NULL, NULL };
+		int n = 1;
+
+		if (strncmp(line, name, len) || line[len] != ':')
+			continue;
+		for (char *p = line; *p && n < 4; p++)
+			if (*p == ':') {
+				*p = '\0';
+				field[n++] = p + 1;
+			}
+		if (n < 3 || cx_parse_u32(strsep(&field[2], ":\n"), id) < 0)
+			continue;
+		if (gid && (n < 4 ||
+			    cx_parse_u32(strsep(&field[3], ":\n"), gid) < 0))
+			continue;
+		found = 0;
+	}
+	fclose(f);
+	if (found < 0)
+		errno = ENOENT;
+	return found;
+}
+
+int cx_parse_user(const char *s, const char *passwd, uid_t *uid, gid_t *gid,
+		  int *has_gid)
+{
+	uint32_t u, g;
+
+	*has_gid = 0;
+	if (!*s || strchr(s, ':') || strchr(s, '\n'))
+		return einval();
+	if (isdigit((unsigned char)*s))
+		return cx_parse_u32(s, uid) < 0 || *uid == (uid_t)-1 ?
+			       einval() : 0;
+	if (!passwd || lookup(passwd, s, &u, &g) < 0)
+		return einval();
+	*uid = u;
+	*gid = g;
+	*has_gid = 1;
+	return 0;
+}
+
+int cx_parse_group(const char *s, const char *group, gid_t *gid)
+{
+	uint32_t g;
+
+	if (!*s || strchr(s, ':') || strchr(s, '\n'))
+		return einval();
+	if (isdigit((unsigned char)*s))
+		return cx_parse_u32(s, gid) < 0 || *gid == (gid_t)-1 ?
+			       einval() : 0;
+	if (!group || lookup(group, s, &g, NULL) < 0)
+		return einval();
+	*gid = g;
+	return 0;
+}
+
+int cx_parse_userspec(const char *s, const char *passwd, const char *group,
+		      uid_t *uid, gid_t *gid, int *has_gid)
+{
+	const char *colon = strchr(s, ':');
+	char user[256];
+	size_t len = colon ? (size_t)(colon - s) : strlen(s);
+
+	if (len >= sizeof(user))
+		return einval();
+	memcpy(user, s, len);
+	user[len] = '\0';
+	if (cx_parse_user(user, passwd, uid, gid, has_gid) < 0)
+		return -1;
+	if (colon) {
+		if (cx_parse_group(colon + 1, group, gid) < 0)
+			return -1;
+		*has_gid = 1;
+	}
+	return 0;
+}
+
+int cx_parse_groups(const char *s, const char *group, gid_t *out, int max)
+{
+	char buf[4096], *p = buf, *tok;
+	int n = 0;
+
+	if (strlen(s) >= sizeof(buf) || !*s)
+		return einval();
+	strcpy(buf, s);
+	while ((tok = strsep(&p, ","))) {
+		if (n == max)
+			return erange();
+		if (cx_parse_group(tok, group, &out[n++]) < 0)
+			return -1;
+	}
+	return n;
+}
+
+int cx_parse_idmap(const char *s, struct cx_idmap *m)
+{
+	uint64_t v[3];
+	const char *p = s;
+	char sep = strchr(s, ':') ? ':' : ',';
+
+	for (int i = 0; i < 3; i++) {
+		const char *end;
+
+		if (digits(p, &v[i], &end) < 0)
+			return -1;
+		if (v[i] > UINT32_MAX)
+			return erange();
+		if (i < 2 && *end != sep)
+			return einval();
+		if (i == 2 && *end)
+			return einval();
+		p = end + 1;
+	}
+	if (sep == ':') {
+		m->inner = (uint32_t)v[0];
+		m->outer = (uint32_t)v[1];
+	} else {
+		m->outer = (uint32_t)v[0];
+		m->inner = (uint32_t)v[1];
+	}
+	m->count = (uint32_t)v[2];
+	if (m->count == 0)
+		return einval();
+	if ((uint64_t)m->inner + m->count > (uint64_t)UINT32_MAX ||
+	    (uint64_t)m->outer + m->count > (uint64_t)UINT32_MAX)
+		return erange();
+	return 0;
+}
+
+int cx_parse_signal(const char *s, int *sig)
+{
+	uint32_t n;
+
+	if (isdigit((unsigned char)*s)) {
+		if (cx_parse_u32(s, &n) < 0 || n == 0 || n >= NSIG)
+			return einval();
+		*sig = (int)n;
+		return 0;
+	}
+	if (strncasecmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (int i = 1; i < NSIG; i++) {
+		const char *name = sigabbrev_np(i);
+
+		if (name && strcasecmp(name, s) == 0) {
+			*sig = i;
+			return 0;
+		}
+	}
+	return einval();
+}

@@ -1,0 +1,45 @@
+/* Pure parsers: they take a string and return 0 with the value, or -1
+ * with errno EINVAL (not the right form) or ERANGE (out of range).  They
+ * print nothing; the tool names the option in its message. */
+#ifndef CX_PARSE_H
+#define CX_PARSE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Unsigned decimal, no sign, no spaces, no suffix. */
+int cx_parse_u64(const char *s, uint64_t *out);
+int cx_parse_u32(const char *s, uint32_t *out);
+/* Signed decimal seconds, as for a time namespace offset. */
+int cx_parse_i64(const char *s, int64_t *out);
+
+/* A size in bytes: "512", "100K", "100M", "1.5G" is refused (use
+ * 1536M), "2T"; K/M/G/T are powers of 1024, an optional "B" or "iB"
+ * may follow ("100MiB").  Overflow of 64 bits is ERANGE. */
+int cx_parse_size(const char *s, uint64_t *out);
+
+/* A user: a number, or a name looked up in the passwd-format file
+ * PASSWD.  *gid gets the user's primary group when looked up by name;
+ * *has_gid tells whether it was. */
+int cx_parse_user(const char *s, const char *passwd, uid_t *uid, gid_t *gid,
+		  int *has_gid);
+/* A group: a number, or a name looked up in the group-format file. */
+int cx_parse_group(const char *s, const char *group, gid_t *gid);
+/* "USER[:GROUP]": GROUP defaults to USER's primary group when USER is a
+ * name; a numeric USER without GROUP leaves *has_gid 0. */
+int cx_parse_userspec(const char *s, const char *passwd, const char *group,
+		      uid_t *uid, gid_t *gid, int *has_gid);
+/* "g1,g2,...": up to max groups; returns the count or -1. */
+int cx_parse_groups(const char *s, const char *group, gid_t *out, int max);
+
+/* An id map range "INNER:OUTER:COUNT" (util-linux 2.39 order), or the
+ * older "OUTER,INNER,COUNT".  COUNT >= 1 and no range wraps 32 bits. */
+struct cx_idmap {
+	uint32_t inner, outer, count;
+};
+int cx_parse_idmap(const char *s, struct cx_idmap *m);
+
+/* A signal: "TERM", "SIGTERM", "term" or "15". */
+int cx_parse_signal(const char *s, int *sig);
+
+#endif

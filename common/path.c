@@ -1,0 +1,149 @@
+#include "path.h"
+
+#include "die.h"
+#include "syscalls.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int cx_open_in_root(int rootfd, const char *path, int flags, mode_t mode,
+		    const char *shown)
+{
+	struct open_how how = {
+		.flags = (unsigned)(flags | O_CLOEXEC),
+		.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = cx_openat2(rootfd, path, &how);
+
+	if (fd < 0 && errno == ENOSYS)
+		fd = cx_open_in_root_walk(rootfd, path, flags, mode);
+	if (fd < 0)
+		return cx_fail(errno, "open %s", shown);
+	return fd;
+}
+
+static int same_file(int fd, const struct stat *st)
+{
+	struct stat cur;
+
+	return fstat(fd, &cur) == 0 && cur.st_dev == st->st_dev &&
+	       cur.st_ino == st->st_ino;
+}
+
+static int replace(int *cur, int fd)
+{
+	int err = errno;
+
+	if (fd < 0)
+		return -1;
+	close(*cur);
+	*cur = fd;
+	errno = err;
+	return 0;
+}
+
+/* The walk: one component at a time, never following a symlink by the
+ * kernel (O_NOFOLLOW), reading each link ourselves and going on from the
+ * root when it is absolute. */
+int cx_open_in_root_walk(int rootfd, const char *path, int flags, mode_t mode)
+{
+	struct stat rootst, st;
+	char *pending, *p;
+	int cur, links = 0, fd = -1;
+
+	if (fstat(rootfd, &rootst) < 0)
+		return -1;
+	cur = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (cur < 0)
+		return -1;
+	pending = strdup(path);
+	if (!pending) {
+		close(cur);
+		return -1;
+	}
+	p = pending;
+	for (;;) {
+		char *comp, *rest;
+		int last;
+
+		while (*p == '/')
+			p++;
+		if (!*p) {
+			fd = openat(cur, ".", flags | O_CLOEXEC, mode);
+			break;
+		}
+		comp = p;
+		rest = strchrnul(p, '/');
+		p = rest;
+		if (*p)
+			*p++ = '\0';
+		while (*p == '/')
+			p++;
+		last = !*p;
+		if (strcmp(comp, ".") == 0)
+			continue;
+		if (strcmp(comp, "..") == 0) {
+			if (same_file(cur, &rootst))
+				continue;
+			if (replace(&cur, openat(cur, "..", O_PATH | O_DIRECTORY |
+								    O_CLOEXEC)) < 0)
+				break;
+			continue;
+		}
+		if (fstatat(cur, comp, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT && last && (flags & O_CREAT))
+				fd = openat(cur, comp,
+					    flags | O_NOFOLLOW | O_CLOEXEC, mode);
+			break;
+		}
+		if (S_ISLNK(st.st_mode) && !(last && (flags & O_NOFOLLOW))) {
+			char target[PATH_MAX];
+			ssize_t n = readlinkat(cur, comp, target,
+					       sizeof(target) - 1);
+			char *next;
+
+			if (n < 0)
+				break;
+			if (++links > 40) {
+				errno = ELOOP;
+				break;
+			}
+			target[n] = '\0';
+			next = malloc((size_t)n + strlen(p) + 2);
+			if (!next)
+				break;
+			strcpy(next, target);
+			strcat(next, "/");
+			strcat(next, p);
+			free(pending);
+			pending = p = next;
+			if (target[0] == '/' &&
+			    replace(&cur, openat(rootfd, ".", O_PATH |
+						 O_DIRECTORY | O_CLOEXEC)) < 0)
+				break;
+			continue;
+		}
+		if (last) {
+			fd = openat(cur, comp, flags | O_NOFOLLOW | O_CLOEXEC,
+				    mode);
+			break;
+		}
+		if (replace(&cur, openat(cur, comp, O_PATH | O_DIRECTORY |
+						    O_NOFOLLOW | O_CLOEXEC)) < 0)
+			break;
+	}
+	{
+		int err = errno;
+
+		free(pending);
+		close(cur);
+		errno = err;
+	}
+	return fd;
+}

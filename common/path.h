@@ -1,0 +1,19 @@
+/* Resolving a path inside a root without ever leaving it. */
+#ifndef CX_PATH_H
+#define CX_PATH_H
+
+#include <sys/types.h>
+
+/* Open PATH below the directory ROOTFD as if ROOTFD were "/": ".." stops
+ * at it, absolute symlinks start again from it, magic links (/proc/N/fd)
+ * are refused.  FLAGS are open(2) flags; O_CLOEXEC is always added.
+ * Uses openat2(RESOLVE_IN_ROOT) and, where the kernel lacks it (before
+ * 5.6), a walk one component at a time.  Returns an fd, or -1 recorded
+ * with cx_fail naming SHOWN (how the caller's user wrote the path). */
+int cx_open_in_root(int rootfd, const char *path, int flags, mode_t mode,
+		    const char *shown);
+/* The walk alone, so that tests reach it on any kernel. */
+int cx_open_in_root_walk(int rootfd, const char *path, int flags,
+			 mode_t mode);
+
+#endif

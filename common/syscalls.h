@@ -1,0 +1,91 @@
+/* Wrappers for the system calls cx uses that older C libraries lack.
+ * They go through syscall(2) so that the same code builds on any glibc;
+ * a caller that gets ENOSYS takes its one fallback path. */
+#ifndef CX_SYSCALLS_H
+#define CX_SYSCALLS_H
+
+#include <linux/openat2.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+#ifndef SYS_open_tree
+#define SYS_open_tree 428
+#endif
+#ifndef SYS_move_mount
+#define SYS_move_mount 429
+#endif
+#ifndef SYS_fsopen
+#define SYS_fsopen 430
+#endif
+#ifndef SYS_fsconfig
+#define SYS_fsconfig 431
+#endif
+#ifndef SYS_fsmount
+#define SYS_fsmount 432
+#endif
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
+#endif
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+static inline int cx_openat2(int dirfd, const char *path, struct open_how *how)
+{
+	return (int)syscall(SYS_openat2, dirfd, path, how, sizeof(*how));
+}
+
+static inline int cx_open_tree(int dirfd, const char *path, unsigned int flags)
+{
+	return (int)syscall(SYS_open_tree, dirfd, path, flags);
+}
+
+static inline int cx_move_mount(int from_dirfd, const char *from_path,
+				int to_dirfd, const char *to_path,
+				unsigned int flags)
+{
+	return (int)syscall(SYS_move_mount, from_dirfd, from_path, to_dirfd,
+			    to_path, flags);
+}
+
+static inline int cx_fsopen(const char *fsname, unsigned int flags)
+{
+	return (int)syscall(SYS_fsopen, fsname, flags);
+}
+
+static inline int cx_fsconfig(int fd, unsigned int cmd, const char *key,
+			      const void *value, int aux)
+{
+	return (int)syscall(SYS_fsconfig, fd, cmd, key, value, aux);
+}
+
+static inline int cx_fsmount(int fd, unsigned int flags, unsigned int attrs)
+{
+	return (int)syscall(SYS_fsmount, fd, flags, attrs);
+}
+
+static inline int cx_mount_setattr(int dirfd, const char *path,
+				   unsigned int flags, struct mount_attr *attr)
+{
+	return (int)syscall(SYS_mount_setattr, dirfd, path, flags, attr,
+			    sizeof(*attr));
+}
+
+static inline int cx_pivot_root(const char *new_root, const char *put_old)
+{
+	return (int)syscall(SYS_pivot_root, new_root, put_old);
+}
+
+static inline int cx_pidfd_open(pid_t pid, unsigned int flags)
+{
+	return (int)syscall(SYS_pidfd_open, pid, flags);
+}
+
+#endif

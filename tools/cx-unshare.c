@@ -1,0 +1,633 @@
+/* cx-unshare: new namespaces, then the rest of argv. */
+#include "die.h"
+#include "exec.h"
+#include "mount.h"
+#include "ns.h"
+#include "opt.h"
+#include "parse.h"
+#include "path.h"
+#include "syscalls.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+enum {
+	/* 1 .. CX_NS_COUNT: the namespace options, by table index + 1. */
+	OPT_FORK = 100, OPT_INIT, OPT_KILL_CHILD, OPT_MOUNT_PROC,
+	OPT_PROPAGATION, OPT_MAP_ROOT, OPT_MAP_USER, OPT_MAP_GROUP,
+	OPT_MAP_USERS, OPT_MAP_GROUPS, OPT_SETGROUPS, OPT_HOSTNAME,
+	OPT_ROOT, OPT_WD, OPT_PIDFILE, OPT_MONOTONIC, OPT_BOOTTIME,
+};
+
+enum { MAX_MAPS = 32 };
+
+struct nsfile {
+	const char *path;
+	bool created;	/* we made the file, so we remove it on failure */
+};
+
+struct ctx {
+	int flags;
+	struct nsfile file[CX_NS_COUNT];
+	bool fork, init, mount_proc, map_root;
+	int kill_sig;
+	const char *proc_dir, *hostname, *root, *wd, *pidfile;
+	const struct cx_propagation *propagation;
+	struct cx_idmap uid[MAX_MAPS], gid[MAX_MAPS];
+	int nuid, ngid;
+	int setgroups;	/* -1 untouched, 0 deny, 1 allow */
+	int64_t monotonic, boottime;
+	bool has_monotonic, has_boottime, pidfile_created;
+};
+
+static const struct poptOption options[] = {
+	{ "mount", 'm', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL, 7,
+	  "new mount namespace (kept in FILE if given)", "FILE" },
+	{ "uts", 'u', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL, 4,
+	  "new UTS namespace (hostname)", "FILE" },
+	{ "ipc", 'i', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL, 3,
+	  "new IPC namespace", "FILE" },
+	{ "net", 'n', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL, 5,
+	  "new network namespace", "FILE" },
+	{ "pid", 'p', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL, 6,
+	  "new PID namespace (for the children: see --fork)", "FILE" },
+	{ "user", 'U', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL, 1,
+	  "new user namespace", "FILE" },
+	{ "cgroup", 'C', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL, 2,
+	  "new cgroup namespace", "FILE" },
+	{ "time", 'T', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL, 8,
+	  "new time namespace (for the children and the command)", "FILE" },
+	{ "fork", 'f', POPT_ARG_NONE, NULL, OPT_FORK,
+	  "run the command as a child, and wait for it", NULL },
+	{ "init", 0, POPT_ARG_NONE, NULL, OPT_INIT,
+	  "with --pid: stay as PID 1, reap orphans, pass signals on", NULL },
+	{ "kill-child", 0, POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL,
+	  OPT_KILL_CHILD, "when cx-unshare dies, send SIGNAL (KILL) to the child",
+	  "SIGNAL" },
+	{ "mount-proc", 0, POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL,
+	  OPT_MOUNT_PROC, "mount a new proc on DIR (/proc), inside --root",
+	  "DIR" },
+	{ "propagation", 0, POPT_ARG_STRING, NULL, OPT_PROPAGATION,
+	  "private|shared|slave|unchanged (private)", "MODE" },
+	{ "map-root-user", 'r', POPT_ARG_NONE, NULL, OPT_MAP_ROOT,
+	  "map our user and group to root inside (implies --user)", NULL },
+	{ "map-user", 0, POPT_ARG_STRING, NULL, OPT_MAP_USER,
+	  "map our user to USER inside (implies --user)", "USER" },
+	{ "map-group", 0, POPT_ARG_STRING, NULL, OPT_MAP_GROUP,
+	  "map our group to GROUP inside (implies --user)", "GROUP" },
+	{ "map-users", 0, POPT_ARG_STRING, NULL, OPT_MAP_USERS,
+	  "map a range of users, INNER:OUTER:COUNT", "MAP" },
+	{ "map-groups", 0, POPT_ARG_STRING, NULL, OPT_MAP_GROUPS,
+	  "map a range of groups, INNER:OUTER:COUNT", "MAP" },
+	{ "setgroups", 0, POPT_ARG_STRING, NULL, OPT_SETGROUPS,
+	  "allow|deny setgroups(2) in the user namespace", "MODE" },
+	{ "hostname", 0, POPT_ARG_STRING, NULL, OPT_HOSTNAME,
+	  "set the hostname (needs --uts)", "NAME" },
+	{ "root", 'R', POPT_ARG_STRING, NULL, OPT_ROOT,
+	  "chroot to DIR before running the command", "DIR" },
+	{ "wd", 'w', POPT_ARG_STRING, NULL, OPT_WD,
+	  "change to DIR (inside --root) before running the command", "DIR" },
+	{ "pidfile", 0, POPT_ARG_STRING, NULL, OPT_PIDFILE,
+	  "write the host PID of the process that runs the command", "FILE" },
+	{ "monotonic", 0, POPT_ARG_STRING, NULL, OPT_MONOTONIC,
+	  "offset of CLOCK_MONOTONIC in the time namespace", "SECONDS" },
+	{ "boottime", 0, POPT_ARG_STRING, NULL, OPT_BOOTTIME,
+	  "offset of CLOCK_BOOTTIME in the time namespace", "SECONDS" },
+	POPT_TABLEEND
+};
+
+static const struct cx_tool tool = {
+	"cx-unshare", "[options] [COMMAND [ARG]...]",
+	"Run COMMAND in new namespaces.", options,
+};
+
+static int push_map(struct cx_idmap *maps, int *n, struct cx_idmap m,
+		    const char *opt)
+{
+	if (*n == MAX_MAPS)
+		return cx_fail(0, "too many %s ranges", opt);
+	maps[(*n)++] = m;
+	return 0;
+}
+
+static int add_map(struct cx_idmap *maps, int *n, const char *arg,
+		   const char *opt)
+{
+	struct cx_idmap m;
+
+	if (cx_parse_idmap(arg, &m) < 0)
+		return cx_fail(0, "invalid %s range '%s' (INNER:OUTER:COUNT)",
+			       opt, arg);
+	return push_map(maps, n, m, opt);
+}
+
+static int on_option(void *p, int val, const char *arg)
+{
+	struct ctx *c = p;
+	uid_t uid;
+	gid_t gid;
+	int has_gid;
+
+	if (val >= 1 && val <= CX_NS_COUNT) {
+		c->flags |= cx_ns_table[val - 1].flag;
+		c->file[val - 1].path = arg;
+		return 0;
+	}
+	switch (val) {
+	case OPT_FORK:
+		c->fork = true;
+		return 0;
+	case OPT_INIT:
+		c->init = c->fork = true;
+		return 0;
+	case OPT_KILL_CHILD:
+		c->fork = true;
+		c->kill_sig = SIGKILL;
+		if (arg && cx_parse_signal(arg, &c->kill_sig) < 0)
+			return cx_fail(0, "unknown signal '%s' for --kill-child", arg);
+		return 0;
+	case OPT_MOUNT_PROC:
+		c->mount_proc = true;
+		c->flags |= CLONE_NEWNS;
+		c->proc_dir = arg ? arg : "/proc";
+		return 0;
+	case OPT_PROPAGATION:
+		c->propagation = cx_propagation_by_name(arg);
+		if (!c->propagation || c->propagation->flag == MS_UNBINDABLE)
+			return cx_fail(0, "unknown propagation '%s' (private, shared, slave, unchanged)", arg);
+		return 0;
+	case OPT_MAP_ROOT:
+		c->map_root = true;
+		c->flags |= CLONE_NEWUSER;
+		return 0;
+	case OPT_MAP_USER:
+		if (cx_parse_user(arg, "/etc/passwd", &uid, &gid, &has_gid) < 0)
+			return cx_fail(0, "unknown user '%s' for --map-user", arg);
+		c->flags |= CLONE_NEWUSER;
+		return push_map(c->uid, &c->nuid,
+				(struct cx_idmap){ uid, geteuid(), 1 },
+				"--map-user");
+	case OPT_MAP_GROUP:
+		if (cx_parse_group(arg, "/etc/group", &gid) < 0)
+			return cx_fail(0, "unknown group '%s' for --map-group", arg);
+		c->flags |= CLONE_NEWUSER;
+		return push_map(c->gid, &c->ngid,
+				(struct cx_idmap){ gid, getegid(), 1 },
+				"--map-group");
+	case OPT_MAP_USERS:
+		c->flags |= CLONE_NEWUSER;
+		return add_map(c->uid, &c->nuid, arg, "--map-users");
+	case OPT_MAP_GROUPS:
+		c->flags |= CLONE_NEWUSER;
+		return add_map(c->gid, &c->ngid, arg, "--map-groups");
+	case OPT_SETGROUPS:
+		if (strcmp(arg, "allow") && strcmp(arg, "deny"))
+			return cx_fail(0, "--setgroups takes allow or deny, not '%s'", arg);
+		c->setgroups = strcmp(arg, "allow") == 0;
+		return 0;
+	case OPT_HOSTNAME:
+		c->hostname = arg;
+		return 0;
+	case OPT_ROOT:
+		c->root = arg;
+		return 0;
+	case OPT_WD:
+		c->wd = arg;
+		return 0;
+	case OPT_PIDFILE:
+		c->pidfile = arg;
+		return 0;
+	case OPT_MONOTONIC:
+	case OPT_BOOTTIME:
+		if (cx_parse_i64(arg, val == OPT_MONOTONIC ? &c->monotonic :
+							   &c->boottime) < 0)
+			return cx_fail(0, "invalid offset '%s' (whole seconds)", arg);
+		*(val == OPT_MONOTONIC ? &c->has_monotonic : &c->has_boottime) = true;
+		return 0;
+	}
+	return cx_fail(0, "unhandled option");
+}
+
+/* Refuse what cannot work together, naming both options. */
+static void check(struct ctx *c)
+{
+	if (c->init && !(c->flags & CLONE_NEWPID))
+		cx_usage_error("--init needs --pid");
+	if (c->hostname && !(c->flags & CLONE_NEWUTS))
+		cx_usage_error("--hostname needs --uts (it would rename the host)");
+	if ((c->has_monotonic || c->has_boottime) && !(c->flags & CLONE_NEWTIME))
+		cx_usage_error("--monotonic and --boottime need --time");
+	if (c->propagation && !(c->flags & CLONE_NEWNS))
+		cx_usage_error("--propagation needs --mount");
+	if (c->setgroups >= 0 && !(c->flags & CLONE_NEWUSER))
+		cx_usage_error("--setgroups needs --user");
+	if (c->map_root && c->setgroups == 1)
+		cx_usage_error("--map-root-user denies setgroups; it conflicts with --setgroups allow");
+	if (c->map_root) {
+		/* util-linux's meaning: us as root, and setgroups denied so
+		 * that an unprivileged caller may write gid_map. */
+		if (push_map(c->uid, &c->nuid,
+			     (struct cx_idmap){ 0, geteuid(), 1 },
+			     "--map-users") < 0 ||
+		    push_map(c->gid, &c->ngid,
+			     (struct cx_idmap){ 0, getegid(), 1 },
+			     "--map-groups") < 0)
+			cx_usage_error("%s", cx_last_msg());
+		c->setgroups = 0;
+	}
+	if (!c->propagation)
+		c->propagation = cx_propagation_by_name("private");
+}
+
+static void remove_created(struct ctx *c)
+{
+	for (int i = 0; i < CX_NS_COUNT; i++)
+		if (c->file[i].created)
+			unlink(c->file[i].path);
+	if (c->pidfile_created)
+		unlink(c->pidfile);
+}
+
+/* A namespace file must exist to be a mount point: make it, and
+ * remember that we did, so a failure removes it again. */
+static void make_ns_files(struct ctx *c)
+{
+	for (int i = 0; i < CX_NS_COUNT; i++) {
+		int fd;
+
+		if (!c->file[i].path)
+			continue;
+		fd = open(c->file[i].path,
+			  O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+			  0444);
+		if (fd >= 0) {
+			c->file[i].created = true;
+			close(fd);
+			continue;
+		}
+		if (errno == EEXIST)
+			fd = open(c->file[i].path,
+				  O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			cx_warn_errno("create namespace file %s", c->file[i].path);
+			remove_created(c);
+			exit(CX_EXIT_FAIL);
+		}
+		close(fd);
+	}
+}
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return cx_fail(errno, "open %s", path);
+	n = write(fd, text, strlen(text));
+	if (n < 0 || (size_t)n != strlen(text)) {
+		int err = n < 0 ? errno : EIO;
+
+		close(fd);
+		return cx_fail(err, "write %s", path);
+	}
+	close(fd);
+	return 0;
+}
+
+static int write_map(pid_t pid, const char *file, const struct cx_idmap *m,
+		     int n)
+{
+	char path[64], text[MAX_MAPS * 40] = "";
+	size_t len = 0;
+
+	if (!n)
+		return 0;
+	for (int i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+					"%u %u %u\n", m[i].inner, m[i].outer,
+					m[i].count);
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	return write_file(path, text);
+}
+
+/* The helper's work, from the parent's namespaces, once the target has
+ * unshared: id maps (setgroups first: the kernel wants "deny" written
+ * before gid_map when the writer lacks CAP_SETGID), then the bind
+ * mounts that keep namespaces alive.  Only a process outside the new
+ * user namespace may write a map of several ranges, and only one
+ * outside the new mount namespace can make a bind that the host sees. */
+static int helper_work(struct ctx *c, pid_t target)
+{
+	char path[64];
+	int bound[CX_NS_COUNT], nbound = 0;
+
+	if (c->setgroups >= 0) {
+		snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)target);
+		if (write_file(path, c->setgroups ? "allow" : "deny") < 0)
+			return -1;
+	}
+	if (write_map(target, "uid_map", c->uid, c->nuid) < 0 ||
+	    write_map(target, "gid_map", c->gid, c->ngid) < 0)
+		return -1;
+	for (int i = 0; i < CX_NS_COUNT; i++) {
+		const struct cx_ns *ns = &cx_ns_table[i];
+
+		if (!c->file[i].path)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)target,
+			 ns->child_file ? ns->child_file : ns->file);
+		if (mount(path, c->file[i].path, NULL, MS_BIND, NULL) < 0) {
+			int err = errno;
+
+			while (nbound--)
+				umount2(c->file[bound[nbound]].path, MNT_DETACH);
+			return cx_fail(err, "bind %s namespace to %s", ns->name,
+				       c->file[i].path);
+		}
+		bound[nbound++] = i;
+	}
+	return 0;
+}
+
+static bool need_helper(struct ctx *c)
+{
+	for (int i = 0; i < CX_NS_COUNT; i++)
+		if (c->file[i].path)
+			return true;
+	return c->nuid || c->ngid || c->setgroups >= 0;
+}
+
+/* Unshare, with a helper forked first when the maps or namespace files
+ * must be made from outside. */
+static void do_unshare(struct ctx *c)
+{
+	int go[2], status;
+	pid_t helper = -1, self = getpid();
+	char byte = 0;
+
+	if (need_helper(c)) {
+		if (pipe2(go, O_CLOEXEC) < 0)
+			cx_die_errno("pipe");
+		helper = fork();
+		if (helper < 0)
+			cx_die_errno("fork");
+		if (helper == 0) {
+			close(go[1]);
+			if (read(go[0], &byte, 1) != 1)
+				_exit(CX_EXIT_FAIL);	/* the parent failed */
+			if (helper_work(c, self) < 0) {
+				cx_warn("%s: %s", cx_last_msg(),
+					strerror(cx_last_errno()));
+				_exit(CX_EXIT_FAIL);
+			}
+			_exit(0);
+		}
+		close(go[0]);
+	}
+	if (unshare(c->flags) < 0) {
+		int err = errno;
+
+		if (helper > 0) {
+			close(go[1]);
+			waitpid(helper, NULL, 0);
+		}
+		remove_created(c);
+		errno = err;
+		cx_die_errno("unshare");
+	}
+	if (helper > 0) {
+		if (write(go[1], &byte, 1) != 1)
+			cx_die_errno("write to helper");
+		close(go[1]);
+		if (waitpid(helper, &status, 0) < 0 || !WIFEXITED(status) ||
+		    WEXITSTATUS(status)) {
+			remove_created(c);
+			exit(CX_EXIT_FAIL);
+		}
+	}
+}
+
+/* Offsets go in before any process enters the time namespace. */
+static void set_time_offsets(struct ctx *c)
+{
+	char text[96];
+	size_t n = 0;
+
+	if (c->has_monotonic)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+				      "monotonic %lld 0\n",
+				      (long long)c->monotonic);
+	if (c->has_boottime)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+				      "boottime %lld 0\n", (long long)c->boottime);
+	if (n && write_file("/proc/self/timens_offsets", text) < 0)
+		cx_die_last();
+}
+
+static void open_pidfile(struct ctx *c, int *fd)
+{
+	*fd = -1;
+	if (!c->pidfile)
+		return;
+	*fd = open(c->pidfile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
+				       O_NOFOLLOW, 0644);
+	if (*fd >= 0)
+		c->pidfile_created = true;
+	else if (errno == EEXIST)
+		*fd = open(c->pidfile, O_WRONLY | O_TRUNC | O_CLOEXEC |
+					       O_NOFOLLOW);
+	if (*fd < 0) {
+		cx_warn_errno("open pidfile %s", c->pidfile);
+		remove_created(c);
+		exit(CX_EXIT_FAIL);
+	}
+}
+
+static void write_pid(int fd, pid_t pid)
+{
+	if (fd >= 0)
+		dprintf(fd, "%d\n", (int)pid);
+}
+
+/* Inside: the root, the working directory, then proc (resolved inside
+ * the new root, so a symlink there cannot send the mount to the host). */
+static void enter_root(struct ctx *c, int rootfd)
+{
+	int dirfd;
+
+	if (rootfd >= 0 && (fchdir(rootfd) < 0 || chroot(".") < 0))
+		cx_die_errno("chroot %s", c->root);
+	if (rootfd >= 0 && !c->wd && chdir("/") < 0)
+		cx_die_errno("chdir /");
+	if (c->wd && chdir(c->wd) < 0)
+		cx_die_errno("chdir %s", c->wd);
+	if (!c->mount_proc)
+		return;
+	if (rootfd >= 0) {
+		int top = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+		if (top < 0)
+			cx_die_errno("open /");
+		dirfd = cx_open_in_root(top, c->proc_dir,
+					O_PATH | O_DIRECTORY, 0, c->proc_dir);
+		close(top);
+	} else {
+		/* The last component may not be a symlink: in
+		 * "--mount-proc=rootfs/proc" the rootfs owns that name. */
+		dirfd = open(c->proc_dir,
+			     O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (dirfd < 0)
+			cx_fail(errno, "open %s%s", c->proc_dir,
+				errno == ENOTDIR ? " (a symlink or not a directory)" : "");
+	}
+	if (dirfd < 0 || cx_mount_proc(dirfd, c->proc_dir) < 0)
+		cx_die_last();
+	close(dirfd);
+}
+
+/* As PID 1: run the command as our child and reap every orphan. */
+static void run_init(char **argv, int toolfd, int ready)
+{
+	pid_t pid;
+
+	cx_signals_hold();
+	pid = fork();
+	if (pid < 0)
+		cx_die_errno("fork");
+	if (pid == 0) {
+		cx_signals_release();
+		cx_exec(toolfd, argv);
+	}
+	if (ready >= 0) {
+		char byte = 1;
+
+		if (write(ready, &byte, 1) < 0)
+			cx_warn_errno("write to parent");
+		close(ready);
+	}
+	cx_exit_like(cx_wait_forward(pid, true));
+}
+
+/* --kill-child: the signal comes when the parent dies; if it died
+ * before we asked (its pidfd is readable then), it comes now.  getppid()
+ * cannot tell: in a new pid namespace it is 0. */
+static void die_with_parent(int sig, int parentfd)
+{
+	struct pollfd p = { .fd = parentfd, .events = POLLIN };
+
+	if (prctl(PR_SET_PDEATHSIG, sig) < 0)
+		cx_die_errno("prctl PR_SET_PDEATHSIG");
+	if (poll(&p, 1, 0) > 0)
+		raise(sig);
+	close(parentfd);
+}
+
+/* The host PID of the init's only child, the command. */
+static pid_t command_pid(pid_t init)
+{
+	char path[64];
+	FILE *f;
+	int pid = init;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)init,
+		 (int)init);
+	f = fopen(path, "re");
+	if (f) {
+		if (fscanf(f, "%d", &pid) != 1)
+			pid = init;
+		fclose(f);
+	}
+	return pid;
+}
+
+int main(int argc, char **argv)
+{
+	struct ctx c = { .setgroups = -1 };
+	char **cmd, *shell[] = { getenv("SHELL"), NULL };
+	int rootfd = -1, toolfd = -1, pidfd, ready[2] = { -1, -1 };
+	int parentfd = -1;
+	pid_t child;
+
+	cx_init("cx-unshare");
+	cmd = cx_opt_parse(&tool, argc, argv, on_option, &c);
+	check(&c);
+	if (!*cmd) {
+		if (!shell[0] || !*shell[0])
+			shell[0] = "/bin/sh";
+		cmd = shell;
+	}
+	if (c.root) {
+		rootfd = open(c.root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (rootfd < 0)
+			cx_die_errno("open %s", c.root);
+		toolfd = cx_exec_preopen(cmd);
+	}
+	make_ns_files(&c);
+	open_pidfile(&c, &pidfd);
+
+	do_unshare(&c);
+	set_time_offsets(&c);
+	if ((c.flags & CLONE_NEWNS) && c.propagation->flag &&
+	    mount("none", "/", NULL, MS_REC | c.propagation->flag, NULL) < 0)
+		cx_die_errno("set propagation %s on /", c.propagation->name);
+	if (c.hostname && sethostname(c.hostname, strlen(c.hostname)) < 0)
+		cx_die_errno("sethostname %s", c.hostname);
+
+	if (!c.fork) {
+		write_pid(pidfd, getpid());
+		enter_root(&c, rootfd);
+		cx_exec(toolfd, cmd);
+	}
+
+	if (c.init && pipe2(ready, O_CLOEXEC) < 0)
+		cx_die_errno("pipe");
+	if (c.kill_sig && (parentfd = cx_pidfd_open(getpid(), 0)) < 0)
+		cx_die_errno("pidfd_open");
+	cx_signals_hold();
+	child = fork();
+	if (child < 0)
+		cx_die_errno("fork");
+	if (child == 0) {
+		if (c.kill_sig)
+			die_with_parent(c.kill_sig, parentfd);
+		close(ready[0]);
+		cx_signals_release();
+		enter_root(&c, rootfd);
+		if (c.init)
+			run_init(cmd, toolfd, ready[1]);
+		cx_exec(toolfd, cmd);
+	}
+	if (parentfd >= 0)
+		close(parentfd);
+	if (c.init) {
+		char byte;
+
+		close(ready[1]);
+		if (read(ready[0], &byte, 1) == 1)
+			write_pid(pidfd, command_pid(child));
+		close(ready[0]);
+	} else {
+		write_pid(pidfd, child);
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	{
+		int status = cx_wait_forward(child, false);
+
+		if (c.pidfile_created)
+			unlink(c.pidfile);
+		cx_exit_like(status);
+	}
+}
