@@ -91,10 +91,13 @@ bats: all rootfs $(HELPERS)
 	CX_BUILD=$(abspath $(BUILD)) CX_ROOTFS=$(abspath $(BUILD)/rootfs) \
 		sh tests/run-bats.sh
 
-check: all
-	CX_BUILD=$(BUILD) sh tests/check.sh $(MAKE) SANITIZE=$(SANITIZE)
+# Both install what is missing first: they are the README's two commands.
+check: deps
+	$(MAKE) --no-print-directory all
+	sh tests/check.sh $(MAKE) SANITIZE=$(SANITIZE) BUILD=$(BUILD)
 
-demo: deps all rootfs
+demo: deps
+	$(MAKE) --no-print-directory all rootfs
 	sh examples/demo.sh $(BUILD) $(BUILD)/rootfs
 
 install: all
