@@ -47,17 +47,23 @@ BINS     := $(TOOLS:%=$(BUILD)/%)
 
 all: $(BINS)
 
+# V=1 shows the commands.
+Q        := $(if $(V),,@)
+
 $(BUILD)/common/%.o: common/%.c common/*.h | $(BUILD)/common
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tools/%.o: tools/%.c common/*.h | $(BUILD)/tools
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/libcx.a: $(OBJS)
-	rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/cx-%: $(BUILD)/tools/cx-%.o $(BUILD)/libcx.a
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libcx.a $(LIBS_cx-$*)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libcx.a $(LIBS_cx-$*)
 
 $(BUILD)/common $(BUILD)/tools $(BUILD)/tests:
 	mkdir -p $@

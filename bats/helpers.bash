@@ -2,6 +2,7 @@
 # temporary folder with a fresh copy of the busybox rootfs; teardown
 # unmounts whatever is still mounted below it, then removes it.
 
+bats_require_minimum_version 1.5.0
 bats_load_library bats-support
 bats_load_library bats-assert
 

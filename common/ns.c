@@ -12,14 +12,14 @@
 /* The order is the order of entry for cx-nsenter: user first, so that
  * the other joins are checked against the capabilities we gain in it. */
 const struct cx_ns cx_ns_table[CX_NS_COUNT] = {
-	{ "user", "user", NULL, CLONE_NEWUSER },
-	{ "cgroup", "cgroup", NULL, CLONE_NEWCGROUP },
-	{ "ipc", "ipc", NULL, CLONE_NEWIPC },
-	{ "uts", "uts", NULL, CLONE_NEWUTS },
-	{ "net", "net", NULL, CLONE_NEWNET },
-	{ "pid", "pid", "pid_for_children", CLONE_NEWPID },
-	{ "mount", "mnt", NULL, CLONE_NEWNS },
-	{ "time", "time", "time_for_children", CLONE_NEWTIME },
+	[CX_NS_USER] = { "user", "user", NULL, CLONE_NEWUSER },
+	[CX_NS_CGROUP] = { "cgroup", "cgroup", NULL, CLONE_NEWCGROUP },
+	[CX_NS_IPC] = { "ipc", "ipc", NULL, CLONE_NEWIPC },
+	[CX_NS_UTS] = { "uts", "uts", NULL, CLONE_NEWUTS },
+	[CX_NS_NET] = { "net", "net", NULL, CLONE_NEWNET },
+	[CX_NS_PID] = { "pid", "pid", "pid_for_children", CLONE_NEWPID },
+	[CX_NS_MNT] = { "mount", "mnt", NULL, CLONE_NEWNS },
+	[CX_NS_TIME] = { "time", "time", "time_for_children", CLONE_NEWTIME },
 };
 
 const struct cx_ns *cx_ns_by_name(const char *name)

@@ -14,8 +14,12 @@ struct cx_ns {
 	int flag;		/* CLONE_NEWNS */
 };
 
-extern const struct cx_ns cx_ns_table[];
-enum { CX_NS_COUNT = 8 };
+/* Table indexes, in the order of entry for cx-nsenter. */
+enum cx_ns_index {
+	CX_NS_USER, CX_NS_CGROUP, CX_NS_IPC, CX_NS_UTS, CX_NS_NET, CX_NS_PID,
+	CX_NS_MNT, CX_NS_TIME, CX_NS_COUNT
+};
+extern const struct cx_ns cx_ns_table[CX_NS_COUNT];
 
 /* By option name or file name ("mount" or "mnt"); NULL if unknown. */
 const struct cx_ns *cx_ns_by_name(const char *name);

@@ -184,10 +184,14 @@ static int normalize(const struct poptOption *all, int argc, char **argv,
 				out[n++] = join(flag, "", "");
 				continue;
 			}
+			/* As util-linux: only the long form of an option
+			 * takes an optional argument ("-fmu" is three). */
+			if (optional_arg(o)) {
+				out[n++] = join("--", o->longName, "=");
+				continue;
+			}
 			if (a[j + 1]) {
 				out[n++] = join(flag, a + j + 1, "");
-			} else if (optional_arg(o)) {
-				out[n++] = join("--", o->longName, "=");
 			} else if (i + 1 < argc) {
 				out[n++] = join(flag, argv[++i], "");
 			} else {

@@ -147,3 +147,24 @@ int cx_open_in_root_walk(int rootfd, const char *path, int flags, mode_t mode)
 	}
 	return fd;
 }
+
+int cx_reopen_dir(int oldfd, const char *path)
+{
+	struct stat a, b;
+	int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return cx_fail(errno, "open %s", path);
+	if (fstat(oldfd, &a) < 0 || fstat(fd, &b) < 0) {
+		int err = errno;
+
+		close(fd);
+		return cx_fail(err, "stat %s", path);
+	}
+	if (a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
+		close(fd);
+		return cx_fail(0, "%s changed while cx worked on it", path);
+	}
+	close(oldfd);
+	return fd;
+}

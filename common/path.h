@@ -16,4 +16,11 @@ int cx_open_in_root(int rootfd, const char *path, int flags, mode_t mode,
 int cx_open_in_root_walk(int rootfd, const char *path, int flags,
 			 mode_t mode);
 
+/* After unshare(CLONE_NEWNS) a descriptor opened before still holds the
+ * old namespace's mount: mounting on it or chroot to it would act
+ * outside the new namespace.  Open PATH again, check that it is the
+ * same directory as OLDFD (dev and inode), close OLDFD and return the
+ * new descriptor; -1 recorded with cx_fail when it changed. */
+int cx_reopen_dir(int oldfd, const char *path);
+
 #endif

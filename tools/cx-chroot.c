@@ -6,6 +6,7 @@
 #include "ns.h"
 #include "opt.h"
 #include "parse.h"
+#include "path.h"
 #include "syscalls.h"
 
 #include <errno.h>
@@ -154,16 +155,20 @@ static void explain_pivot(int err, int newroot, const char *root)
  * for the old root inside NEWROOT. */
 static void pivot(struct ctx *c, int rootfd, const char *root)
 {
-	int mp, newroot = rootfd;
+	int mp, newroot;
 
 	if (c->unshare_mount) {
 		if (unshare(CLONE_NEWNS) < 0)
 			cx_die_errno("unshare mount namespace");
 		if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 			cx_die_errno("make / private");
+		rootfd = cx_reopen_dir(rootfd, root);
+		if (rootfd < 0)
+			cx_die_last();
 	} else {
 		require_own_mount_ns();
 	}
+	newroot = rootfd;
 	mp = cx_is_mountpoint(rootfd);
 	if (mp < 0)
 		cx_die_errno("stat %s", root);
@@ -191,6 +196,7 @@ static void pivot(struct ctx *c, int rootfd, const char *root)
 		cx_die_errno("chdir /");
 	if (newroot != rootfd)
 		close(newroot);
+	close(rootfd);
 }
 
 static void plain_chroot(struct ctx *c, int rootfd, const char *root)
@@ -199,6 +205,7 @@ static void plain_chroot(struct ctx *c, int rootfd, const char *root)
 		cx_die_errno("chroot %s", root);
 	if (!c->skip_chdir && chdir("/") < 0)
 		cx_die_errno("chdir /");
+	close(rootfd);
 }
 
 /* Names are looked up in the new root's /etc, after the change. */
@@ -264,7 +271,6 @@ int main(int argc, char **argv)
 		pivot(&c, rootfd, root);
 	else
 		plain_chroot(&c, rootfd, root);
-	close(rootfd);
 	set_credentials(&c);
 	cx_exec(toolfd, cmd);
 }

@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 enum {
-	/* 1 .. CX_NS_COUNT: the namespace options, by table index + 1. */
+	/* 1 .. CX_NS_COUNT: the namespace options, table index + 1. */
 	OPT_FORK = 100, OPT_INIT, OPT_KILL_CHILD, OPT_MOUNT_PROC,
 	OPT_PROPAGATION, OPT_MAP_ROOT, OPT_MAP_USER, OPT_MAP_GROUP,
 	OPT_MAP_USERS, OPT_MAP_GROUPS, OPT_SETGROUPS, OPT_HOSTNAME,
@@ -52,21 +52,21 @@ struct ctx {
 };
 
 static const struct poptOption options[] = {
-	{ "mount", 'm', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL, 7,
+	{ "mount", 'm', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL, CX_NS_MNT + 1,
 	  "new mount namespace (kept in FILE if given)", "FILE" },
-	{ "uts", 'u', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL, 4,
+	{ "uts", 'u', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL, CX_NS_UTS + 1,
 	  "new UTS namespace (hostname)", "FILE" },
-	{ "ipc", 'i', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL, 3,
+	{ "ipc", 'i', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL, CX_NS_IPC + 1,
 	  "new IPC namespace", "FILE" },
-	{ "net", 'n', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL, 5,
+	{ "net", 'n', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL, CX_NS_NET + 1,
 	  "new network namespace", "FILE" },
-	{ "pid", 'p', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL, 6,
+	{ "pid", 'p', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL, CX_NS_PID + 1,
 	  "new PID namespace (for the children: see --fork)", "FILE" },
-	{ "user", 'U', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL, 1,
+	{ "user", 'U', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL, CX_NS_USER + 1,
 	  "new user namespace", "FILE" },
-	{ "cgroup", 'C', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL, 2,
+	{ "cgroup", 'C', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL, CX_NS_CGROUP + 1,
 	  "new cgroup namespace", "FILE" },
-	{ "time", 'T', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL, 8,
+	{ "time", 'T', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL, CX_NS_TIME + 1,
 	  "new time namespace (for the children and the command)", "FILE" },
 	{ "fork", 'f', POPT_ARG_NONE, NULL, OPT_FORK,
 	  "run the command as a child, and wait for it", NULL },
@@ -224,6 +224,8 @@ static void check(struct ctx *c)
 {
 	if (c->init && !(c->flags & CLONE_NEWPID))
 		cx_usage_error("--init needs --pid");
+	if (c->file[CX_NS_PID].path && !c->fork)
+		cx_usage_error("--pid=FILE needs --fork: the namespace lives from its first process on");
 	if (c->hostname && !(c->flags & CLONE_NEWUTS))
 		cx_usage_error("--hostname needs --uts (it would rename the host)");
 	if ((c->has_monotonic || c->has_boottime) && !(c->flags & CLONE_NEWTIME))
@@ -322,12 +324,23 @@ static int write_map(pid_t pid, const char *file, const struct cx_idmap *m,
 	return write_file(path, text);
 }
 
-/* The helper's work, from the parent's namespaces, once the target has
- * unshared: id maps (setgroups first: the kernel wants "deny" written
- * before gid_map when the writer lacks CAP_SETGID), then the bind
- * mounts that keep namespaces alive.  Only a process outside the new
- * user namespace may write a map of several ranges, and only one
- * outside the new mount namespace can make a bind that the host sees. */
+static int bind_ns(struct ctx *c, int i, pid_t pid, const char *file)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, file);
+	if (mount(path, c->file[i].path, NULL, MS_BIND, NULL) < 0)
+		return cx_fail(errno, "bind %s namespace to %s",
+			       cx_ns_table[i].name, c->file[i].path);
+	return 0;
+}
+
+/* The helper's first stage, from the parent's namespaces, once the
+ * target has unshared: id maps (setgroups first: the kernel wants
+ * "deny" written before gid_map when the writer lacks CAP_SETGID), then
+ * the bind mounts that keep namespaces alive.  Only a process outside
+ * the new user namespace may write a map of several ranges, and only
+ * one outside the new mount namespace makes a bind that the host sees. */
 static int helper_work(struct ctx *c, pid_t target)
 {
 	char path[64];
@@ -344,17 +357,16 @@ static int helper_work(struct ctx *c, pid_t target)
 	for (int i = 0; i < CX_NS_COUNT; i++) {
 		const struct cx_ns *ns = &cx_ns_table[i];
 
-		if (!c->file[i].path)
+		/* The pid namespace's file can be bound only once the
+		 * namespace has its init: until then pid_for_children is
+		 * ENOENT.  The second stage does it. */
+		if (!c->file[i].path || i == CX_NS_PID)
 			continue;
-		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)target,
-			 ns->child_file ? ns->child_file : ns->file);
-		if (mount(path, c->file[i].path, NULL, MS_BIND, NULL) < 0) {
-			int err = errno;
-
+		if (bind_ns(c, i, target,
+			    ns->child_file ? ns->child_file : ns->file) < 0) {
 			while (nbound--)
 				umount2(c->file[bound[nbound]].path, MNT_DETACH);
-			return cx_fail(err, "bind %s namespace to %s", ns->name,
-				       c->file[i].path);
+			return -1;
 		}
 		bound[nbound++] = i;
 	}
@@ -369,54 +381,108 @@ static bool need_helper(struct ctx *c)
 	return c->nuid || c->ngid || c->setgroups >= 0;
 }
 
-/* Unshare, with a helper forked first when the maps or namespace files
- * must be made from outside. */
-static void do_unshare(struct ctx *c)
+struct helper {
+	pid_t pid;
+	int go;		/* to the helper: a byte once unshared, then the child */
+	int ack;	/* from the helper: a byte once the first stage is done */
+};
+
+static void finish_helper(struct ctx *, struct helper *, pid_t);
+
+static noreturn void helper_main(struct ctx *c, pid_t target, int go, int ack)
 {
-	int go[2], status;
-	pid_t helper = -1, self = getpid();
+	pid_t child = 0;
 	char byte = 0;
 
+	if (read(go, &byte, 1) != 1)
+		_exit(CX_EXIT_FAIL);	/* the parent failed to unshare */
+	if (helper_work(c, target) < 0) {
+		cx_warn("%s: %s", cx_last_msg(), strerror(cx_last_errno()));
+		_exit(CX_EXIT_FAIL);
+	}
+	if (write(ack, &byte, 1) != 1 || !c->file[CX_NS_PID].path)
+		_exit(0);
+	if (read(go, &child, sizeof(child)) != sizeof(child))
+		_exit(CX_EXIT_FAIL);
+	if (bind_ns(c, CX_NS_PID, child, "pid") < 0) {
+		cx_warn("%s: %s", cx_last_msg(), strerror(cx_last_errno()));
+		_exit(CX_EXIT_FAIL);
+	}
+	_exit(0);
+}
+
+static void helper_failed(struct ctx *c, struct helper *h)
+{
+	close(h->go);
+	waitpid(h->pid, NULL, 0);
+	remove_created(c);
+	exit(CX_EXIT_FAIL);
+}
+
+/* Unshare, with a helper forked first when the maps or namespace files
+ * must be made from outside.  The helper stays for the pid namespace's
+ * file until finish_helper(). */
+static void do_unshare(struct ctx *c, struct helper *h)
+{
+	int go[2], ack[2];
+	pid_t self = getpid();
+	char byte = 0;
+
+	h->pid = -1;
 	if (need_helper(c)) {
-		if (pipe2(go, O_CLOEXEC) < 0)
+		if (pipe2(go, O_CLOEXEC) < 0 || pipe2(ack, O_CLOEXEC) < 0)
 			cx_die_errno("pipe");
-		helper = fork();
-		if (helper < 0)
+		h->pid = fork();
+		if (h->pid < 0)
 			cx_die_errno("fork");
-		if (helper == 0) {
+		if (h->pid == 0) {
 			close(go[1]);
-			if (read(go[0], &byte, 1) != 1)
-				_exit(CX_EXIT_FAIL);	/* the parent failed */
-			if (helper_work(c, self) < 0) {
-				cx_warn("%s: %s", cx_last_msg(),
-					strerror(cx_last_errno()));
-				_exit(CX_EXIT_FAIL);
-			}
-			_exit(0);
+			close(ack[0]);
+			helper_main(c, self, go[0], ack[1]);
 		}
 		close(go[0]);
+		close(ack[1]);
+		h->go = go[1];
+		h->ack = ack[0];
 	}
 	if (unshare(c->flags) < 0) {
 		int err = errno;
 
-		if (helper > 0) {
-			close(go[1]);
-			waitpid(helper, NULL, 0);
+		cx_warn("unshare: %s", strerror(err));
+		if (h->pid > 0)
+			helper_failed(c, h);
+		remove_created(c);
+		exit(CX_EXIT_FAIL);
+	}
+	if (h->pid > 0) {
+		if (write(h->go, &byte, 1) != 1 || read(h->ack, &byte, 1) != 1)
+			helper_failed(c, h);
+		close(h->ack);
+		if (!c->file[CX_NS_PID].path)
+			finish_helper(c, h, 0);
+	}
+}
+
+/* Hand the helper our child, once there is one, and wait for it. */
+static void finish_helper(struct ctx *c, struct helper *h, pid_t child)
+{
+	int status;
+
+	if (h->pid <= 0)
+		return;
+	if (child && write(h->go, &child, sizeof(child)) != sizeof(child))
+		cx_warn_errno("write to helper");
+	close(h->go);
+	if (waitpid(h->pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status)) {
+		if (child > 0) {
+			kill(child, SIGKILL);
+			waitpid(child, NULL, 0);
 		}
 		remove_created(c);
-		errno = err;
-		cx_die_errno("unshare");
+		exit(CX_EXIT_FAIL);
 	}
-	if (helper > 0) {
-		if (write(go[1], &byte, 1) != 1)
-			cx_die_errno("write to helper");
-		close(go[1]);
-		if (waitpid(helper, &status, 0) < 0 || !WIFEXITED(status) ||
-		    WEXITSTATUS(status)) {
-			remove_created(c);
-			exit(CX_EXIT_FAIL);
-		}
-	}
+	h->pid = -1;
 }
 
 /* Offsets go in before any process enters the time namespace. */
@@ -461,40 +527,40 @@ static void write_pid(int fd, pid_t pid)
 		dprintf(fd, "%d\n", (int)pid);
 }
 
-/* Inside: the root, the working directory, then proc (resolved inside
- * the new root, so a symlink there cannot send the mount to the host). */
+/* Inside: proc (resolved inside the new root, so that a symlink there
+ * cannot send the mount to the host), then the root and the working
+ * directory.  Proc goes first: move_mount(2) onto a directory below a
+ * chroot that is not itself a mount root fails with EINVAL (seen on
+ * 6.18), and the mount(2) fallback needs the host's /proc/self/fd. */
 static void enter_root(struct ctx *c, int rootfd)
 {
 	int dirfd;
 
+	if (c->mount_proc) {
+		if (rootfd >= 0) {
+			dirfd = cx_open_in_root(rootfd, c->proc_dir,
+						O_PATH | O_DIRECTORY, 0,
+						c->proc_dir);
+		} else {
+			/* The last component may not be a symlink: in
+			 * "--mount-proc=rootfs/proc" the rootfs owns it. */
+			dirfd = open(c->proc_dir, O_PATH | O_DIRECTORY |
+							  O_NOFOLLOW | O_CLOEXEC);
+			if (dirfd < 0)
+				cx_fail(errno, "open %s%s", c->proc_dir,
+					errno == ENOTDIR ?
+						" (a symlink or not a directory)" : "");
+		}
+		if (dirfd < 0 || cx_mount_proc(dirfd, c->proc_dir) < 0)
+			cx_die_last();
+		close(dirfd);
+	}
 	if (rootfd >= 0 && (fchdir(rootfd) < 0 || chroot(".") < 0))
 		cx_die_errno("chroot %s", c->root);
 	if (rootfd >= 0 && !c->wd && chdir("/") < 0)
 		cx_die_errno("chdir /");
 	if (c->wd && chdir(c->wd) < 0)
 		cx_die_errno("chdir %s", c->wd);
-	if (!c->mount_proc)
-		return;
-	if (rootfd >= 0) {
-		int top = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-
-		if (top < 0)
-			cx_die_errno("open /");
-		dirfd = cx_open_in_root(top, c->proc_dir,
-					O_PATH | O_DIRECTORY, 0, c->proc_dir);
-		close(top);
-	} else {
-		/* The last component may not be a symlink: in
-		 * "--mount-proc=rootfs/proc" the rootfs owns that name. */
-		dirfd = open(c->proc_dir,
-			     O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (dirfd < 0)
-			cx_fail(errno, "open %s%s", c->proc_dir,
-				errno == ENOTDIR ? " (a symlink or not a directory)" : "");
-	}
-	if (dirfd < 0 || cx_mount_proc(dirfd, c->proc_dir) < 0)
-		cx_die_last();
-	close(dirfd);
 }
 
 /* As PID 1: run the command as our child and reap every orphan. */
@@ -557,7 +623,8 @@ int main(int argc, char **argv)
 	struct ctx c = { .setgroups = -1 };
 	char **cmd, *shell[] = { getenv("SHELL"), NULL };
 	int rootfd = -1, toolfd = -1, pidfd, ready[2] = { -1, -1 };
-	int parentfd = -1;
+	int parentfd = -1, start[2] = { -1, -1 };
+	struct helper h;
 	pid_t child;
 
 	cx_init("cx-unshare");
@@ -577,7 +644,10 @@ int main(int argc, char **argv)
 	make_ns_files(&c);
 	open_pidfile(&c, &pidfd);
 
-	do_unshare(&c);
+	do_unshare(&c, &h);
+	if (rootfd >= 0 && (c.flags & CLONE_NEWNS) &&
+	    (rootfd = cx_reopen_dir(rootfd, c.root)) < 0)
+		cx_die_last();
 	set_time_offsets(&c);
 	if ((c.flags & CLONE_NEWNS) && c.propagation->flag &&
 	    mount("none", "/", NULL, MS_REC | c.propagation->flag, NULL) < 0)
@@ -593,6 +663,9 @@ int main(int argc, char **argv)
 
 	if (c.init && pipe2(ready, O_CLOEXEC) < 0)
 		cx_die_errno("pipe");
+	/* With --pid=FILE the child waits until the file is bound. */
+	if (h.pid > 0 && pipe2(start, O_CLOEXEC) < 0)
+		cx_die_errno("pipe");
 	if (c.kill_sig && (parentfd = cx_pidfd_open(getpid(), 0)) < 0)
 		cx_die_errno("pidfd_open");
 	cx_signals_hold();
@@ -603,6 +676,14 @@ int main(int argc, char **argv)
 		if (c.kill_sig)
 			die_with_parent(c.kill_sig, parentfd);
 		close(ready[0]);
+		if (start[0] >= 0) {
+			char go;
+
+			close(start[1]);
+			if (read(start[0], &go, 1) != 1)
+				_exit(CX_EXIT_FAIL);
+			close(start[0]);
+		}
 		cx_signals_release();
 		enter_root(&c, rootfd);
 		if (c.init)
@@ -611,6 +692,13 @@ int main(int argc, char **argv)
 	}
 	if (parentfd >= 0)
 		close(parentfd);
+	if (start[0] >= 0) {
+		close(start[0]);
+		finish_helper(&c, &h, child);
+		if (write(start[1], "", 1) != 1)
+			cx_die_errno("write to child");
+		close(start[1]);
+	}
 	if (c.init) {
 		char byte;
 

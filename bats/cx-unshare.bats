@@ -1,0 +1,322 @@
+#!/usr/bin/env bats
+# cx-unshare against the real kernel: namespace inodes, id maps, kept
+# namespace files, proc, signals and exit status.
+
+load helpers
+
+KINDS="mnt uts ipc net pid user cgroup time"
+
+# "kind inode" for each namespace kind of the process running the script.
+ns_list='for k in mnt uts ipc net pid user cgroup time; do echo "$k $(stat -L -c %i /proc/self/ns/$k)"; done'
+
+# The kinds whose inode differs between the host and OUTPUT of $ns_list.
+changed_kinds() {
+	local k ino
+	while read -r k ino; do
+		[ "$ino" = "$(ns_ino "$k")" ] || printf '%s ' "$k"
+	done <<<"$1"
+}
+
+check_only_kind() {
+	local opt=$1 kind=$2
+	run -0 cx-unshare --fork "--$opt" /bin/sh -c "$ns_list"
+	assert_equal "$(changed_kinds "$output")" "$kind "
+}
+
+@test "--mount: only the mount namespace is new" { check_only_kind mount mnt; }
+@test "--uts: only the UTS namespace is new" { check_only_kind uts uts; }
+@test "--ipc: only the IPC namespace is new" { check_only_kind ipc ipc; }
+@test "--net: only the network namespace is new" { check_only_kind net net; }
+@test "--pid: only the PID namespace is new" { check_only_kind pid pid; }
+@test "--user: only the user namespace is new" { check_only_kind user user; }
+@test "--cgroup: only the cgroup namespace is new" { check_only_kind cgroup cgroup; }
+@test "--time: only the time namespace is new" { check_only_kind time time; }
+
+@test "short options and several kinds at once" {
+	run -0 cx-unshare -fmuin /bin/sh -c "$ns_list"
+	assert_equal "$(changed_kinds "$output")" "mnt uts ipc net "
+}
+
+@test "without --fork, --pid leaves the command in our pid namespace" {
+	run -0 cx-unshare --pid stat -L -c %i /proc/self/ns/pid
+	assert_equal "$output" "$(ns_ino pid)"
+	# Its children are in the new one.
+	run -0 cx-unshare --pid /bin/sh -c 'stat -L -c %i /proc/self/ns/pid'
+	assert_not_equal "$output" "$(ns_ino pid)"
+}
+
+@test "--uts=FILE keeps the namespace, nsenter joins it, umount frees it" {
+	run -0 cx-unshare --uts="$TMP/uts" --hostname kept true
+	# The file is a mount of a uts namespace, visible on the host.
+	run -0 grep -c " $TMP/uts " /proc/self/mountinfo
+	assert_output 1
+	run -0 nsenter --uts="$TMP/uts" hostname
+	assert_output kept
+	assert_not_equal "$(stat -L -c %i "$TMP/uts")" "$(ns_ino uts)"
+	run -0 umount "$TMP/uts"
+	run -1 grep -c " $TMP/uts " /proc/self/mountinfo
+}
+
+@test "--net=FILE and --mount=FILE name the namespaces the command ran in" {
+	cx-unshare --net="$TMP/net" --mount="$TMP/mnt" --pidfile "$TMP/pid" \
+		sleep 100 &
+	BG_PIDS=$!
+	wait_for_file "$TMP/pid"
+	pid=$(cat "$TMP/pid")
+	assert_equal "$pid" "$BG_PIDS"
+	assert_equal "$(stat -L -c %i "$TMP/net")" "$(ns_ino net "$pid")"
+	assert_equal "$(stat -L -c %i "$TMP/mnt")" "$(ns_ino mnt "$pid")"
+	# util-linux nsenter joins the kept network namespace: only lo is there.
+	run -0 nsenter --net="$TMP/net" cat /proc/net/dev
+	assert_line --partial "lo:"
+	refute_output --regexp "eth|ens|enp"
+}
+
+@test "--pid=FILE keeps the pid namespace of the children" {
+	cx-unshare --pid="$TMP/pid" --fork --pidfile "$TMP/pidfile" sleep 100 &
+	BG_PIDS=$!
+	wait_for_file "$TMP/pidfile"
+	child=$(cat "$TMP/pidfile")
+	assert_not_equal "$child" "$BG_PIDS"
+	assert_equal "$(stat -L -c %i "$TMP/pid")" "$(ns_ino pid "$child")"
+	assert_not_equal "$(ns_ino pid "$child")" "$(ns_ino pid)"
+}
+
+@test "a namespace file in a missing directory: error, nothing made" {
+	run -125 cx-unshare --uts="$TMP/nodir/uts" true
+	assert_output --partial "cx-unshare: create namespace file $TMP/nodir/uts: No such file or directory"
+	assert [ ! -e "$TMP/nodir" ]
+	assert_equal "$(mounts_below_tmp)" 0
+}
+
+@test "a failure after the namespace file was made removes it again" {
+	# Overlapping inner ranges: the kernel refuses the uid map.
+	run -125 cx-unshare --uts="$TMP/uts" --map-users=0:0:10 --map-users=5:100:10 true
+	assert_output --partial "uid_map: Invalid argument"
+	assert [ ! -e "$TMP/uts" ]
+	assert_equal "$(mounts_below_tmp)" 0
+}
+
+@test "--map-root-user: uid_map, gid_map and setgroups" {
+	run -0 cx-unshare --map-root-user /bin/sh -c 'cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups; id -u'
+	assert_equal "$(echo "${lines[0]}" | tr -s ' ' | sed 's/^ //')" "0 0 1"
+	assert_equal "$(echo "${lines[1]}" | tr -s ' ' | sed 's/^ //')" "0 0 1"
+	assert_equal "${lines[2]}" "deny"
+	assert_equal "${lines[3]}" "0"
+	assert_not_equal "$(cx-unshare --map-root-user stat -L -c %i /proc/self/ns/user)" "$(ns_ino user)"
+}
+
+@test "--map-users and --map-groups ranges, --setgroups allow" {
+	run -0 cx-unshare --user --map-users=0:100000:65536 --map-groups=0:200000:1000 \
+		--setgroups allow /bin/sh -c 'cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups'
+	assert_equal "$(echo "${lines[0]}" | tr -s ' ' | sed 's/^ //')" "0 100000 65536"
+	assert_equal "$(echo "${lines[1]}" | tr -s ' ' | sed 's/^ //')" "0 200000 1000"
+	assert_equal "${lines[2]}" "allow"
+}
+
+@test "--map-user and --map-group map us to a chosen id; old comma form" {
+	run -0 cx-unshare --map-user=1000 --map-group=100 --setgroups deny \
+		/bin/sh -c 'cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups'
+	assert_equal "$(echo "${lines[0]}" | tr -s ' ' | sed 's/^ //')" "1000 0 1"
+	assert_equal "$(echo "${lines[1]}" | tr -s ' ' | sed 's/^ //')" "100 0 1"
+	assert_equal "${lines[2]}" "deny"
+	# util-linux 2.38 wrote OUTER,INNER,COUNT.
+	run -0 cx-unshare --map-users=5000,0,10 cat /proc/self/uid_map
+	assert_equal "$(echo "$output" | tr -s ' ' | sed 's/^ //')" "0 5000 10"
+}
+
+@test "--mount-proc: the command is PID 1 and sees only its namespace" {
+	sleep 100 &
+	BG_PIDS=$!
+	run -0 cx-unshare --pid --fork --mount-proc /bin/sh -c 'echo $$; ls -d /proc/[0-9]*; grep " /proc " /proc/self/mountinfo; kill '"$BG_PIDS"' 2>&1; echo kill=$?'
+	assert_equal "${lines[0]}" 1
+	refute_output --partial "/proc/$BG_PIDS"
+	assert_output --regexp " /proc [^ ]*nosuid,nodev,noexec"
+	assert_output --partial "kill=1"
+	# The host process was out of reach.
+	run -0 kill -0 "$BG_PIDS"
+}
+
+@test "--mount-proc=DIR with --root: DIR is inside the root" {
+	run -0 cx-unshare --pid --fork --root "$ROOTFS" --mount-proc /bin/ps -o pid,comm
+	assert_line --regexp '^ +1 ps$'
+}
+
+@test "a rootfs whose proc is a symlink to the host: nothing mounted outside" {
+	mkdir "$TMP/hostdir"
+	touch "$TMP/hostdir/untouched"
+	rmdir "$ROOTFS/proc"
+	ln -s "$TMP/hostdir" "$ROOTFS/proc"
+	# Given as a path: the symlink is refused.
+	run -125 cx-unshare --pid --fork --mount-proc="$ROOTFS/proc" true
+	assert_output --partial "cx-unshare: open $ROOTFS/proc"
+	# Inside --root: the link resolves inside the rootfs, where its
+	# target does not exist.
+	run -125 cx-unshare --pid --fork --root "$ROOTFS" --mount-proc /bin/true
+	assert_output --partial "No such file or directory"
+	# Where it does exist inside, proc lands there and not on the host.
+	mkdir -p "$ROOTFS$TMP/hostdir"
+	cx-unshare --pid --fork --root "$ROOTFS" --mount-proc --pidfile "$TMP/pid" /bin/sleep 100 &
+	BG_PIDS=$!
+	wait_for_file "$TMP/pid"
+	sleep 0.3
+	pid=$(cat "$TMP/pid")
+	run -0 nsenter --mount="/proc/$pid/ns/mnt" cat /proc/self/mountinfo
+	assert_output --regexp " $ROOTFS$TMP/hostdir [^ ]* .*- proc "
+	refute_output --regexp " $TMP/hostdir [^ ]* .*- proc "
+	assert [ -e "$TMP/hostdir/untouched" ]
+}
+
+@test "--root and --wd" {
+	run -0 cx-unshare --root "$ROOTFS" --wd /etc /bin/sh -c 'pwd; ls /'
+	assert_line --index 0 /etc
+	assert_line bin
+	refute_line --partial vmlinuz
+	run -125 cx-unshare --root "$TMP/none" true
+	assert_output "cx-unshare: open $TMP/none: No such file or directory"
+}
+
+@test "--hostname sets the name in the new UTS namespace only" {
+	before=$(hostname)
+	run -0 cx-unshare --uts --hostname inner hostname
+	assert_output inner
+	assert_equal "$(hostname)" "$before"
+	run -125 cx-unshare --hostname inner hostname
+	assert_output --partial "--hostname needs --uts"
+}
+
+@test "--propagation: private by default, shared on request" {
+	run -0 cx-unshare --mount grep " / / " /proc/self/mountinfo
+	refute_output --partial "shared:"
+	run -0 cx-unshare --mount --propagation shared grep " / / " /proc/self/mountinfo
+	assert_output --partial "shared:"
+	run -125 cx-unshare --mount --propagation sideways true
+	assert_output --partial "unknown propagation 'sideways'"
+}
+
+@test "--time with --boottime and --monotonic offsets" {
+	run -0 cx-unshare --time --boottime 864000 --monotonic -5 /bin/sh -c 'cat /proc/self/timens_offsets; cut -d. -f1 /proc/uptime'
+	assert_line --regexp '^monotonic +-5 +0$'
+	assert_line --regexp '^boottime +864000 +0$'
+	host_up=$(cut -d. -f1 /proc/uptime)
+	assert [ "${lines[2]}" -ge $((host_up + 864000)) ]
+	run -125 cx-unshare --boottime 5 true
+	assert_output --partial "need --time"
+}
+
+@test "exit status passes through, with and without --fork" {
+	run -7 cx-unshare --uts /bin/sh -c 'exit 7'
+	run -7 cx-unshare --uts --fork /bin/sh -c 'exit 7'
+	run -9 cx-unshare --pid --fork --init /bin/sh -c 'exit 9'
+}
+
+@test "a child killed by a signal: cx-unshare dies of the same signal" {
+	run -143 cx-unshare --uts --fork /bin/sh -c 'kill -TERM $$'
+	run -137 cx-unshare --uts --fork /bin/sh -c 'kill -KILL $$'
+}
+
+@test "SIGTERM to cx-unshare --fork reaches the command" {
+	cx-unshare --pid --fork --pidfile "$TMP/pid" /bin/sh -c \
+		"trap 'echo got > $TMP/got; exit 9' TERM; while :; do sleep 0.1; done" &
+	BG_PIDS=$!
+	wait_for_file "$TMP/pid"
+	sleep 0.3
+	kill -TERM "$BG_PIDS"
+	st=0
+	wait "$BG_PIDS" || st=$?
+	BG_PIDS=
+	assert_equal "$st" 9
+	assert [ -e "$TMP/got" ]
+	# The pidfile it made is gone with it.
+	assert [ ! -e "$TMP/pid" ]
+}
+
+@test "--init is PID 1, runs the command as PID 2 and reaps orphans" {
+	run -0 cx-unshare --pid --fork --init --mount-proc /bin/sh -c \
+		'echo $$; /bin/sh -c "sleep 0.2 & exit 0"; sleep 1; ps -eo pid=,stat=,comm='
+	assert_line --index 0 2
+	assert_line --regexp '^ +1 S+ +cx-unshare$'
+	refute_output --regexp ' Z'
+	refute_output --partial "sleep"
+}
+
+@test "--init passes SIGTERM on to the command" {
+	cx-unshare --pid --fork --init --pidfile "$TMP/pid" /bin/sh -c \
+		"trap 'echo got > $TMP/got; exit 4' TERM; while :; do sleep 0.1; done" &
+	BG_PIDS=$!
+	wait_for_file "$TMP/pid"
+	sleep 0.3
+	# The pidfile names the command, the init's child.
+	run -0 cat "/proc/$(cat "$TMP/pid")/comm"
+	assert_output sh
+	kill -TERM "$BG_PIDS"
+	st=0
+	wait "$BG_PIDS" || st=$?
+	BG_PIDS=
+	assert_equal "$st" 4
+	assert [ -e "$TMP/got" ]
+}
+
+@test "--kill-child: the child dies with cx-unshare" {
+	cx-unshare --fork --kill-child --pidfile "$TMP/pid" sleep 100 &
+	BG_PIDS=$!
+	wait_for_file "$TMP/pid"
+	child=$(cat "$TMP/pid")
+	run -0 kill -0 "$child"
+	kill -KILL "$BG_PIDS"
+	wait "$BG_PIDS" || true
+	BG_PIDS=
+	for i in $(seq 50); do kill -0 "$child" 2>/dev/null || break; sleep 0.1; done
+	run -1 kill -0 "$child"
+}
+
+@test "no descriptor but 0, 1 and 2 reaches the command" {
+	exec 7</dev/null
+	run -0 cx-unshare --uts /bin/sh -c 'ls /proc/$$/fd'
+	assert_output "$(printf '0\n1\n2')"
+	run -0 cx-unshare --pid --fork --root "$ROOTFS" /bin/sh -c 'ls /proc/$$/fd 2>&1 || true'
+	exec 7<&-
+}
+
+@test "127 for a command not found, 126 for one that cannot run" {
+	run -127 cx-unshare --uts "$TMP/missing"
+	assert_output "cx-unshare: exec $TMP/missing: No such file or directory"
+	touch "$TMP/plain"
+	run -126 cx-unshare --uts "$TMP/plain"
+	assert_output "cx-unshare: exec $TMP/plain: Permission denied"
+}
+
+@test "bad input: one clear error, exit 125" {
+	run -125 cx-unshare --bogus true
+	assert_line --index 0 "cx-unshare: unrecognized option '--bogus'"
+	assert_line --index 1 "Try 'cx-unshare --help' for more information."
+	run -125 cx-unshare --map-user=abc true
+	assert_line --index 0 "cx-unshare: unknown user 'abc' for --map-user"
+	run -125 cx-unshare --kill-child=NOPE true
+	assert_line --index 0 "cx-unshare: unknown signal 'NOPE' for --kill-child"
+	run -125 cx-unshare --setgroups maybe --user true
+	assert_line --index 0 "cx-unshare: --setgroups takes allow or deny, not 'maybe'"
+	run -125 cx-unshare --init true
+	assert_line --index 0 "cx-unshare: --init needs --pid"
+	run -125 cx-unshare --map-users=0:0:0 true
+	run -125 cx-unshare --hostname
+	assert_line --index 0 "cx-unshare: option '--hostname' requires an argument"
+}
+
+@test "options stop at the first operand: the command keeps its own" {
+	run -0 cx-unshare --uts /bin/echo --pid -x
+	assert_output "--pid -x"
+	# An optional argument is never taken from the next word.
+	run -0 cx-unshare --uts /bin/echo hello
+	assert_output hello
+	run -0 cx-unshare -u -- /bin/echo -n ok
+	assert_output ok
+}
+
+@test "--help and --version" {
+	run -0 cx-unshare --help
+	assert_line --index 0 "Usage: cx-unshare [options] [COMMAND [ARG]...]"
+	assert_output --partial "--mount-proc[=DIR]"
+	run -0 cx-unshare --version
+	assert_output --regexp '^cx-unshare [0-9]+\.[0-9]+'
+}
