@@ -1,0 +1,468 @@
+#!/usr/bin/env bats
+# cx-chroot against the real kernel: the walkthrough's chroot, what a
+# plain chroot does not contain, --userspec and --groups, --pivot and
+# its refusals, the chain past the root change, exit codes, and the
+# fallback paths on a kernel without openat2 and the new mount API.
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+
+HELPER_ESCAPE="$CX_BUILD/tests/helper-escape"
+HELPER_NOSYS="$CX_BUILD/tests/helper-nosys"
+
+require_helper() {
+	[ -x "$1" ] || fail "$1 is missing: make BUILD=... $1"
+}
+
+# The host's mount table, without other test runs' temporary folders
+# (another bats run may mount and unmount there at the same time).
+host_mounts() {
+	awk -v t="$TMP" 'index($5, "/tmp/cx-bats.") != 1 || index($5, t) == 1' \
+		/proc/self/mountinfo
+}
+
+# The mount points in a mountinfo text, sorted, on one line.
+mount_points() {
+	awk '{ print $5 }' <<<"$1" | sort | tr '\n' ' '
+}
+
+# A background process on the host, for the containment tests.
+start_host_sleep() {
+	sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
+	HOST_PID=$!
+	BG_PIDS="$BG_PIDS $HOST_PID"
+	# Until the fork has run sleep, ps would show the test's shell.
+	local i
+	for i in $(seq 50); do
+		[ "$(tr '\0' ' ' <"/proc/$HOST_PID/cmdline")" = "sleep 1000 " ] &&
+			return 0
+		sleep 0.1
+	done
+	fail "the host's sleep did not start"
+}
+
+# Field 3 of /proc/PID/stat: R, S, Z...
+proc_state() {
+	awk '{ print $3 }' "/proc/$1/stat"
+}
+
+# cx-chroot refuses --pivot in the mount namespace it was started in
+# by looking for an ancestor in another mount namespace.  If the test
+# itself has such an ancestor, cx-chroot would accept --pivot and change
+# the root of the namespace the tests run in: do not try it then.
+require_host_mount_ns_ancestry() {
+	local pid ours theirs
+	ours=$(ns_ino mnt)
+	pid=$(awk '/^PPid:/ { print $2 }' /proc/$BASHPID/status)
+	while [ "${pid:-0}" -gt 0 ]; do
+		if theirs=$(ns_ino mnt "$pid" 2>/dev/null) &&
+			[ "$theirs" != "$ours" ]; then
+			skip "an ancestor of the test (PID $pid) is in another mount namespace: cx-chroot would accept --pivot here and pivot the tests' own namespace"
+		fi
+		pid=$(awk '/^PPid:/ { print $2 }' /proc/$pid/status 2>/dev/null)
+	done
+}
+
+# --- the walkthrough's chroot ---------------------------------------
+
+@test "chroot: the command sees the rootfs and runs its busybox" {
+	run -0 cx-chroot "$ROOTFS" /bin/ls /
+	assert_output "$(LC_ALL=C ls "$ROOTFS")"
+	assert_line bin
+	assert_line proc
+
+	# What runs is the rootfs's busybox, not the host's tools.
+	run -0 cx-chroot "$ROOTFS" /bin/readlink /bin/sh
+	assert_output busybox
+	run -0 cx-chroot "$ROOTFS" /bin/sh -c 'ls --help 2>&1 | head -n 1'
+	assert_output --partial BusyBox
+
+	# The kernel's view: the command's root is the rootfs's inode.
+	run -0 cx-chroot "$ROOTFS" /bin/stat -c %d:%i /
+	assert_output "$(stat -c %d:%i "$ROOTFS")"
+
+	# A host-only file is not there.
+	[ -e /etc/debian_version ] || skip "the host has no /etc/debian_version to look for"
+	run -1 cx-chroot "$ROOTFS" /bin/cat /etc/debian_version
+	assert_output "cat: can't open '/etc/debian_version': No such file or directory"
+}
+
+# --- Is it contained? ------------------------------------------------
+
+@test "contained? a plain chroot with proc mounted sees and kills a host process" {
+	start_host_sleep
+	# The proc mount stays in a throwaway mount namespace.
+	run -0 cx-unshare --mount cx-chroot "$ROOTFS" /bin/sh -c \
+		"mount -t proc proc /proc && ps -o pid,args && kill $HOST_PID"
+	assert_line --regexp "^ *$HOST_PID sleep 1000\$"
+
+	# The host process is gone: it died of the SIGTERM.
+	local st=0
+	wait "$HOST_PID" || st=$?
+	assert_equal "$st" 143
+	[ ! -e "/proc/$HOST_PID" ]
+	BG_PIDS=
+	assert_equal "$(mounts_below_tmp)" 0
+}
+
+@test "contained? with --pid --fork --mount-proc, ps shows only the namespace and kill fails" {
+	start_host_sleep
+	run -1 cx-unshare --pid --fork --mount-proc="$ROOTFS/proc" \
+		cx-chroot "$ROOTFS" /bin/sh -c "ps -o pid,args; kill $HOST_PID"
+	# The command is PID 1; ps is its child; nothing else is listed.
+	assert_line --index 0 --regexp '^ *PID +COMMAND$'
+	assert_line --index 1 --regexp "^ +1 /bin/sh -c ps -o pid,args; kill $HOST_PID\$"
+	assert_line --index 2 --regexp '^ +2 '
+	assert_line --index 3 "sh: can't kill pid $HOST_PID: No such process"
+	assert_equal "${#lines[@]}" 4
+
+	# The host process was not signalled.
+	kill -0 "$HOST_PID"
+	assert_equal "$(proc_state "$HOST_PID")" S
+	assert_equal "$(mounts_below_tmp)" 0
+}
+
+# --- --userspec and --groups -----------------------------------------
+
+# /proc/self/status of a command run by cx-chroot OPTIONS... in $ROOTFS,
+# with proc mounted in a throwaway mount namespace.
+status_inside() {
+	cx-unshare --mount-proc="$ROOTFS/proc" cx-chroot "$@" "$ROOTFS" \
+		/bin/cat /proc/self/status
+}
+
+assert_ids() {
+	local tab=$'\t'
+	assert_line "Uid:${tab}$1${tab}$1${tab}$1${tab}$1"
+	assert_line "Gid:${tab}$2${tab}$2${tab}$2${tab}$2"
+	assert_line "Groups:${tab}$3"
+}
+
+@test "--userspec nobody:nogroup: names from the rootfs, ids in the kernel" {
+	run -0 status_inside --userspec nobody:nogroup
+	assert_ids 65534 65534 "65534 "
+}
+
+@test "--userspec USER alone: the user's group from the rootfs's passwd" {
+	run -0 status_inside --userspec nobody
+	assert_ids 65534 65534 "65534 "
+}
+
+@test "--userspec numeric 1000:1000 needs no passwd entry" {
+	! grep -q ':1000:' "$ROOTFS/etc/passwd"
+	run -0 status_inside --userspec 1000:1000
+	assert_ids 1000 1000 "1000 "
+}
+
+@test "--userspec looks names up in NEWROOT's /etc, not the host's" {
+	echo 'cxtest:x:4242:4243::/:/bin/sh' >>"$ROOTFS/etc/passwd"
+	echo 'cxtest:x:4243:' >>"$ROOTFS/etc/group"
+	! getent passwd cxtest
+	run -0 status_inside --userspec cxtest:cxtest
+	assert_ids 4242 4243 "4243 "
+
+	# A host user that the rootfs does not know.
+	getent passwd www-data >/dev/null || skip "the host has no www-data user"
+	! grep -q '^www-data:' "$ROOTFS/etc/passwd"
+	run -125 cx-chroot --userspec www-data "$ROOTFS" /bin/touch /ran
+	assert_output "cx-chroot: invalid user or group in 'www-data'"
+	[ ! -e "$ROOTFS/ran" ]
+}
+
+@test "--groups: names and numbers from the rootfs, sorted by the kernel" {
+	run -0 status_inside --userspec 1000:1000 --groups users,7,daemon
+	assert_ids 1000 1000 "1 7 100 "
+}
+
+@test "--groups without --userspec changes only the supplementary groups" {
+	run -0 status_inside --groups users
+	assert_ids 0 0 "100 "
+}
+
+@test "--userspec with an unknown user: exit 125, the command does not run" {
+	run -125 cx-chroot --userspec nosuchuser:nogroup "$ROOTFS" /bin/touch /ran
+	assert_output "cx-chroot: invalid user or group in 'nosuchuser:nogroup'"
+	[ ! -e "$ROOTFS/ran" ]
+
+	run -125 cx-chroot --userspec nobody:nosuchgroup "$ROOTFS" /bin/touch /ran
+	assert_output "cx-chroot: invalid user or group in 'nobody:nosuchgroup'"
+	[ ! -e "$ROOTFS/ran" ]
+
+	run -125 cx-chroot --groups nosuchgroup "$ROOTFS" /bin/touch /ran
+	assert_output "cx-chroot: invalid group list 'nosuchgroup'"
+	[ ! -e "$ROOTFS/ran" ]
+}
+
+# --- the classic escape ----------------------------------------------
+
+@test "escape: a root process leaves a plain chroot" {
+	require_helper "$HELPER_ESCAPE"
+	cp "$HELPER_ESCAPE" "$ROOTFS/helper-escape"
+	echo outside >"$TMP/marker"
+
+	# Without the escape, the marker is out of reach.
+	run -1 cx-chroot "$ROOTFS" /bin/cat "$TMP/marker"
+	assert_output "cat: can't open '$TMP/marker': No such file or directory"
+
+	run -0 cx-chroot "$ROOTFS" /helper-escape /bin/cat "$TMP/marker"
+	assert_output outside
+	# The root it reached is the host's.
+	run -0 cx-chroot "$ROOTFS" /helper-escape stat -c %d:%i /
+	assert_output "$(stat -c %d:%i /)"
+}
+
+@test "escape: after cx-chroot --pivot the same program stays inside" {
+	require_helper "$HELPER_ESCAPE"
+	cp "$HELPER_ESCAPE" "$ROOTFS/helper-escape"
+	echo outside >"$TMP/marker"
+
+	run -1 cx-unshare --mount --pid --fork cx-chroot --pivot "$ROOTFS" \
+		/helper-escape /bin/cat "$TMP/marker"
+	assert_output "cat: can't open '$TMP/marker': No such file or directory"
+	# The root it reached is still the rootfs.
+	run -0 cx-unshare --mount --pid --fork cx-chroot --pivot "$ROOTFS" \
+		/helper-escape /bin/stat -c %d:%i /
+	assert_output "$(stat -c %d:%i "$ROOTFS")"
+	run -0 cx-unshare --mount --pid --fork cx-chroot --pivot "$ROOTFS" \
+		/helper-escape
+	assert_line helper-escape
+	refute_line boot
+	assert_equal "$(mounts_below_tmp)" 0
+}
+
+# --- --pivot ---------------------------------------------------------
+
+@test "--pivot: the old root is gone, only / and /proc are mounted" {
+	require_static_tools
+	run -0 cx-unshare --mount --pid --fork cx-chroot --pivot "$ROOTFS" \
+		cx-unshare --mount-proc /bin/cat /proc/self/mountinfo
+	assert_equal "$(mount_points "$output")" "/ /proc "
+	# The root mount is the rootfs's folder, not the host's root.
+	local root
+	root=$(awk '$5 == "/" { print $4 }' <<<"$output")
+	[[ "$root" == */"${TMP##*/}/rootfs" ]]
+	assert_equal "$(mounts_below_tmp)" 0
+}
+
+@test "--pivot in the mount namespace it was started in: refused, no mount changes" {
+	require_host_mount_ns_ancestry
+	local before
+	before=$(host_mounts)
+	run -125 cx-chroot --pivot "$ROOTFS" /bin/touch /ran
+	assert_output --regexp '^cx-chroot: --pivot.*; use --unshare-mount'
+	assert_equal "${#lines[@]}" 1
+	assert_equal "$(host_mounts)" "$before"
+	[ ! -e "$ROOTFS/ran" ]
+	[ ! -e /ran ]
+}
+
+@test "--pivot --unshare-mount: pivots in a mount namespace of its own" {
+	local before
+	before=$(host_mounts)
+	run -0 cx-chroot --pivot --unshare-mount "$ROOTFS" /bin/ls /
+	assert_output "$(LC_ALL=C ls "$ROOTFS")"
+	assert_equal "$(host_mounts)" "$before"
+}
+
+@test "--pivot --unshare-mount: the old root is gone" {
+	require_static_tools
+	local before
+	before=$(host_mounts)
+	run -0 cx-chroot --pivot --unshare-mount "$ROOTFS" \
+		cx-unshare --mount-proc /bin/cat /proc/self/mountinfo
+	assert_equal "$(mount_points "$output")" "/ /proc "
+	assert_equal "$(host_mounts)" "$before"
+}
+
+@test "NEWROOT a file: exit 125, Not a directory, nothing mounted" {
+	touch "$TMP/file"
+	run -125 cx-chroot "$TMP/file" /bin/true
+	assert_output "cx-chroot: chroot $TMP/file: Not a directory"
+
+	run -125 cx-unshare --mount /bin/sh -c \
+		"cx-chroot --pivot '$TMP/file' /bin/true; rc=\$?; echo \"mounts below: \$(grep -c ' $TMP' /proc/self/mountinfo)\"; exit \$rc"
+	assert_line --index 0 "cx-chroot: chroot $TMP/file: Not a directory"
+	assert_line --index 1 "mounts below: 0"
+	assert_equal "${#lines[@]}" 2
+}
+
+@test "missing NEWROOT: exit 125 and a pointer to --help" {
+	local before
+	before=$(host_mounts)
+	run -125 cx-chroot
+	assert_line --index 0 "cx-chroot: missing operand NEWROOT"
+	assert_line --index 1 "Try 'cx-chroot --help' for more information."
+	assert_equal "${#lines[@]}" 2
+
+	run -125 cx-chroot --pivot
+	assert_line --index 0 "cx-chroot: missing operand NEWROOT"
+	assert_line --index 1 "Try 'cx-chroot --help' for more information."
+	assert_equal "$(host_mounts)" "$before"
+}
+
+@test "unknown option: exit 125, the command does not run" {
+	run -125 cx-chroot --bogus "$ROOTFS" /bin/touch /ran
+	assert_line --index 0 "cx-chroot: unrecognized option '--bogus'"
+	assert_line --index 1 "Try 'cx-chroot --help' for more information."
+	assert_equal "${#lines[@]}" 2
+	[ ! -e "$ROOTFS/ran" ]
+
+	run -125 cx-chroot -x "$ROOTFS" /bin/touch /ran
+	assert_line --index 0 "cx-chroot: invalid option -- 'x'"
+	[ ! -e "$ROOTFS/ran" ]
+}
+
+@test "nonexistent NEWROOT: the exact message, nothing created" {
+	run -125 cx-chroot "$TMP/nonexistent" /bin/true
+	assert_output "cx-chroot: chroot $TMP/nonexistent: No such file or directory"
+	[ ! -e "$TMP/nonexistent" ]
+
+	run -125 cx-unshare --mount cx-chroot --pivot "$TMP/nonexistent" /bin/true
+	assert_output "cx-chroot: chroot $TMP/nonexistent: No such file or directory"
+	[ ! -e "$TMP/nonexistent" ]
+}
+
+@test "--pivot on a shared mount: exit 125, the message names shared propagation" {
+	# Private by default: the bind and its shared peer group stay in
+	# the new mount namespace; nothing propagates to the host.
+	run -125 cx-unshare --mount /bin/sh -c "
+		mount --bind '$ROOTFS' '$ROOTFS' &&
+		mount --make-shared '$ROOTFS' &&
+		grep -q ' $ROOTFS .* shared:' /proc/self/mountinfo || exit 99
+		root=\$(stat -c %d:%i /)
+		cx-chroot --pivot '$ROOTFS' /bin/touch /ran; rc=\$?
+		echo \"mounts on rootfs: \$(awk -v r='$ROOTFS' '\$5 == r' /proc/self/mountinfo | wc -l)\"
+		[ \"\$(stat -c %d:%i /)\" = \"\$root\" ] && echo 'root unchanged'
+		exit \$rc"
+	assert_line --index 0 "cx-chroot: pivot_root $ROOTFS: a mount has shared propagation (use cx-unshare --mount or --unshare-mount)"
+	assert_output --partial "shared propagation"
+	# No second bind left behind, and the root did not move.
+	assert_line --index 1 "mounts on rootfs: 1"
+	assert_line --index 2 "root unchanged"
+	[ ! -e "$ROOTFS/ran" ]
+	assert_equal "$(mounts_below_tmp)" 0
+}
+
+# --- the chain past the root change ------------------------------------
+
+@test "chain: a cx tool runs after --pivot although the rootfs has none" {
+	require_static_tools
+	run -0 find "$ROOTFS" -name 'cx-*'
+	assert_output ""
+	local host_name
+	host_name=$(hostname)
+	run -0 cx-unshare --mount --pid --fork cx-chroot --pivot "$ROOTFS" \
+		cx-unshare --uts --hostname inner /bin/hostname
+	assert_output inner
+	assert_equal "$(hostname)" "$host_name"
+}
+
+@test "--help and --version exit 0 and run nothing" {
+	run -0 cx-chroot --help "$ROOTFS" /bin/touch /ran
+	assert_line --index 0 "Usage: cx-chroot [options] NEWROOT [COMMAND [ARG]...]"
+	assert_output --partial -- "--pivot"
+	assert_output --partial -- "--userspec"
+	[ ! -e "$ROOTFS/ran" ]
+
+	run -0 cx-chroot --version
+	assert_output --regexp '^cx-chroot [0-9]+\.[0-9]+\.[0-9]+$'
+}
+
+# --- exit codes ------------------------------------------------------------
+
+@test "exit 127: the command is not found inside the root" {
+	run -127 cx-chroot "$ROOTFS" /no/such/command
+	assert_output "cx-chroot: exec /no/such/command: No such file or directory"
+
+	# A command the host has but the rootfs lacks, by PATH search.
+	command -v apt-get >/dev/null || skip "the host has no apt-get to look for"
+	run -0 find "$ROOTFS" -name apt-get
+	assert_output ""
+	run -127 cx-chroot "$ROOTFS" apt-get --version
+	assert_output "cx-chroot: exec apt-get: No such file or directory"
+}
+
+@test "exit 126: the command is not executable" {
+	printf '#!/bin/sh\ntouch /ran\n' >"$ROOTFS/noexec"
+	chmod 644 "$ROOTFS/noexec"
+	run -126 cx-chroot "$ROOTFS" /noexec
+	assert_output "cx-chroot: exec /noexec: Permission denied"
+	[ ! -e "$ROOTFS/ran" ]
+}
+
+@test "the command's status passes through; cx-chroot is replaced by it" {
+	run -7 cx-chroot "$ROOTFS" /bin/sh -c 'exit 7'
+	assert_output ""
+
+	# Chainloading: the command has cx-chroot's PID, no fork between.
+	run -0 /bin/sh -c "echo \$\$; exec cx-chroot '$ROOTFS' /bin/sh -c 'echo \$\$'"
+	assert_equal "${#lines[@]}" 2
+	assert_equal "${lines[0]}" "${lines[1]}"
+
+	# Killed by a signal: the shell sees 128+N.
+	run -143 cx-chroot "$ROOTFS" /bin/sh -c 'kill -TERM $$'
+}
+
+# --- the fallback paths (no openat2, no new mount API) -------------------
+
+@test "helper-nosys: the new calls fail with ENOSYS, others do not" {
+	require_helper "$HELPER_NOSYS"
+	command -v perl >/dev/null || skip "perl is needed to make raw system calls"
+	# openat2 open_tree move_mount fsopen fsconfig fsmount mount_setattr
+	# (the same numbers on every architecture but alpha).
+	local calls='for my $nr (437, 428, 429, 430, 431, 432, 442) {
+		syscall($nr, -1, 0, 0, 0, 0); print "$nr ", $! + 0, "\n" }'
+	run -0 "$HELPER_NOSYS" perl -e "$calls"
+	assert_output "$(printf '%s 38\n' 437 428 429 430 431 432 442)"
+	run -0 perl -e "$calls"
+	refute_output --regexp ' 38$'
+
+	run -0 "$HELPER_NOSYS" grep -E '^(NoNewPrivs|Seccomp):' /proc/self/status
+	assert_line --regexp $'^NoNewPrivs:\t1$'
+	assert_line --regexp $'^Seccomp:\t2$'
+}
+
+@test "fallback: cx-unshare --root --mount-proc without openat2 and fsopen" {
+	require_helper "$HELPER_NOSYS"
+	run -0 "$HELPER_NOSYS" cx-unshare --mount --pid --fork --root "$ROOTFS" \
+		--mount-proc /bin/ps -o pid,args
+	assert_line --index 0 --regexp '^ *PID +COMMAND$'
+	assert_line --index 1 --regexp '^ +1 /bin/ps -o pid,args$'
+	assert_equal "${#lines[@]}" 2
+	assert_equal "$(mounts_below_tmp)" 0
+}
+
+@test "fallback: cx-chroot --pivot without open_tree and move_mount" {
+	require_helper "$HELPER_NOSYS"
+	require_helper "$HELPER_ESCAPE"
+	run -0 "$HELPER_NOSYS" cx-unshare --mount --pid --fork \
+		cx-chroot --pivot "$ROOTFS" /bin/ls /
+	assert_output "$(LC_ALL=C ls "$ROOTFS")"
+
+	# The bind made by mount(2) is as tight as the one by open_tree.
+	cp "$HELPER_ESCAPE" "$ROOTFS/helper-escape"
+	echo outside >"$TMP/marker"
+	run -1 "$HELPER_NOSYS" cx-unshare --mount --pid --fork \
+		cx-chroot --pivot "$ROOTFS" /helper-escape /bin/cat "$TMP/marker"
+	assert_output "cat: can't open '$TMP/marker': No such file or directory"
+	assert_equal "$(mounts_below_tmp)" 0
+}
+
+@test "fallback: --mount-proc after --pivot without fsopen" {
+	require_helper "$HELPER_NOSYS"
+	require_static_tools
+	run -0 "$HELPER_NOSYS" cx-unshare --mount --pid --fork \
+		cx-chroot --pivot "$ROOTFS" \
+		cx-unshare --mount-proc /bin/cat /proc/self/mountinfo
+	assert_equal "$(mount_points "$output")" "/ /proc "
+}
+
+@test "fallback: cx-chroot --pivot --unshare-mount without open_tree" {
+	require_helper "$HELPER_NOSYS"
+	local before
+	before=$(host_mounts)
+	run -0 "$HELPER_NOSYS" cx-chroot --pivot --unshare-mount "$ROOTFS" /bin/ls /
+	assert_output "$(LC_ALL=C ls "$ROOTFS")"
+	assert_equal "$(host_mounts)" "$before"
+}
