@@ -93,8 +93,12 @@ unit: $(TESTS:%=$(BUILD)/tests/%)
 lint-man:
 	sh tests/lint-man.sh $(BUILD) $(TOOLS)
 
+# In the scenarios, LeakSanitizer cannot stop the world: the tools make
+# themselves non-dumpable (no ptrace), and many run in a new pid
+# namespace.  The unit tests keep leak detection.
 bats: all rootfs $(HELPERS)
 	CX_BUILD=$(abspath $(BUILD)) CX_ROOTFS=$(abspath $(BUILD)/rootfs) \
+		ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
 		sh tests/run-bats.sh
 
 # Both install what is missing first: they are the README's two commands.
