@@ -13,13 +13,20 @@ MANDIR   ?= $(PREFIX)/share/man
 BUILD    ?= build
 CC       ?= cc
 
-TOOLS    := cx-unshare cx-chroot
-COMMON   := die opt parse ns path mount exec
-TESTS    := test-parse test-path test-ns test-opt
+# Every tools/cx-*.c is a tool, every common/*.c part of libcx.a, every
+# tests/test-*.c a unit test.
+TOOLS    := $(sort $(basename $(notdir $(wildcard tools/cx-*.c))))
+COMMON   := $(sort $(basename $(notdir $(wildcard common/*.c))))
+TESTS    := $(sort $(basename $(notdir $(wildcard tests/test-*.c))))
 
 # Each tool links only the libraries it uses.
 LIBS_cx-unshare := -lpopt
 LIBS_cx-chroot  := -lpopt
+LIBS_cx-nsenter := -lpopt
+LIBS_cx-bind    := -lpopt
+LIBS_cx-cgroup  := -lpopt
+LIBS_cx-caps    := -lpopt -lcap -lcap-ng
+LIBS_cx-overlay := -lpopt $(ARCHIVE_LIBS)
 
 WARN     := -Wall -Wextra -Werror
 HARDEN   := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
