@@ -29,9 +29,28 @@ const struct cx_propagation *cx_propagation_by_name(const char *name)
 	return NULL;
 }
 
-static void fd_path(char *buf, size_t len, int fd)
+/* The fallback for kernels without the new mount API: mount(2) on the
+ * directory DIRFD by making it our working directory, since
+ * /proc/self/fd/N needs a proc, which a new root may not have yet.
+ * With SOURCE ".", the source is that same directory. */
+static int mount_at(int dirfd, const char *source, const char *type,
+		    unsigned long flags)
 {
-	snprintf(buf, len, "/proc/self/fd/%d", fd);
+	int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC), rc, err;
+
+	if (cwd < 0)
+		return -1;
+	rc = fchdir(dirfd);
+	if (rc == 0)
+		rc = mount(source, ".", type, flags, NULL);
+	err = errno;
+	if (fchdir(cwd) < 0 && rc == 0) {
+		err = errno;
+		rc = -1;
+	}
+	close(cwd);
+	errno = err;
+	return rc;
 }
 
 static int close_keep_errno(int fd)
@@ -47,13 +66,11 @@ static int close_keep_errno(int fd)
 int cx_mount_proc(int dirfd, const char *shown)
 {
 	int fs, mnt;
-	char path[64];
 
 	fs = cx_fsopen("proc", FSOPEN_CLOEXEC);
 	if (fs < 0 && errno == ENOSYS) {
-		fd_path(path, sizeof(path), dirfd);
-		if (mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-			  NULL) < 0)
+		if (mount_at(dirfd, "proc", "proc",
+			     MS_NOSUID | MS_NODEV | MS_NOEXEC) < 0)
 			return cx_fail(errno, "mount proc on %s", shown);
 		return 0;
 	}
@@ -83,19 +100,17 @@ int cx_bind_self(int fd, const char *path_again, const char *shown)
 	int tree = cx_open_tree(fd, "",
 				OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
 					AT_RECURSIVE | AT_EMPTY_PATH);
-	char path[64];
 
 	if (tree < 0 && errno == ENOSYS) {
-		fd_path(path, sizeof(path), fd);
-		if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
+		if (mount_at(fd, ".", NULL, MS_BIND | MS_REC) < 0)
 			return cx_fail(errno, "bind %s on itself", shown);
-		/* A magic link leads to the directory under the new mount,
-		 * so the mount is found by its path. */
+		/* FD still names the directory under the new mount, so the
+		 * mount is found by its path. */
 		tree = open(path_again, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (tree < 0) {
 			int err = errno;
 
-			umount2(path, MNT_DETACH);
+			umount2(path_again, MNT_DETACH);
 			return cx_fail(err, "open %s", shown);
 		}
 		return tree;

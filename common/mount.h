@@ -15,12 +15,12 @@ const struct cx_propagation *cx_propagation_by_name(const char *name);
 
 /* Mount a new proc instance (for the caller's pid namespace) on the
  * directory DIRFD, nosuid, nodev, noexec.  fsopen/fsmount/move_mount,
- * else mount(2) on /proc/self/fd/N. */
+ * else mount(2) on the directory (through fchdir). */
 int cx_mount_proc(int dirfd, const char *shown);
 
 /* Bind the tree at FD (recursively) onto itself, so that it becomes a
  * mount point.  Returns an O_PATH descriptor of the new mount's root.
- * open_tree/move_mount, else mount(2) by /proc/self/fd and a new open
+ * open_tree/move_mount, else mount(2) through fchdir and a new open
  * of PATH_AGAIN. */
 int cx_bind_self(int fd, const char *path_again, const char *shown);
 
