@@ -2,9 +2,16 @@
 # Install, from Debian's packages, whatever the build, the tests and the
 # demo need and the machine lacks.  Idempotent; needs root.
 set -eu
-pkgs="gcc make libc6-dev libpopt-dev libcap-dev libcap-ng-dev libcmocka-dev
-bats bats-support bats-assert mandoc busybox-static util-linux file
-libcap2-bin procps"
+# build: compiler, popt, libcap, libcap-ng, libarchive (static, with the
+# compression libraries it links); tests: cmocka, bats, mandoc, busybox
+# for the rootfs, umoci as the image peer, qemu for the cgroup v2 lane;
+# bench: crun, runc, hyperfine; fuzz: clang.
+pkgs="gcc make libc6-dev pkg-config libpopt-dev libcap-dev libcap-ng-dev
+libarchive-dev nettle-dev libacl1-dev liblzma-dev libzstd-dev liblz4-dev
+libbz2-dev zlib1g-dev libxml2-dev
+libcmocka-dev bats bats-support bats-assert mandoc busybox-static util-linux
+file libcap2-bin procps iproute2 umoci zstd cpio qemu-system-x86
+crun runc hyperfine clang"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
