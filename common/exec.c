@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -33,15 +36,66 @@ static int is_tool_name(const char *arg)
 	return strncmp(base, "cx-", 3) == 0;
 }
 
+/* A sealed copy of the tool in memory: what runs inside the new root
+ * is not the host's file, so nothing there can reach that file through
+ * /proc/PID/exe (CVE-2019-5736), not even in the moment after exec
+ * before the tool makes itself non-dumpable.  runc does the same.
+ * Returns the memfd, or SRC itself when no copy could be made. */
+static int sealed_copy(int src, const char *name)
+{
+	struct stat st;
+	off_t left;
+	int mfd;
+
+	if (fstat(src, &st) < 0 || !S_ISREG(st.st_mode))
+		return src;
+	mfd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (mfd < 0)
+		return src;
+	for (left = st.st_size; left > 0;) {
+		ssize_t n = sendfile(mfd, src, NULL, (size_t)left);
+
+		if (n <= 0)
+			break;
+		left -= n;
+	}
+	if (left > 0 || fchmod(mfd, 0555) < 0 ||
+	    fcntl(mfd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW |
+					    F_SEAL_WRITE) < 0) {
+		close(mfd);
+		return src;
+	}
+	close(src);
+	return mfd;
+}
+
+static int open_tool(const char *path, const char *name)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)	/* execute-only: run the file itself */
+		fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (faccessat(fd, "", X_OK, AT_EMPTY_PATH) < 0) {
+		close(fd);
+		return -1;
+	}
+	return sealed_copy(fd, name);
+}
+
 int cx_exec_preopen(char *const argv[])
 {
 	const char *path = getenv("PATH");
 	char buf[PATH_MAX];
+	const char *base;
 
 	if (!argv[0] || !is_tool_name(argv[0]))
 		return -1;
+	base = strrchr(argv[0], '/');
+	base = base ? base + 1 : argv[0];
 	if (strchr(argv[0], '/'))
-		return open(argv[0], O_PATH | O_CLOEXEC);
+		return open_tool(argv[0], base);
 	if (!path)
 		path = "/usr/local/bin:/usr/bin:/bin";
 	while (*path) {
@@ -51,12 +105,9 @@ int cx_exec_preopen(char *const argv[])
 		if (len && len < sizeof(buf) - strlen(argv[0]) - 2) {
 			snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, path,
 				 argv[0]);
-			fd = open(buf, O_PATH | O_CLOEXEC);
-			if (fd >= 0) {
-				if (faccessat(fd, "", X_OK, AT_EMPTY_PATH) == 0)
-					return fd;
-				close(fd);
-			}
+			fd = open_tool(buf, base);
+			if (fd >= 0)
+				return fd;
 		}
 		path += len;
 		if (*path == ':')

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <poll.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -35,6 +37,7 @@ enum { MAX_MAPS = 32 };
 struct nsfile {
 	const char *path;
 	bool created;	/* we made the file, so we remove it on failure */
+	bool bound;	/* the helper bound the namespace on it */
 };
 
 struct ctx {
@@ -48,7 +51,7 @@ struct ctx {
 	int nuid, ngid;
 	int setgroups;	/* -1 untouched, 0 deny, 1 allow */
 	int64_t monotonic, boottime;
-	bool has_monotonic, has_boottime, pidfile_created;
+	bool has_monotonic, has_boottime;
 };
 
 static const struct poptOption options[] = {
@@ -252,13 +255,44 @@ static void check(struct ctx *c)
 		c->propagation = cx_propagation_by_name("private");
 }
 
-static void remove_created(struct ctx *c)
+static int channel(int fds[2])
+{
+	return socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds);
+}
+
+static int tell(int fd, const void *buf, size_t len)
+{
+	return send(fd, buf, len, MSG_NOSIGNAL) == (ssize_t)len ? 0 : -1;
+}
+
+/* What we made and must take back if we fail before the command runs.
+ * Namespace files belong to the helper once it exists (only it, in the
+ * original mount namespace, can unmount them); until then, to us. */
+static struct {
+	struct ctx *c;
+	bool helper_owns;	/* the helper removes the namespace files */
+	int commit;		/* to the helper: 'f' if we fail, EOF at exec */
+	int piddir;		/* the pidfile's directory, when we made it */
+	char *pidbase;
+} undo = { .commit = -1, .piddir = -1 };
+
+static void remove_ns_files(struct ctx *c)
 {
 	for (int i = 0; i < CX_NS_COUNT; i++)
 		if (c->file[i].created)
 			unlink(c->file[i].path);
-	if (c->pidfile_created)
-		unlink(c->pidfile);
+}
+
+/* atexit: runs on every exit() before the command, never after exec. */
+static void undo_at_exit(void)
+{
+	if (undo.commit >= 0 && tell(undo.commit, "f", 1) < 0 &&
+	    errno != EPIPE)
+		cx_warn_errno("tell the helper to undo");
+	if (undo.c && !undo.helper_owns)
+		remove_ns_files(undo.c);
+	if (undo.piddir >= 0)
+		unlinkat(undo.piddir, undo.pidbase, 0);
 }
 
 /* A namespace file must exist to be a mount point: make it, and
@@ -281,11 +315,8 @@ static void make_ns_files(struct ctx *c)
 		if (errno == EEXIST)
 			fd = open(c->file[i].path,
 				  O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0) {
-			cx_warn_errno("create namespace file %s", c->file[i].path);
-			remove_created(c);
-			exit(CX_EXIT_FAIL);
-		}
+		if (fd < 0)
+			cx_die_errno("create namespace file %s", c->file[i].path);
 		close(fd);
 	}
 }
@@ -332,6 +363,7 @@ static int bind_ns(struct ctx *c, int i, pid_t pid, const char *file)
 	if (mount(path, c->file[i].path, NULL, MS_BIND, NULL) < 0)
 		return cx_fail(errno, "bind %s namespace to %s",
 			       cx_ns_table[i].name, c->file[i].path);
+	c->file[i].bound = true;
 	return 0;
 }
 
@@ -344,7 +376,6 @@ static int bind_ns(struct ctx *c, int i, pid_t pid, const char *file)
 static int helper_work(struct ctx *c, pid_t target)
 {
 	char path[64];
-	int bound[CX_NS_COUNT], nbound = 0;
 
 	if (c->setgroups >= 0) {
 		snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)target);
@@ -363,12 +394,8 @@ static int helper_work(struct ctx *c, pid_t target)
 		if (!c->file[i].path || i == CX_NS_PID)
 			continue;
 		if (bind_ns(c, i, target,
-			    ns->child_file ? ns->child_file : ns->file) < 0) {
-			while (nbound--)
-				umount2(c->file[bound[nbound]].path, MNT_DETACH);
+			    ns->child_file ? ns->child_file : ns->file) < 0)
 			return -1;
-		}
-		bound[nbound++] = i;
 	}
 	return 0;
 }
@@ -381,108 +408,115 @@ static bool need_helper(struct ctx *c)
 	return c->nuid || c->ngid || c->setgroups >= 0;
 }
 
-struct helper {
-	pid_t pid;
-	int go;		/* to the helper: a byte once unshared, then the child */
-	int ack;	/* from the helper: a byte once the first stage is done */
-};
+/* Unmount what the helper bound, remove the files we made, and go. */
+static noreturn void helper_undo(struct ctx *c)
+{
+	for (int i = 0; i < CX_NS_COUNT; i++)
+		if (c->file[i].bound)
+			umount2(c->file[i].path, MNT_DETACH);
+	remove_ns_files(c);
+	_exit(CX_EXIT_FAIL);
+}
 
-static void finish_helper(struct ctx *, struct helper *, pid_t);
-
-static noreturn void helper_main(struct ctx *c, pid_t target, int go, int ack)
+/* The helper, in the original namespaces.  Stage 1 after the unshare,
+ * stage 2 (the pid namespace's file) once the child exists; each
+ * acknowledged with a byte.  Then it waits: an 'f' means the tool failed
+ * before the command ran, so it undoes stage 1 and 2; EOF means the
+ * command was executed (the pipe is close-on-exec), so it just goes. */
+static noreturn void helper_main(struct ctx *c, pid_t target, int go, int ack,
+				 int commit)
 {
 	pid_t child = 0;
 	char byte = 0;
 
 	if (read(go, &byte, 1) != 1)
-		_exit(CX_EXIT_FAIL);	/* the parent failed to unshare */
+		helper_undo(c);	/* the tool failed to unshare */
 	if (helper_work(c, target) < 0) {
 		cx_warn("%s: %s", cx_last_msg(), strerror(cx_last_errno()));
-		_exit(CX_EXIT_FAIL);
+		helper_undo(c);
 	}
-	if (write(ack, &byte, 1) != 1 || !c->file[CX_NS_PID].path)
-		_exit(0);
-	if (read(go, &child, sizeof(child)) != sizeof(child))
-		_exit(CX_EXIT_FAIL);
-	if (bind_ns(c, CX_NS_PID, child, "pid") < 0) {
-		cx_warn("%s: %s", cx_last_msg(), strerror(cx_last_errno()));
-		_exit(CX_EXIT_FAIL);
+	if (write(ack, &byte, 1) != 1)
+		helper_undo(c);
+	if (c->file[CX_NS_PID].path) {
+		if (read(go, &child, sizeof(child)) != sizeof(child))
+			helper_undo(c);
+		if (bind_ns(c, CX_NS_PID, child, "pid") < 0) {
+			cx_warn("%s: %s", cx_last_msg(),
+				strerror(cx_last_errno()));
+			helper_undo(c);
+		}
+		if (write(ack, &byte, 1) != 1)
+			helper_undo(c);
 	}
+	close(go);
+	close(ack);
+	if (read(commit, &byte, 1) == 1)
+		helper_undo(c);
 	_exit(0);
 }
 
-static void helper_failed(struct ctx *c, struct helper *h)
+struct helper {
+	int go;		/* to the helper: a byte once unshared, then the child */
+	int ack;	/* from the helper: a byte for each stage done */
+};
+
+/* Fork the helper before the unshare, as a grandchild, so that nobody
+ * has to reap it once the command runs. */
+static void start_helper(struct ctx *c, struct helper *h)
 {
-	close(h->go);
-	waitpid(h->pid, NULL, 0);
-	remove_created(c);
-	exit(CX_EXIT_FAIL);
+	int go[2], ack[2], commit[2], status;
+	pid_t self = getpid(), mid;
+
+	/* Sockets, not pipes: send(MSG_NOSIGNAL) to a helper that has
+	 * gone fails with EPIPE instead of killing us with SIGPIPE. */
+	if (channel(go) < 0 || channel(ack) < 0 || channel(commit) < 0)
+		cx_die_errno("socketpair");
+	mid = fork();
+	if (mid < 0)
+		cx_die_errno("fork");
+	if (mid == 0) {
+		undo.c = NULL;	/* atexit is ours no more */
+		undo.piddir = -1;
+		close(go[1]);
+		close(ack[0]);
+		close(commit[1]);
+		if (fork() == 0)
+			helper_main(c, self, go[0], ack[1], commit[0]);
+		_exit(0);
+	}
+	close(go[0]);
+	close(ack[1]);
+	close(commit[0]);
+	if (waitpid(mid, &status, 0) < 0)
+		cx_die_errno("wait for the helper");
+	h->go = go[1];
+	h->ack = ack[0];
+	undo.commit = commit[1];
+	undo.helper_owns = true;
 }
 
-/* Unshare, with a helper forked first when the maps or namespace files
- * must be made from outside.  The helper stays for the pid namespace's
- * file until finish_helper(). */
+/* Wait for the helper's next stage; exit if it failed (it has said why
+ * and undone its work). */
+static void helper_stage(struct helper *h)
+{
+	char byte;
+
+	if (read(h->ack, &byte, 1) != 1)
+		exit(CX_EXIT_FAIL);
+}
+
 static void do_unshare(struct ctx *c, struct helper *h)
 {
-	int go[2], ack[2];
-	pid_t self = getpid();
-	char byte = 0;
-
-	h->pid = -1;
-	if (need_helper(c)) {
-		if (pipe2(go, O_CLOEXEC) < 0 || pipe2(ack, O_CLOEXEC) < 0)
-			cx_die_errno("pipe");
-		h->pid = fork();
-		if (h->pid < 0)
-			cx_die_errno("fork");
-		if (h->pid == 0) {
-			close(go[1]);
-			close(ack[0]);
-			helper_main(c, self, go[0], ack[1]);
-		}
-		close(go[0]);
-		close(ack[1]);
-		h->go = go[1];
-		h->ack = ack[0];
+	h->go = h->ack = -1;
+	if (need_helper(c))
+		start_helper(c, h);
+	if (unshare(c->flags) < 0)
+		cx_die_errno("unshare");
+	if (h->go >= 0) {
+		if (tell(h->go, "", 1) < 0)
+			exit(CX_EXIT_FAIL);	/* it said why */
+		helper_stage(h);
 	}
-	if (unshare(c->flags) < 0) {
-		int err = errno;
-
-		cx_warn("unshare: %s", strerror(err));
-		if (h->pid > 0)
-			helper_failed(c, h);
-		remove_created(c);
-		exit(CX_EXIT_FAIL);
-	}
-	if (h->pid > 0) {
-		if (write(h->go, &byte, 1) != 1 || read(h->ack, &byte, 1) != 1)
-			helper_failed(c, h);
-		close(h->ack);
-		if (!c->file[CX_NS_PID].path)
-			finish_helper(c, h, 0);
-	}
-}
-
-/* Hand the helper our child, once there is one, and wait for it. */
-static void finish_helper(struct ctx *c, struct helper *h, pid_t child)
-{
-	int status;
-
-	if (h->pid <= 0)
-		return;
-	if (child && write(h->go, &child, sizeof(child)) != sizeof(child))
-		cx_warn_errno("write to helper");
-	close(h->go);
-	if (waitpid(h->pid, &status, 0) < 0 || !WIFEXITED(status) ||
-	    WEXITSTATUS(status)) {
-		if (child > 0) {
-			kill(child, SIGKILL);
-			waitpid(child, NULL, 0);
-		}
-		remove_created(c);
-		exit(CX_EXIT_FAIL);
-	}
-	h->pid = -1;
 }
 
 /* Offsets go in before any process enters the time namespace. */
@@ -504,21 +538,31 @@ static void set_time_offsets(struct ctx *c)
 
 static void open_pidfile(struct ctx *c, int *fd)
 {
+	char *copy;
+
 	*fd = -1;
 	if (!c->pidfile)
 		return;
 	*fd = open(c->pidfile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
 				       O_NOFOLLOW, 0644);
-	if (*fd >= 0)
-		c->pidfile_created = true;
-	else if (errno == EEXIST)
+	if (*fd >= 0) {
+		/* Remembered by directory and name: the path may mean
+		 * something else once our root or mounts change. */
+		copy = strdup(c->pidfile);
+		if (!copy || !(undo.pidbase = strdup(basename(copy))))
+			cx_die_errno("strdup");
+		strcpy(copy, c->pidfile);
+		undo.piddir = open(dirname(copy), O_PATH | O_DIRECTORY |
+							  O_CLOEXEC);
+		free(copy);
+		if (undo.piddir < 0)
+			cx_die_errno("open the directory of %s", c->pidfile);
+	} else if (errno == EEXIST) {
 		*fd = open(c->pidfile, O_WRONLY | O_TRUNC | O_CLOEXEC |
 					       O_NOFOLLOW);
-	if (*fd < 0) {
-		cx_warn_errno("open pidfile %s", c->pidfile);
-		remove_created(c);
-		exit(CX_EXIT_FAIL);
 	}
+	if (*fd < 0)
+		cx_die_errno("open pidfile %s", c->pidfile);
 }
 
 static void write_pid(int fd, pid_t pid)
@@ -576,6 +620,10 @@ static void run_init(char **argv, int toolfd, int ready)
 		cx_signals_release();
 		cx_exec(toolfd, argv);
 	}
+	/* The command holds the helper's pipe now, until its exec. */
+	if (undo.commit >= 0)
+		close(undo.commit);
+	undo.commit = -1;
 	if (ready >= 0) {
 		char byte = 1;
 
@@ -623,7 +671,7 @@ int main(int argc, char **argv)
 	struct ctx c = { .setgroups = -1 };
 	char **cmd, *shell[] = { getenv("SHELL"), NULL };
 	int rootfd = -1, toolfd = -1, pidfd, ready[2] = { -1, -1 };
-	int parentfd = -1, start[2] = { -1, -1 };
+	int parentfd = -1, start[2] = { -1, -1 }, status;
 	struct helper h;
 	pid_t child;
 
@@ -641,6 +689,9 @@ int main(int argc, char **argv)
 			cx_die_errno("open %s", c.root);
 		toolfd = cx_exec_preopen(cmd);
 	}
+	undo.c = &c;
+	if (atexit(undo_at_exit) != 0)
+		cx_die("atexit failed");
 	make_ns_files(&c);
 	open_pidfile(&c, &pidfd);
 
@@ -658,13 +709,15 @@ int main(int argc, char **argv)
 	if (!c.fork) {
 		write_pid(pidfd, getpid());
 		enter_root(&c, rootfd);
+		/* The pidfile now names the command: keep it. */
+		undo.piddir = -1;
 		cx_exec(toolfd, cmd);
 	}
 
 	if (c.init && pipe2(ready, O_CLOEXEC) < 0)
 		cx_die_errno("pipe");
 	/* With --pid=FILE the child waits until the file is bound. */
-	if (h.pid > 0 && pipe2(start, O_CLOEXEC) < 0)
+	if (c.file[CX_NS_PID].path && pipe2(start, O_CLOEXEC) < 0)
 		cx_die_errno("pipe");
 	if (c.kill_sig && (parentfd = cx_pidfd_open(getpid(), 0)) < 0)
 		cx_die_errno("pidfd_open");
@@ -673,6 +726,7 @@ int main(int argc, char **argv)
 	if (child < 0)
 		cx_die_errno("fork");
 	if (child == 0) {
+		undo.piddir = -1;	/* the parent's to remove */
 		if (c.kill_sig)
 			die_with_parent(c.kill_sig, parentfd);
 		close(ready[0]);
@@ -690,14 +744,24 @@ int main(int argc, char **argv)
 			run_init(cmd, toolfd, ready[1]);
 		cx_exec(toolfd, cmd);
 	}
+	/* The child holds the helper's pipe now, until its exec. */
+	if (undo.commit >= 0)
+		close(undo.commit);
+	undo.commit = -1;
 	if (parentfd >= 0)
 		close(parentfd);
 	if (start[0] >= 0) {
 		close(start[0]);
-		finish_helper(&c, &h, child);
+		if (tell(h.go, &child, sizeof(child)) < 0)
+			cx_warn_errno("write to the helper");
+		helper_stage(&h);
 		if (write(start[1], "", 1) != 1)
-			cx_die_errno("write to child");
+			cx_die_errno("write to the child");
 		close(start[1]);
+	}
+	if (h.go >= 0) {
+		close(h.go);
+		close(h.ack);
 	}
 	if (c.init) {
 		char byte;
@@ -711,11 +775,7 @@ int main(int argc, char **argv)
 	}
 	if (pidfd >= 0)
 		close(pidfd);
-	{
-		int status = cx_wait_forward(child, false);
-
-		if (c.pidfile_created)
-			unlink(c.pidfile);
-		cx_exit_like(status);
-	}
+	status = cx_wait_forward(child, false);
+	/* exit() removes the pidfile we made (undo_at_exit). */
+	cx_exit_like(status);
 }
