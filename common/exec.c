@@ -40,18 +40,31 @@ static int is_tool_name(const char *arg)
  * is not the host's file, so nothing there can reach that file through
  * /proc/PID/exe (CVE-2019-5736), not even in the moment after exec
  * before the tool makes itself non-dumpable.  runc does the same.
- * Returns the memfd, or SRC itself when no copy could be made. */
-static int sealed_copy(int src, const char *name)
+ * Returns the memfd (SRC is closed), or -2 recorded with cx_fail: the
+ * chain stops rather than run the host's file inside. */
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+
+static int sealed_copy(int src, const char *path, const char *name)
 {
 	struct stat st;
 	off_t left;
-	int mfd;
+	int mfd, err;
 
-	if (fstat(src, &st) < 0 || !S_ISREG(st.st_mode))
-		return src;
-	mfd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (mfd < 0)
-		return src;
+	if (fstat(src, &st) < 0) {
+		err = errno;
+		goto fail;
+	}
+	/* MFD_EXEC (6.3): executable even where vm.memfd_noexec says
+	 * otherwise; older kernels refuse the flag with EINVAL. */
+	mfd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+	if (mfd < 0 && errno == EINVAL)
+		mfd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (mfd < 0) {
+		err = errno;
+		goto fail;
+	}
 	for (left = st.st_size; left > 0;) {
 		ssize_t n = sendfile(mfd, src, NULL, (size_t)left);
 
@@ -62,26 +75,29 @@ static int sealed_copy(int src, const char *name)
 	if (left > 0 || fchmod(mfd, 0555) < 0 ||
 	    fcntl(mfd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW |
 					    F_SEAL_WRITE) < 0) {
+		err = left > 0 ? EIO : errno;
 		close(mfd);
-		return src;
+		goto fail;
 	}
 	close(src);
 	return mfd;
+fail:
+	close(src);
+	cx_fail(err, "make a sealed copy of %s", path);
+	return -2;
 }
 
 static int open_tool(const char *path, const char *name)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0)	/* execute-only: run the file itself */
-		fd = open(path, O_PATH | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	if (faccessat(fd, "", X_OK, AT_EMPTY_PATH) < 0) {
 		close(fd);
 		return -1;
 	}
-	return sealed_copy(fd, name);
+	return sealed_copy(fd, path, name);
 }
 
 int cx_exec_preopen(char *const argv[])
@@ -106,7 +122,7 @@ int cx_exec_preopen(char *const argv[])
 			snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, path,
 				 argv[0]);
 			fd = open_tool(buf, base);
-			if (fd >= 0)
+			if (fd != -1)
 				return fd;
 		}
 		path += len;
@@ -129,6 +145,14 @@ void cx_exec(int toolfd, char *const argv[])
 	else
 		execvp(argv[0], argv);
 	err = errno;
+	/* ENOENT for a file that is there: its ELF interpreter (or a
+	 * script's) is missing, which is no "not found". */
+	if (err == ENOENT && (toolfd >= 0 || (strchr(argv[0], '/') &&
+					      access(argv[0], F_OK) == 0))) {
+		fprintf(stderr, "%s: exec %s: %s (its interpreter is missing)\n",
+			cx_prog, argv[0], strerror(err));
+		exit(CX_EXIT_CANNOT_RUN);
+	}
 	fprintf(stderr, "%s: exec %s: %s\n", cx_prog, argv[0], strerror(err));
 	exit(err == ENOENT ? CX_EXIT_NOT_FOUND : CX_EXIT_CANNOT_RUN);
 }
@@ -138,17 +162,27 @@ static void nothing(int sig)
 	(void)sig;
 }
 
+/* The actions before we held the signals: an ignored signal (nohup, a
+ * background job) stays ignored and is not passed on. */
+static struct sigaction saved_actions[sizeof(forwarded) / sizeof(*forwarded)];
+static sigset_t passed_on;
+
 void cx_signals_hold(void)
 {
 	struct sigaction sa = { .sa_handler = nothing };
 	sigset_t set;
 
 	sigemptyset(&set);
+	sigemptyset(&passed_on);
 	sigaddset(&set, SIGCHLD);
 	/* A handler, not SIG_DFL: an init of a pid namespace never gets the
 	 * signals it leaves at their default. */
 	for (size_t i = 0; i < sizeof(forwarded) / sizeof(*forwarded); i++) {
+		sigaction(forwarded[i], NULL, &saved_actions[i]);
+		if (saved_actions[i].sa_handler == SIG_IGN)
+			continue;
 		sigaddset(&set, forwarded[i]);
+		sigaddset(&passed_on, forwarded[i]);
 		sigaction(forwarded[i], &sa, NULL);
 	}
 	sigprocmask(SIG_BLOCK, &set, &saved_mask);
@@ -156,10 +190,8 @@ void cx_signals_hold(void)
 
 void cx_signals_release(void)
 {
-	struct sigaction sa = { .sa_handler = SIG_DFL };
-
 	for (size_t i = 0; i < sizeof(forwarded) / sizeof(*forwarded); i++)
-		sigaction(forwarded[i], &sa, NULL);
+		sigaction(forwarded[i], &saved_actions[i], NULL);
 	sigprocmask(SIG_SETMASK, &saved_mask, NULL);
 }
 
@@ -168,10 +200,8 @@ int cx_wait_forward(pid_t pid, bool reap_all)
 	sigset_t set;
 	siginfo_t si;
 
-	sigemptyset(&set);
+	set = passed_on;
 	sigaddset(&set, SIGCHLD);
-	for (size_t i = 0; i < sizeof(forwarded) / sizeof(*forwarded); i++)
-		sigaddset(&set, forwarded[i]);
 	for (;;) {
 		int status;
 		pid_t got;
@@ -185,7 +215,10 @@ int cx_wait_forward(pid_t pid, bool reap_all)
 			return W_EXITCODE(CX_EXIT_FAIL, 0);
 		if (sigwaitinfo(&set, &si) < 0)
 			continue;
-		if (si.si_signo != SIGCHLD)
+		/* A signal from the terminal went to the whole foreground
+		 * process group, the child too: passing it on would make
+		 * two. */
+		if (si.si_signo != SIGCHLD && si.si_code != SI_KERNEL)
 			kill(pid, si.si_signo);
 	}
 }

@@ -9,8 +9,10 @@
 /* When argv[0] names another cx tool (a name starting "cx-", searched
  * on PATH, or a path whose last component starts "cx-"), open it now,
  * before the root changes: the new root holds none of our tools.
- * Returns an O_PATH descriptor, or -1 when argv[0] is no cx tool or is
- * not found here (then it is looked up after the change, as usual). */
+ * The descriptor is a sealed in-memory copy of the tool (see cx.7).
+ * Returns it, -1 when argv[0] is no cx tool or is not found here (then
+ * it is looked up after the change, as usual), or -2 when the copy
+ * failed (recorded with cx_fail). */
 int cx_exec_preopen(char *const argv[]);
 
 /* Run argv: by TOOLFD when it is >= 0 (execveat), else with a PATH

@@ -98,6 +98,20 @@ static char *join(const char *a, const char *b, const char *c)
 	return s;
 }
 
+/* "--name=ARG", or "-cARG" for an option with no long name. */
+static char *attach(const struct poptOption *o, const char *flag,
+		    const char *arg)
+{
+	char *head, *all;
+
+	if (!o->longName)
+		return join(flag, arg, "");
+	head = join("--", o->longName, "=");
+	all = join(head, arg, "");
+	free(head);
+	return all;
+}
+
 static void print_help(const struct cx_tool *tool,
 		       const struct poptOption *all)
 {
@@ -163,10 +177,16 @@ static int normalize(const struct poptOption *all, int argc, char **argv,
 						       o->longName);
 				out[n++] = a;
 			} else if (eq) {
+				if (!eq[1] && !optional_arg(o))
+					cx_usage_error("option '--%s' requires a non-empty argument",
+						       o->longName);
 				out[n++] = a;
 			} else if (optional_arg(o)) {
 				out[n++] = join(a, "=", "");
 			} else if (i + 1 < argc) {
+				if (!argv[i + 1][0])
+					cx_usage_error("option '--%s' requires a non-empty argument",
+						       o->longName);
 				out[n++] = join(a, "=", argv[++i]);
 			} else {
 				cx_usage_error("option '--%s' requires an argument",
@@ -190,10 +210,15 @@ static int normalize(const struct poptOption *all, int argc, char **argv,
 				out[n++] = join("--", o->longName, "=");
 				continue;
 			}
+			/* Attached in one token, so that popt never takes
+			 * the next word for it. */
 			if (a[j + 1]) {
-				out[n++] = join(flag, a + j + 1, "");
+				out[n++] = attach(o, flag, a + j + 1);
 			} else if (i + 1 < argc) {
-				out[n++] = join(flag, argv[++i], "");
+				if (!argv[i + 1][0])
+					cx_usage_error("option requires a non-empty argument -- '%c'",
+						       a[j]);
+				out[n++] = attach(o, flag, argv[++i]);
 			} else {
 				cx_usage_error("option requires an argument -- '%c'",
 					       a[j]);
@@ -242,6 +267,8 @@ char **cx_opt_parse(const struct cx_tool *tool, int argc, char **argv,
 			exit(0);
 		}
 		keep(arg);
+		/* An empty argument only ever stands for a left-out
+		 * optional one: the normalizer refused the others. */
 		if (fn(ctx, rc, arg && *arg ? arg : NULL) < 0)
 			cx_usage_error("%s", cx_last_msg());
 	}

@@ -190,6 +190,109 @@ int cx_parse_userspec(const char *s, const char *passwd, const char *group,
 	return 0;
 }
 
+/* Each line of a colon-separated database, split into at most N fields
+ * (the last holds the rest of the line); FN returns 1 to stop. */
+static int each_line(const char *db, int n,
+		     int (*fn)(char **field, int nfield, void *arg), void *arg)
+{
+	FILE *f = fopen(db, "re");
+	char line[4096];
+	int rc = 0;
+
+	if (!f)
+		return -1;
+	while (!rc && fgets(line, sizeof(line), f)) {
+		char *field[8], *p = line;
+		int k = 0;
+
+		line[strcspn(line, "\n")] = '\0';
+		while (k < n && k < 8 && (field[k] = strsep(&p, k + 1 < n ? ":" : "")))
+			k++;
+		rc = fn(field, k, arg);
+	}
+	fclose(f);
+	return rc;
+}
+
+struct by_uid {
+	uid_t uid;
+	char *name;
+	size_t len;
+	gid_t gid;
+};
+
+static int match_uid(char **field, int n, void *arg)
+{
+	struct by_uid *q = arg;
+	uint32_t uid, gid;
+
+	if (n < 4 || cx_parse_u32(field[2], &uid) < 0 || uid != q->uid ||
+	    cx_parse_u32(strsep(&field[3], ":"), &gid) < 0)
+		return 0;
+	snprintf(q->name, q->len, "%s", field[0]);
+	q->gid = gid;
+	return 1;
+}
+
+int cx_lookup_uid(const char *passwd, uid_t uid, char *name, size_t len,
+		  gid_t *gid)
+{
+	struct by_uid q = { uid, name, len, 0 };
+	int rc = each_line(passwd, 4, match_uid, &q);
+
+	if (rc <= 0) {
+		errno = rc < 0 ? errno : ENOENT;
+		return -1;
+	}
+	*gid = q.gid;
+	return 0;
+}
+
+struct members {
+	const char *name;
+	gid_t *out;
+	int n, max;
+};
+
+static int match_member(char **field, int n, void *arg)
+{
+	struct members *q = arg;
+	char *list, *who;
+	uint32_t gid;
+
+	if (n < 4 || cx_parse_u32(field[2], &gid) < 0)
+		return 0;
+	for (list = field[3]; (who = strsep(&list, ","));) {
+		if (strcmp(who, q->name))
+			continue;
+		for (int i = 0; i < q->n; i++)
+			if (q->out[i] == gid)
+				return 0;
+		if (q->n == q->max) {
+			q->n = -1;
+			return 1;
+		}
+		q->out[q->n++] = gid;
+		return 0;
+	}
+	return 0;
+}
+
+int cx_user_groups(const char *group, const char *name, gid_t primary,
+		   gid_t *out, int max)
+{
+	struct members q = { name, out, 1, max };
+
+	if (max < 1)
+		return erange();
+	out[0] = primary;
+	if (each_line(group, 4, match_member, &q) < 0 && errno != ENOENT)
+		return -1;
+	if (q.n < 0)
+		return erange();
+	return q.n;
+}
+
 int cx_parse_groups(const char *s, const char *group, gid_t *out, int max)
 {
 	char buf[4096], *p = buf, *tok;

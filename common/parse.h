@@ -29,6 +29,14 @@ int cx_parse_group(const char *s, const char *group, gid_t *gid);
  * name; a numeric USER without GROUP leaves *has_gid 0. */
 int cx_parse_userspec(const char *s, const char *passwd, const char *group,
 		      uid_t *uid, gid_t *gid, int *has_gid);
+/* The passwd entry of UID: its name (in NAME, of LEN bytes) and primary
+ * group.  -1 with ENOENT when there is none. */
+int cx_lookup_uid(const char *passwd, uid_t uid, char *name, size_t len,
+		  gid_t *gid);
+/* The groups NAME is a member of in the group file, after PRIMARY (which
+ * comes first): up to max; returns the count or -1. */
+int cx_user_groups(const char *group, const char *name, gid_t primary,
+		   gid_t *out, int max);
 /* "g1,g2,...": up to max groups; returns the count or -1. */
 int cx_parse_groups(const char *s, const char *group, gid_t *out, int max);
 

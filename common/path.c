@@ -19,8 +19,13 @@ int cx_open_in_root(int rootfd, const char *path, int flags, mode_t mode,
 		.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
-	int fd = cx_openat2(rootfd, path, &how);
+	int fd, tries = 0;
 
+	/* EAGAIN: a rename somewhere raced the lookup; the kernel asks
+	 * for another try. */
+	do
+		fd = cx_openat2(rootfd, path, &how);
+	while (fd < 0 && errno == EAGAIN && ++tries < 16);
 	if (fd < 0 && errno == ENOSYS)
 		fd = cx_open_in_root_walk(rootfd, path, flags, mode);
 	if (fd < 0)
@@ -57,6 +62,13 @@ int cx_open_in_root_walk(int rootfd, const char *path, int flags, mode_t mode)
 	char *pending, *p;
 	int cur, links = 0, fd = -1;
 
+	if (!*path) {
+		errno = ENOENT;
+		return -1;
+	}
+	/* "dir/" names a directory, as in the kernel's own lookup. */
+	if (path[strlen(path) - 1] == '/')
+		flags |= O_DIRECTORY;
 	if (fstat(rootfd, &rootst) < 0)
 		return -1;
 	cur = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -100,6 +112,11 @@ int cx_open_in_root_walk(int rootfd, const char *path, int flags, mode_t mode)
 			if (errno == ENOENT && last && (flags & O_CREAT))
 				fd = openat(cur, comp,
 					    flags | O_NOFOLLOW | O_CLOEXEC, mode);
+			break;
+		}
+		if (S_ISLNK(st.st_mode) && last &&
+		    (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL)) {
+			errno = EEXIST;	/* never create through a link */
 			break;
 		}
 		if (S_ISLNK(st.st_mode) && !(last && (flags & O_NOFOLLOW))) {

@@ -3,7 +3,6 @@
 #include "die.h"
 #include "exec.h"
 #include "mount.h"
-#include "ns.h"
 #include "opt.h"
 #include "parse.h"
 #include "path.h"
@@ -22,14 +21,13 @@
 
 enum {
 	OPT_USERSPEC = 1, OPT_GROUPS, OPT_SKIP_CHDIR, OPT_PIVOT,
-	OPT_UNSHARE_MOUNT,
 };
 
 enum { MAX_GROUPS = 256 };
 
 struct ctx {
 	const char *userspec, *groups;
-	bool skip_chdir, pivot, unshare_mount;
+	bool skip_chdir, pivot;
 };
 
 static const struct poptOption options[] = {
@@ -40,9 +38,7 @@ static const struct poptOption options[] = {
 	{ "skip-chdir", 0, POPT_ARG_NONE, NULL, OPT_SKIP_CHDIR,
 	  "do not change directory to / (NEWROOT must be /)", NULL },
 	{ "pivot", 'P', POPT_ARG_NONE, NULL, OPT_PIVOT,
-	  "pivot_root into NEWROOT and detach the old root", NULL },
-	{ "unshare-mount", 0, POPT_ARG_NONE, NULL, OPT_UNSHARE_MOUNT,
-	  "with --pivot: make a private mount namespace first", NULL },
+	  "pivot_root into NEWROOT, in a mount namespace of its own", NULL },
 	POPT_TABLEEND
 };
 
@@ -68,9 +64,6 @@ static int on_option(void *p, int val, const char *arg)
 	case OPT_PIVOT:
 		c->pivot = true;
 		break;
-	case OPT_UNSHARE_MOUNT:
-		c->unshare_mount = true;
-		break;
 	}
 	return 0;
 }
@@ -79,56 +72,6 @@ static void check(struct ctx *c)
 {
 	if (c->skip_chdir && c->pivot)
 		cx_usage_error("--skip-chdir conflicts with --pivot");
-	if (c->unshare_mount && !c->pivot)
-		cx_usage_error("--unshare-mount needs --pivot");
-}
-
-/* The parent of PID (0: ourselves) as the mounted proc sees it:
- * getppid() says 0 when the parent is outside our pid namespace, but a
- * host proc still names it.  -1 on error. */
-static pid_t proc_ppid(pid_t pid)
-{
-	char path[64], line[128];
-	FILE *f;
-	int ppid = -1;
-
-	if (pid)
-		snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	else
-		snprintf(path, sizeof(path), "/proc/self/status");
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "PPid: %d", &ppid) == 1)
-			break;
-	fclose(f);
-	return ppid;
-}
-
-/* pivot_root changes the root of every process in the mount namespace.
- * In the namespace we were started in, that is the host's.  So --pivot
- * goes ahead only when an ancestor of ours is in another mount
- * namespace (someone made ours for us), or when we are PID 1 of the pid
- * namespace the mounted proc shows (cx-unshare --mount-proc made it). */
-static void require_own_mount_ns(void)
-{
-	pid_t pid = proc_ppid(0);
-	ino_t ours, theirs;
-
-	if (pid == 0)
-		return;
-	if (cx_ns_inode(0, "mnt", &ours) < 0)
-		cx_die_last();
-	for (int depth = 0; pid > 0 && depth < 256; depth++) {
-		if (cx_ns_inode(pid, "mnt", &theirs) < 0)
-			cx_die("--pivot: cannot tell whether this mount namespace is our own (%s: %s); use --unshare-mount",
-			       cx_last_msg(), strerror(cx_last_errno()));
-		if (theirs != ours)
-			return;
-		pid = proc_ppid(pid);
-	}
-	cx_die("--pivot would change the root of the mount namespace we were started in; use --unshare-mount or cx-unshare --mount");
 }
 
 /* Say why pivot_root refused, in the user's terms. */
@@ -144,30 +87,32 @@ static void explain_pivot(int err, int newroot, const char *root)
 		       root);
 	if (err == EINVAL && (cx_mount_is_shared(newroot) == 1 ||
 			      (top >= 0 && cx_mount_is_shared(top) == 1)))
-		cx_die("pivot_root %s: a mount has shared propagation (use cx-unshare --mount or --unshare-mount)",
+		cx_die("pivot_root %s: a mount has shared propagation",
 		       root);
 	errno = err;
 	cx_die_errno("pivot_root %s", root);
 }
 
-/* pivot_root(".", ".") stacks the old root on the new one; detaching it
+/* pivot_root changes the root of every process in the mount namespace,
+ * so --pivot first makes a private namespace of its own: whoever runs
+ * it, from wherever (an nsenter into the host's namespace included),
+ * only the tool and its command see the new root.
+ *
+ * pivot_root(".", ".") stacks the old root on the new one; detaching it
  * leaves nothing of the host's tree reachable, and needs no directory
  * for the old root inside NEWROOT. */
-static void pivot(struct ctx *c, int rootfd, const char *root)
+static void pivot(int rootfd, const char *root)
 {
 	int mp, newroot;
 
-	if (c->unshare_mount) {
-		if (unshare(CLONE_NEWNS) < 0)
-			cx_die_errno("unshare mount namespace");
-		if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-			cx_die_errno("make / private");
-		rootfd = cx_reopen_dir(rootfd, root);
-		if (rootfd < 0)
-			cx_die_last();
-	} else {
-		require_own_mount_ns();
-	}
+	if (unshare(CLONE_NEWNS) < 0)
+		cx_die_errno("unshare mount namespace");
+	if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		cx_die_errno("make / private");
+	/* The descriptor from before holds the old namespace's mount. */
+	rootfd = cx_reopen_dir(rootfd, root);
+	if (rootfd < 0)
+		cx_die_last();
 	newroot = rootfd;
 	mp = cx_is_mountpoint(rootfd);
 	if (mp < 0)
@@ -201,18 +146,30 @@ static void pivot(struct ctx *c, int rootfd, const char *root)
 
 static void plain_chroot(struct ctx *c, int rootfd, const char *root)
 {
+	int cwd = -1;
+
+	/* --skip-chdir: NEWROOT is our root already, so the working
+	 * directory we come back to is inside it. */
+	if (c->skip_chdir && (cwd = open(".", O_PATH | O_DIRECTORY |
+						   O_CLOEXEC)) < 0)
+		cx_die_errno("open .");
 	if (fchdir(rootfd) < 0 || chroot(".") < 0)
 		cx_die_errno("chroot %s", root);
-	if (!c->skip_chdir && chdir("/") < 0)
-		cx_die_errno("chdir /");
+	if (cwd >= 0 ? fchdir(cwd) < 0 : chdir("/") < 0)
+		cx_die_errno("chdir back");
+	if (cwd >= 0)
+		close(cwd);
 	close(rootfd);
 }
 
-/* Names are looked up in the new root's /etc, after the change. */
+/* Names are looked up in the new root's /etc, after the change, as
+ * coreutils' chroot does.  A user gets the groups /etc/group gives it,
+ * unless --groups says otherwise. */
 static void set_credentials(struct ctx *c)
 {
-	gid_t groups[MAX_GROUPS];
+	gid_t groups[MAX_GROUPS], primary;
 	int ngroups = -1, has_gid = 0;
+	char name[256] = "";
 	uid_t uid;
 	gid_t gid;
 
@@ -222,19 +179,34 @@ static void set_credentials(struct ctx *c)
 		if (ngroups < 0)
 			cx_die("invalid group list '%s'", c->groups);
 	}
-	if (c->userspec &&
-	    cx_parse_userspec(c->userspec, "/etc/passwd", "/etc/group", &uid,
+	if (!c->userspec) {
+		if (ngroups >= 0 && setgroups((size_t)ngroups, groups) < 0)
+			cx_die_errno("setgroups");
+		return;
+	}
+	if (cx_parse_userspec(c->userspec, "/etc/passwd", "/etc/group", &uid,
 			      &gid, &has_gid) < 0)
 		cx_die("invalid user or group in '%s'", c->userspec);
-	if (c->userspec && has_gid && ngroups < 0) {
-		groups[0] = gid;
-		ngroups = 1;
+	if (cx_lookup_uid("/etc/passwd", uid, name, sizeof(name), &primary) == 0 &&
+	    !has_gid) {
+		gid = primary;
+		has_gid = 1;
 	}
-	if (ngroups >= 0 && setgroups((size_t)ngroups, groups) < 0)
+	if (!has_gid)
+		cx_die("no group for uid %u in NEWROOT's /etc/passwd: use --userspec USER:GROUP",
+		       (unsigned)uid);
+	if (ngroups < 0) {
+		groups[0] = gid;
+		ngroups = name[0] ? cx_user_groups("/etc/group", name, gid,
+						   groups, MAX_GROUPS) : 1;
+		if (ngroups < 0)
+			cx_die_errno("groups of %s in NEWROOT's /etc/group", name);
+	}
+	/* Groups first, then the gid, the uid last: each step needs the
+	 * privilege the next one drops. */
+	if (setgroups((size_t)ngroups, groups) < 0)
 		cx_die_errno("setgroups");
-	if (!c->userspec)
-		return;
-	if (has_gid && setgid(gid) < 0)
+	if (setgid(gid) < 0)
 		cx_die_errno("setgid %u", (unsigned)gid);
 	if (setuid(uid) < 0)
 		cx_die_errno("setuid %u", (unsigned)uid);
@@ -266,9 +238,11 @@ int main(int argc, char **argv)
 			cx_usage_error("--skip-chdir needs NEWROOT to be the current root");
 	}
 	toolfd = cx_exec_preopen(cmd);
+	if (toolfd == -2)
+		cx_die_last();
 
 	if (c.pivot)
-		pivot(&c, rootfd, root);
+		pivot(rootfd, root);
 	else
 		plain_chroot(&c, rootfd, root);
 	set_credentials(&c);

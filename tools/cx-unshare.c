@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <libgen.h>
 #include <sched.h>
 #include <signal.h>
@@ -231,6 +232,11 @@ static void check(struct ctx *c)
 		cx_usage_error("--pid=FILE needs --fork: the namespace lives from its first process on");
 	if (c->hostname && !(c->flags & CLONE_NEWUTS))
 		cx_usage_error("--hostname needs --uts (it would rename the host)");
+	if (c->hostname && strlen(c->hostname) > HOST_NAME_MAX)
+		cx_usage_error("--hostname: '%s' is longer than %d bytes",
+			       c->hostname, HOST_NAME_MAX);
+	if (c->map_root && (c->nuid || c->ngid))
+		cx_usage_error("--map-root-user conflicts with --map-user, --map-group, --map-users and --map-groups");
 	if ((c->has_monotonic || c->has_boottime) && !(c->flags & CLONE_NEWTIME))
 		cx_usage_error("--monotonic and --boottime need --time");
 	if (c->propagation && !(c->flags & CLONE_NEWNS))
@@ -360,9 +366,13 @@ static int bind_ns(struct ctx *c, int i, pid_t pid, const char *file)
 	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, file);
-	if (mount(path, c->file[i].path, NULL, MS_BIND, NULL) < 0)
+	if (mount(path, c->file[i].path, NULL, MS_BIND, NULL) < 0) {
+		if (errno == EINVAL && i == CX_NS_MNT)
+			return cx_fail(errno, "bind mount namespace to %s (put the file on a private mount: mount --bind DIR DIR; mount --make-private DIR)",
+				       c->file[i].path);
 		return cx_fail(errno, "bind %s namespace to %s",
 			       cx_ns_table[i].name, c->file[i].path);
+	}
 	c->file[i].bound = true;
 	return 0;
 }
@@ -595,7 +605,14 @@ static void enter_root(struct ctx *c, int rootfd)
 					errno == ENOTDIR ?
 						" (a symlink or not a directory)" : "");
 		}
-		if (dirfd < 0 || cx_mount_proc(dirfd, c->proc_dir) < 0)
+		if (dirfd < 0)
+			cx_die_last();
+		/* On a shared mount the new proc would show up in the
+		 * peers too, the host's among them. */
+		if (cx_mount_is_shared(dirfd) == 1)
+			cx_die("mount proc on %s: it is on a mount with shared propagation, which would carry it out of the namespace (use --propagation private or slave)",
+			       c->proc_dir);
+		if (cx_mount_proc(dirfd, c->proc_dir) < 0)
 			cx_die_last();
 		close(dirfd);
 	}
@@ -620,10 +637,13 @@ static void run_init(char **argv, int toolfd, int ready)
 		cx_signals_release();
 		cx_exec(toolfd, argv);
 	}
-	/* The command holds the helper's pipe now, until its exec. */
+	/* The command holds the helper's pipe now, until its exec.  The
+	 * init keeps nothing open for the container's lifetime. */
 	if (undo.commit >= 0)
 		close(undo.commit);
 	undo.commit = -1;
+	if (toolfd >= 0)
+		close(toolfd);
 	if (ready >= 0) {
 		char byte = 1;
 
@@ -648,20 +668,23 @@ static void die_with_parent(int sig, int parentfd)
 	close(parentfd);
 }
 
-/* The host PID of the init's only child, the command. */
-static pid_t command_pid(pid_t init)
+/* The host PID of the init's only child, the command.  PROC is the
+ * host's proc, opened before the child could mount its own on /proc. */
+static pid_t command_pid(int proc, pid_t init)
 {
 	char path[64];
 	FILE *f;
-	int pid = init;
+	int fd, pid = init;
 
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)init,
+	snprintf(path, sizeof(path), "%d/task/%d/children", (int)init,
 		 (int)init);
-	f = fopen(path, "re");
-	if (f) {
+	fd = openat(proc, path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && (f = fdopen(fd, "r"))) {
 		if (fscanf(f, "%d", &pid) != 1)
 			pid = init;
 		fclose(f);
+	} else if (fd >= 0) {
+		close(fd);
 	}
 	return pid;
 }
@@ -671,7 +694,7 @@ int main(int argc, char **argv)
 	struct ctx c = { .setgroups = -1 };
 	char **cmd, *shell[] = { getenv("SHELL"), NULL };
 	int rootfd = -1, toolfd = -1, pidfd, ready[2] = { -1, -1 };
-	int parentfd = -1, start[2] = { -1, -1 }, status;
+	int parentfd = -1, start[2] = { -1, -1 }, status, procfd = -1;
 	struct helper h;
 	pid_t child;
 
@@ -688,6 +711,8 @@ int main(int argc, char **argv)
 		if (rootfd < 0)
 			cx_die_errno("open %s", c.root);
 		toolfd = cx_exec_preopen(cmd);
+		if (toolfd == -2)
+			cx_die_last();
 	}
 	undo.c = &c;
 	if (atexit(undo_at_exit) != 0)
@@ -716,6 +741,9 @@ int main(int argc, char **argv)
 
 	if (c.init && pipe2(ready, O_CLOEXEC) < 0)
 		cx_die_errno("pipe");
+	if (c.init && pidfd >= 0 &&
+	    (procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		cx_die_errno("open /proc");
 	/* With --pid=FILE the child waits until the file is bound. */
 	if (c.file[CX_NS_PID].path && pipe2(start, O_CLOEXEC) < 0)
 		cx_die_errno("pipe");
@@ -740,6 +768,10 @@ int main(int argc, char **argv)
 		}
 		cx_signals_release();
 		enter_root(&c, rootfd);
+		if (rootfd >= 0)
+			close(rootfd);
+		if (pidfd >= 0)
+			close(pidfd);
 		if (c.init)
 			run_init(cmd, toolfd, ready[1]);
 		cx_exec(toolfd, cmd);
@@ -768,7 +800,7 @@ int main(int argc, char **argv)
 
 		close(ready[1]);
 		if (read(ready[0], &byte, 1) == 1)
-			write_pid(pidfd, command_pid(child));
+			write_pid(pidfd, command_pid(procfd, child));
 		close(ready[0]);
 	} else {
 		write_pid(pidfd, child);
