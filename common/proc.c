@@ -1,0 +1,179 @@
+#include "proc.h"
+
+#include "die.h"
+#include "parse.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int cx_parse_pid(const char *s, pid_t *pid)
+{
+	char digits[16];
+	size_t n = strcspn(s, "\n");
+	uint64_t v;
+
+	/* One newline at the very end, nothing after it. */
+	if (s[n] == '\n' && s[n + 1] != '\0') {
+		errno = EINVAL;
+		return -1;
+	}
+	if (n == 0 || n >= sizeof(digits)) {
+		errno = n ? ERANGE : EINVAL;
+		return -1;
+	}
+	memcpy(digits, s, n);
+	digits[n] = '\0';
+	if (cx_parse_u64(digits, &v) < 0)
+		return -1;
+	if (v == 0 || v > INT_MAX) {
+		errno = v ? ERANGE : EINVAL;
+		return -1;
+	}
+	*pid = (pid_t)v;
+	return 0;
+}
+
+int cx_parse_proc_stat(const char *text, struct cx_proc_stat *st)
+{
+	const char *p = strrchr(text, ')');
+	unsigned long long start;
+	char state;
+	int used = 0;
+
+	/* After the name: " S ppid pgrp session tty tpgid flags minflt
+	 * cminflt majflt cmajflt utime stime cutime cstime priority nice
+	 * threads itrealvalue starttime", fields 3 to 22. */
+	if (!p || strchr(text, '(') > p ||
+	    sscanf(p + 1,
+		   " %c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu%n",
+		   &state, &start, &used) != 2 || used == 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	st->state = state;
+	st->start = start;
+	return 0;
+}
+
+char **cx_parse_environ(char *buf, size_t len)
+{
+	size_t n = 0, count = 0;
+	char **vec;
+
+	/* A last entry the process left unterminated still counts. */
+	buf[len] = '\0';
+	for (size_t i = 0; i < len; i++)
+		if (buf[i] == '\0')
+			count++;
+	vec = calloc(count + 2, sizeof(*vec));
+	if (!vec)
+		return NULL;
+	for (char *s = buf; s < buf + len; s += strlen(s) + 1) {
+		char *eq = strchr(s, '=');
+
+		if (eq && eq != s)
+			vec[n++] = s;
+	}
+	vec[n] = NULL;
+	return vec;
+}
+
+int cx_read_all(int fd, size_t max, char **buf, size_t *len,
+		const char *shown)
+{
+	size_t size = 4096, used = 0;
+	char *b = malloc(size + 1), *nb;
+
+	if (!b)
+		return cx_fail(errno, "read %s", shown);
+	for (;;) {
+		ssize_t r = 0;
+
+		if (used == size) {
+			char more;
+
+			/* Full at MAX: fine if the file ends there. */
+			if (size >= max &&
+			    (r = read(fd, &more, 1)) == 0)
+				break;
+			if (size >= max) {
+				int err = r < 0 ? errno : EFBIG;
+
+				free(b);
+				return cx_fail(err, "read %s", shown);
+			}
+			size = size * 2 > max ? max : size * 2;
+			nb = realloc(b, size + 1);
+			if (!nb) {
+				free(b);
+				return cx_fail(ENOMEM, "read %s", shown);
+			}
+			b = nb;
+		}
+		r = read(fd, b + used, size - used);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int err = errno;
+
+			free(b);
+			return cx_fail(err, "read %s", shown);
+		}
+		if (r == 0)
+			break;
+		used += (size_t)r;
+	}
+	b[used] = '\0';
+	*buf = b;
+	*len = used;
+	return 0;
+}
+
+int cx_proc_stat(pid_t pid, struct cx_proc_stat *st)
+{
+	char path[64], *text;
+	size_t len;
+	int fd, rc;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return cx_fail(errno == ENOENT ? ESRCH : errno, "open %s", path);
+	rc = cx_read_all(fd, 4096, &text, &len, path);
+	close(fd);
+	if (rc < 0)
+		return -1;
+	rc = cx_parse_proc_stat(text, st);
+	free(text);
+	if (rc < 0)
+		return cx_fail(EINVAL, "parse %s", path);
+	return 0;
+}
+
+int cx_read_pidfile(const char *path, pid_t *pid)
+{
+	char *text;
+	size_t len;
+	int fd, rc;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return cx_fail(errno, "open pidfile %s", path);
+	rc = cx_read_all(fd, 64, &text, &len, path);
+	close(fd);
+	if (rc < 0)
+		return cx_fail(cx_last_errno(), "read pidfile %s", path);
+	if (strlen(text) != len || cx_parse_pid(text, pid) < 0) {
+		free(text);
+		return cx_fail(0, "pidfile %s holds no process ID%s", path,
+			       len ? "" : " (it is empty)");
+	}
+	free(text);
+	return 0;
+}

@@ -1,0 +1,51 @@
+/* What a tool reads about another process: its PID from text or a
+ * pidfile, its state and start time from /proc/PID/stat, its
+ * environment from /proc/PID/environ.  The parsers are pure, so that
+ * the unit tests reach them directly; the readers record failures with
+ * cx_fail. */
+#ifndef CX_PROC_H
+#define CX_PROC_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* A process ID: decimal digits, 1 .. INT_MAX, and at most one newline
+ * after them (a pidfile's form, "4242\n").  -1 with EINVAL or ERANGE. */
+int cx_parse_pid(const char *s, pid_t *pid);
+
+/* The fields of /proc/PID/stat that tell a process apart: its state
+ * letter (field 3: R, S, D, T, Z...) and its start time in clock ticks
+ * after boot (field 22), which tells a recycled PID from the process
+ * we looked at. */
+struct cx_proc_stat {
+	char state;
+	unsigned long long start;
+};
+/* TEXT is the whole file.  The command name (field 2) may hold spaces
+ * and parentheses, so the fields after it are counted from its last
+ * ')'.  -1 with EINVAL when the text has not that form. */
+int cx_parse_proc_stat(const char *text, struct cx_proc_stat *st);
+
+/* Split the text of /proc/PID/environ (LEN bytes in BUF, which must
+ * have room for one more byte) into its "NAME=VALUE" strings, which
+ * point into BUF.  Entries without '=' or with an empty name are left
+ * out, as the kernel keeps whatever a process wrote there.  Returns a
+ * NULL-terminated vector to free(), or NULL with errno ENOMEM. */
+char **cx_parse_environ(char *buf, size_t len);
+
+/* Read all of FD (up to MAX bytes) into a buffer to free(), with a NUL
+ * after the LEN bytes read.  -1 recorded with cx_fail naming SHOWN;
+ * EFBIG past MAX. */
+int cx_read_all(int fd, size_t max, char **buf, size_t *len,
+		const char *shown);
+
+/* The state and start time of PID.  -1 recorded with cx_fail; errno
+ * ESRCH when there is no such process. */
+int cx_proc_stat(pid_t pid, struct cx_proc_stat *st);
+
+/* The PID in the file PATH, as cx-unshare --pidfile writes it.  -1
+ * recorded with cx_fail: the errno of open or read, or 0 (the message
+ * says it all) when the file holds no process ID. */
+int cx_read_pidfile(const char *path, pid_t *pid);
+
+#endif
