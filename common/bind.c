@@ -1,0 +1,726 @@
+#include "bind.h"
+
+#include "die.h"
+#include "syscalls.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#ifndef ST_NOSYMFOLLOW
+#define ST_NOSYMFOLLOW 0x2000
+#endif
+#ifndef MS_NOSYMFOLLOW
+#define MS_NOSYMFOLLOW 256
+#endif
+
+/* --- pure parsers ------------------------------------------------------ */
+
+int cx_bind_pair_parse(const char *s, char **source, char **target)
+{
+	char *buf = malloc(strlen(s) + 2), *out = buf, *sep = NULL;
+
+	if (!buf)
+		return -1;
+	for (; *s; s++) {
+		if (*s == '\\' && (s[1] == ':' || s[1] == '\\')) {
+			*out++ = *++s;
+			continue;
+		}
+		if (*s == ':') {
+			if (sep)
+				goto bad;
+			sep = out;
+		}
+		*out++ = *s;
+	}
+	*out = '\0';
+	if (!sep || sep == buf || !sep[1])
+		goto bad;
+	*sep = '\0';
+	*source = buf;
+	*target = sep + 1;
+	return 0;
+bad:
+	free(buf);
+	errno = EINVAL;
+	return -1;
+}
+
+/* Undo mountinfo's octal escapes ("\040") in place. */
+static void unescape(char *s)
+{
+	char *out = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
+		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			*out++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 |
+					(s[3] - '0'));
+			s += 3;
+			continue;
+		}
+		*out++ = *s;
+	}
+	*out = '\0';
+}
+
+static int parse_ulong(const char *s, unsigned long *out)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	return *end || errno ? -1 : 0;
+}
+
+/* The next space-separated field of *P, or NULL at the end. */
+static char *field(char **p)
+{
+	char *f = *p;
+
+	if (!f || !*f)
+		return NULL;
+	*p = strchr(f, ' ');
+	if (*p)
+		*(*p)++ = '\0';
+	return f;
+}
+
+int cx_mountinfo_parse(char *line, struct cx_mountinfo *m)
+{
+	char *p = line, *id, *parent, *dev, *sep;
+
+	line[strcspn(line, "\n")] = '\0';
+	id = field(&p);
+	parent = field(&p);
+	dev = field(&p);
+	m->root = field(&p);
+	m->mountpoint = field(&p);
+	m->options = field(&p);
+	if (!m->options || !p || !dev || parse_ulong(id, &m->id) < 0 ||
+	    parse_ulong(parent, &m->parent) < 0)
+		goto bad;
+	/* The optional fields end at a lone "-". */
+	if (strncmp(p, "- ", 2) == 0) {
+		m->optional = p + strlen(p);	/* "" */
+		p += 2;
+	} else {
+		sep = strstr(p, " - ");
+		if (!sep)
+			goto bad;
+		*sep = '\0';
+		m->optional = p;
+		p = sep + 3;
+	}
+	m->fstype = field(&p);
+	m->source = field(&p);
+	m->superopts = field(&p);
+	if (!m->superopts)
+		goto bad;
+	unescape(m->root);
+	unescape(m->mountpoint);
+	unescape(m->source);
+	return 0;
+bad:
+	errno = EINVAL;
+	return -1;
+}
+
+int cx_mountinfo_has(const char *opts, const char *opt)
+{
+	size_t len = strlen(opt);
+
+	while (*opts) {
+		size_t n = strcspn(opts, ",");
+
+		if (n == len && strncmp(opts, opt, len) == 0)
+			return 1;
+		opts += n;
+		if (*opts == ',')
+			opts++;
+	}
+	return 0;
+}
+
+/* --- the mount table ---------------------------------------------------- */
+
+static char *read_all(int fd)
+{
+	size_t cap = 16384, len = 0;
+	char *buf = malloc(cap), *bigger;
+	ssize_t n;
+
+	while (buf) {
+		if (len + 1 >= cap) {
+			bigger = realloc(buf, cap *= 2);
+			if (!bigger)
+				break;
+			buf = bigger;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n == 0) {
+			buf[len] = '\0';
+			return buf;
+		}
+		if (n < 0 && errno != EINTR)
+			break;
+		if (n > 0)
+			len += (size_t)n;
+	}
+	free(buf);
+	return NULL;
+}
+
+int cx_mounts_read(struct cx_mounts *t)
+{
+	int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	size_t lines = 0;
+	char *p, *line;
+
+	t->m = NULL;
+	t->n = 0;
+	t->text = NULL;
+	if (fd < 0)
+		return cx_fail(errno, "open /proc/self/mountinfo");
+	t->text = read_all(fd);
+	close(fd);
+	if (!t->text)
+		return cx_fail(errno ? errno : ENOMEM, "read /proc/self/mountinfo");
+	for (p = t->text; *p; p++)
+		lines += *p == '\n';
+	t->m = calloc(lines + 1, sizeof(*t->m));
+	if (!t->m) {
+		cx_mounts_free(t);
+		return cx_fail(ENOMEM, "read /proc/self/mountinfo");
+	}
+	p = t->text;
+	while ((line = strsep(&p, "\n")) != NULL) {
+		if (!*line)
+			continue;
+		if (cx_mountinfo_parse(line, &t->m[t->n]) < 0) {
+			cx_mounts_free(t);
+			return cx_fail(EINVAL, "parse /proc/self/mountinfo");
+		}
+		t->n++;
+	}
+	return 0;
+}
+
+void cx_mounts_free(struct cx_mounts *t)
+{
+	free(t->m);
+	free(t->text);
+	t->m = NULL;
+	t->text = NULL;
+	t->n = 0;
+}
+
+const struct cx_mountinfo *cx_mounts_find(const struct cx_mounts *t,
+					  unsigned long id)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->m[i].id == id)
+			return &t->m[i];
+	return NULL;
+}
+
+int cx_mounts_depth_below(const struct cx_mounts *t, unsigned long id,
+			  unsigned long top)
+{
+	const struct cx_mountinfo *m;
+
+	/* A chain longer than the table is a loop: the root mount is its
+	 * own parent, or its parent is outside our view. */
+	for (size_t depth = 0; depth <= t->n; depth++) {
+		if (id == top)
+			return (int)depth;
+		m = cx_mounts_find(t, id);
+		if (!m || m->parent == id)
+			return -1;
+		id = m->parent;
+	}
+	return -1;
+}
+
+static int mount_id_fdinfo(int fd, unsigned long *id)
+{
+	char path[64], line[256];
+	FILE *f;
+	int rc = -1;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "mnt_id: %lu", id) == 1) {
+			rc = 0;
+			break;
+		}
+	fclose(f);
+	if (rc < 0)
+		errno = ENOENT;
+	return rc;
+}
+
+int cx_mount_id(int fd, unsigned long *id)
+{
+	struct statx stx;
+
+	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID,
+		  &stx) == 0 && (stx.stx_mask & STATX_MNT_ID)) {
+		*id = (unsigned long)stx.stx_mnt_id;
+		return 0;
+	}
+	/* Before 5.8. */
+	return mount_id_fdinfo(fd, id);
+}
+
+/* --- acting on descriptors ----------------------------------------------- */
+
+static void close_keep_errno(int fd)
+{
+	int err = errno;
+
+	if (fd >= 0)
+		close(fd);
+	errno = err;
+}
+
+/* 0 when /proc is a real proc: the checks read its mountinfo, and the
+ * fallbacks name descriptors as /proc/self/fd/N.  In a root without
+ * proc, or with a directory posing as one, cx-bind refuses to start. */
+static int need_proc(void)
+{
+	struct statfs sf;
+
+	if (statfs("/proc/self/fd", &sf) < 0)
+		return -1;
+	if (sf.f_type != PROC_SUPER_MAGIC) {
+		errno = ENOENT;
+		return -1;
+	}
+	return 0;
+}
+
+/* Record the last failure again, behind a prefix ("unmount X: "). */
+static int fail_again(const char *fmt, const char *arg)
+{
+	char prefix[512], last[1024];
+
+	snprintf(prefix, sizeof(prefix), fmt, arg);
+	snprintf(last, sizeof(last), "%s", cx_last_msg());
+	return cx_fail(cx_last_errno(), "%s: %s", prefix, last);
+}
+
+static void proc_fd_path(int fd, char *buf, size_t len)
+{
+	snprintf(buf, len, "/proc/self/fd/%d", fd);
+}
+
+/* Same file, by device and inode. */
+static int same_file(int a, int b)
+{
+	struct stat sa, sb;
+
+	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 &&
+	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+static const struct {
+	unsigned attr;
+	unsigned long ms;
+	const char *name;
+} flag_table[] = {
+	{ MOUNT_ATTR_RDONLY, MS_RDONLY, "ro" },
+	{ MOUNT_ATTR_NOSUID, MS_NOSUID, "nosuid" },
+	{ MOUNT_ATTR_NODEV, MS_NODEV, "nodev" },
+	{ MOUNT_ATTR_NOEXEC, MS_NOEXEC, "noexec" },
+};
+
+int cx_bind_detach(int fd, const char *tgt)
+{
+	char path[64];
+	int rc;
+
+	proc_fd_path(fd, path, sizeof(path));
+	rc = umount2(path, MNT_DETACH);
+	if (rc < 0)
+		cx_warn_errno("undo the mount on %s", tgt);
+	close_keep_errno(fd);
+	return rc;
+}
+
+/* Remount the mount whose root is FD with the flags it has plus ATTR.
+ * A bind remount sets every per-mount flag at once, so the ones already
+ * there (noexec from the source, the atime mode) are passed again: in a
+ * user namespace, dropping a locked one would fail with EPERM. */
+static int remount_add(int fd, unsigned attr, const char *shown)
+{
+	struct statvfs sv;
+	unsigned long flags = MS_REMOUNT | MS_BIND;
+	char path[64];
+
+	if (fstatvfs(fd, &sv) < 0)
+		return cx_fail(errno, "statvfs %s", shown);
+	for (size_t i = 0; i < sizeof(flag_table) / sizeof(*flag_table); i++)
+		if ((attr & flag_table[i].attr) ||
+		    (sv.f_flag & flag_table[i].ms))	/* ST_* == MS_* */
+			flags |= flag_table[i].ms;
+	if (sv.f_flag & ST_NOATIME)
+		flags |= MS_NOATIME;
+	else if (sv.f_flag & ST_RELATIME)
+		flags |= MS_RELATIME;
+	else
+		flags |= MS_STRICTATIME;
+	if (sv.f_flag & ST_NODIRATIME)
+		flags |= MS_NODIRATIME;
+	if (sv.f_flag & ST_NOSYMFOLLOW)
+		flags |= MS_NOSYMFOLLOW;
+	proc_fd_path(fd, path, sizeof(path));
+	if (mount(NULL, path, NULL, flags, NULL) < 0)
+		return cx_fail(errno, "remount %s", shown);
+	return 0;
+}
+
+/* Open the mount point of M by its path and check that the path still
+ * leads to M: a mount covered by another cannot be reached this way. */
+static int open_mount(const struct cx_mountinfo *m)
+{
+	unsigned long id;
+	int fd = open(m->mountpoint, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return cx_fail(errno, "open %s", m->mountpoint);
+	if (cx_mount_id(fd, &id) < 0 || id != m->id) {
+		close(fd);
+		return cx_fail(0, "%s is covered by another mount", m->mountpoint);
+	}
+	return fd;
+}
+
+/* The fallback's flags: the new mount, then with REC each one below. */
+static int remount_tree(int mnt, const struct cx_bind *b, const char *tgt)
+{
+	struct cx_mounts t;
+	unsigned long top;
+	int rc = 0;
+
+	if (remount_add(mnt, b->attr, tgt) < 0)
+		return -1;
+	if (!b->rec)
+		return 0;
+	if (cx_mount_id(mnt, &top) < 0)
+		return cx_fail(errno, "mount id of %s", tgt);
+	if (cx_mounts_read(&t) < 0)
+		return -1;
+	for (size_t i = 0; i < t.n && rc == 0; i++) {
+		int fd;
+
+		if (cx_mounts_depth_below(&t, t.m[i].id, top) < 1)
+			continue;
+		fd = open_mount(&t.m[i]);
+		if (fd < 0 || remount_add(fd, b->attr, t.m[i].mountpoint) < 0)
+			rc = -1;
+		if (fd >= 0)
+			close(fd);
+	}
+	cx_mounts_free(&t);
+	return rc;
+}
+
+static int set_propagation(int mnt, const struct cx_bind *b)
+{
+	struct mount_attr a = { .propagation = b->propagation };
+	char path[64];
+
+	if (cx_mount_setattr(mnt, "", AT_EMPTY_PATH |
+			     (b->rec ? AT_RECURSIVE : 0), &a) == 0)
+		return 0;
+	if (errno != ENOSYS)
+		return -1;
+	proc_fd_path(mnt, path, sizeof(path));
+	return mount(NULL, path, NULL,
+		     b->propagation | (b->rec ? MS_REC : 0), NULL);
+}
+
+/* Say why a bind failed where the kernel's EINVAL says little. */
+static int fail_bind(int err, int srcfd, const char *src, const char *tgt)
+{
+	struct cx_mounts t;
+	const struct cx_mountinfo *m;
+	unsigned long id;
+	int unbindable = 0;
+
+	if (err == EINVAL && cx_mount_id(srcfd, &id) == 0 &&
+	    cx_mounts_read(&t) == 0) {
+		m = cx_mounts_find(&t, id);
+		unbindable = m && strstr(m->optional, "unbindable");
+		cx_mounts_free(&t);
+	}
+	if (unbindable)
+		return cx_fail(err, "mount %s on %s: the source is on an unbindable mount",
+			       src, tgt);
+	return cx_fail(err, "mount %s on %s", src, tgt);
+}
+
+/* After the mount: propagation, then the proof against mountinfo.
+ * Either failing detaches the mount again. */
+static int finish(int mnt, const struct cx_bind *b, const char *tgt)
+{
+	if (b->propagation && set_propagation(mnt, b) < 0) {
+		cx_fail(errno, "set the propagation of %s", tgt);
+		cx_bind_detach(mnt, tgt);
+		return -1;
+	}
+	if (cx_bind_verify(mnt, b->attr, b->rec, tgt) < 0) {
+		cx_bind_detach(mnt, tgt);
+		return -1;
+	}
+	return mnt;
+}
+
+/* Before 5.2 (open_tree) or 5.12 (mount_setattr): mount(2) with both
+ * ends named by /proc/self/fd, then a bind remount for the flags.  The
+ * new mount is found again at the target's path and accepted only if it
+ * is a child of the target's mount with the source's inode at its root. */
+static int bind_fallback(int srcfd, int tgtfd, const struct cx_bind *b,
+			 const char *src, const char *tgt)
+{
+	char sp[64], tp[64], where[PATH_MAX];
+	struct cx_mounts t;
+	const struct cx_mountinfo *m;
+	unsigned long parent, id;
+	ssize_t n;
+	int mnt, ok;
+
+	proc_fd_path(srcfd, sp, sizeof(sp));
+	proc_fd_path(tgtfd, tp, sizeof(tp));
+	if (cx_mount_id(tgtfd, &parent) < 0)
+		return cx_fail(errno, "mount id of %s", tgt);
+	n = readlink(tp, where, sizeof(where) - 1);
+	if (n < 0)
+		return cx_fail(errno, "readlink %s", tp);
+	where[n] = '\0';
+	if (mount(sp, tp, NULL, MS_BIND | (b->rec ? MS_REC : 0), NULL) < 0)
+		return fail_bind(errno, srcfd, src, tgt);
+	mnt = open(where, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	ok = mnt >= 0 && same_file(mnt, srcfd) && cx_mount_id(mnt, &id) == 0 &&
+	     cx_mounts_read(&t) == 0;
+	if (ok) {
+		m = cx_mounts_find(&t, id);
+		ok = m && m->parent == parent;
+		cx_mounts_free(&t);
+	}
+	if (!ok) {
+		close_keep_errno(mnt);
+		return cx_fail(0, "mount %s on %s: the new mount cannot be found again at %s; it may still be mounted there",
+			       src, tgt, where);
+	}
+	if (remount_tree(mnt, b, tgt) < 0) {
+		cx_bind_detach(mnt, tgt);
+		return -1;
+	}
+	return finish(mnt, b, tgt);
+}
+
+int cx_bind_fds(int srcfd, int tgtfd, const struct cx_bind *b,
+		const char *src, const char *tgt)
+{
+	unsigned rec = b->rec ? AT_RECURSIVE : 0;
+	struct mount_attr a = { .attr_set = b->attr };
+	int tree;
+
+	if (need_proc() < 0)
+		return cx_fail(errno, "mount %s on %s: /proc is needed to check the mount",
+			       src, tgt);
+	/* A detached copy of the source: its flags are set before anyone
+	 * can see it, and with AT_RECURSIVE on every mount in it at once. */
+	tree = cx_open_tree(srcfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+					       AT_EMPTY_PATH | rec);
+	if (tree < 0 && errno == ENOSYS)
+		return bind_fallback(srcfd, tgtfd, b, src, tgt);
+	if (tree < 0)
+		return fail_bind(errno, srcfd, src, tgt);
+	if (b->attr && cx_mount_setattr(tree, "", AT_EMPTY_PATH | rec, &a) < 0) {
+		close_keep_errno(tree);
+		if (errno == ENOSYS)
+			return bind_fallback(srcfd, tgtfd, b, src, tgt);
+		return cx_fail(errno, "mount %s on %s: set flags", src, tgt);
+	}
+	if (cx_move_mount(tree, "", tgtfd, "", MOVE_MOUNT_F_EMPTY_PATH |
+						       MOVE_MOUNT_T_EMPTY_PATH) < 0) {
+		close_keep_errno(tree);
+		return fail_bind(errno, srcfd, src, tgt);
+	}
+	/* Once attached, the tree's descriptor is the new mount's root. */
+	return finish(tree, b, tgt);
+}
+
+int cx_bind_verify(int mntfd, unsigned attr, bool rec, const char *tgt)
+{
+	struct cx_mounts t;
+	unsigned long top;
+	int rc = 0, found = 0;
+
+	if (cx_mount_id(mntfd, &top) < 0)
+		return cx_fail(errno, "verify %s: mount id", tgt);
+	if (cx_mounts_read(&t) < 0)
+		return fail_again("verify %s", tgt);
+	for (size_t i = 0; i < t.n && rc == 0; i++) {
+		const struct cx_mountinfo *m = &t.m[i];
+		int depth = cx_mounts_depth_below(&t, m->id, top);
+
+		if (depth < 0 || (depth > 0 && !rec))
+			continue;
+		found += depth == 0;
+		for (size_t f = 0; f < sizeof(flag_table) / sizeof(*flag_table); f++)
+			if ((attr & flag_table[f].attr) &&
+			    !cx_mountinfo_has(m->options, flag_table[f].name)) {
+				rc = cx_fail(0, "verify %s: the mount on %s is not %s",
+					     tgt, m->mountpoint,
+					     flag_table[f].name);
+				break;
+			}
+	}
+	if (rc == 0 && !found)
+		rc = cx_fail(0, "verify %s: the mount is not in /proc/self/mountinfo",
+			     tgt);
+	cx_mounts_free(&t);
+	return rc;
+}
+
+/* --- unmounting ---------------------------------------------------------- */
+
+/* Unmount the mount whose root is FD (closed here) by its name in its
+ * parent directory.  The parent stays open as our working directory
+ * during umount2(), so the name is looked up in that directory and
+ * nowhere else; the check just before makes sure it still leads to the
+ * same mount. */
+static int unmount_one(int fd, int flags, const char *tgt)
+{
+	char tp[64], where[PATH_MAX], *name;
+	unsigned long id, now;
+	struct stat st;
+	int parent, check, cwd, rc, err;
+	ssize_t n;
+
+	proc_fd_path(fd, tp, sizeof(tp));
+	n = readlink(tp, where, sizeof(where) - 1);
+	if (n < 0 || cx_mount_id(fd, &id) < 0 || fstat(fd, &st) < 0) {
+		close_keep_errno(fd);
+		return cx_fail(errno, "unmount %s", tgt);
+	}
+	where[n] = '\0';
+	name = strrchr(where, '/');
+	if (where[0] != '/' || !name || !name[1]) {
+		close(fd);
+		return cx_fail(EBUSY, "unmount %s: it is the root directory", tgt);
+	}
+	*name++ = '\0';
+	/* From a directory mount's root, ".." crosses to the directory that
+	 * holds the mount point.  A file has no "..": its directory is
+	 * opened by path, and the check below proves it. */
+	if (S_ISDIR(st.st_mode))
+		parent = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	else
+		parent = open(where[0] ? where : "/",
+			      O_PATH | O_DIRECTORY | O_CLOEXEC);
+	close(fd);
+	if (parent < 0)
+		return cx_fail(errno, "unmount %s: open its directory", tgt);
+	check = openat(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	rc = check >= 0 && cx_mount_id(check, &now) == 0 && now == id ? 0 : -1;
+	if (check >= 0)
+		close(check);
+	cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rc < 0 || cwd < 0) {
+		close(parent);
+		close_keep_errno(cwd);
+		return cx_fail(0, "unmount %s: it changed while cx-bind worked on it",
+			       tgt);
+	}
+	rc = fchdir(parent);
+	if (rc == 0)
+		rc = umount2(name, flags | UMOUNT_NOFOLLOW);
+	err = errno;
+	if (fchdir(cwd) < 0 && rc == 0)
+		cx_warn_errno("return to the working directory");
+	close(cwd);
+	close(parent);
+	if (rc < 0)
+		return cx_fail(err, "unmount %s", tgt);
+	return 0;
+}
+
+struct below {
+	unsigned long id;
+	int depth;
+};
+
+static int deepest_first(const void *a, const void *b)
+{
+	const struct below *x = a, *y = b;
+
+	return y->depth - x->depth;
+}
+
+int cx_unmount_fd(int fd, bool rec, int flags, const char *tgt)
+{
+	struct cx_mounts t;
+	struct below *list;
+	unsigned long top;
+	size_t n = 0;
+	int rc = 0;
+
+	if (need_proc() < 0) {
+		close_keep_errno(fd);
+		return cx_fail(errno, "unmount %s: /proc is needed", tgt);
+	}
+	/* A detach takes the whole tree below with it. */
+	if (!rec || (flags & MNT_DETACH))
+		return unmount_one(fd, flags, tgt);
+	if (cx_mount_id(fd, &top) < 0 || cx_mounts_read(&t) < 0) {
+		close_keep_errno(fd);
+		return cx_fail(errno, "unmount %s: read the mounts below", tgt);
+	}
+	list = calloc(t.n + 1, sizeof(*list));
+	if (!list) {
+		cx_mounts_free(&t);
+		close(fd);
+		return cx_fail(ENOMEM, "unmount %s", tgt);
+	}
+	for (size_t i = 0; i < t.n; i++) {
+		int depth = cx_mounts_depth_below(&t, t.m[i].id, top);
+
+		if (depth > 0)
+			list[n++] = (struct below){ t.m[i].id, depth };
+	}
+	qsort(list, n, sizeof(*list), deepest_first);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const struct cx_mountinfo *m = cx_mounts_find(&t, list[i].id);
+		int sub = open_mount(m);
+
+		rc = sub < 0 ? -1 : unmount_one(sub, flags, m->mountpoint);
+		if (rc < 0)
+			fail_again("unmount %s", tgt);
+	}
+	free(list);
+	cx_mounts_free(&t);
+	if (rc < 0) {
+		close(fd);
+		return -1;
+	}
+	return unmount_one(fd, flags, tgt);
+}

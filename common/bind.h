@@ -1,0 +1,87 @@
+/* Bind mounts made from descriptors, and proved against mountinfo.
+ *
+ * The one hard operation of cx-bind, after bubblewrap's bind-mount.c:
+ * the mount is made from an fd of the source onto an fd of the target
+ * (open_tree + mount_setattr + move_mount, else mount(2) through
+ * /proc/self/fd), then /proc/self/mountinfo is read again to check that
+ * every flag asked for is really set on the mount and, recursively, on
+ * every mount below it.  A mount that fails the check is detached. */
+#ifndef CX_BIND_H
+#define CX_BIND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* "SOURCE:TARGET", split at the one colon that is not escaped: "\:" is
+ * a colon inside a path and "\\" a backslash; any other backslash is
+ * itself.  Both halves must be non-empty.  On success *source is a
+ * malloc'd string to free, and *target points into the same block.
+ * -1 with errno EINVAL when there is not exactly one separator or a
+ * half is empty, ENOMEM when out of memory. */
+int cx_bind_pair_parse(const char *s, char **source, char **target);
+
+/* One line of /proc/PID/mountinfo (proc(5)), parsed in place: the
+ * fields point into LINE, and the paths have their octal escapes
+ * ("\040" for a space) undone.  optional holds the optional fields
+ * ("shared:1 master:2", or ""). */
+struct cx_mountinfo {
+	unsigned long id, parent;
+	char *root, *mountpoint, *options, *optional;
+	char *fstype, *source, *superopts;
+};
+int cx_mountinfo_parse(char *line, struct cx_mountinfo *m);
+
+/* 1 if the comma-separated list OPTS holds OPT as a whole item. */
+int cx_mountinfo_has(const char *opts, const char *opt);
+
+/* The whole of /proc/self/mountinfo. */
+struct cx_mounts {
+	struct cx_mountinfo *m;
+	size_t n;
+	char *text;
+};
+/* 0, or -1 recorded with cx_fail. */
+int cx_mounts_read(struct cx_mounts *t);
+void cx_mounts_free(struct cx_mounts *t);
+const struct cx_mountinfo *cx_mounts_find(const struct cx_mounts *t,
+					  unsigned long id);
+/* How many parents up from ID the mount TOP is: 1 for a child of TOP,
+ * 0 for TOP itself, -1 when ID is not below TOP. */
+int cx_mounts_depth_below(const struct cx_mounts *t, unsigned long id,
+			  unsigned long top);
+
+/* The id of the mount that holds FD, as mountinfo numbers it. */
+int cx_mount_id(int fd, unsigned long *id);
+
+/* How to bind. */
+struct cx_bind {
+	unsigned attr;		/* MOUNT_ATTR_RDONLY, _NOSUID, _NODEV,
+				 * _NOEXEC: flags to add; none is cleared */
+	bool rec;		/* the submounts too, and attr on each */
+	unsigned long propagation; /* MS_PRIVATE, ...; 0 leaves it */
+};
+
+/* Bind the file or directory SRCFD onto TGTFD (both O_PATH, of the
+ * same kind), with B's flags, and check them against mountinfo.
+ * Returns an O_PATH descriptor of the new mount's root, or -1 recorded
+ * with cx_fail naming SRC and TGT (how the user wrote them); then
+ * nothing stays mounted. */
+int cx_bind_fds(int srcfd, int tgtfd, const struct cx_bind *b,
+		const char *src, const char *tgt);
+
+/* Check that the mount whose root is MNTFD, and with REC every mount
+ * below it, has every flag in ATTR.  0, or -1 recorded with cx_fail. */
+int cx_bind_verify(int mntfd, unsigned attr, bool rec, const char *tgt);
+
+/* Detach (MNT_DETACH) the mount whose root is FD; closes FD. */
+int cx_bind_detach(int fd, const char *tgt);
+
+/* Unmount the mount whose root is FD, which this call closes: with REC
+ * every mount below it first, deepest first.  FLAGS for umount2(2)
+ * (MNT_DETACH).  The unmount goes by the mount point's name in its
+ * parent directory, held by a descriptor, after checking that the name
+ * still leads to the same mount: an fd held on the mount itself would
+ * keep it busy.  0, or -1 recorded with cx_fail. */
+int cx_unmount_fd(int fd, bool rec, int flags, const char *tgt);
+
+#endif

@@ -1,0 +1,500 @@
+/* cx-bind: bind mounts made from descriptors (nosuid and nodev unless
+ * asked otherwise, read-only checked), or unmounts; then the rest of
+ * argv. */
+#include "bind.h"
+#include "die.h"
+#include "exec.h"
+#include "mount.h"
+#include "opt.h"
+#include "path.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum {
+	OPT_BIND = 1, OPT_RO, OPT_REC, OPT_NOSUID, OPT_SUID, OPT_NODEV,
+	OPT_DEV, OPT_NOEXEC, OPT_PROPAGATION, OPT_ROOT, OPT_MKDIR, OPT_TRY,
+	OPT_UNMOUNT, OPT_LAZY,
+};
+
+/* What cx-bind made for one SOURCE TARGET pair, to undo on failure. */
+struct made {
+	int dirfd;	/* the directory that holds it */
+	char *name;
+	dev_t dev;
+	ino_t ino;
+	bool dir;
+};
+
+struct pair {
+	char *source, *target;	/* target points into source's block */
+	char *shown;		/* TARGET as the user knows it */
+	int mnt;		/* the new mount, -1 before or when skipped */
+	struct made *made;
+	size_t nmade;
+};
+
+struct ctx {
+	struct pair *pairs;
+	size_t npairs;
+	const char **unmounts;
+	size_t nunmounts;
+	bool rec, try, mkdir, lazy, bind_pairs;
+	int suid, dev;		/* -1 not given, 0 --nosuid, 1 --suid */
+	bool ro, noexec;
+	const char *root;
+	const struct cx_propagation *propagation;
+	const char *bind_only;	/* the first option that only binds use */
+};
+
+static const struct poptOption options[] = {
+	{ "bind", 'b', POPT_ARG_STRING, NULL, OPT_BIND,
+	  "bind SOURCE on TARGET (repeatable; then no SOURCE TARGET operands)",
+	  "SOURCE:TARGET" },
+	{ "ro", 0, POPT_ARG_NONE, NULL, OPT_RO,
+	  "read-only (checked in mountinfo after the mount)", NULL },
+	{ "rec", 0, POPT_ARG_NONE, NULL, OPT_REC,
+	  "the mounts below SOURCE too, each with the same flags", NULL },
+	{ "nosuid", 0, POPT_ARG_NONE, NULL, OPT_NOSUID,
+	  "ignore set-user-ID and set-group-ID bits (the default)", NULL },
+	{ "suid", 0, POPT_ARG_NONE, NULL, OPT_SUID,
+	  "do not add nosuid", NULL },
+	{ "nodev", 0, POPT_ARG_NONE, NULL, OPT_NODEV,
+	  "no access to device files (the default)", NULL },
+	{ "dev", 0, POPT_ARG_NONE, NULL, OPT_DEV,
+	  "do not add nodev", NULL },
+	{ "noexec", 0, POPT_ARG_NONE, NULL, OPT_NOEXEC,
+	  "no program execution", NULL },
+	{ "propagation", 0, POPT_ARG_STRING, NULL, OPT_PROPAGATION,
+	  "private|slave|shared|unbindable (unchanged)", "MODE" },
+	{ "root", 0, POPT_ARG_STRING, NULL, OPT_ROOT,
+	  "resolve TARGET inside DIR, never leaving it", "DIR" },
+	{ "mkdir", 0, POPT_ARG_NONE, NULL, OPT_MKDIR,
+	  "create a missing TARGET (and its parents)", NULL },
+	{ "try", 0, POPT_ARG_NONE, NULL, OPT_TRY,
+	  "skip a SOURCE that does not exist, quietly", NULL },
+	{ "unmount", 'u', POPT_ARG_STRING, NULL, OPT_UNMOUNT,
+	  "unmount TARGET instead (repeatable)", "TARGET" },
+	{ "lazy", 0, POPT_ARG_NONE, NULL, OPT_LAZY,
+	  "with --unmount: detach now, clean up when no longer busy", NULL },
+	POPT_TABLEEND
+};
+
+static const struct cx_tool tool = {
+	"cx-bind",
+	"[options] SOURCE TARGET [COMMAND [ARG]...]\n"
+	"       cx-bind [options] -b SOURCE:TARGET... [COMMAND [ARG]...]\n"
+	"       cx-bind [--root DIR] [--rec] [--lazy] -u TARGET... [COMMAND [ARG]...]",
+	"Bind SOURCE on TARGET (nosuid,nodev), or unmount TARGET, then run COMMAND.",
+	options,
+};
+
+static void *grow(void *array, size_t n, size_t size)
+{
+	void *bigger = realloc(array, (n + 1) * size);
+
+	if (!bigger)
+		cx_die_errno("realloc");
+	return bigger;
+}
+
+static void add_pair(struct ctx *c, char *source, char *target)
+{
+	c->pairs = grow(c->pairs, c->npairs, sizeof(*c->pairs));
+	c->pairs[c->npairs++] = (struct pair){ .source = source,
+					       .target = target, .mnt = -1 };
+}
+
+static int on_option(void *p, int val, const char *arg)
+{
+	static const char *const names[] = {
+		[OPT_RO] = "--ro", [OPT_NOSUID] = "--nosuid",
+		[OPT_SUID] = "--suid", [OPT_NODEV] = "--nodev",
+		[OPT_DEV] = "--dev", [OPT_NOEXEC] = "--noexec",
+		[OPT_PROPAGATION] = "--propagation", [OPT_MKDIR] = "--mkdir",
+		[OPT_TRY] = "--try", [OPT_BIND] = "--bind",
+	};
+	struct ctx *c = p;
+	char *source, *target;
+
+	if (val < (int)(sizeof(names) / sizeof(*names)) && names[val] &&
+	    !c->bind_only)
+		c->bind_only = names[val];
+	switch (val) {
+	case OPT_BIND:
+		if (cx_bind_pair_parse(arg, &source, &target) < 0)
+			return cx_fail(0, "invalid --bind '%s' (SOURCE:TARGET; write \\: for a colon in a path)",
+				       arg);
+		add_pair(c, source, target);
+		c->bind_pairs = true;
+		return 0;
+	case OPT_RO:
+		c->ro = true;
+		return 0;
+	case OPT_REC:
+		c->rec = true;
+		return 0;
+	case OPT_NOSUID:
+	case OPT_SUID:
+		if (c->suid >= 0 && c->suid != (val == OPT_SUID))
+			return cx_fail(0, "--suid conflicts with --nosuid");
+		c->suid = val == OPT_SUID;
+		return 0;
+	case OPT_NODEV:
+	case OPT_DEV:
+		if (c->dev >= 0 && c->dev != (val == OPT_DEV))
+			return cx_fail(0, "--dev conflicts with --nodev");
+		c->dev = val == OPT_DEV;
+		return 0;
+	case OPT_NOEXEC:
+		c->noexec = true;
+		return 0;
+	case OPT_PROPAGATION:
+		c->propagation = cx_propagation_by_name(arg);
+		if (!c->propagation)
+			return cx_fail(0, "unknown propagation '%s' (private, slave, shared, unbindable, unchanged)",
+				       arg);
+		return 0;
+	case OPT_ROOT:
+		c->root = arg;
+		return 0;
+	case OPT_MKDIR:
+		c->mkdir = true;
+		return 0;
+	case OPT_TRY:
+		c->try = true;
+		return 0;
+	case OPT_UNMOUNT:
+		c->unmounts = grow(c->unmounts, c->nunmounts,
+				   sizeof(*c->unmounts));
+		c->unmounts[c->nunmounts++] = arg;
+		return 0;
+	case OPT_LAZY:
+		c->lazy = true;
+		return 0;
+	}
+	return cx_fail(0, "unhandled option");
+}
+
+/* Refuse what cannot work together, naming both options; then take
+ * SOURCE and TARGET from the operands when no -b or -u gave the work.
+ * Returns the command (maybe empty). */
+static char **check(struct ctx *c, char **rest)
+{
+	if (c->nunmounts && c->bind_only)
+		cx_usage_error("--unmount conflicts with %s", c->bind_only);
+	if (c->lazy && !c->nunmounts)
+		cx_usage_error("--lazy needs --unmount");
+	if (c->nunmounts || c->bind_pairs)
+		return rest;
+	if (!rest[0])
+		cx_usage_error("missing operand SOURCE");
+	if (!rest[1])
+		cx_usage_error("missing operand TARGET after '%s'", rest[0]);
+	add_pair(c, rest[0], rest[1]);
+	return rest + 2;
+}
+
+/* The flags to add: nosuid and nodev unless allowed, as bubblewrap. */
+static struct cx_bind bind_flags(const struct ctx *c)
+{
+	struct cx_bind b = { .rec = c->rec };
+
+	b.attr = (c->ro ? MOUNT_ATTR_RDONLY : 0) |
+		 (c->suid == 1 ? 0 : MOUNT_ATTR_NOSUID) |
+		 (c->dev == 1 ? 0 : MOUNT_ATTR_NODEV) |
+		 (c->noexec ? MOUNT_ATTR_NOEXEC : 0);
+	b.propagation = c->propagation ? c->propagation->flag : 0;
+	return b;
+}
+
+/* TARGET as the messages name it: inside --root, the root in front. */
+static char *shown(const struct ctx *c, const char *target)
+{
+	char *s;
+
+	if (!c->root)
+		s = strdup(target);
+	else if (asprintf(&s, "%s%s%s", c->root,
+			  target[0] == '/' || !*c->root ||
+				  c->root[strlen(c->root) - 1] == '/' ?
+				  "" : "/", target) < 0)
+		s = NULL;
+	if (!s)
+		cx_die_errno("malloc");
+	return s;
+}
+
+/* Open PATH as a host path, or inside the root ROOTFD. */
+static int resolve(int rootfd, const char *path, int flags, const char *show)
+{
+	int fd;
+
+	if (rootfd >= 0)
+		return cx_open_in_root(rootfd, path, flags, 0, show);
+	fd = open(path, flags | O_CLOEXEC);
+	if (fd < 0)
+		return cx_fail(errno, "open %s", show);
+	return fd;
+}
+
+static void remove_made(struct pair *p)
+{
+	while (p->nmade--) {
+		struct made *m = &p->made[p->nmade];
+		struct stat st;
+
+		/* Only what is still the file or directory we made. */
+		if (fstatat(m->dirfd, m->name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    st.st_dev == m->dev && st.st_ino == m->ino &&
+		    unlinkat(m->dirfd, m->name, m->dir ? AT_REMOVEDIR : 0) < 0)
+			cx_warn_errno("remove %s, which cx-bind created",
+				      m->name);
+		close(m->dirfd);
+		free(m->name);
+	}
+	free(p->made);
+	p->made = NULL;
+	p->nmade = 0;
+}
+
+/* After success what was made stays; only the list goes. */
+static void forget_made(struct pair *p)
+{
+	while (p->nmade--) {
+		close(p->made[p->nmade].dirfd);
+		free(p->made[p->nmade].name);
+	}
+	free(p->made);
+	p->made = NULL;
+	p->nmade = 0;
+}
+
+/* Make NAME in DIRFD: a directory, or an empty file for the last
+ * component when the source is not a directory; remember it. */
+static int make_one(struct pair *p, int dirfd, const char *name, bool dir,
+		    const char *show)
+{
+	struct made *m;
+	struct stat st;
+	int fd;
+
+	if (dir) {
+		if (mkdirat(dirfd, name, 0755) < 0)
+			return cx_fail(errno, "mkdir %s", show);
+	} else {
+		fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL |
+						 O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd < 0)
+			return cx_fail(errno, "create %s", show);
+		close(fd);
+	}
+	p->made = grow(p->made, p->nmade, sizeof(*p->made));
+	m = &p->made[p->nmade];
+	m->dirfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
+	m->name = strdup(name);
+	m->dir = dir;
+	if (m->dirfd < 0 || !m->name ||
+	    fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		int err = errno;
+
+		if (m->dirfd >= 0)
+			close(m->dirfd);
+		free(m->name);
+		return cx_fail(err, "remember %s", show);
+	}
+	m->dev = st.st_dev;
+	m->ino = st.st_ino;
+	p->nmade++;
+	return openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+}
+
+/* --mkdir: walk TARGET one component at a time, each prefix resolved
+ * as the whole path would be (inside the root), and make what is
+ * missing in the directory that the prefix before it resolved to. */
+static int make_target(const struct ctx *c, int rootfd, struct pair *p,
+		       bool dir)
+{
+	char *prefix = strdup(p->target), *show;
+	size_t i = 0, len = strlen(p->target);
+	int cur, fd = -1;
+
+	if (!prefix)
+		cx_die_errno("malloc");
+	if (rootfd >= 0)
+		cur = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	else
+		cur = open(prefix[0] == '/' ? "/" : ".",
+			   O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (cur < 0)
+		cx_die_errno("open %s", p->shown);
+	for (;;) {
+		size_t start, end;
+		bool last;
+
+		while (i < len && p->target[i] == '/')
+			i++;
+		if (i == len) {
+			fd = cur;
+			break;
+		}
+		start = i;
+		end = start + strcspn(p->target + start, "/");
+		i = end;
+		while (i < len && p->target[i] == '/')
+			i++;
+		last = i == len;
+		prefix[end] = '\0';
+		show = shown(c, prefix);
+		fd = resolve(rootfd, prefix, O_PATH, show);
+		if (fd < 0 && cx_last_errno() == ENOENT)
+			fd = make_one(p, cur, prefix + start, dir || !last,
+				      show);
+		free(show);
+		if (fd < 0)
+			break;
+		close(cur);
+		cur = fd;
+		prefix[end] = p->target[end];
+	}
+	if (fd < 0)
+		close(cur);
+	free(prefix);
+	return fd;
+}
+
+static int open_target(const struct ctx *c, int rootfd, struct pair *p,
+		       bool dir)
+{
+	int fd = resolve(rootfd, p->target, O_PATH, p->shown);
+
+	if (fd < 0 && cx_last_errno() == ENOENT && c->mkdir)
+		fd = make_target(c, rootfd, p, dir);
+	return fd;
+}
+
+/* One pair: 1 when bound, 0 when skipped (--try), -1 on failure with
+ * whatever it made removed again. */
+static int bind_one(const struct ctx *c, int rootfd, struct pair *p)
+{
+	struct cx_bind b = bind_flags(c);
+	struct stat src, tgt;
+	int srcfd, tgtfd;
+
+	p->shown = shown(c, p->target);
+	srcfd = open(p->source, O_PATH | O_CLOEXEC);
+	if (srcfd < 0 && errno == ENOENT && c->try)
+		return 0;
+	if (srcfd < 0)
+		return cx_fail(errno, "open %s", p->source);
+	if (fstat(srcfd, &src) < 0)
+		cx_die_errno("stat %s", p->source);
+	tgtfd = open_target(c, rootfd, p, S_ISDIR(src.st_mode));
+	if (tgtfd < 0 || fstat(tgtfd, &tgt) < 0) {
+		if (tgtfd >= 0)
+			cx_fail(errno, "stat %s", p->shown);
+	} else if (S_ISDIR(src.st_mode) != S_ISDIR(tgt.st_mode)) {
+		/* mount(2) says ENOTDIR either way, move_mount(2) EINVAL. */
+		cx_fail(S_ISDIR(src.st_mode) ? ENOTDIR : EISDIR,
+			"mount %s on %s", p->source, p->shown);
+	} else {
+		p->mnt = cx_bind_fds(srcfd, tgtfd, &b, p->source, p->shown);
+	}
+	close(srcfd);
+	if (tgtfd >= 0)
+		close(tgtfd);
+	if (p->mnt < 0) {
+		remove_made(p);
+		return -1;
+	}
+	return 1;
+}
+
+/* Every pair in order; on a failure, the ones before are undone too,
+ * so that a failed cx-bind leaves the mount table as it found it. */
+static void bind_all(struct ctx *c, int rootfd)
+{
+	for (size_t i = 0; i < c->npairs; i++) {
+		if (bind_one(c, rootfd, &c->pairs[i]) >= 0)
+			continue;
+		cx_warn("%s: %s", cx_last_msg(), strerror(cx_last_errno()));
+		while (i--) {
+			struct pair *p = &c->pairs[i];
+
+			if (p->mnt >= 0)
+				cx_bind_detach(p->mnt, p->shown);
+			remove_made(p);
+		}
+		exit(CX_EXIT_FAIL);
+	}
+	for (size_t i = 0; i < c->npairs; i++) {
+		struct pair *p = &c->pairs[i];
+
+		if (p->mnt >= 0)
+			close(p->mnt);
+		forget_made(p);
+	}
+}
+
+/* -u: each TARGET in order.  The root is opened again for each: a
+ * descriptor of it would keep busy a mount that holds it. */
+static void unmount_all(struct ctx *c)
+{
+	for (size_t i = 0; i < c->nunmounts; i++) {
+		char *show = shown(c, c->unmounts[i]);
+		int rootfd = -1, fd, mp;
+
+		if (c->root) {
+			rootfd = open(c->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+			if (rootfd < 0)
+				cx_die_errno("open %s", c->root);
+		}
+		fd = resolve(rootfd, c->unmounts[i], O_PATH, show);
+		if (fd < 0)
+			cx_die_last();
+		if (rootfd >= 0)
+			close(rootfd);
+		mp = cx_is_mountpoint(fd);
+		if (mp < 0)
+			cx_die_errno("unmount %s", show);
+		if (!mp)
+			cx_die("unmount %s: not a mount point", show);
+		if (cx_unmount_fd(fd, c->rec, c->lazy ? MNT_DETACH : 0,
+				  show) < 0)
+			cx_die_last();
+		free(show);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct ctx c = { .suid = -1, .dev = -1 };
+	char **cmd;
+	int rootfd = -1;
+
+	cx_init("cx-bind");
+	cmd = check(&c, cx_opt_parse(&tool, argc, argv, on_option, &c));
+
+	if (c.nunmounts) {
+		unmount_all(&c);
+	} else {
+		if (c.root) {
+			rootfd = open(c.root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+			if (rootfd < 0)
+				cx_die_errno("open %s", c.root);
+		}
+		bind_all(&c, rootfd);
+		if (rootfd >= 0)
+			close(rootfd);
+	}
+	if (!cmd[0])
+		return 0;
+	cx_exec(-1, cmd);
+}
