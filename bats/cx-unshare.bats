@@ -320,3 +320,66 @@ check_only_kind() {
 	run -0 cx-unshare --version
 	assert_output --regexp '^cx-unshare [0-9]+\.[0-9]+'
 }
+
+@test "a failure after the namespace files are bound undoes them" {
+	run -125 cx-unshare --mount --uts="$TMP/uts" --net="$TMP/net" \
+		--root "$ROOTFS" --mount-proc=/nonexistent /bin/true
+	assert_output --partial "cx-unshare: open /nonexistent: No such file or directory"
+	# The helper unmounted and removed what was made for this run.
+	sleep 0.2
+	assert [ ! -e "$TMP/uts" ]
+	assert [ ! -e "$TMP/net" ]
+	assert_equal "$(mounts_below_tmp)" 0
+	# A command that is not found counts as a failure too.
+	touch "$TMP/mine"
+	run -127 cx-unshare --uts="$TMP/mine" --pidfile "$TMP/pid" "$TMP/missing"
+	sleep 0.2
+	assert [ -e "$TMP/mine" ]	# not ours: kept
+	assert [ ! -e "$TMP/pid" ]
+	assert_equal "$(mounts_below_tmp)" 0
+}
+
+@test "--mount-proc on a shared mount is refused, nothing reaches the host" {
+	before=$(grep -c . /proc/self/mountinfo)
+	run -125 cx-unshare --mount --propagation shared --pid --fork --mount-proc true
+	assert_output --partial "shared propagation"
+	assert_equal "$(grep -c . /proc/self/mountinfo)" "$before"
+}
+
+@test "a cx tool after the root change runs from a sealed copy, not the host's file" {
+	require_static_tools
+	run -0 cx-unshare --mount --pid --fork cx-chroot --pivot "$ROOTFS" \
+		cx-unshare --pid --fork --init --mount-proc /bin/sh -c \
+		'readlink /proc/1/exe; (echo x >/proc/1/exe) 2>/dev/null || echo refused'
+	assert_line --index 0 "/memfd:cx-unshare (deleted)"
+	assert_line --index 1 refused
+	cmp "$CX_BUILD/cx-unshare" "$(command -v cx-unshare)"
+}
+
+@test "an ignored signal stays ignored in the command and is not passed on" {
+	run -0 /bin/sh -c "trap '' HUP; exec cx-unshare --uts --fork /bin/sh -c 'grep SigIgn /proc/self/status'"
+	mask=$(awk '{ print $2 }' <<<"$output")
+	assert [ $((0x$mask & 1)) -eq 1 ]
+	run -0 cx-unshare --uts --fork /bin/sh -c 'grep SigIgn /proc/self/status'
+	mask=$(awk '{ print $2 }' <<<"$output")
+	assert [ $((0x$mask & 1)) -eq 0 ]
+}
+
+@test "--init --pidfile with --mount-proc names the command" {
+	cx-unshare --pid --fork --init --mount-proc --pidfile "$TMP/pid" sleep 100 &
+	BG_PIDS=$!
+	wait_for_file "$TMP/pid"
+	run -0 cat "/proc/$(cat "$TMP/pid")/comm"
+	assert_output sleep
+}
+
+@test "empty arguments and conflicting maps are usage errors" {
+	run -125 cx-unshare --setgroups= --user true
+	assert_line --index 0 "cx-unshare: option '--setgroups' requires a non-empty argument"
+	run -125 cx-unshare -R '' -f true
+	assert_line --index 0 "cx-unshare: option requires a non-empty argument -- 'R'"
+	run -125 cx-unshare --map-root-user --map-user=5 true
+	assert_line --index 0 --partial "--map-root-user conflicts with"
+	run -125 cx-unshare --uts --hostname "$(printf '%070d' 0)" true
+	assert_line --index 0 --partial "is longer than 64 bytes"
+}

@@ -734,8 +734,8 @@ int main(int argc, char **argv)
 	if (!c.fork) {
 		write_pid(pidfd, getpid());
 		enter_root(&c, rootfd);
-		/* The pidfile now names the command: keep it. */
-		undo.piddir = -1;
+		/* Once the command runs, it owns the pidfile: the undo is an
+		 * atexit handler, and a successful exec runs none. */
 		cx_exec(toolfd, cmd);
 	}
 
