@@ -287,8 +287,17 @@ static int make_one(struct pair *p, int dirfd, const char *name, bool dir,
 	int fd;
 
 	if (dir) {
-		if (mkdirat(dirfd, name, 0755) < 0)
+		if (mkdirat(dirfd, name, 0755) < 0) {
+			/* The name resolved to nothing, yet is there: a
+			 * symlink whose target is missing (in the root).
+			 * Not followed: mkdir -p does not either. */
+			if (errno == EEXIST &&
+			    fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISLNK(st.st_mode))
+				return cx_fail(EEXIST, "mkdir %s: a symlink to a missing path",
+					       show);
 			return cx_fail(errno, "mkdir %s", show);
+		}
 	} else {
 		fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL |
 						 O_NOFOLLOW | O_CLOEXEC, 0644);
