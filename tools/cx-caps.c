@@ -1,0 +1,1003 @@
+/* cx-caps: see, drop and grant capabilities.  In a chain it changes the
+ * capability sets, the IDs and the securebits, reads back what the
+ * kernel made of it, and only then runs the rest of argv.  It also
+ * shows a process's state, decodes a mask, and gets, sets and removes
+ * file capabilities. */
+#include "caps.h"
+#include "die.h"
+#include "exec.h"
+#include "opt.h"
+#include "parse.h"
+#include "proc.h"
+
+#include <sys/capability.h>	/* libcap: file capabilities, text forms */
+#include <cap-ng.h>		/* libcap-ng: applying the sets */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/fsuid.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#ifndef PR_CAP_AMBIENT
+#define PR_CAP_AMBIENT 47
+#define PR_CAP_AMBIENT_IS_SET 1
+#endif
+
+enum {
+	OPT_DROP = 1, OPT_KEEP, OPT_ADD_AMBIENT, OPT_USER, OPT_GROUPS,
+	OPT_NO_NEW_PRIVS, OPT_SECBITS, OPT_LOCK,
+	OPT_PID, OPT_JSON,
+};
+
+enum { MAX_GROUPS = 256 };
+
+struct ctx {
+	char *drop, *keep, *ambient;	/* lists, joined when repeated */
+	const char *user, *groups, *secbits;
+	bool no_new_privs, lock;
+	/* show */
+	const char *pid;
+	bool json;
+};
+
+static const struct poptOption options[] = {
+	{ "drop", 0, POPT_ARG_STRING, NULL, OPT_DROP,
+	  "drop LIST from the bounding, permitted, effective and inheritable sets",
+	  "LIST" },
+	{ "keep", 0, POPT_ARG_STRING, NULL, OPT_KEEP,
+	  "drop all but LIST, and keep LIST across --user", "LIST" },
+	{ "add-ambient", 0, POPT_ARG_STRING, NULL, OPT_ADD_AMBIENT,
+	  "raise LIST in the ambient (and inheritable) set", "LIST" },
+	{ "user", 0, POPT_ARG_STRING, NULL, OPT_USER,
+	  "run as USER, in GROUP (USER's primary group)", "USER[:GROUP]" },
+	{ "groups", 0, POPT_ARG_STRING, NULL, OPT_GROUPS,
+	  "supplementary groups, g1,g2,...", "LIST" },
+	{ "no-new-privs", 0, POPT_ARG_NONE, NULL, OPT_NO_NEW_PRIVS,
+	  "set no_new_privs: no exec grants privileges again", NULL },
+	{ "secbits", 0, POPT_ARG_STRING, NULL, OPT_SECBITS,
+	  "set the securebits to NAMES (noroot,no_setuid_fixup,...)", "NAMES" },
+	{ "lock", 0, POPT_ARG_NONE, NULL, OPT_LOCK,
+	  "set and lock noroot and no_setuid_fixup", NULL },
+	POPT_TABLEEND
+};
+
+static const struct cx_tool tool = {
+	"cx-caps",
+	"[options] [--] COMMAND [ARG]...\n"
+	"   or: cx-caps show [--pid PID] [--json]\n"
+	"   or: cx-caps decode HEX...\n"
+	"   or: cx-caps file get PATH...\n"
+	"   or: cx-caps file set CAPTEXT PATH...\n"
+	"   or: cx-caps file rm PATH...",
+	"Change the capabilities, IDs and securebits, check the result, and run\n"
+	"COMMAND.  show, decode and file are subcommands only as the first\n"
+	"argument: after an option or --, the first operand is COMMAND.",
+	options,
+};
+
+static const struct poptOption show_options[] = {
+	{ "pid", 0, POPT_ARG_STRING, NULL, OPT_PID,
+	  "show process PID (default: cx-caps itself)", "PID" },
+	{ "json", 0, POPT_ARG_NONE, NULL, OPT_JSON,
+	  "print one JSON object", NULL },
+	POPT_TABLEEND
+};
+
+static const struct cx_tool show_tool = {
+	"cx-caps show", "[--pid PID] [--json]",
+	"Show the five capability sets, the securebits, no_new_privs and the IDs.",
+	show_options,
+};
+
+static const struct poptOption no_options[] = { POPT_TABLEEND };
+
+static const struct cx_tool decode_tool = {
+	"cx-caps decode", "HEX...",
+	"Name the capabilities of a mask, as /proc/PID/status shows it.",
+	no_options,
+};
+
+static const struct cx_tool file_tool = {
+	"cx-caps file",
+	"get PATH...\n"
+	"   or: cx-caps file set CAPTEXT PATH...\n"
+	"   or: cx-caps file rm PATH...",
+	"Get, set or remove the capabilities of files.",
+	no_options,
+};
+
+/* The last capability of the running kernel, read once in main. */
+static unsigned kernel_last;
+
+static char *join_list(char *old, const char *arg)
+{
+	char *s;
+
+	if (!old)
+		return strdup(arg);
+	if (asprintf(&s, "%s,%s", old, arg) < 0)
+		return NULL;
+	free(old);
+	return s;
+}
+
+static int on_option(void *p, int val, const char *arg)
+{
+	struct ctx *c = p;
+
+	switch (val) {
+	case OPT_DROP:
+		c->drop = join_list(c->drop, arg);
+		break;
+	case OPT_KEEP:
+		c->keep = join_list(c->keep, arg);
+		break;
+	case OPT_ADD_AMBIENT:
+		c->ambient = join_list(c->ambient, arg);
+		break;
+	case OPT_USER:
+		c->user = arg;
+		break;
+	case OPT_GROUPS:
+		c->groups = arg;
+		break;
+	case OPT_NO_NEW_PRIVS:
+		c->no_new_privs = true;
+		break;
+	case OPT_SECBITS:
+		c->secbits = arg;
+		break;
+	case OPT_LOCK:
+		c->lock = true;
+		break;
+	case OPT_PID:
+		c->pid = arg;
+		break;
+	case OPT_JSON:
+		c->json = true;
+		break;
+	}
+	if ((val == OPT_DROP && !c->drop) || (val == OPT_KEEP && !c->keep) ||
+	    (val == OPT_ADD_AMBIENT && !c->ambient))
+		cx_die_errno("malloc");
+	return 0;
+}
+
+static void check(const struct ctx *c)
+{
+	if (c->drop && c->keep)
+		cx_usage_error("--drop conflicts with --keep (--keep drops all the rest)");
+}
+
+/* --- the kernel's view ---------------------------------------------- */
+
+/* The last capability the running kernel knows: cap_last_cap, or else
+ * the last one the bounding set can be asked about. */
+static unsigned read_kernel_last(void)
+{
+	char buf[16] = "";
+	uint32_t v;
+	int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		ssize_t n = read(fd, buf, sizeof(buf) - 1);
+
+		close(fd);
+		if (n > 0) {
+			buf[n] = '\0';
+			buf[strcspn(buf, "\n")] = '\0';
+			if (cx_parse_u32(buf, &v) == 0 && v < CX_CAP_BITS)
+				return v;
+		}
+	}
+	for (v = 0; v + 1 < CX_CAP_BITS; v++)
+		if (prctl(PR_CAPBSET_READ, v + 1, 0, 0, 0) < 0)
+			break;
+	return v;
+}
+
+static const char *kernel_last_name(void)
+{
+	static char buf[48];
+
+	snprintf(buf, sizeof(buf), "%s (%u)",
+		 cx_cap_name(kernel_last) ? cx_cap_name(kernel_last) : "number",
+		 kernel_last);
+	return buf;
+}
+
+/* Our own state, from the system calls: no /proc needed, which may be
+ * missing or another PID namespace's in a container. */
+static void read_self(struct cx_capstate *st)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	uid_t u[3];
+	gid_t g[3], groups[CX_CAPSTATE_GROUPS];
+	int n;
+
+	memset(st, 0, sizeof(*st));
+	if (capget(&hdr, d) < 0)
+		cx_die_errno("capget");
+	st->eff = (uint64_t)d[1].effective << 32 | d[0].effective;
+	st->prm = (uint64_t)d[1].permitted << 32 | d[0].permitted;
+	st->inh = (uint64_t)d[1].inheritable << 32 | d[0].inheritable;
+	for (unsigned i = 0; i <= kernel_last; i++) {
+		int b = prctl(PR_CAPBSET_READ, i, 0, 0, 0);
+		int a = prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, i, 0, 0);
+
+		if (b < 0)
+			cx_die_errno("read the bounding set (capability %u)", i);
+		if (b)
+			st->bnd |= (uint64_t)1 << i;
+		if (a > 0)
+			st->amb |= (uint64_t)1 << i;
+	}
+	st->securebits = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
+	st->nnp = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
+	if (st->securebits < 0 || st->nnp < 0)
+		cx_die_errno("read the securebits and no_new_privs");
+	if (getresuid(&u[0], &u[1], &u[2]) < 0 ||
+	    getresgid(&g[0], &g[1], &g[2]) < 0)
+		cx_die_errno("getresuid");
+	for (int i = 0; i < 3; i++) {
+		st->uid[i] = u[i];
+		st->gid[i] = g[i];
+	}
+	/* An invalid ID changes nothing and returns the current one. */
+	st->uid[3] = (uint32_t)setfsuid((uid_t)-1);
+	st->gid[3] = (uint32_t)setfsgid((gid_t)-1);
+	n = getgroups(CX_CAPSTATE_GROUPS, groups);
+	if (n < 0)
+		cx_die_errno("getgroups");
+	st->ngroups = n;
+	for (int i = 0; i < n; i++)
+		st->groups[i] = groups[i];
+}
+
+/* Another process's state, from /proc/PID/status. */
+static void read_pid(pid_t pid, struct cx_capstate *st)
+{
+	char path[64], *text;
+	size_t len;
+	int fd, rc;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			errno = ESRCH;
+		cx_die_errno("show --pid %d", (int)pid);
+	}
+	if (cx_read_all(fd, 1 << 20, &text, &len, path) < 0)
+		cx_die_last();
+	close(fd);
+	rc = cx_capstate_parse_status(text, st);
+	free(text);
+	if (rc < 0)
+		cx_die_errno("parse %s", path);
+	if (pid == getpid()) {
+		st->securebits = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
+		if (st->securebits < 0)
+			cx_die_errno("read the securebits");
+	}
+}
+
+/* --- show and decode -------------------------------------------------- */
+
+/* "0(root)", or "0" when the database has no such ID. */
+static const char *id_name(const char *db, uint32_t id, char *buf,
+			   size_t len)
+{
+	char line[1024], name[256] = "";
+	FILE *f = fopen(db, "re");
+
+	while (f && !name[0] && fgets(line, sizeof(line), f)) {
+		char *p = line, *n = strsep(&p, ":"), *id_field;
+		uint32_t v;
+
+		strsep(&p, ":");	/* the password */
+		id_field = strsep(&p, ":\n");
+		if (n && id_field && cx_parse_u32(id_field, &v) == 0 && v == id)
+			snprintf(name, sizeof(name), "%s", n);
+	}
+	if (f)
+		fclose(f);
+	if (name[0])
+		snprintf(buf, len, "%u(%s)", id, name);
+	else
+		snprintf(buf, len, "%u", id);
+	return buf;
+}
+
+static void print_ids(const char *label, const uint32_t *id, const char *db)
+{
+	char a[300], b[300], c[300], d[300];
+
+	if (id[0] == id[1] && id[1] == id[2] && id[2] == id[3]) {
+		printf("%-14s%s\n", label, id_name(db, id[0], a, sizeof(a)));
+		return;
+	}
+	printf("%-14sreal %s, effective %s, saved %s, fs %s\n", label,
+	       id_name(db, id[0], a, sizeof(a)), id_name(db, id[1], b, sizeof(b)),
+	       id_name(db, id[2], c, sizeof(c)), id_name(db, id[3], d, sizeof(d)));
+}
+
+static const char *const set_label[5] = {
+	"effective", "permitted", "inheritable", "bounding", "ambient",
+};
+
+static void sets_of(const struct cx_capstate *st, uint64_t *v)
+{
+	v[0] = st->eff;
+	v[1] = st->prm;
+	v[2] = st->inh;
+	v[3] = st->bnd;
+	v[4] = st->amb;
+}
+
+static void show_text(const struct cx_capstate *st)
+{
+	char text[CX_CAPS_TEXT], label[32], id[300];
+	uint64_t v[5];
+
+	sets_of(st, v);
+	for (int i = 0; i < 5; i++) {
+		snprintf(label, sizeof(label), "%s:", set_label[i]);
+		cx_caps_format(v[i], text, sizeof(text));
+		printf("%-14s%016llx %s\n", label, (unsigned long long)v[i],
+		       *text ? text : "[none]");
+	}
+	if (st->securebits >= 0) {
+		cx_secbits_format((unsigned)st->securebits, text, sizeof(text));
+		printf("%-14s0x%x %s\n", "securebits:", (unsigned)st->securebits,
+		       *text ? text : "[none]");
+	} else {
+		printf("%-14sunknown (only the process itself can read them)\n",
+		       "securebits:");
+	}
+	if (st->nnp >= 0)
+		printf("%-14s%d\n", "no_new_privs:", st->nnp);
+	else
+		printf("%-14sunknown (the kernel does not show it)\n",
+		       "no_new_privs:");
+	print_ids("uid:", st->uid, "/etc/passwd");
+	print_ids("gid:", st->gid, "/etc/group");
+	printf("%-14s", "groups:");
+	for (int i = 0; i < st->ngroups; i++)
+		printf("%s%s", i ? " " : "",
+		       id_name("/etc/group", st->groups[i], id, sizeof(id)));
+	printf("%s\n", st->ngroups ? "" : "[none]");
+}
+
+static void json_names(uint64_t mask)
+{
+	const char *sep = "";
+
+	printf("[");
+	for (unsigned i = 0; i < CX_CAP_BITS; i++) {
+		if (!(mask & ((uint64_t)1 << i)))
+			continue;
+		if (cx_cap_name(i))
+			printf("%s\"%s\"", sep, cx_cap_name(i));
+		else
+			printf("%s\"%u\"", sep, i);
+		sep = ", ";
+	}
+	printf("]");
+}
+
+static void json_ids(const char *key, const uint32_t *id)
+{
+	printf("  \"%s\": { \"real\": %u, \"effective\": %u, \"saved\": %u, \"fs\": %u },\n",
+	       key, id[0], id[1], id[2], id[3]);
+}
+
+/* Names and numbers only: nothing that would need escaping. */
+static void show_json(pid_t pid, const struct cx_capstate *st)
+{
+	uint64_t v[5];
+
+	sets_of(st, v);
+	printf("{\n  \"pid\": %d,\n", (int)pid);
+	for (int i = 0; i < 5; i++) {
+		printf("  \"%s\": { \"mask\": \"%016llx\", \"names\": ",
+		       set_label[i], (unsigned long long)v[i]);
+		json_names(v[i]);
+		printf(" },\n");
+	}
+	if (st->securebits >= 0) {
+		const char *sep = "";
+
+		printf("  \"securebits\": { \"value\": %d, \"names\": [",
+		       st->securebits);
+		for (unsigned i = 0; i < 32; i++) {
+			if (!(st->securebits & (1 << i)))
+				continue;
+			if (cx_secbit_name(i))
+				printf("%s\"%s\"", sep, cx_secbit_name(i));
+			else
+				printf("%s\"bit%u\"", sep, i);
+			sep = ", ";
+		}
+		printf("] },\n");
+	} else {
+		printf("  \"securebits\": null,\n");
+	}
+	printf("  \"no_new_privs\": %s,\n",
+	       st->nnp < 0 ? "null" : st->nnp ? "true" : "false");
+	json_ids("uid", st->uid);
+	json_ids("gid", st->gid);
+	printf("  \"groups\": [");
+	for (int i = 0; i < st->ngroups; i++)
+		printf("%s%u", i ? ", " : "", st->groups[i]);
+	printf("]\n}\n");
+}
+
+/* Output is the whole point of these: a failed write is a failure. */
+static int flush_stdout(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout))
+		cx_die_errno("write to standard output");
+	return 0;
+}
+
+static int cmd_show(char **argv)
+{
+	struct ctx c = { 0 };
+	struct cx_capstate st;
+	char **rest;
+	int argc = 0;
+	pid_t pid = getpid();
+
+	while (argv[argc])
+		argc++;
+	rest = cx_opt_parse(&show_tool, argc, argv, on_option, &c);
+	if (rest[0])
+		cx_usage_error("show: unexpected operand '%s'", rest[0]);
+	if (c.pid) {
+		if (cx_parse_pid(c.pid, &pid) < 0)
+			cx_die("show --pid: invalid process ID '%s'", c.pid);
+		read_pid(pid, &st);
+	} else {
+		read_self(&st);
+	}
+	if (c.json)
+		show_json(pid, &st);
+	else
+		show_text(&st);
+	return flush_stdout();
+}
+
+static int cmd_decode(char **argv)
+{
+	struct ctx c = { 0 };
+	char **rest, text[CX_CAPS_TEXT];
+	uint64_t mask, kern = cx_caps_upto(kernel_last);
+	int argc = 0;
+
+	while (argv[argc])
+		argc++;
+	rest = cx_opt_parse(&decode_tool, argc, argv, on_option, &c);
+	if (!rest[0])
+		cx_usage_error("decode: missing HEX, a mask such as 000001ffffffffff");
+	/* All or nothing: check every operand before printing. */
+	for (char **h = rest; *h; h++)
+		if (cx_caps_parse_hex(*h, &mask) < 0)
+			cx_die("decode: '%s' is not a mask of up to 16 hexadecimal digits",
+			       *h);
+	for (char **h = rest; *h; h++) {
+		cx_caps_parse_hex(*h, &mask);
+		printf("%s\n", cx_caps_format(mask, text, sizeof(text)));
+		if (mask & ~kern)
+			cx_warn("decode %s: %s: newer than the running kernel, whose last capability is %s",
+				*h, cx_caps_format(mask & ~kern, text, sizeof(text)),
+				kernel_last_name());
+	}
+	return flush_stdout();
+}
+
+/* --- file capabilities ------------------------------------------------ */
+
+static int file_get(const char *path)
+{
+	cap_t cap = cap_get_file(path);
+	char *text;
+	uid_t owner;
+
+	if (!cap) {
+		if (errno == ENODATA) {
+			printf("%s [none]\n", path);
+			return 0;
+		}
+		cx_warn_errno("file get %s", path);
+		return -1;
+	}
+	text = cap_to_text(cap, NULL);
+	if (!text) {
+		cx_warn_errno("file get %s: cap_to_text", path);
+		cap_free(cap);
+		return -1;
+	}
+	/* A namespaced (v3) capability names the user ID that is root
+	 * in the user namespace it works in. */
+	owner = cap_get_nsowner(cap);
+	if (owner != 0 && owner != (uid_t)-1)
+		printf("%s %s [rootid=%u]\n", path, text, (unsigned)owner);
+	else
+		printf("%s %s\n", path, text);
+	cap_free(text);
+	cap_free(cap);
+	return 0;
+}
+
+/* The file itself, opened without following a symbolic link (the link's
+ * target may lie anywhere) and without blocking on a FIFO; only a
+ * regular file carries capabilities.  -1 after a message. */
+static int open_regular(const char *op, const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+				    O_CLOEXEC);
+
+	if (fd < 0) {
+		if (errno == ELOOP)
+			cx_warn("file %s %s: a symbolic link; name the file it points to",
+				op, path);
+		else
+			cx_warn_errno("file %s %s", op, path);
+		return -1;
+	}
+	if (fstat(fd, &st) < 0) {
+		cx_warn_errno("file %s %s", op, path);
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		cx_warn("file %s %s: not a regular file", op, path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int file_set(cap_t cap, const char *path)
+{
+	int fd = open_regular("set", path), rc = 0;
+
+	if (fd < 0)
+		return -1;
+	if (cap_set_fd(fd, cap) < 0) {
+		cx_warn_errno("file set %s", path);
+		rc = -1;
+	}
+	close(fd);
+	return rc;
+}
+
+static int file_rm(const char *path)
+{
+	int fd = open_regular("rm", path), rc = 0;
+
+	if (fd < 0)
+		return -1;
+	/* None there is what was asked for. */
+	if (fremovexattr(fd, "security.capability") < 0 && errno != ENODATA) {
+		cx_warn_errno("file rm %s", path);
+		rc = -1;
+	}
+	close(fd);
+	return rc;
+}
+
+/* CAPTEXT with our names, checked, as libcap's cap_t. */
+static cap_t parse_captext(const char *text)
+{
+	struct cx_caps_bad bad;
+	char canon[4096], why[256], names[CX_CAPS_TEXT];
+	uint64_t named, kern = cx_caps_upto(kernel_last);
+	cap_t cap;
+
+	if (cx_caps_canon_text(text, kern, canon, sizeof(canon), &named,
+			       &bad) < 0) {
+		if (errno == ENAMETOOLONG)
+			cx_die("file set: the capability text is too long");
+		cx_caps_bad_describe(&bad, why, sizeof(why));
+		cx_die("file set: %s", why);
+	}
+	if (!canon[0])
+		cx_die("file set: empty capability text (as in cap_net_bind_service=ep)");
+	cap = cap_from_text(canon);
+	if (!cap)
+		cx_die("file set: invalid capability text '%s' (as in cap_net_bind_service=ep)",
+		       text);
+	if (named & ~kern)
+		cx_warn("file set: %s: newer than the running kernel, whose last capability is %s",
+			cx_caps_format(named & ~kern, names, sizeof(names)),
+			kernel_last_name());
+	return cap;
+}
+
+static int cmd_file(char **argv)
+{
+	struct ctx c = { 0 };
+	char **rest, **paths;
+	int argc = 0, failed = 0;
+	cap_t cap = NULL;
+	const char *verb;
+
+	while (argv[argc])
+		argc++;
+	rest = cx_opt_parse(&file_tool, argc, argv, on_option, &c);
+	verb = rest[0];
+	if (!verb)
+		cx_usage_error("file: missing get, set or rm");
+	if (strcmp(verb, "get") && strcmp(verb, "set") && strcmp(verb, "rm"))
+		cx_usage_error("file: unknown action '%s' (get, set or rm)", verb);
+	paths = rest + 1;
+	if (strcmp(verb, "set") == 0) {
+		if (!rest[1])
+			cx_usage_error("file set: missing CAPTEXT");
+		cap = parse_captext(rest[1]);
+		paths = rest + 2;
+	}
+	if (!paths[0])
+		cx_usage_error("file %s: missing PATH", verb);
+	for (; *paths; paths++) {
+		int rc;
+
+		if (verb[0] == 'g')
+			rc = file_get(*paths);
+		else if (verb[0] == 's')
+			rc = file_set(cap, *paths);
+		else
+			rc = file_rm(*paths);
+		failed |= rc < 0;
+	}
+	if (cap)
+		cap_free(cap);
+	flush_stdout();
+	return failed ? CX_EXIT_FAIL : 0;
+}
+
+/* --- the chain -------------------------------------------------------- */
+
+struct plan {
+	uint64_t drop, keep, ambient;
+	bool has_keep;
+	bool user;
+	uid_t uid;
+	gid_t gid;
+	int ngroups;		/* -1: leave them */
+	gid_t groups[MAX_GROUPS];
+	bool set_secbits;	/* --secbits or --lock */
+	unsigned secbits;
+	/* keep_caps only for the uid change, cleared after it */
+	bool keepcaps_for_change;
+	bool no_new_privs;
+};
+
+/* A capability list of option OPT.  ALL is what "all" stands for.  A
+ * capability the running kernel does not know cannot be dropped, so
+ * --drop says so and goes on; it cannot be kept or raised either, and
+ * the other options stop there. */
+static uint64_t caps_option(const char *opt, const char *list, uint64_t all,
+			    bool newer_is_fatal)
+{
+	struct cx_caps_bad bad;
+	char why[256], names[CX_CAPS_TEXT];
+	uint64_t mask, kern = cx_caps_upto(kernel_last);
+
+	if (cx_caps_parse_list(list, all, &mask, &bad) < 0) {
+		cx_caps_bad_describe(&bad, why, sizeof(why));
+		cx_die("%s: %s", opt, why);
+	}
+	if (!(mask & ~kern))
+		return mask;
+	cx_caps_format(mask & ~kern, names, sizeof(names));
+	if (newer_is_fatal)
+		cx_die("%s: %s: newer than the running kernel, whose last capability is %s",
+		       opt, names, kernel_last_name());
+	cx_warn("%s: %s: newer than the running kernel, whose last capability is %s: nothing to drop",
+		opt, names, kernel_last_name());
+	return mask & kern;
+}
+
+static void plan_ids(const struct ctx *c, struct plan *p)
+{
+	int has_gid = 0;
+
+	p->ngroups = -1;
+	if (c->user) {
+		if (cx_parse_userspec(c->user, "/etc/passwd", "/etc/group",
+				      &p->uid, &p->gid, &has_gid) < 0)
+			cx_die("--user: no such user or group in '%s'", c->user);
+		if (!has_gid) {
+			char name[256];
+
+			if (cx_lookup_uid("/etc/passwd", p->uid, name,
+					  sizeof(name), &p->gid) < 0)
+				cx_die("--user %s: /etc/passwd has no user %u to take a group from; give USER:GROUP",
+				       c->user, (unsigned)p->uid);
+		}
+		p->user = true;
+		/* The primary group alone, unless --groups says more: the
+		 * caller's (root's) groups must not come along. */
+		p->groups[0] = p->gid;
+		p->ngroups = 1;
+	}
+	if (c->groups) {
+		p->ngroups = cx_parse_groups(c->groups, "/etc/group", p->groups,
+					     MAX_GROUPS);
+		if (p->ngroups < 0)
+			cx_die("--groups: invalid group list '%s'", c->groups);
+	}
+}
+
+/* The securebits to set, with what each asks of the others. */
+static void plan_secbits(const struct ctx *c, const struct cx_capstate *now,
+			 struct plan *p)
+{
+	struct cx_caps_bad bad;
+	unsigned target = (unsigned)now->securebits;
+
+	if (c->secbits) {
+		if (cx_secbits_parse(c->secbits, &target, &bad) < 0) {
+			if (bad.why == CX_CAPS_EMPTY)
+				cx_die("--secbits: an empty name in the list");
+			if (bad.suggest)
+				cx_die("--secbits: unknown securebit '%s' (did you mean %s?)",
+				       bad.item, bad.suggest);
+			cx_die("--secbits: unknown securebit '%s'", bad.item);
+		}
+	}
+	if (c->lock)
+		target |= CX_SECBITS_LOCK;
+	p->set_secbits = c->secbits || c->lock;
+	p->secbits = target;
+	/* --keep across --user needs keep_caps while the uid changes. */
+	if (p->user && p->has_keep && !(target & CX_SECBIT_KEEP_CAPS)) {
+		if (p->set_secbits && (target & CX_SECBIT_KEEP_CAPS_LOCKED))
+			cx_die("--secbits: keep_caps_locked without keep_caps conflicts with --keep and --user, which need keep_caps for the uid change");
+		p->keepcaps_for_change = true;
+	}
+	if (p->ambient && (target & CX_SECBIT_NO_CAP_AMBIENT_RAISE))
+		cx_die("--add-ambient conflicts with the securebit no_cap_ambient_raise");
+}
+
+/* What the chain is to reach: WANT is NOW with the options applied. */
+static void make_plan(const struct ctx *c, const struct cx_capstate *now,
+		      struct plan *p, struct cx_capstate *want)
+{
+	uint64_t kern = cx_caps_upto(kernel_last), a, bad;
+	char names[CX_CAPS_TEXT];
+	bool to_nonroot;
+
+	memset(p, 0, sizeof(*p));
+	if (c->drop)
+		p->drop = caps_option("--drop", c->drop, kern, false);
+	if (c->keep) {
+		/* "--keep all" keeps what there is. */
+		p->keep = caps_option("--keep", c->keep, now->prm, true);
+		p->has_keep = true;
+		if (p->keep & ~now->prm)
+			cx_die("--keep: %s not in the permitted set, so cannot be kept",
+			       cx_caps_format(p->keep & ~now->prm, names,
+					      sizeof(names)));
+	}
+	plan_ids(c, p);
+	to_nonroot = p->user && p->uid != 0;
+
+	*want = *now;
+	want->bnd = p->has_keep ? now->bnd & p->keep : now->bnd & ~p->drop;
+	/* A uid change away from root clears the permitted set, unless
+	 * --keep holds on to it. */
+	if (to_nonroot && !p->has_keep)
+		want->prm = 0;
+	else
+		want->prm = p->has_keep ? now->prm & p->keep :
+					  now->prm & ~p->drop;
+	want->eff = want->prm;
+
+	if (c->ambient) {
+		p->ambient = caps_option("--add-ambient", c->ambient,
+					 want->prm, true);
+		a = p->ambient;
+		if (to_nonroot && !p->has_keep)
+			cx_die("--add-ambient with --user needs --keep LIST: the uid change clears the permitted set");
+		bad = a & ~want->prm;
+		if (bad)
+			cx_die("--add-ambient: %s %s",
+			       cx_caps_format(bad, names, sizeof(names)),
+			       p->has_keep ? "not kept (not in --keep)" :
+			       (bad & p->drop) ? "dropped by --drop" :
+						 "not in the permitted set");
+		/* The kernel raises into the inheritable set only what
+		 * the bounding set holds. */
+		bad = a & ~(want->bnd | now->inh);
+		if (bad)
+			cx_die("--add-ambient: %s not in the bounding set",
+			       cx_caps_format(bad, names, sizeof(names)));
+	}
+	/* The inheritable set holds what the ambient set needs and
+	 * nothing else: an inherited inheritable set let file
+	 * capabilities grow in containers (CVE-2022-27650, crun). */
+	want->inh = p->ambient;
+	want->amb = p->ambient;
+
+	plan_secbits(c, now, p);
+	want->securebits = (int)p->secbits;
+	p->no_new_privs = c->no_new_privs;
+	if (c->no_new_privs)
+		want->nnp = 1;
+	if (p->user) {
+		for (int i = 0; i < 4; i++) {
+			want->uid[i] = p->uid;
+			want->gid[i] = p->gid;
+		}
+	}
+	if (p->ngroups >= 0) {
+		want->ngroups = p->ngroups;
+		for (int i = 0; i < p->ngroups; i++)
+			want->groups[i] = p->groups[i];
+	}
+}
+
+/* libcap-ng holds one state: load it with the masks of WANT. */
+static void capng_load(const struct cx_capstate *want, bool with_bounds)
+{
+	capng_clear(CAPNG_SELECT_ALL);
+	for (unsigned i = 0; i <= kernel_last; i++) {
+		uint64_t bit = (uint64_t)1 << i;
+
+		if (want->eff & bit)
+			capng_update(CAPNG_ADD, CAPNG_EFFECTIVE, i);
+		if (want->prm & bit)
+			capng_update(CAPNG_ADD, CAPNG_PERMITTED, i);
+		if (want->inh & bit)
+			capng_update(CAPNG_ADD, CAPNG_INHERITABLE, i);
+		if (want->amb & bit)
+			capng_update(CAPNG_ADD, CAPNG_AMBIENT, i);
+		if (with_bounds && (want->bnd & bit))
+			capng_update(CAPNG_ADD, CAPNG_BOUNDING_SET, i);
+	}
+}
+
+/* First, while we still hold cap_setpcap: nothing dropped from the
+ * bounding set comes back, at any exec. */
+static void drop_bounding(const struct cx_capstate *now,
+			  const struct cx_capstate *want)
+{
+	char names[CX_CAPS_TEXT];
+	int rc;
+
+	if (want->bnd == now->bnd)
+		return;
+	cx_caps_format(now->bnd & ~want->bnd, names, sizeof(names));
+	capng_load(want, true);
+	errno = 0;
+	rc = capng_apply(CAPNG_SELECT_BOUNDS);
+	if (rc == -4)
+		cx_die("drop %s from the bounding set: it takes cap_setpcap in the effective set",
+		       names);
+	if (rc < 0) {
+		if (!errno)
+			errno = EPERM;
+		cx_die_errno("drop %s from the bounding set", names);
+	}
+}
+
+/* The securebits go on before the uid change: they need cap_setpcap,
+ * which --keep may not keep.  keep_caps is among them when --keep
+ * must survive the change. */
+static void secbits_before(const struct plan *p)
+{
+	char names[256];
+	unsigned bits = p->secbits;
+
+	if (p->keepcaps_for_change)
+		bits |= CX_SECBIT_KEEP_CAPS;
+	if (p->set_secbits) {
+		if (prctl(PR_SET_SECUREBITS, bits, 0, 0, 0) < 0)
+			cx_die_errno("set the securebits to 0x%x (%s)", bits,
+				     cx_secbits_format(bits, names,
+						       sizeof(names)));
+	} else if (p->keepcaps_for_change) {
+		if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+			cx_die_errno("keep the capabilities across the uid change (PR_SET_KEEPCAPS)");
+	}
+}
+
+/* Groups first, then the group, then the user: each step needs the
+ * privilege the next one gives up. */
+static void change_ids(const struct plan *p)
+{
+	if (p->ngroups >= 0 && setgroups((size_t)p->ngroups, p->groups) < 0)
+		cx_die_errno("setgroups");
+	if (!p->user)
+		return;
+	if (setresgid(p->gid, p->gid, p->gid) < 0)
+		cx_die_errno("setresgid %u", (unsigned)p->gid);
+	if (setresuid(p->uid, p->uid, p->uid) < 0)
+		cx_die_errno("setresuid %u", (unsigned)p->uid);
+	if (p->keepcaps_for_change && prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		cx_die_errno("clear keep_caps after the uid change");
+}
+
+/* The permitted and effective sets, the inheritable set, then the
+ * ambient set, which needs the other two to hold its capabilities. */
+static void set_sets(const struct cx_capstate *want)
+{
+	char names[CX_CAPS_TEXT];
+	int rc;
+
+	capng_load(want, false);
+	errno = 0;
+	if (capng_apply(CAPNG_SELECT_CAPS) < 0)
+		cx_die_errno("set the permitted, effective and inheritable sets (capset)");
+	errno = 0;
+	rc = capng_apply(CAPNG_SELECT_AMBIENT);
+	if (rc < 0) {
+		if (!errno)
+			errno = EPERM;
+		cx_die_errno("set the ambient set to %s",
+			     *cx_caps_format(want->amb, names, sizeof(names)) ?
+				     names : "[none]");
+	}
+}
+
+static noreturn void chain(const struct ctx *c, char **cmd)
+{
+	struct cx_capstate now, want, got;
+	struct plan p;
+	char why[2048];
+
+	read_self(&now);
+	make_plan(c, &now, &p, &want);
+
+	drop_bounding(&now, &want);
+	secbits_before(&p);
+	change_ids(&p);
+	set_sets(&want);
+	if (p.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		cx_die_errno("set no_new_privs");
+
+	/* Trust the kernel's answer, not the calls' return values. */
+	read_self(&got);
+	if (cx_capstate_diff(&want, &got, why, sizeof(why)))
+		cx_die("after the change, %s", why);
+	cx_exec(-1, cmd);
+}
+
+int main(int argc, char **argv)
+{
+	struct ctx c = { 0 };
+	char **rest;
+
+	cx_init("cx-caps");
+	rest = cx_opt_parse(&tool, argc, argv, on_option, &c);
+	check(&c);
+	if (!rest[0])
+		cx_usage_error("missing COMMAND (or show, decode, file)");
+	kernel_last = read_kernel_last();
+
+	/* A subcommand only as the very first argument: after an option
+	 * or "--", the first operand is always a command. */
+	if (rest == argv + 1) {
+		if (strcmp(rest[0], "show") == 0)
+			return cmd_show(rest);
+		if (strcmp(rest[0], "decode") == 0)
+			return cmd_decode(rest);
+		if (strcmp(rest[0], "file") == 0)
+			return cmd_file(rest);
+	}
+	chain(&c, rest);
+}
