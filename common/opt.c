@@ -254,25 +254,16 @@ char **cx_opt_parse(const struct cx_tool *tool, int argc, char **argv,
 			    POPT_CONTEXT_POSIXMEHARDER | POPT_CONTEXT_NO_EXEC);
 	if (!pc)
 		cx_die("unable to set up option parsing");
-	while ((rc = poptGetNextOpt(pc)) > 0 || rc == OPT_HELP ||
-	       rc == OPT_VERSION) {
+	while ((rc = poptGetNextOpt(pc)) > 0) {
 		char *arg = poptGetOptArg(pc);
 
-		if (rc == OPT_HELP) {
-			print_help(tool, all);
-			exit(0);
-		}
-		if (rc == OPT_VERSION) {
-			printf("%s %s\n", tool->name, CX_VERSION);
-			exit(0);
-		}
 		keep(arg);
 		/* An empty argument only ever stands for a left-out
 		 * optional one: the normalizer refused the others. */
 		if (fn(ctx, rc, arg && *arg ? arg : NULL) < 0)
 			cx_usage_error("%s", cx_last_msg());
 	}
-	if (rc != -1)
+	if (rc != -1 && rc != OPT_HELP && rc != OPT_VERSION)
 		cx_usage_error("%s: %s",
 			       poptBadOption(pc, POPT_BADOPTION_NOALIAS),
 			       poptStrerror(rc));
@@ -286,6 +277,14 @@ char **cx_opt_parse(const struct cx_tool *tool, int argc, char **argv,
 			free(norm[k]);
 	}
 	free(norm);
+	/* --help and --version end the parse where they stand; everything
+	 * is freed first, so that a sanitized build exits 0 too. */
+	if (rc == OPT_HELP)
+		print_help(tool, all);
+	else if (rc == OPT_VERSION)
+		printf("%s %s\n", tool->name, CX_VERSION);
 	free(all);
+	if (rc != -1)
+		exit(fflush(stdout) == 0 ? 0 : CX_EXIT_FAIL);
 	return argv + first;
 }

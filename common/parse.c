@@ -99,40 +99,64 @@ int cx_parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
-/* Find NAME in a colon-separated database file; field 2 (0-based) is
- * the id, field 3 the primary group (passwd only). */
-static int lookup(const char *db, const char *name, uint32_t *id,
-		  uint32_t *gid)
+/* Each line of a colon-separated database, split into at most N fields
+ * (the last holds the rest of the line); FN returns 1 to stop.  Lines
+ * of any length: a long line must never turn into two entries. */
+static int each_line(const char *db, int n,
+		     int (*fn)(char **field, int nfield, void *arg), void *arg)
 {
 	FILE *f = fopen(db, "re");
-	char line[4096];
-	size_t len = strlen(name);
-	int found = -1;
+	char *line = NULL;
+	size_t cap = 0;
+	int rc = 0;
 
 	if (!f)
 		return -1;
-	while (found < 0 && fgets(line, sizeof(line), f)) {
-		char *field[4] = { line, NULL, NULL, NULL };
-		int n = 1;
+	while (!rc && getline(&line, &cap, f) >= 0) {
+		char *field[8], *p = line;
+		int k = 0;
 
-		if (strncmp(line, name, len) || line[len] != ':')
-			continue;
-		for (char *p = line; *p && n < 4; p++)
-			if (*p == ':') {
-				*p = '\0';
-				field[n++] = p + 1;
-			}
-		if (n < 3 || cx_parse_u32(strsep(&field[2], ":\n"), id) < 0)
-			continue;
-		if (gid && (n < 4 ||
-			    cx_parse_u32(strsep(&field[3], ":\n"), gid) < 0))
-			continue;
-		found = 0;
+		line[strcspn(line, "\n")] = '\0';
+		while (k < n && k < 8 &&
+		       (field[k] = strsep(&p, k + 1 < n ? ":" : "")))
+			k++;
+		rc = fn(field, k, arg);
 	}
+	free(line);
 	fclose(f);
-	if (found < 0)
-		errno = ENOENT;
-	return found;
+	return rc;
+}
+
+struct by_name {
+	const char *name;
+	uint32_t *id, *gid;
+};
+
+/* Field 2 (0-based) is the id, field 3 the primary group (passwd). */
+static int match_name(char **field, int n, void *arg)
+{
+	struct by_name *q = arg;
+
+	if (n < 3 || strcmp(field[0], q->name) ||
+	    cx_parse_u32(field[2], q->id) < 0)
+		return 0;
+	if (q->gid && (n < 4 || cx_parse_u32(strsep(&field[3], ":"), q->gid) < 0))
+		return 0;
+	return 1;
+}
+
+static int lookup(const char *db, const char *name, uint32_t *id,
+		  uint32_t *gid)
+{
+	struct by_name q = { name, id, gid };
+	int rc = each_line(db, 4, match_name, &q);
+
+	if (rc <= 0) {
+		if (rc == 0)
+			errno = ENOENT;
+		return -1;
+	}
+	return 0;
 }
 
 int cx_parse_user(const char *s, const char *passwd, uid_t *uid, gid_t *gid,
@@ -188,30 +212,6 @@ int cx_parse_userspec(const char *s, const char *passwd, const char *group,
 		*has_gid = 1;
 	}
 	return 0;
-}
-
-/* Each line of a colon-separated database, split into at most N fields
- * (the last holds the rest of the line); FN returns 1 to stop. */
-static int each_line(const char *db, int n,
-		     int (*fn)(char **field, int nfield, void *arg), void *arg)
-{
-	FILE *f = fopen(db, "re");
-	char line[4096];
-	int rc = 0;
-
-	if (!f)
-		return -1;
-	while (!rc && fgets(line, sizeof(line), f)) {
-		char *field[8], *p = line;
-		int k = 0;
-
-		line[strcspn(line, "\n")] = '\0';
-		while (k < n && k < 8 && (field[k] = strsep(&p, k + 1 < n ? ":" : "")))
-			k++;
-		rc = fn(field, k, arg);
-	}
-	fclose(f);
-	return rc;
 }
 
 struct by_uid {

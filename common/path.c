@@ -16,7 +16,9 @@ int cx_open_in_root(int rootfd, const char *path, int flags, mode_t mode,
 {
 	struct open_how how = {
 		.flags = (unsigned)(flags | O_CLOEXEC),
-		.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
+		/* O_TMPFILE holds O_DIRECTORY's bit: test it whole. */
+		.mode = ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE) ?
+				mode : 0,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	int fd, tries = 0;
@@ -66,9 +68,15 @@ int cx_open_in_root_walk(int rootfd, const char *path, int flags, mode_t mode)
 		errno = ENOENT;
 		return -1;
 	}
-	/* "dir/" names a directory, as in the kernel's own lookup. */
-	if (path[strlen(path) - 1] == '/')
-		flags |= O_DIRECTORY;
+	/* "dir/" names a directory, as in the kernel's own lookup: the
+	 * last link is followed, and nothing is created. */
+	if (path[strlen(path) - 1] == '/') {
+		if (flags & O_CREAT) {
+			errno = EISDIR;
+			return -1;
+		}
+		flags = (flags & ~O_NOFOLLOW) | O_DIRECTORY;
+	}
 	if (fstat(rootfd, &rootst) < 0)
 		return -1;
 	cur = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
