@@ -26,6 +26,14 @@ LIBS_cx-nsenter := -lpopt
 LIBS_cx-bind    := -lpopt
 LIBS_cx-cgroup  := -lpopt
 LIBS_cx-caps    := -lpopt -lcap -lcap-ng
+# libarchive, and nettle for the blobs' digests.  Statically, its pax
+# writer pulls in the table of every format, xar's libxml2 and ICU with
+# it; --gc-sections drops what is never called.
+ifeq ($(filter 1,$(SHARED) $(SANITIZE)),)
+ARCHIVE_LIBS := -Wl,--gc-sections $(shell pkg-config --static --libs libarchive libxml-2.0 nettle) -lstdc++
+else
+ARCHIVE_LIBS := $(shell pkg-config --libs libarchive nettle)
+endif
 LIBS_cx-overlay := -lpopt $(ARCHIVE_LIBS)
 
 WARN     := -Wall -Wextra -Werror
@@ -77,12 +85,14 @@ $(BUILD)/common $(BUILD)/tools $(BUILD)/tests:
 
 # Unit tests: cmocka, dynamic (cmocka ships no static library).
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libcx.a | $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) -pie -Wl,-z,relro,-z,now $(LDSAN) -o $@ $< \
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -pie -Wl,-z,relro,-z,now $(LDSAN) -o $@ $< \
 		$(BUILD)/libcx.a -lcmocka -lpopt
 
 # Helpers the scenario tests run (an escape attempt, a seccomp wrapper).
 $(BUILD)/tests/helper-%: tests/helper-%.c | $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) -static-pie -o $@ $<
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -static-pie -o $@ $<
 
 HELPERS  := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/helper-*.c))
 

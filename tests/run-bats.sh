@@ -1,24 +1,40 @@
 #!/bin/sh
-# Run the bats scenarios (as root) and count them.  The host's mount
-# table must be the same after the run as before: that is one more test.
-# Needs CX_BUILD and CX_ROOTFS in the environment.
+# Run the bats scenarios (as root) and count them.  Afterwards the host
+# must have no mount, cgroup, namespace file or temporary directory more
+# than before the run: that is one more test each.
+# Needs CX_BUILD and CX_ROOTFS in the environment; BATS_FILES may name
+# the files to run (default: every bats/*.bats).
 set -u
-before=$(mktemp) after=$(mktemp) tap=$(mktemp)
-trap 'rm -f "$before" "$after" "$tap"' EXIT
+state=$(mktemp -d)
+trap 'rm -rf "$state"' EXIT
+# Mount points and sources (nsfs binds of namespace files included).
 mounts() { cut -d' ' -f4- /proc/self/mountinfo | sort; }
-mounts >"$before"
-bats --tap bats/*.bats | tee "$tap"
-mounts >"$after"
-pass=$(grep -c '^ok ' "$tap")
-skip=$(grep -c '^ok .* # skip' "$tap")
-fail=$(grep -c '^not ok ' "$tap")
+cgroups() {
+	find /sys/fs/cgroup -mindepth 1 -type d -name 'cx*' 2>/dev/null | sort
+}
+tmpdirs() { find /tmp -maxdepth 1 -name 'cx-bats.*' 2>/dev/null | sort; }
+mounts >"$state/mounts.before"
+cgroups >"$state/cgroups.before"
+tmpdirs >"$state/tmpdirs.before"
+# shellcheck disable=SC2086
+bats --tap ${BATS_FILES:-bats/*.bats} | tee "$state/tap"
+pass=$(grep -c '^ok ' "$state/tap")
+skip=$(grep -c '^ok .* # skip' "$state/tap")
+fail=$(grep -c '^not ok ' "$state/tap")
 pass=$((pass - skip))
-if diff -u "$before" "$after"; then
-	echo "ok - the host's mount table is as before the run"
-	pass=$((pass + 1))
-else
-	echo "not ok - the host's mount table changed during the run"
-	fail=$((fail + 1))
-fi
+check() {
+	what=$1
+	$what >"$state/$what.after"
+	if diff -u "$state/$what.before" "$state/$what.after"; then
+		echo "ok - no $what left behind by the run"
+		pass=$((pass + 1))
+	else
+		echo "not ok - the run left $what behind (diff above)"
+		fail=$((fail + 1))
+	fi
+}
+check mounts
+check cgroups
+check tmpdirs
 echo "bats: $pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
