@@ -252,6 +252,13 @@ teardown() {
 	[ ! -e "$TMP/outside/new" ]
 	[ ! -e "$ROOTFS/tmp/cx-bats.${TMP##*.}" ]
 	[ -L "$ROOTFS/var/z" ]
+
+	# The same for a file's mount point.
+	ln -s /nonexistent "$ROOTFS/var/dangling"
+	run -125 cx-bind --root "$ROOTFS" --mkdir "$TMP/src/file" /var/dangling
+	assert_output "cx-bind: create $ROOTFS/var/dangling: a symlink to a missing path: File exists"
+	[ ! -e /nonexistent ]
+	[ ! -e "$ROOTFS/nonexistent" ]
 	assert_equal "$(mounts_below_tmp)" 0
 }
 

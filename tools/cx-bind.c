@@ -286,25 +286,26 @@ static int make_one(struct pair *p, int dirfd, const char *name, bool dir,
 	struct stat st;
 	int fd;
 
-	if (dir) {
-		if (mkdirat(dirfd, name, 0755) < 0) {
-			/* The name resolved to nothing, yet is there: a
-			 * symlink whose target is missing (in the root).
-			 * Not followed: mkdir -p does not either. */
-			if (errno == EEXIST &&
-			    fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-			    S_ISLNK(st.st_mode))
-				return cx_fail(EEXIST, "mkdir %s: a symlink to a missing path",
-					       show);
-			return cx_fail(errno, "mkdir %s", show);
-		}
-	} else {
+	if (dir)
+		fd = mkdirat(dirfd, name, 0755);
+	else
 		fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL |
 						 O_NOFOLLOW | O_CLOEXEC, 0644);
-		if (fd < 0)
-			return cx_fail(errno, "create %s", show);
-		close(fd);
+	if (fd < 0) {
+		int err = errno;
+
+		/* The name resolved to nothing, yet is there: a symlink
+		 * whose target is missing (inside the root).  It is not
+		 * followed, as mkdir -p does not follow it either. */
+		if (err == EEXIST &&
+		    fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISLNK(st.st_mode))
+			return cx_fail(err, "%s %s: a symlink to a missing path",
+				       dir ? "mkdir" : "create", show);
+		return cx_fail(err, "%s %s", dir ? "mkdir" : "create", show);
 	}
+	if (!dir)
+		close(fd);
 	p->made = grow(p->made, p->nmade, sizeof(*p->made));
 	m = &p->made[p->nmade];
 	m->dirfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
@@ -317,12 +318,16 @@ static int make_one(struct pair *p, int dirfd, const char *name, bool dir,
 		if (m->dirfd >= 0)
 			close(m->dirfd);
 		free(m->name);
+		unlinkat(dirfd, name, dir ? AT_REMOVEDIR : 0);
 		return cx_fail(err, "remember %s", show);
 	}
 	m->dev = st.st_dev;
 	m->ino = st.st_ino;
 	p->nmade++;
-	return openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return cx_fail(errno, "open %s", show);
+	return fd;
 }
 
 /* --mkdir: walk TARGET one component at a time, each prefix resolved
@@ -342,8 +347,10 @@ static int make_target(const struct ctx *c, int rootfd, struct pair *p,
 	else
 		cur = open(prefix[0] == '/' ? "/" : ".",
 			   O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (cur < 0)
-		cx_die_errno("open %s", p->shown);
+	if (cur < 0) {
+		free(prefix);
+		return cx_fail(errno, "open %s", p->shown);
+	}
 	for (;;) {
 		size_t start, end;
 		bool last;
@@ -403,8 +410,10 @@ static int bind_one(const struct ctx *c, int rootfd, struct pair *p)
 		return 0;
 	if (srcfd < 0)
 		return cx_fail(errno, "open %s", p->source);
-	if (fstat(srcfd, &src) < 0)
-		cx_die_errno("stat %s", p->source);
+	if (fstat(srcfd, &src) < 0) {
+		close(srcfd);
+		return cx_fail(errno, "stat %s", p->source);
+	}
 	tgtfd = open_target(c, rootfd, p, S_ISDIR(src.st_mode));
 	if (tgtfd < 0 || fstat(tgtfd, &tgt) < 0) {
 		if (tgtfd >= 0)
