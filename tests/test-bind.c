@@ -9,9 +9,15 @@
 
 #include "bind.h"
 
+#include "die.h"
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 static const struct {
 	const char *in, *source, *target;
@@ -213,6 +219,28 @@ static void mounts_read_self(void **state)
 	cx_mounts_free(&t);
 }
 
+static void verify_against_mountinfo(void **state)
+{
+	/* The check reads the real table: "/" is not read-only here, so
+	 * asking for ro must fail, naming the mount, and asking for
+	 * nothing must pass. */
+	int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct statvfs sv;
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(fstatvfs(fd, &sv), 0);
+	if (sv.f_flag & ST_RDONLY) {
+		close(fd);
+		skip();
+	}
+	assert_int_equal(cx_bind_verify(fd, 0, false, "/"), 0);
+	assert_int_equal(cx_bind_verify(fd, MOUNT_ATTR_RDONLY, false, "/"), -1);
+	assert_string_equal(cx_last_msg(), "verify /: the mount on / is not ro");
+	assert_int_equal(cx_bind_verify(fd, MOUNT_ATTR_RDONLY, true, "/"), -1);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -227,6 +255,7 @@ int main(void)
 		cmocka_unit_test(depth_below),
 		cmocka_unit_test(depth_loop),
 		cmocka_unit_test(mounts_read_self),
+		cmocka_unit_test(verify_against_mountinfo),
 	};
 
 	return cmocka_run_group_tests_name("bind", tests, NULL, NULL);
