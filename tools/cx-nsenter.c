@@ -213,7 +213,8 @@ static void check(const struct ctx *c)
 
 static noreturn void die_exited(const struct target *t)
 {
-	cx_die("%s exited before it could be joined: nothing joined", t->name);
+	cx_die("%s exited before it could be joined: nothing joined",
+	       t->name);
 }
 
 /* What we read about the target was the target's only if it is still
@@ -460,8 +461,11 @@ static void join(const struct target *t, const struct plan *p)
 	if (p->fd[CX_NS_USER] >= 0)
 		setns_file(p, CX_NS_USER);
 	if (p->by_pidfd && setns(t->pidfd, p->by_pidfd) < 0) {
-		if (errno == ESRCH)
+		if (errno == ESRCH && p->fd[CX_NS_USER] < 0)
 			die_exited(t);
+		if (errno == ESRCH)
+			cx_die("%s exited before it could be joined: the command does not run",
+			       t->name);
 		cx_die_errno("join the namespaces of %s", t->name);
 	}
 	for (int i = 0; i < CX_NS_COUNT; i++)
@@ -471,7 +475,8 @@ static void join(const struct target *t, const struct plan *p)
 		if (p->fd[i] >= 0)
 			close(p->fd[i]);
 	if (p->from_proc && !alive(t))
-		die_exited(t);
+		cx_die("%s exited while we joined its namespaces: the command does not run",
+		       t->name);
 }
 
 /* As chroot(1): the new root, then the working directory asked for, or
@@ -522,9 +527,11 @@ static void set_credentials(const struct ctx *c, const struct plan *p)
 	if (set_gid && setgroups(0, NULL) < 0 && !p->groups_dropped)
 		cx_die_errno("setgroups (drop the supplementary groups)");
 	if (set_gid && setgid(gid) < 0)
-		cx_die_errno("setgid %u", (unsigned)gid);
+		cx_die_errno("setgid %u%s", (unsigned)gid,
+			     errno == EINVAL ? " (not mapped in the user namespace)" : "");
 	if (set_uid && setuid(uid) < 0)
-		cx_die_errno("setuid %u", (unsigned)uid);
+		cx_die_errno("setuid %u%s", (unsigned)uid,
+			     errno == EINVAL ? " (not mapped in the user namespace)" : "");
 }
 
 /* setns(2) into a PID namespace moves only our future children: run
