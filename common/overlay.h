@@ -1,0 +1,79 @@
+/* overlayfs: its mount, and the marks it leaves in a layer directory
+ * (Documentation/filesystems/overlayfs.rst).
+ *
+ * A whiteout is a character device 0/0, or (since Linux 6.7) a
+ * zero-size regular file with the xattr overlay.whiteout; a directory
+ * with overlay.opaque = "y" hides what the layers below have there
+ * ("x" only says that it holds xattr whiteouts).  The xattrs live in
+ * the trusted. namespace, or in user. for a mount with userxattr. */
+#ifndef CX_OVERLAY_H
+#define CX_OVERLAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
+
+#define CX_OVL_TRUSTED "trusted.overlay."
+#define CX_OVL_USER "user.overlay."
+
+/* 1 if the xattr NAME belongs to overlayfs (either namespace). */
+int cx_ovl_xattr_is_overlay(const char *name);
+
+/* 1 if the entry NAME of DIRFD, whose lstat is ST, is a whiteout in
+ * either form, 0 if not, -1 on error. */
+int cx_ovl_is_whiteout(int dirfd, const char *name, const struct stat *st);
+
+/* 1 if the directory NAME of DIRFD ("" for DIRFD itself) is opaque. */
+int cx_ovl_is_opaque(int dirfd, const char *name);
+
+/* 1 if the entry carries overlay.KEY ("metacopy", "redirect") in
+ * either namespace: things only a mounted overlay can make sense of. */
+int cx_ovl_has(int dirfd, const char *name, const struct stat *st,
+	       const char *key);
+
+/* The lower layers of an overlay, topmost first, as O_PATH descriptors. */
+struct cx_lowers {
+	int *fds;
+	size_t n;
+};
+
+/* What the lower layers show at the clean relative PATH ("" is the
+ * top): 1 with *st when something is there, 0 when nothing is (absent
+ * in every layer, whited out, or hidden by an opaque directory or a
+ * non-directory above), -1 on error. */
+int cx_lowers_lookup(const struct cx_lowers *l, const char *path,
+		     struct stat *st);
+
+/* The names the lower layers show in the directory PATH, sorted and
+ * NULL-terminated (free each and the array); NULL on error. */
+char **cx_lowers_list(const struct cx_lowers *l, const char *path,
+		      size_t *n);
+
+/* The changes an upper directory makes over its lower layers, as
+ * "docker diff" shows them: FN gets 'A' (added), 'C' (changed) or 'D'
+ * (deleted) and the path below the top, in the order of a walk with
+ * each directory's names sorted.  A changed directory is one whose
+ * mode, owner or mtime differ, that became opaque, or that gained or
+ * lost a name; of a deleted or added directory only the top is
+ * deleted, every name in it is added.  Returns 0, FN's non-zero
+ * result, or -1 recorded with cx_fail. */
+typedef int (*cx_diff_fn)(void *ctx, char kind, const char *path);
+int cx_ovl_diff(int upper, const struct cx_lowers *l, cx_diff_fn fn,
+		void *ctx, const char *shown);
+
+struct cx_ovl_mount {
+	char **lower;		/* absolute paths, topmost first */
+	size_t nlower;
+	const char *upper, *work; /* absolute paths, both or neither */
+	bool is_volatile, userxattr, metacopy;
+	const char *redirect_dir; /* on, follow, nofollow, off; NULL */
+};
+
+/* Mount the overlay on the directory TARGET; SHOWN names it in
+ * messages.  fsopen/fsconfig/fsmount/move_mount with one "lowerdir+"
+ * per layer (Linux 6.8), else one escaped "lowerdir" string, else
+ * mount(2).  Without an upper layer the mount is read-only.  The
+ * kernel's own reason, when it gives one, ends the message. */
+int cx_ovl_mount(const struct cx_ovl_mount *m, int target, const char *shown);
+
+#endif

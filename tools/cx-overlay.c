@@ -1,0 +1,594 @@
+/* cx-overlay: an overlay mount (then the rest of argv), the changes of
+ * a container layer, and image layers with their whiteouts. */
+#include "die.h"
+#include "exec.h"
+#include "image.h"
+#include "layer.h"
+#include "layertar.h"
+#include "mount.h"
+#include "opt.h"
+#include "overlay.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum {
+	OPT_LOWER = 1, OPT_UPPER, OPT_WORK, OPT_VOLATILE, OPT_USERXATTR,
+	OPT_REDIRECT_DIR, OPT_METACOPY, OPT_LAZY, OPT_ALLOW_DEVICES, OPT_REF,
+};
+
+struct ctx {
+	const char *lower, *upper, *work, *redirect_dir, *ref;
+	bool is_volatile, userxattr, metacopy, lazy, allow_devices;
+};
+
+static int on_option(void *p, int val, const char *arg)
+{
+	struct ctx *c = p;
+
+	switch (val) {
+	case OPT_LOWER: c->lower = arg; break;
+	case OPT_UPPER: c->upper = arg; break;
+	case OPT_WORK: c->work = arg; break;
+	case OPT_VOLATILE: c->is_volatile = true; break;
+	case OPT_USERXATTR: c->userxattr = true; break;
+	case OPT_REDIRECT_DIR: c->redirect_dir = arg ? arg : "on"; break;
+	case OPT_METACOPY: c->metacopy = true; break;
+	case OPT_LAZY: c->lazy = true; break;
+	case OPT_ALLOW_DEVICES: c->allow_devices = true; break;
+	case OPT_REF: c->ref = arg; break;
+	}
+	return 0;
+}
+
+#define LOWER_OPT(what) \
+	{ "lower", 'l', POPT_ARG_STRING, NULL, OPT_LOWER, what, "DIR[:DIR...]" }
+#define UNPACK_OPTS \
+	{ "allow-devices", 0, POPT_ARG_NONE, NULL, OPT_ALLOW_DEVICES, \
+	  "create the device nodes a layer holds (refused otherwise)", NULL }, \
+	{ "userxattr", 0, POPT_ARG_NONE, NULL, OPT_USERXATTR, \
+	  "mark opaque directories with user.overlay.opaque", NULL }
+
+static const struct poptOption mount_options[] = {
+	LOWER_OPT("the lower layers, topmost first"),
+	{ "upper", 'u', POPT_ARG_STRING, NULL, OPT_UPPER,
+	  "the writable layer (made if missing)", "DIR" },
+	{ "work", 'w', POPT_ARG_STRING, NULL, OPT_WORK,
+	  "overlayfs's work directory, on the upper's mount (made if missing)",
+	  "DIR" },
+	{ "volatile", 0, POPT_ARG_NONE, NULL, OPT_VOLATILE,
+	  "no syncs to the upper layer (lost on a crash)", NULL },
+	{ "userxattr", 0, POPT_ARG_NONE, NULL, OPT_USERXATTR,
+	  "user.overlay.* xattrs, for a user namespace", NULL },
+	{ "redirect-dir", 0, POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL,
+	  OPT_REDIRECT_DIR, "on|follow|nofollow|off (on)", "MODE" },
+	{ "metacopy", 0, POPT_ARG_NONE, NULL, OPT_METACOPY,
+	  "copy up only the metadata of a file until it is written", NULL },
+	POPT_TABLEEND
+};
+
+static const struct poptOption umount_options[] = {
+	{ "lazy", 0, POPT_ARG_NONE, NULL, OPT_LAZY,
+	  "detach now, clean up when no longer busy", NULL },
+	POPT_TABLEEND
+};
+
+static const struct poptOption diff_options[] = {
+	LOWER_OPT("the lower layers under UPPER, topmost first"),
+	POPT_TABLEEND
+};
+
+static const struct poptOption unpack_options[] = {
+	UNPACK_OPTS,
+	POPT_TABLEEND
+};
+
+static const struct poptOption image_options[] = {
+	{ "ref", 0, POPT_ARG_STRING, NULL, OPT_REF,
+	  "the image to take: a ref name, or a docker save tag", "NAME" },
+	UNPACK_OPTS,
+	POPT_TABLEEND
+};
+
+static const struct poptOption no_options[] = { POPT_TABLEEND };
+
+struct verb {
+	const char *name;
+	void (*run)(struct ctx *c, char **args);
+	struct cx_tool tool;
+};
+
+static void run_mount(struct ctx *c, char **args);
+static void run_umount(struct ctx *c, char **args);
+static void run_diff(struct ctx *c, char **args);
+static void run_unpack(struct ctx *c, char **args);
+static void run_commit(struct ctx *c, char **args);
+static void run_image(struct ctx *c, char **args);
+
+static const struct verb verbs[] = {
+	{ "mount", run_mount, { "cx-overlay",
+	  "mount [options] --lower DIR[:DIR...] [--upper DIR --work DIR] MERGED [COMMAND [ARG]...]",
+	  "Mount an overlay on MERGED, then run COMMAND.", mount_options } },
+	{ "umount", run_umount, { "cx-overlay", "umount [--lazy] MERGED",
+	  "Unmount the overlay on MERGED.", umount_options } },
+	{ "diff", run_diff, { "cx-overlay", "diff --lower DIR[:DIR...] UPPER",
+	  "List what UPPER changes over the lower layers, as docker diff does.",
+	  diff_options } },
+	{ "unpack", run_unpack, { "cx-overlay",
+	  "unpack [options] LAYER.tar[.gz|.zst] DIR",
+	  "Unpack an image layer into the overlay layer DIR (LAYER - reads standard input).",
+	  unpack_options } },
+	{ "commit", run_commit, { "cx-overlay", "commit UPPER LAYER.tar[.gz|.zst]",
+	  "Write the upper layer UPPER as an image layer.", no_options } },
+	{ "image", run_image, { "cx-overlay", "image [options] SOURCE DIR",
+	  "Unpack an image (OCI layout or docker save archive) into one directory per layer; print the --lower string.",
+	  image_options } },
+};
+
+static const struct cx_tool tool = {
+	"cx-overlay", "COMMAND [options] ARG...",
+	"Overlay mounts, container layers and image layers.\n\n"
+	"Commands:\n"
+	"  mount   --lower DIR[:DIR...] [--upper DIR --work DIR] MERGED [COMMAND...]\n"
+	"  umount  MERGED\n"
+	"  diff    --lower DIR[:DIR...] UPPER\n"
+	"  unpack  LAYER.tar[.gz|.zst] DIR\n"
+	"  commit  UPPER LAYER.tar[.gz|.zst]\n"
+	"  image   SOURCE DIR\n\n"
+	"'cx-overlay COMMAND --help' lists the options of COMMAND.",
+	no_options,
+};
+
+static void operands(char **args, int min, int max, const char *names)
+{
+	int n = 0;
+
+	while (args[n])
+		n++;
+	if (n < min)
+		cx_usage_error("missing operand: %s", names);
+	if (max >= 0 && n > max)
+		cx_usage_error("unexpected operand '%s'", args[max]);
+}
+
+/* A path as the kernel and messages should see it: absolute, since the
+ * mount(2) fallback works from inside the mount point. */
+static char *absolute(const char *path)
+{
+	char cwd[PATH_MAX], *out;
+
+	if (path[0] == '/')
+		out = strdup(path);
+	else if (!getcwd(cwd, sizeof(cwd)))
+		cx_die_errno("getcwd");
+	else if (asprintf(&out, "%s/%s", strcmp(cwd, "/") ? cwd : "", path) < 0)
+		out = NULL;
+	if (!out)
+		cx_die_errno("malloc");
+	return out;
+}
+
+static char **lower_list(const char *arg, size_t *n)
+{
+	char **dirs = cx_lower_split(arg, n);
+
+	if (!dirs && errno == ENOMEM)
+		cx_die_errno("malloc");
+	if (!dirs)
+		cx_usage_error("invalid --lower list '%s'", arg);
+	return dirs;
+}
+
+/* --- mount ---------------------------------------------------------- */
+
+static const char *const redirect_modes[] = {
+	"on", "follow", "nofollow", "off", NULL,
+};
+
+struct made {
+	const char *path;
+	bool created;
+};
+
+static void undo(struct made *m, size_t n)
+{
+	while (n-- > 0)
+		if (m[n].created)
+			cx_remove_tree(AT_FDCWD, m[n].path);
+}
+
+static int open_layer_dir(struct made *m, const char *what)
+{
+	int fd;
+
+	if (mkdir(m->path, 0755) == 0)
+		m->created = true;
+	else if (errno != EEXIST)
+		return cx_fail(errno, "mkdir %s dir %s", what, m->path);
+	fd = open(m->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return cx_fail(errno, "%s dir %s", what, m->path);
+	return fd;
+}
+
+static int mount_id(int fd, struct statx *stx)
+{
+	return statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS | STATX_MNT_ID,
+		     stx);
+}
+
+static bool same_mount(const struct statx *a, const struct statx *b)
+{
+	if ((a->stx_mask & STATX_MNT_ID) && (b->stx_mask & STATX_MNT_ID))
+		return a->stx_mnt_id == b->stx_mnt_id;
+	return a->stx_dev_major == b->stx_dev_major &&
+	       a->stx_dev_minor == b->stx_dev_minor;
+}
+
+/* 1 if the directory FD is ANCESTOR or below it, walking ".." up to the
+ * top of its mount. */
+static int is_below(int fd, const struct stat *ancestor)
+{
+	int cur = openat(fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC), found = 0;
+
+	for (int depth = 0; cur >= 0 && depth < PATH_MAX; depth++) {
+		struct stat here, up;
+		int next;
+
+		if (fstat(cur, &here) < 0)
+			break;
+		if (here.st_dev == ancestor->st_dev &&
+		    here.st_ino == ancestor->st_ino) {
+			found = 1;
+			break;
+		}
+		if (fstatat(cur, "..", &up, 0) < 0 || up.st_dev != here.st_dev ||
+		    up.st_ino == here.st_ino)
+			break;
+		next = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		close(cur);
+		cur = next;
+	}
+	if (cur >= 0)
+		close(cur);
+	return found;
+}
+
+/* What overlayfs would refuse with "wrong fs type", said plainly first. */
+static int check_upper_work(int ufd, int wfd, const char *upper,
+			    const char *work)
+{
+	struct statx su, sw;
+	struct stat u, w;
+
+	if (mount_id(ufd, &su) < 0 || mount_id(wfd, &sw) < 0 ||
+	    fstat(ufd, &u) < 0 || fstat(wfd, &w) < 0)
+		return cx_fail(errno, "stat %s", upper);
+	if (!same_mount(&su, &sw))
+		return cx_fail(0, "upper dir %s and work dir %s are on different mounts; overlayfs needs both on one",
+			       upper, work);
+	if (u.st_ino == w.st_ino)
+		return cx_fail(0, "upper dir %s and work dir %s are the same directory",
+			       upper, work);
+	if (is_below(wfd, &u))
+		return cx_fail(0, "work dir %s is inside upper dir %s; they must be separate",
+			       work, upper);
+	if (is_below(ufd, &w))
+		return cx_fail(0, "upper dir %s is inside work dir %s; they must be separate",
+			       upper, work);
+	return 0;
+}
+
+static void run_mount(struct ctx *c, char **args)
+{
+	struct cx_ovl_mount m = { 0 };
+	struct made made[2] = { { NULL, false }, { NULL, false } };
+	size_t nmade = 0;
+	const char *merged;
+	char **cmd;
+	int target, ufd = -1, wfd = -1;
+
+	if (!c->lower)
+		cx_usage_error("missing --lower");
+	if (!c->upper != !c->work)
+		cx_usage_error(c->upper ? "--upper needs --work"
+					: "--work needs --upper");
+	if (c->is_volatile && !c->upper)
+		cx_usage_error("--volatile needs --upper");
+	if (c->redirect_dir) {
+		const char *const *r = redirect_modes;
+
+		while (*r && strcmp(*r, c->redirect_dir))
+			r++;
+		if (!*r)
+			cx_usage_error("invalid --redirect-dir mode '%s' (on, follow, nofollow, off)",
+				       c->redirect_dir);
+	}
+	operands(args, 1, -1, "MERGED");
+	merged = args[0];
+	cmd = args + 1;
+
+	m.lower = lower_list(c->lower, &m.nlower);
+	for (size_t i = 0; i < m.nlower; i++) {
+		int fd = open(m.lower[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
+		char *abs;
+
+		if (fd < 0)
+			cx_die_errno("lower dir %s", m.lower[i]);
+		close(fd);
+		abs = absolute(m.lower[i]);
+		free(m.lower[i]);
+		m.lower[i] = abs;
+	}
+	target = open(merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (target < 0)
+		cx_die_errno("mount point %s", merged);
+	if (c->upper) {
+		made[0].path = c->upper;
+		ufd = open_layer_dir(&made[0], "upper");
+		nmade = 1;
+		if (ufd >= 0) {
+			made[1].path = c->work;
+			wfd = open_layer_dir(&made[1], "work");
+			nmade = 2;
+		}
+		if (ufd < 0 || wfd < 0 ||
+		    check_upper_work(ufd, wfd, c->upper, c->work) < 0) {
+			undo(made, nmade);
+			cx_die_last();
+		}
+		m.upper = absolute(c->upper);
+		m.work = absolute(c->work);
+	}
+	m.is_volatile = c->is_volatile;
+	m.userxattr = c->userxattr;
+	m.metacopy = c->metacopy;
+	m.redirect_dir = c->redirect_dir;
+	if (cx_ovl_mount(&m, target, merged) < 0) {
+		undo(made, nmade);
+		cx_die_last();
+	}
+	if (!cmd[0])
+		exit(0);
+	cx_exec(-1, cmd);
+}
+
+/* --- umount --------------------------------------------------------- */
+
+static void run_umount(struct ctx *c, char **args)
+{
+	char type[32];
+	int fd;
+
+	operands(args, 1, 1, "MERGED");
+	fd = open(args[0], O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		cx_die_errno("umount %s", args[0]);
+	if (cx_is_mountpoint(fd) != 1 ||
+	    cx_mount_fstype(fd, type, sizeof(type)) < 0 ||
+	    strcmp(type, "overlay") != 0)
+		cx_die("umount %s: not an overlay mount point", args[0]);
+	close(fd);
+	if (umount2(args[0], UMOUNT_NOFOLLOW | (c->lazy ? MNT_DETACH : 0)) < 0)
+		cx_die_errno("umount %s", args[0]);
+	exit(0);
+}
+
+/* --- diff ----------------------------------------------------------- */
+
+static int print_change(void *ctx, char kind, const char *path)
+{
+	(void)ctx;
+	return printf("%c /%s\n", kind, path) < 0 ? -1 : 0;
+}
+
+static void run_diff(struct ctx *c, char **args)
+{
+	struct cx_lowers l;
+	char **dirs;
+	int upper, rc;
+
+	if (!c->lower)
+		cx_usage_error("missing --lower");
+	operands(args, 1, 1, "UPPER");
+	dirs = lower_list(c->lower, &l.n);
+	l.fds = calloc(l.n, sizeof(*l.fds));
+	if (!l.fds)
+		cx_die_errno("malloc");
+	for (size_t i = 0; i < l.n; i++) {
+		l.fds[i] = open(dirs[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (l.fds[i] < 0)
+			cx_die_errno("lower dir %s", dirs[i]);
+	}
+	upper = open(args[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (upper < 0)
+		cx_die_errno("upper dir %s", args[0]);
+	rc = cx_ovl_diff(upper, &l, print_change, NULL, args[0]);
+	if (rc < 0)
+		cx_die_last();
+	if (rc > 0 || fflush(stdout) == EOF || ferror(stdout))
+		cx_die_errno("write");
+	exit(0);
+}
+
+/* --- unpack, commit, image ------------------------------------------ */
+
+static void run_unpack(struct ctx *c, char **args)
+{
+	struct cx_unpack_opts o = { c->allow_devices, c->userxattr };
+	const char *layer, *dir;
+	struct cx_stage s;
+	struct archive *a;
+	int fd;
+
+	operands(args, 2, 2, "LAYER DIR");
+	layer = args[0];
+	dir = args[1];
+	fd = strcmp(layer, "-") == 0 ? dup(0) : open(layer, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		cx_die_errno("unpack %s", layer);
+	a = cx_layer_reader();
+	if (!a)
+		cx_die_errno("unpack %s", layer);
+	if (archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK)
+		cx_die("unpack %s: %s", layer, archive_error_string(a));
+	if (cx_stage_dir(&s, dir) < 0)
+		cx_die_last();
+	if (cx_layer_unpack(a, s.fd, &o, layer) < 0 || cx_stage_commit(&s) < 0) {
+		cx_stage_abort(&s);
+		cx_die_last();
+	}
+	archive_read_free(a);
+	exit(0);
+}
+
+/* The compression follows the name, as tar -a does. */
+static const struct {
+	const char *suffix;
+	int (*add)(struct archive *);
+} compressions[] = {
+	{ ".tar", archive_write_add_filter_none },
+	{ ".tar.gz", archive_write_add_filter_gzip },
+	{ ".tgz", archive_write_add_filter_gzip },
+	{ ".tar.zst", archive_write_add_filter_zstd },
+	{ ".tzst", archive_write_add_filter_zstd },
+};
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n > k && strcmp(s + n - k, suffix) == 0;
+}
+
+static void run_commit(struct ctx *c, char **args)
+{
+	const char *upper, *layer;
+	struct archive *a;
+	struct cx_stage s;
+	size_t i, n = sizeof(compressions) / sizeof(*compressions);
+	int ufd;
+
+	(void)c;
+	operands(args, 2, 2, "UPPER LAYER");
+	upper = args[0];
+	layer = args[1];
+	for (i = 0; i < n && !ends_with(layer, compressions[i].suffix); i++)
+		;
+	if (i == n)
+		cx_usage_error("%s: the name must end in .tar, .tar.gz or .tar.zst",
+			       layer);
+	ufd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (ufd < 0)
+		cx_die_errno("commit %s", upper);
+	a = archive_write_new();
+	if (!a || compressions[i].add(a) != ARCHIVE_OK ||
+	    archive_write_set_format_pax_restricted(a) != ARCHIVE_OK)
+		cx_die("commit %s: %s", upper,
+		       a ? archive_error_string(a) : "out of memory");
+	/* No time stamp in the gzip header: the same upper, the same bytes. */
+	if (compressions[i].add == archive_write_add_filter_gzip)
+		archive_write_set_filter_option(a, "gzip", "timestamp", NULL);
+	if (cx_stage_file(&s, layer) < 0)
+		cx_die_last();
+	if (archive_write_open_fd(a, s.fd) != ARCHIVE_OK) {
+		cx_stage_abort(&s);
+		cx_die("commit %s: %s", layer, archive_error_string(a));
+	}
+	if (cx_layer_commit(a, ufd, upper) < 0) {
+		cx_stage_abort(&s);
+		cx_die_last();
+	}
+	if (archive_write_close(a) != ARCHIVE_OK) {
+		cx_stage_abort(&s);
+		cx_die("commit %s: %s", layer, archive_error_string(a));
+	}
+	if (fsync(s.fd) < 0 || cx_stage_commit(&s) < 0) {
+		cx_fail(errno, "commit %s", layer);
+		cx_stage_abort(&s);
+		cx_die_last();
+	}
+	archive_write_free(a);
+	exit(0);
+}
+
+static void run_image(struct ctx *c, char **args)
+{
+	struct cx_image_opts o = {
+		c->ref, { c->allow_devices, c->userxattr },
+	};
+	const char *source, *dir;
+	struct cx_stage s;
+	char **names, *lower;
+	int n;
+
+	operands(args, 2, 2, "SOURCE DIR");
+	source = args[0];
+	dir = args[1];
+	if (cx_stage_dir(&s, dir) < 0)
+		cx_die_last();
+	n = cx_image_unpack(source, s.fd, &o);
+	if (n < 0 || cx_stage_commit(&s) < 0) {
+		cx_stage_abort(&s);
+		cx_die_last();
+	}
+	/* The kernel wants the topmost layer first. */
+	names = calloc((size_t)n, sizeof(*names));
+	if (!names)
+		cx_die_errno("malloc");
+	for (int i = 0; i < n; i++)
+		if (asprintf(&names[i], "%s/%d", dir, n - 1 - i) < 0)
+			cx_die_errno("malloc");
+	lower = cx_lower_join(names, (size_t)n, ":");
+	if (!lower)
+		cx_die_errno("malloc");
+	if (printf("%s\n", lower) < 0 || fflush(stdout) == EOF)
+		cx_die_errno("write");
+	exit(0);
+}
+
+/* The walks of diff, commit and unpack hold a descriptor per level of
+ * a tree; PATH_MAX allows some 2000 levels. */
+static void raise_nofile(void)
+{
+	struct rlimit r;
+
+	if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+		r.rlim_cur = r.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &r);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct ctx c = { 0 };
+	const struct verb *v = NULL;
+	char **rest, **args;
+	int n = 0;
+
+	cx_init("cx-overlay");
+	rest = cx_opt_parse(&tool, argc, argv, on_option, &c);
+	if (!rest[0])
+		cx_usage_error("missing command (mount, umount, diff, unpack, commit, image)");
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(*verbs); i++)
+		if (strcmp(verbs[i].name, rest[0]) == 0)
+			v = &verbs[i];
+	if (!v)
+		cx_usage_error("unknown command '%s'", rest[0]);
+	while (rest[n])
+		n++;
+	args = cx_opt_parse(&v->tool, n, rest, on_option, &c);
+	if (v->run != run_mount)
+		raise_nofile();
+	v->run(&c, args);
+	return 0;
+}
