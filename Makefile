@@ -90,9 +90,11 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libcx.a | $(BUILD)/tests
 		$(BUILD)/libcx.a -lcmocka -lpopt
 
 # Helpers the scenario tests run (an escape attempt, a seccomp wrapper).
+# Static and never sanitized: they run inside the busybox rootfs.
+HELPER_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 $(WARN)
 $(BUILD)/tests/helper-%: tests/helper-%.c | $(BUILD)/tests
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -static-pie -o $@ $<
+	$(Q)$(CC) $(HELPER_CFLAGS) -static-pie -o $@ $<
 
 HELPERS  := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/helper-*.c))
 

@@ -583,9 +583,9 @@ static void write_pid(int fd, pid_t pid)
 
 /* Inside: proc (resolved inside the new root, so that a symlink there
  * cannot send the mount to the host), then the root and the working
- * directory.  Proc goes first: move_mount(2) onto a directory below a
- * chroot that is not itself a mount root fails with EINVAL (seen on
- * 6.18), and the mount(2) fallback needs the host's /proc/self/fd. */
+ * directory.  ROOTFD was opened again after the unshare: a descriptor
+ * from before holds the old namespace's mount, and move_mount(2) onto
+ * it fails with EINVAL. */
 static void enter_root(struct ctx *c, int rootfd)
 {
 	int dirfd;
