@@ -598,6 +598,26 @@ static int file_rm(const char *path)
 	return rc;
 }
 
+/* A file stores one effective bit, not a set: either every capability
+ * it permits or inherits is raised at exec, or none is. */
+static bool effective_all_or_none(cap_t cap)
+{
+	bool some = false, all = true;
+
+	for (cap_value_t v = 0; v < (cap_value_t)cap_max_bits(); v++) {
+		cap_flag_value_t e = CAP_CLEAR, p = CAP_CLEAR, i = CAP_CLEAR;
+
+		cap_get_flag(cap, v, CAP_EFFECTIVE, &e);
+		cap_get_flag(cap, v, CAP_PERMITTED, &p);
+		cap_get_flag(cap, v, CAP_INHERITABLE, &i);
+		if (e)
+			some = true;
+		if ((p || i) && !e)
+			all = false;
+	}
+	return !some || all;
+}
+
 /* CAPTEXT with our names, checked, as libcap's cap_t. */
 static cap_t parse_captext(const char *text)
 {
@@ -618,6 +638,9 @@ static cap_t parse_captext(const char *text)
 	cap = cap_from_text(canon);
 	if (!cap)
 		cx_die("file set: invalid capability text '%s' (as in cap_net_bind_service=ep)",
+		       text);
+	if (!effective_all_or_none(cap))
+		cx_die("file set: a file has one effective flag for all its capabilities: give e to every one that has p or i, or to none ('%s')",
 		       text);
 	if (named & ~kern)
 		cx_warn("file set: %s: newer than the running kernel, whose last capability is %s",
@@ -653,6 +676,9 @@ static int cmd_file(char **argv)
 		cx_usage_error("file %s: missing PATH", verb);
 	for (; *paths; paths++) {
 		int rc;
+
+		/* Each file's line in order with the messages about others. */
+		flush_stdout();
 
 		if (verb[0] == 'g')
 			rc = file_get(*paths);
@@ -906,10 +932,11 @@ static void secbits_before(const struct plan *p)
 	if (p->keepcaps_for_change)
 		bits |= CX_SECBIT_KEEP_CAPS;
 	if (p->set_secbits) {
-		if (prctl(PR_SET_SECUREBITS, bits, 0, 0, 0) < 0)
-			cx_die_errno("set the securebits to 0x%x (%s)", bits,
-				     cx_secbits_format(bits, names,
-						       sizeof(names)));
+		if (prctl(PR_SET_SECUREBITS, bits, 0, 0, 0) < 0) {
+			cx_secbits_format(bits, names, sizeof(names));
+			cx_die_errno("set the securebits to 0x%x%s%s%s", bits,
+				     *names ? " (" : "", names, *names ? ")" : "");
+		}
 	} else if (p->keepcaps_for_change) {
 		if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 			cx_die_errno("keep the capabilities across the uid change (PR_SET_KEEPCAPS)");

@@ -1,0 +1,562 @@
+#!/usr/bin/env bats
+# cx-caps against the real kernel: the walkthrough's port 80 (file
+# capabilities, then ambient ones for an unmodified binary), show and
+# decode against /proc and capsh, root without cap_chown and the exact
+# masks its command gets, no_new_privs against a setuid-root id, the
+# securebits, names and their refusals.  The unprivileged parts run as
+# nobody, through cx-caps --user itself.
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+
+HELPER_BIND80="$CX_BUILD/tests/helper-bind80"
+
+require_helper() {
+	[ -x "$1" ] || fail "$1 is missing: make BUILD=... $1"
+}
+
+# The value of FIELD in /proc/self/status of the test itself: what a
+# command started without cx-caps would have.
+host_field() {
+	awk -v f="$1:" '$1 == f { print $2 }' /proc/self/status
+}
+
+# A 64-bit mask A & ~B, as /proc/PID/status prints it.
+mask_without() {
+	printf '%016x' $((0x$1 & ~0x$2))
+}
+
+# The names capsh gives a mask (its text after the '=').
+capsh_names() {
+	capsh --decode="$1" | sed 's/^[^=]*=//'
+}
+
+# Files below $TMP must be reachable for nobody.
+open_tmp() {
+	chmod 755 "$TMP"
+}
+
+# The walkthrough's server, copied where nobody can run it.
+copy_server() {
+	require_helper "$HELPER_BIND80"
+	open_tmp
+	cp "$HELPER_BIND80" "$TMP/server"
+	chmod 755 "$TMP/server"
+}
+
+# The port-80 tests bind 127.0.0.1:80 for a moment; nothing else may be
+# listening there, and binding it must take a capability at all.
+require_port80() {
+	local start
+	start=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)
+	if [ "$start" -le 80 ]; then
+		skip "net.ipv4.ip_unprivileged_port_start is $start: any user may bind port 80 here"
+	fi
+	if [ -n "$(ss -Htln 'sport = :80')" ]; then
+		skip "port 80 is in use on this host: $(ss -Htlnp 'sport = :80' | head -n 1)"
+	fi
+}
+
+# The masks and IDs of /proc/self/status in OUTPUT, as expected.
+assert_status() {
+	local tab=$'\t'
+	assert_line "CapInh:${tab}$1"
+	assert_line "CapPrm:${tab}$2"
+	assert_line "CapEff:${tab}$3"
+	assert_line "CapBnd:${tab}$4"
+	assert_line "CapAmb:${tab}$5"
+}
+
+assert_ids() {
+	local tab=$'\t'
+	assert_line "Uid:${tab}$1${tab}$1${tab}$1${tab}$1"
+	assert_line "Gid:${tab}$2${tab}$2${tab}$2${tab}$2"
+	assert_line "Groups:${tab}$3"
+}
+
+# Start COMMAND... in the background and wait until it runs sleep.
+start_sleeper() {
+	"$@" </dev/null >/dev/null 2>&1 3>&- &
+	SLEEPER=$!
+	BG_PIDS="$BG_PIDS $SLEEPER"
+	local i
+	for i in $(seq 50); do
+		[ "$(tr '\0' ' ' <"/proc/$SLEEPER/cmdline" 2>/dev/null)" = "sleep 1000 " ] &&
+			return 0
+		sleep 0.1
+	done
+	fail "the sleeper did not start"
+}
+
+# --- the walkthrough: port 80 -----------------------------------------
+
+@test "port 80: nobody is refused; a file capability lets the copy bind; file rm takes it away" {
+	require_port80
+	copy_server
+
+	run -1 cx-caps --user nobody "$TMP/server"
+	assert_output "bind 127.0.0.1:80: Permission denied"
+
+	run -0 cx-caps file set cap_net_bind_service=+ep "$TMP/server"
+	assert_output ""
+	# The kernel's copy, as libcap's own getcap reads it.
+	run -0 getcap "$TMP/server"
+	assert_output "$TMP/server cap_net_bind_service=ep"
+	run -0 cx-caps file get "$TMP/server"
+	assert_output "$TMP/server cap_net_bind_service=ep"
+
+	run -0 cx-caps --user nobody "$TMP/server"
+	assert_output "bound 127.0.0.1:80"
+
+	run -0 cx-caps file rm "$TMP/server"
+	assert_output ""
+	run -0 getcap "$TMP/server"
+	assert_output ""
+	run -0 cx-caps file get "$TMP/server"
+	assert_output "$TMP/server [none]"
+	run -1 cx-caps --user nobody "$TMP/server"
+	assert_output "bind 127.0.0.1:80: Permission denied"
+
+	# Removing what is not there is no error.
+	run -0 cx-caps file rm "$TMP/server"
+}
+
+@test "port 80: --user nobody --keep --add-ambient cap_net_bind_service binds with the unmodified binary" {
+	require_port80
+	copy_server
+
+	run -0 cx-caps --user nobody --keep cap_net_bind_service \
+		--add-ambient cap_net_bind_service "$TMP/server"
+	assert_output "bound 127.0.0.1:80"
+	# No file capability did it.
+	run -0 getcap "$TMP/server"
+	assert_output ""
+
+	# What the command gets: that one capability in every set, as nobody
+	# with nobody's group alone.
+	run -0 cx-caps --user nobody --keep cap_net_bind_service \
+		--add-ambient cap_net_bind_service cat /proc/self/status
+	assert_status 0000000000000400 0000000000000400 0000000000000400 \
+		0000000000000400 0000000000000400
+	assert_ids 65534 65534 "65534 "
+}
+
+@test "port 80: --keep alone does not reach a non-root command, which needs the ambient set" {
+	require_port80
+	copy_server
+
+	run -1 cx-caps --user nobody --keep cap_net_bind_service "$TMP/server"
+	assert_output "bind 127.0.0.1:80: Permission denied"
+	run -0 cx-caps --user nobody --keep cap_net_bind_service cat /proc/self/status
+	assert_status 0000000000000000 0000000000000000 0000000000000000 \
+		0000000000000400 0000000000000000
+	assert_ids 65534 65534 "65534 "
+}
+
+# --- file capabilities --------------------------------------------------
+
+@test "file set in a user namespace writes a namespaced (v3) capability; file get names its root uid" {
+	require_helper "$HELPER_BIND80"
+	open_tmp
+	cp "$HELPER_BIND80" "$TMP/nsserver"
+	chown 100000:100000 "$TMP/nsserver"
+	# cx-unshare --map-root-user cannot map its own IDs when run by a
+	# user (see the report); util-linux unshare can.
+	cx-caps --user 100000:100000 unshare --map-root-user true ||
+		skip "user 100000 cannot make a user namespace here (unprivileged user namespaces off?)"
+
+	run -0 cx-caps --user 100000:100000 unshare --map-root-user \
+		cx-caps file set cap_net_bind_service=ep "$TMP/nsserver"
+	assert_output ""
+	run -0 cx-caps file get "$TMP/nsserver"
+	assert_output "$TMP/nsserver cap_net_bind_service=ep [rootid=100000]"
+	run -0 getcap -n "$TMP/nsserver"
+	assert_output "$TMP/nsserver cap_net_bind_service=ep [rootid=100000]"
+	# Inside, the root of the namespace owns it: a plain capability.
+	run -0 cx-caps --user 100000:100000 unshare --map-root-user \
+		cx-caps file get "$TMP/nsserver"
+	assert_output "$TMP/nsserver cap_net_bind_service=ep"
+	# On the host it grants nothing.
+	if [ "$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)" -gt 80 ] &&
+		[ -z "$(ss -Htln 'sport = :80')" ]; then
+		run -1 cx-caps --user 100000:100000 "$TMP/nsserver"
+		assert_output "bind 127.0.0.1:80: Permission denied"
+	fi
+}
+
+@test "file set takes our names and several files; file get reports each, and fails for a missing one" {
+	printf '#!/bin/sh\n' >"$TMP/a"
+	printf '#!/bin/sh\n' >"$TMP/b"
+	run -0 cx-caps file set "CHOWN,kill+p  net_raw=i" "$TMP/a" "$TMP/b"
+	run -0 getcap "$TMP/a" "$TMP/b"
+	assert_line "$TMP/a cap_net_raw=i cap_chown,cap_kill+p"
+	assert_line "$TMP/b cap_net_raw=i cap_chown,cap_kill+p"
+
+	run -125 cx-caps file get "$TMP/a" "$TMP/nope" "$TMP/b"
+	assert_line --index 0 "$TMP/a cap_net_raw=i cap_chown,cap_kill+p"
+	assert_line --index 1 "cx-caps: file get $TMP/nope: No such file or directory"
+	assert_line --index 2 "$TMP/b cap_net_raw=i cap_chown,cap_kill+p"
+	assert_equal "${#lines[@]}" 3
+}
+
+@test "file set and rm refuse a symbolic link, a directory and a missing file, and leave them alone" {
+	printf '#!/bin/sh\n' >"$TMP/target"
+	ln -s target "$TMP/link"
+	mkdir "$TMP/dir"
+
+	run -125 cx-caps file set cap_kill=ep "$TMP/link"
+	assert_output "cx-caps: file set $TMP/link: a symbolic link; name the file it points to"
+	run -0 getcap "$TMP/target"
+	assert_output ""
+
+	run -125 cx-caps file set cap_kill=ep "$TMP/dir"
+	assert_output "cx-caps: file set $TMP/dir: not a regular file"
+
+	run -125 cx-caps file set cap_kill=ep "$TMP/nope"
+	assert_output "cx-caps: file set $TMP/nope: No such file or directory"
+	[ ! -e "$TMP/nope" ]
+
+	cx-caps file set cap_kill=ep "$TMP/target"
+	run -125 cx-caps file rm "$TMP/link"
+	assert_output "cx-caps: file rm $TMP/link: a symbolic link; name the file it points to"
+	run -0 getcap "$TMP/target"
+	assert_output "$TMP/target cap_kill=ep"
+}
+
+@test "file set refuses bad capability text in one line, and sets nothing" {
+	printf '#!/bin/sh\n' >"$TMP/f"
+
+	run -125 cx-caps file set cap_net_bind_servce=ep "$TMP/f"
+	assert_output "cx-caps: file set: unknown capability 'cap_net_bind_servce' (did you mean cap_net_bind_service?)"
+	run -125 cx-caps file set cap_net_bind_service "$TMP/f"
+	assert_output "cx-caps: file set: 'cap_net_bind_service' has no operator (=, + or - and flags, as in cap_net_bind_service=ep)"
+	run -125 cx-caps file set cap_kill=epx "$TMP/f"
+	assert_output "cx-caps: file set: invalid capability text 'cap_kill=epx' (as in cap_net_bind_service=ep)"
+	run -125 cx-caps file set "cap_kill+p cap_chown=ep" "$TMP/f"
+	assert_output "cx-caps: file set: a file has one effective flag for all its capabilities: give e to every one that has p or i, or to none ('cap_kill+p cap_chown=ep')"
+	run -125 cx-caps file set "" "$TMP/f"
+	assert_output "cx-caps: file set: empty capability text (as in cap_net_bind_service=ep)"
+	run -0 getcap "$TMP/f"
+	assert_output ""
+}
+
+# --- show and decode ----------------------------------------------------
+
+@test "show agrees with /proc/self/status and with capsh --decode" {
+	local label field mask
+	run -0 cx-caps show
+	for pair in effective:CapEff permitted:CapPrm inheritable:CapInh \
+		bounding:CapBnd ambient:CapAmb; do
+		label=${pair%%:*} field=${pair#*:}
+		mask=$(host_field "$field")
+		names=$(capsh_names "$mask")
+		assert_line --regexp "^$label: +$mask ${names:-\[none\]}\$"
+	done
+	assert_line --regexp "^no_new_privs: +$(host_field NoNewPrivs)\$"
+	assert_line --regexp '^securebits: +0x0 \[none\]$'
+	assert_line --regexp '^uid: +0\(root\)$'
+	assert_line --regexp '^gid: +0\(root\)$'
+}
+
+@test "show --pid: another process's state, from its /proc, as text and as JSON" {
+	start_sleeper cx-caps --user nobody --keep cap_net_bind_service,cap_kill \
+		--add-ambient cap_kill --no-new-privs sleep 1000
+	local tab=$'\t'
+	run -0 grep -E '^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs):' "/proc/$SLEEPER/status"
+	assert_output "CapInh:${tab}0000000000000020
+CapPrm:${tab}0000000000000020
+CapEff:${tab}0000000000000020
+CapBnd:${tab}0000000000000420
+CapAmb:${tab}0000000000000020
+NoNewPrivs:${tab}1"
+
+	run -0 cx-caps show --pid "$SLEEPER"
+	assert_output "effective:    0000000000000020 cap_kill
+permitted:    0000000000000020 cap_kill
+inheritable:  0000000000000020 cap_kill
+bounding:     0000000000000420 $(capsh_names 0000000000000420)
+ambient:      0000000000000020 $(capsh_names 0000000000000020)
+securebits:   unknown (only the process itself can read them)
+no_new_privs: 1
+uid:          65534(nobody)
+gid:          65534(nogroup)
+groups:       65534(nogroup)"
+
+	run -0 cx-caps show --pid "$SLEEPER" --json
+	run -0 jq -c '[.pid, .bounding.mask, .bounding.names, .ambient.names,
+		.securebits, .no_new_privs, .uid.real, .gid.fs, .groups]' <<<"$output"
+	assert_output "[$SLEEPER,\"0000000000000420\",[\"cap_kill\",\"cap_net_bind_service\"],[\"cap_kill\"],null,true,65534,65534,[65534]]"
+}
+
+@test "show --json of cx-caps itself: securebits known, every set a mask and names" {
+	run -0 cx-caps show --json
+	run -0 jq -r '.effective.mask, .bounding.mask, .securebits.value, (.inheritable.names | length)' <<<"$output"
+	assert_output "$(host_field CapEff)
+$(host_field CapBnd)
+0
+0"
+}
+
+@test "decode: names as capsh gives them, one line per mask; bits past the kernel are reported" {
+	local b
+	b=$(host_field CapBnd)
+	run -0 cx-caps decode "$b" 0 0x400
+	# An empty mask is an empty line.
+	assert_output "$(capsh_names "$b")
+
+cap_net_bind_service"
+
+	local last
+	last=$(cat /proc/sys/kernel/cap_last_cap)
+	[ "$last" -lt 62 ] || skip "the kernel knows capabilities up to $last"
+	run -0 --separate-stderr cx-caps decode "$(printf '%x' $((1 << (last + 1))))"
+	assert_output "$((last + 1))"
+	assert_equal "$stderr" "cx-caps: decode $(printf '%x' $((1 << (last + 1)))): $((last + 1)): newer than the running kernel, whose last capability is $(capsh_names "$(printf '%x' $((1 << last)))") ($last)"
+}
+
+@test "decode refuses what is not a mask, before printing anything" {
+	run -125 cx-caps decode 400 zz
+	assert_output "cx-caps: decode: 'zz' is not a mask of up to 16 hexadecimal digits"
+	run -125 cx-caps decode 10000000000000000
+	assert_output "cx-caps: decode: '10000000000000000' is not a mask of up to 16 hexadecimal digits"
+	run -125 cx-caps decode
+	assert_line --index 0 "cx-caps: decode: missing HEX, a mask such as 000001ffffffffff"
+}
+
+# --- the walkthrough: root without cap_chown ----------------------------
+
+@test "root with --drop cap_chown,cap_setpcap,cap_setfcap,cap_sys_admin cannot chown; its masks are exact" {
+	touch "$TMP/mine" "$TMP/control"
+	# Root can, without cx-caps.
+	chown nobody "$TMP/control"
+	assert_equal "$(stat -c %U "$TMP/control")" nobody
+
+	run -1 cx-caps --drop cap_chown,cap_setpcap,cap_setfcap,cap_sys_admin \
+		chown nobody "$TMP/mine"
+	assert_output "chown: changing ownership of '$TMP/mine': Operation not permitted"
+	assert_equal "$(stat -c %U "$TMP/mine")" root
+
+	# Bits 0, 8, 21 and 31 leave the host's bounding set (which need not
+	# be full: this host's root lacks cap_sys_resource).  Root's command
+	# gets the rest as permitted and effective at exec; inheritable and
+	# ambient are empty.
+	local want
+	want=$(mask_without "$(host_field CapBnd)" 0000000080200101)
+	run -0 cx-caps --drop cap_chown,cap_setpcap,cap_setfcap,cap_sys_admin \
+		cat /proc/self/status
+	assert_status 0000000000000000 "$want" "$want" "$want" 0000000000000000
+	assert_line "$(grep "^Groups:" /proc/self/status)"
+}
+
+@test "names: chown, CAP_KILL and 13 drop the same bits as their cap_ names; all and --keep" {
+	local b want
+	b=$(host_field CapBnd)
+	want=$(mask_without "$b" 0000000000002021)
+	run -0 cx-caps --drop chown,CAP_KILL,13 cat /proc/self/status
+	assert_status 0000000000000000 "$want" "$want" "$want" 0000000000000000
+
+	# --keep: root's command has exactly those.
+	run -0 cx-caps --keep cap_net_bind_service,kill cat /proc/self/status
+	assert_status 0000000000000000 0000000000000420 0000000000000420 \
+		0000000000000420 0000000000000000
+
+	# --keep all keeps what there is; --drop all leaves root nothing.
+	run -0 cx-caps --keep all cat /proc/self/status
+	assert_status 0000000000000000 "$(host_field CapPrm)" "$(host_field CapPrm)" "$b" 0000000000000000
+	run -0 cx-caps --drop all cat /proc/self/status
+	assert_status 0000000000000000 0000000000000000 0000000000000000 \
+		0000000000000000 0000000000000000
+}
+
+@test "the inheritable set is cleared unless the ambient set needs it (CVE-2022-27650)" {
+	# capsh --inh hands its shell an inheritable capability.
+	run -0 capsh --inh=cap_kill -- -c 'grep CapInh /proc/self/status; cx-caps grep CapInh /proc/self/status'
+	assert_line --index 0 $'CapInh:\t0000000000000020'
+	assert_line --index 1 $'CapInh:\t0000000000000000'
+}
+
+# --- no_new_privs, securebits, IDs --------------------------------------
+
+@test "--no-new-privs: a setuid-root copy of id run by nobody does not gain root" {
+	open_tmp
+	cp /usr/bin/id "$TMP/id"
+	chmod 4755 "$TMP/id"
+	if findmnt -no OPTIONS -T "$TMP" | grep -qw nosuid; then
+		skip "$TMP is on a nosuid mount: a setuid file gains nothing there anyway"
+	fi
+	# Without it the copy does gain root: the test can fail.
+	run -0 cx-caps --user nobody "$TMP/id" -u
+	assert_output 0
+
+	run -0 cx-caps --user nobody --no-new-privs "$TMP/id" -u
+	assert_output 65534
+	run -0 cx-caps --user nobody --no-new-privs "$TMP/id"
+	assert_output "uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)"
+	run -0 cx-caps --user nobody --no-new-privs cat /proc/self/status
+	assert_line $'NoNewPrivs:\t1'
+}
+
+@test "--lock: noroot and no_setuid_fixup set and locked; root's command gets no capability" {
+	local b
+	b=$(host_field CapBnd)
+	run -0 cx-caps --lock cx-caps show
+	assert_line "securebits:   0xf noroot,noroot_locked,no_setuid_fixup,no_setuid_fixup_locked"
+	run -0 cx-caps --lock cat /proc/self/status
+	assert_status 0000000000000000 0000000000000000 0000000000000000 "$b" 0000000000000000
+	assert_line $'Uid:\t0\t0\t0\t0'
+	# Locked: not even root can clear them again.
+	run -125 cx-caps --lock --keep cap_setpcap --add-ambient cap_setpcap \
+		cx-caps --secbits 0 true
+	assert_output "cx-caps: set the securebits to 0x0: Operation not permitted"
+}
+
+@test "--secbits by name; a misspelt one is refused with a suggestion" {
+	run -0 cx-caps --secbits no-cap-ambient-raise,NO_CAP_AMBIENT_RAISE_LOCKED cx-caps show
+	assert_line "securebits:   0xc0 no_cap_ambient_raise,no_cap_ambient_raise_locked"
+	run -125 cx-caps --secbits keepcaps true
+	assert_output "cx-caps: --secbits: unknown securebit 'keepcaps' (did you mean keep_caps?)"
+	run -125 cx-caps --secbits no_cap_ambient_raise --add-ambient cap_kill true
+	assert_output "cx-caps: --add-ambient conflicts with the securebit no_cap_ambient_raise"
+}
+
+@test "--user and --groups: IDs and groups in the kernel; root's groups do not come along" {
+	run -0 cx-caps --user nobody cat /proc/self/status
+	assert_ids 65534 65534 "65534 "
+	assert_status 0000000000000000 0000000000000000 0000000000000000 \
+		"$(host_field CapBnd)" 0000000000000000
+	run -0 cx-caps --user nobody:daemon --groups 4,27 cat /proc/self/status
+	assert_ids 65534 1 "4 27 "
+	run -0 cx-caps --groups 7 cat /proc/self/status
+	assert_ids 0 0 "7 "
+	run -0 cx-caps --user 65534 cat /proc/self/status
+	assert_ids 65534 65534 "65534 "
+
+	run -125 cx-caps --user nosuchuser true
+	assert_output "cx-caps: --user: no such user or group in 'nosuchuser'"
+	run -125 cx-caps --user 4242 true
+	assert_output "cx-caps: --user 4242: /etc/passwd has no user 4242 to take a group from; give USER:GROUP"
+}
+
+# --- subcommands or a command -------------------------------------------
+
+@test "show, decode and file are subcommands only as the first argument; -- or an option makes a command" {
+	mkdir "$TMP/bin"
+	printf '#!/bin/sh\necho "the show command $*"\n' >"$TMP/bin/show"
+	chmod 755 "$TMP/bin/show"
+
+	PATH="$TMP/bin:$PATH" run -0 cx-caps -- show now
+	assert_output "the show command now"
+	PATH="$TMP/bin:$PATH" run -0 cx-caps --no-new-privs show now
+	assert_output "the show command now"
+	PATH="$TMP/bin:$PATH" run -0 cx-caps show
+	assert_line --regexp '^effective: '
+
+	run -127 cx-caps -- show
+	assert_output "cx-caps: exec show: No such file or directory"
+	run -125 cx-caps
+	assert_line --index 0 "cx-caps: missing COMMAND (or show, decode, file)"
+	assert_line --index 1 "Try 'cx-caps --help' for more information."
+}
+
+# --- bad input: one line, exit 125, nothing changed -----------------------
+
+@test "bad input: an unknown capability name, with the nearest known one" {
+	run -125 cx-caps --drop cap_chwn true
+	assert_output "cx-caps: --drop: unknown capability 'cap_chwn' (did you mean cap_chown?)"
+	run -125 cx-caps --keep sysadmin,kill true
+	assert_output "cx-caps: --keep: unknown capability 'sysadmin' (did you mean cap_sys_admin?)"
+	run -125 cx-caps --drop xyzzy true
+	assert_output "cx-caps: --drop: unknown capability 'xyzzy'"
+	run -125 cx-caps --drop 64 true
+	assert_output "cx-caps: --drop: capability number 64 is out of range (0 to 63)"
+	run -125 cx-caps --drop chown, true
+	assert_output "cx-caps: --drop: an empty name in the list"
+}
+
+@test "bad input: cap_ alone" {
+	run -125 cx-caps --drop cap_ true
+	assert_output "cx-caps: --drop: 'cap_' names no capability (a name follows the prefix, as in cap_chown)"
+}
+
+@test "bad input: a file that does not exist" {
+	run -125 cx-caps file get "$TMP/nope"
+	assert_output "cx-caps: file get $TMP/nope: No such file or directory"
+	run -125 cx-caps file rm "$TMP/nope"
+	assert_output "cx-caps: file rm $TMP/nope: No such file or directory"
+	[ ! -e "$TMP/nope" ]
+}
+
+@test "bad input: a pid that does not exist, or is no pid" {
+	local max
+	max=$(cat /proc/sys/kernel/pid_max)	# always above the last pid
+	run -125 cx-caps show --pid "$max"
+	assert_output "cx-caps: show --pid $max: No such process"
+	run -125 cx-caps show --pid 12ab
+	assert_output "cx-caps: show --pid: invalid process ID '12ab'"
+}
+
+@test "bad input: --add-ambient of a capability not kept" {
+	run -125 cx-caps --user nobody --keep cap_net_bind_service \
+		--add-ambient cap_net_raw true
+	assert_output "cx-caps: --add-ambient: cap_net_raw not kept (not in --keep)"
+	run -125 cx-caps --drop cap_net_raw --add-ambient cap_net_raw true
+	assert_output "cx-caps: --add-ambient: cap_net_raw dropped by --drop"
+	run -125 cx-caps --user nobody --add-ambient cap_net_raw true
+	assert_output "cx-caps: --add-ambient with --user needs --keep LIST: the uid change clears the permitted set"
+	# What root's bounding set lacks cannot be raised (this host's root
+	# lacks cap_sys_resource; skip the check where it does not).
+	if [ $((0x$(host_field CapBnd) >> 24 & 1)) -eq 0 ]; then
+		run -125 cx-caps --keep cap_sys_resource true
+		assert_output "cx-caps: --keep: cap_sys_resource not in the permitted set, so cannot be kept"
+	fi
+}
+
+@test "bad input: --drop with --keep is a usage error naming both" {
+	run -125 cx-caps --drop cap_kill --keep cap_chown true
+	assert_line --index 0 "cx-caps: --drop conflicts with --keep (--keep drops all the rest)"
+	assert_line --index 1 "Try 'cx-caps --help' for more information."
+}
+
+# --- capabilities newer than the running kernel --------------------------
+
+@test "a capability the kernel does not know is reported, by number and by name" {
+	local last next
+	last=$(cat /proc/sys/kernel/cap_last_cap)
+	next=$((last + 1))
+	[ "$next" -le 63 ] || skip "the kernel knows all 64 capabilities"
+	run -125 cx-caps --keep "$next" true
+	assert_output "cx-caps: --keep: $next: newer than the running kernel, whose last capability is $(capsh_names "$(printf '%x' $((1 << last)))") ($last)"
+	run -125 cx-caps --add-ambient "$next" true
+	assert_output "cx-caps: --add-ambient: $next: newer than the running kernel, whose last capability is $(capsh_names "$(printf '%x' $((1 << last)))") ($last)"
+	# There is nothing to drop: said, and the chain goes on.
+	run -0 --separate-stderr cx-caps --drop "cap_kill,$next" cat /proc/self/status
+	assert_equal "$stderr" "cx-caps: --drop: $next: newer than the running kernel, whose last capability is $(capsh_names "$(printf '%x' $((1 << last)))") ($last): nothing to drop"
+	assert_line $'CapBnd:\t'"$(mask_without "$(host_field CapBnd)" 0000000000000020)"
+
+	# A named one, on a kernel that claims to stop one short (a bind
+	# mount in a throwaway mount namespace).
+	[ "$last" -ge 1 ] && [ -n "$(capsh_names "$(printf '%x' $((1 << last)))")" ] ||
+		skip "the last capability has no name here"
+	echo $((last - 1)) >"$TMP/last_cap"
+	local name
+	name=$(capsh_names "$(printf '%x' $((1 << last)))")
+	run -125 cx-unshare --mount /bin/sh -c \
+		'mount --bind "$1" /proc/sys/kernel/cap_last_cap && exec cx-caps --keep "$2" true' \
+		sh "$TMP/last_cap" "$name"
+	assert_output --regexp "^cx-caps: --keep: $name: newer than the running kernel, whose last capability is [a-z_]+ \\($((last - 1))\\)\$"
+	assert_equal "$(cat /proc/sys/kernel/cap_last_cap)" "$last"
+}
+
+# --- help -----------------------------------------------------------------
+
+@test "--help lists the chain options; show --help its own" {
+	run -0 cx-caps --help
+	assert_line --index 0 "Usage: cx-caps [options] [--] COMMAND [ARG]..."
+	assert_line --partial "--add-ambient LIST"
+	assert_line --partial "--lock"
+	run -0 cx-caps show --help
+	assert_line --index 0 "Usage: cx-caps show [--pid PID] [--json]"
+	assert_line --partial "--pid PID"
+	assert_line --partial "--json"
+}
