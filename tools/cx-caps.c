@@ -420,7 +420,7 @@ static void show_json(pid_t pid, const struct cx_capstate *st)
 		printf("  \"securebits\": { \"value\": %d, \"names\": [",
 		       st->securebits);
 		for (unsigned i = 0; i < 32; i++) {
-			if (!(st->securebits & (1 << i)))
+			if (!((unsigned)st->securebits & (1u << i)))
 				continue;
 			if (cx_secbit_name(i))
 				printf("%s\"%s\"", sep, cx_secbit_name(i));
