@@ -172,7 +172,7 @@ char **cx_lower_split(const char *s, size_t *n)
 	size_t cl = 0;
 
 	for (const char *p = s; *p; p++) {
-		if (*p == '\\' && p[1])
+		if (*p == '\\' && (p[1] == ':' || p[1] == '\\'))
 			p++;
 		else if (*p == ':')
 			count++;
@@ -186,9 +186,7 @@ char **cx_lower_split(const char *s, size_t *n)
 		return NULL;
 	}
 	for (const char *p = s;; p++) {
-		if (*p == '\\') {
-			if (!p[1])
-				goto bad;
+		if (*p == '\\' && (p[1] == ':' || p[1] == '\\')) {
 			cur[cl++] = *++p;
 			continue;
 		}

@@ -51,10 +51,11 @@ int cx_layer_resolve_link(const char *from, const char *target, char *out,
 			  size_t len);
 
 /* A --lower list, topmost first: "a:b:c", where "\:" and "\\" stand for
- * a colon and a backslash inside a name.  Returns a NULL-terminated
- * array of strings (free with cx_lower_free) and its length in *n;
- * NULL with EINVAL for an empty list, an empty entry or a trailing
- * lone backslash, ENOMEM when out of memory. */
+ * a colon and a backslash inside a name (any other backslash is itself,
+ * as in cx-bind's SOURCE:TARGET).  Returns a NULL-terminated array of
+ * strings (free with cx_lower_free) and its length in *n; NULL with
+ * EINVAL for an empty list or an empty entry, ENOMEM when out of
+ * memory. */
 char **cx_lower_split(const char *s, size_t *n);
 void cx_lower_free(char **dirs);
 

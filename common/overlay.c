@@ -21,9 +21,11 @@ int cx_ovl_xattr_is_overlay(const char *name)
 	       strncmp(name, CX_OVL_USER, strlen(CX_OVL_USER)) == 0;
 }
 
-/* The value of overlay.KEY on an open file, trusted. first: its length,
- * 0 when absent in both namespaces, -1 on error. */
-static ssize_t ovl_get(int fd, const char *key, char *buf, size_t len)
+/* overlay.KEY on an open file, trusted. first: 1 when present (its
+ * value in buf, its length in *vlen), 0 when absent in both namespaces,
+ * -1 on error.  A present xattr may have an empty value. */
+static int ovl_get(int fd, const char *key, char *buf, size_t len,
+		   size_t *vlen)
 {
 	static const char *const ns[] = { CX_OVL_TRUSTED, CX_OVL_USER };
 	char name[64];
@@ -33,11 +35,15 @@ static ssize_t ovl_get(int fd, const char *key, char *buf, size_t len)
 
 		snprintf(name, sizeof(name), "%s%s", ns[i], key);
 		n = fgetxattr(fd, name, buf, len);
-		if (n >= 0)
-			return n;
+		if (n >= 0) {
+			*vlen = (size_t)n;
+			return 1;
+		}
 		/* ERANGE: present, with a longer value than we read. */
-		if (errno == ERANGE)
-			return (ssize_t)len;
+		if (errno == ERANGE) {
+			*vlen = len + 1;
+			return 1;
+		}
 		if (errno != ENODATA && errno != ENOTSUP && errno != EPERM)
 			return -1;
 	}
@@ -58,22 +64,18 @@ static int ovl_entry_has(int dirfd, const char *name, const char *key,
 			 const char *want)
 {
 	char val[8];
-	ssize_t n;
-	int fd = open_entry(dirfd, name), err;
+	size_t n = 0;
+	int fd = open_entry(dirfd, name), err, rc;
 
 	if (fd < 0)
 		return -1;
-	n = ovl_get(fd, key, val, sizeof(val));
+	rc = ovl_get(fd, key, val, sizeof(val), &n);
 	err = errno;
 	close(fd);
 	errno = err;
-	if (n < 0)
-		return -1;
-	if (n == 0 && !want)
-		return 0;
-	if (!want)
-		return 1;
-	return (size_t)n == strlen(want) && memcmp(val, want, (size_t)n) == 0;
+	if (rc <= 0 || !want)
+		return rc;
+	return n == strlen(want) && memcmp(val, want, n) == 0;
 }
 
 int cx_ovl_is_whiteout(int dirfd, const char *name, const struct stat *st)
@@ -759,6 +761,10 @@ int cx_ovl_mount(const struct cx_ovl_mount *m, int target, const char *shown)
 		errno = first_err;
 		snprintf(why, sizeof(why), "%s", first_why);
 	}
+	/* overlayfs says why in the kernel log only. */
+	if (errno == ELOOP && !why[0])
+		snprintf(why, sizeof(why),
+			 "the layers overlap: one is given twice or lies inside another");
 	if (errno == E2BIG)
 		return cx_fail(E2BIG, "mount overlay on %s: the options are longer than mount(2) takes",
 			       shown);
