@@ -26,12 +26,14 @@ require_strace() {
 }
 
 # Start cx-unshare ARGS... in the background with --pidfile $TMP/pid;
-# PID gets the process the pidfile names.
+# PID gets the process the pidfile names.  Teardown kills both: the
+# child of cx-unshare --fork outlives a parent killed by SIGKILL.
 start_target() {
 	cx-unshare --pidfile "$TMP/pid" "$@" </dev/null >/dev/null 2>&1 3>&- &
 	BG_PIDS="$BG_PIDS $!"
 	wait_for_file "$TMP/pid" || fail "the target did not write its pidfile"
 	PID=$(cat "$TMP/pid")
+	BG_PIDS="$BG_PIDS $PID"
 }
 
 # Wait (up to 5 s) until process $1 runs command $2 (after its exec).
@@ -364,6 +366,7 @@ start_zombie() {
 	BG_PIDS="$BG_PIDS $!"
 	wait_for_file "$TMP/pid"
 	PID=$(cat "$TMP/pid")
+	BG_PIDS="$BG_PIDS $PID"
 	wait_for_comm "$PID" sleep
 	run -0 env BAR=ours cx-nsenter --pidfile "$TMP/pid" --uts --env env
 	assert_equal "$(sort <<<"$output")" "$(printf 'FOO=from-target\nPATH=/usr/bin:/bin')"
@@ -440,6 +443,7 @@ start_zombie() {
 	kill -TERM "$nsenter_pid"
 	st=0
 	wait "$nsenter_pid" || st=$?
+	BG_PIDS=${BG_PIDS/ $nsenter_pid/}
 	assert_equal "$st" 9
 	assert [ -e "$TMP/got" ]
 }
