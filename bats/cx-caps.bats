@@ -438,6 +438,44 @@ cap_net_bind_service"
 	assert_output "cx-caps: --user 4242: /etc/passwd has no user 4242 to take a group from; give USER:GROUP"
 }
 
+@test "the check before the exec: a change that did not happen stops the chain with 125" {
+	open_tmp
+	mkdir -m 777 "$TMP/w"
+	# As nobody, without cap_setpcap, nothing leaves the bounding set:
+	# libcap-ng's capng_apply() says it worked all the same.  The state
+	# read back says otherwise, and the command never runs.
+	run -125 cx-caps --user nobody cx-caps --drop cap_chown touch "$TMP/w/ran"
+	assert_output "cx-caps: after the change, the bounding set has cap_chown, which was not asked for (dropping from it takes cap_setpcap)"
+	[ ! -e "$TMP/w/ran" ]
+	# What nobody may do goes through.
+	run -0 cx-caps --user nobody cx-caps --no-new-privs touch "$TMP/w/ran"
+	[ -e "$TMP/w/ran" ]
+}
+
+# --- past the root change ---------------------------------------------
+
+@test "in a chain past cx-chroot: the sets inside the rootfs, and names from the rootfs's /etc" {
+	require_static_tools
+	echo "box:x:4321:4322::/:/bin/false" >>"$ROOTFS/etc/passwd"
+	echo "boxes:x:4322:" >>"$ROOTFS/etc/group"
+	local want
+	want=$(mask_without "$(host_field CapBnd)" 0000000000210000)
+	run -0 cx-unshare --pid --mount --fork --mount-proc="$ROOTFS/proc" \
+		cx-chroot "$ROOTFS" \
+		cx-caps --drop cap_sys_admin,cap_sys_module --no-new-privs \
+		/bin/cat /proc/self/status
+	assert_status 0000000000000000 "$want" "$want" "$want" 0000000000000000
+	assert_line $'NoNewPrivs:\t1'
+
+	run -0 cx-unshare --pid --mount --fork --mount-proc="$ROOTFS/proc" \
+		cx-chroot "$ROOTFS" cx-caps --user box /bin/id
+	assert_output "uid=4321(box) gid=4322(boxes) groups=4322(boxes)"
+	# The host has no such user.
+	run -125 cx-caps --user box true
+	assert_output "cx-caps: --user: no such user or group in 'box'"
+	assert_equal "$(mounts_below_tmp)" 0
+}
+
 # --- subcommands or a command -------------------------------------------
 
 @test "show, decode and file are subcommands only as the first argument; -- or an option makes a command" {

@@ -910,6 +910,8 @@ static void drop_bounding(const struct cx_capstate *now,
 	cx_caps_format(now->bnd & ~want->bnd, names, sizeof(names));
 	capng_load(want, true);
 	errno = 0;
+	/* Without cap_setpcap, libcap-ng 0.8.3 drops nothing and returns
+	 * 0 all the same: the check before the exec finds that out. */
 	rc = capng_apply(CAPNG_SELECT_BOUNDS);
 	if (rc == -4)
 		cx_die("drop %s from the bounding set: it takes cap_setpcap in the effective set",
@@ -1000,7 +1002,9 @@ static noreturn void chain(const struct ctx *c, char **cmd)
 	/* Trust the kernel's answer, not the calls' return values. */
 	read_self(&got);
 	if (cx_capstate_diff(&want, &got, why, sizeof(why)))
-		cx_die("after the change, %s", why);
+		cx_die("after the change, %s%s", why,
+		       got.bnd != want.bnd && !(now.eff & (1u << CAP_SETPCAP)) ?
+			       " (dropping from it takes cap_setpcap)" : "");
 	cx_exec(-1, cmd);
 }
 
