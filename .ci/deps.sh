@@ -10,7 +10,7 @@ pkgs="gcc make libc6-dev pkg-config libpopt-dev libcap-dev libcap-ng-dev
 libarchive-dev nettle-dev libacl1-dev liblzma-dev libzstd-dev liblz4-dev
 libbz2-dev zlib1g-dev libxml2-dev
 libcmocka-dev bats bats-support bats-assert mandoc busybox-static util-linux
-file libcap2-bin procps iproute2 umoci zstd cpio qemu-system-x86
+file libcap2-bin procps iproute2 strace umoci zstd cpio qemu-system-x86
 crun runc hyperfine clang"
 missing=""
 for p in $pkgs; do

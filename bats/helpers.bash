@@ -26,11 +26,26 @@ cleanup_tmp() {
 	rm -rf "$TMP"
 }
 
+# PID and every process below it, deepest first.
+process_tree() {
+	local child
+	for child in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+		process_tree "$child"
+	done
+	echo "$1"
+}
+
 teardown() {
-	# Processes a test left behind (a background container).
-	if [ -n "${BG_PIDS:-}" ]; then
-		kill -KILL $BG_PIDS 2>/dev/null
-		wait $BG_PIDS 2>/dev/null
+	# Processes a test left behind (a background container), with all
+	# their descendants: a --fork child outlives a killed parent.
+	local pid tree=""
+	for pid in ${BG_PIDS:-}; do
+		tree="$tree $(process_tree "$pid")"
+	done
+	if [ -n "${tree// /}" ]; then
+		kill -STOP $tree 2>/dev/null
+		kill -KILL $tree 2>/dev/null
+		wait ${BG_PIDS:-} 2>/dev/null
 	fi
 	cleanup_tmp
 }
