@@ -50,8 +50,7 @@ struct ctx {
 
 static const struct poptOption options[] = {
 	{ "drop", 0, POPT_ARG_STRING, NULL, OPT_DROP,
-	  "drop LIST from the bounding, permitted, effective and inheritable sets",
-	  "LIST" },
+	  "drop LIST from the bounding and process sets", "LIST" },
 	{ "keep", 0, POPT_ARG_STRING, NULL, OPT_KEEP,
 	  "drop all but LIST, and keep LIST across --user", "LIST" },
 	{ "add-ambient", 0, POPT_ARG_STRING, NULL, OPT_ADD_AMBIENT,
@@ -63,7 +62,7 @@ static const struct poptOption options[] = {
 	{ "no-new-privs", 0, POPT_ARG_NONE, NULL, OPT_NO_NEW_PRIVS,
 	  "set no_new_privs: no exec grants privileges again", NULL },
 	{ "secbits", 0, POPT_ARG_STRING, NULL, OPT_SECBITS,
-	  "set the securebits to NAMES (noroot,no_setuid_fixup,...)", "NAMES" },
+	  "set the securebits to NAMES (noroot,keep_caps,...)", "NAMES" },
 	{ "lock", 0, POPT_ARG_NONE, NULL, OPT_LOCK,
 	  "set and lock noroot and no_setuid_fixup", NULL },
 	POPT_TABLEEND
@@ -92,7 +91,7 @@ static const struct poptOption show_options[] = {
 };
 
 static const struct cx_tool show_tool = {
-	"cx-caps show", "[--pid PID] [--json]",
+	"cx-caps", "show [--pid PID] [--json]",
 	"Show the five capability sets, the securebits, no_new_privs and the IDs.",
 	show_options,
 };
@@ -100,14 +99,14 @@ static const struct cx_tool show_tool = {
 static const struct poptOption no_options[] = { POPT_TABLEEND };
 
 static const struct cx_tool decode_tool = {
-	"cx-caps decode", "HEX...",
+	"cx-caps", "decode HEX...",
 	"Name the capabilities of a mask, as /proc/PID/status shows it.",
 	no_options,
 };
 
 static const struct cx_tool file_tool = {
-	"cx-caps file",
-	"get PATH...\n"
+	"cx-caps",
+	"file get PATH...\n"
 	"   or: cx-caps file set CAPTEXT PATH...\n"
 	"   or: cx-caps file rm PATH...",
 	"Get, set or remove the capabilities of files.",
