@@ -383,3 +383,15 @@ check_only_kind() {
 	run -125 cx-unshare --uts --hostname "$(printf '%070d' 0)" true
 	assert_line --index 0 --partial "is longer than 64 bytes"
 }
+
+@test "an unprivileged user maps itself to root (the helper may write our maps)" {
+	run -0 setpriv --reuid 65534 --regid 65534 --clear-groups \
+		"$CX_BUILD/cx-unshare" --map-root-user /bin/sh -c 'id -u; cat /proc/self/uid_map /proc/self/setgroups'
+	assert_line --index 0 0
+	assert_equal "$(echo "${lines[1]}" | tr -s ' ' | sed 's/^ //')" "0 65534 1"
+	assert_line --index 2 deny
+	# Several ranges need privilege in the parent namespace: refused.
+	run -125 setpriv --reuid 65534 --regid 65534 --clear-groups \
+		"$CX_BUILD/cx-unshare" --user --map-users=0:100000:10 true
+	assert_output --partial "uid_map: Operation not permitted"
+}

@@ -517,9 +517,17 @@ static void helper_stage(struct helper *h)
 
 static void do_unshare(struct ctx *c, struct helper *h)
 {
+	/* A non-dumpable process's /proc/PID files belong to root, so an
+	 * unprivileged helper could not write our maps: dumpable for as
+	 * long as it takes.  (What runs here after a root change is a
+	 * sealed copy, not the host's file; see cx.7.) */
+	bool open_up = h && need_helper(c) && geteuid() != 0;
+
 	h->go = h->ack = -1;
 	if (need_helper(c))
 		start_helper(c, h);
+	if (open_up)
+		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 	if (unshare(c->flags) < 0)
 		cx_die_errno("unshare");
 	if (h->go >= 0) {
@@ -527,6 +535,8 @@ static void do_unshare(struct ctx *c, struct helper *h)
 			exit(CX_EXIT_FAIL);	/* it said why */
 		helper_stage(h);
 	}
+	if (open_up)
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
 /* Offsets go in before any process enters the time namespace. */
