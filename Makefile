@@ -129,6 +129,51 @@ demo: deps
 	$(MAKE) --no-print-directory all rootfs
 	sh examples/demo.sh $(BUILD) $(BUILD)/rootfs
 
+# make bench: one container job timed five ways against the floor
+# (bench/run.sh; BENCH_PAIRS=30).  The helpers are static, and never
+# sanitized: they are what is measured.
+BENCH_BINS := $(addprefix $(BUILD)/bench/,timeit link floor oci-run)
+
+$(BUILD)/bench/%: bench/%.c | $(BUILD)/bench
+	$(CC) -std=gnu11 -D_GNU_SOURCE -O2 $(WARN) $(HARDEN) -static-pie \
+		-Wl,-z,relro,-z,now -o $@ $<
+
+$(BUILD)/bench $(BUILD)/fuzz/common:
+	mkdir -p $@
+
+bench: all rootfs $(BENCH_BINS)
+	sh bench/run.sh $(BUILD)
+
+# make fuzz: each tests/fuzz/fuzz-NAME.c is a libFuzzer target, built
+# with clang over the common/ sources, run FUZZ_SECONDS (60) from the
+# seeds in tests/fuzz/corpus-NAME/.  A new target is a new file; one
+# that needs more than FUZZ_LIBS gets a FUZZ_LIBS_fuzz-NAME line.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZERS      := $(sort $(basename $(notdir $(wildcard tests/fuzz/fuzz-*.c))))
+FUZZ_CFLAGS  := -std=gnu11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
+		$(WARN) -Icommon -DCX_VERSION='"$(VERSION)"' \
+		-fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_LIBS    := -Wl,--as-needed -lpopt -lcap -lcap-ng
+# The option parser exits on a usage error: the target catches exit().
+FUZZ_LIBS_fuzz-opt := -Wl,--wrap=exit
+
+$(BUILD)/fuzz/common/%.o: common/%.c common/*.h | $(BUILD)/fuzz/common
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(BUILD)/fuzz/libcx.a: $(COMMON:%=$(BUILD)/fuzz/common/%.o)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/fuzz/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h $(BUILD)/fuzz/libcx.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
+		$(BUILD)/fuzz/libcx.a $(FUZZ_LIBS_fuzz-$*) $(FUZZ_LIBS)
+
+fuzz: $(FUZZERS:%=$(BUILD)/fuzz/%)
+	sh tests/fuzz/run.sh $(BUILD)/fuzz $(FUZZ_SECONDS) $(FUZZERS)
+
+fuzz-short:
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
@@ -138,5 +183,5 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all rootfs deps unit lint-man bats check demo install clean
+.PHONY: all rootfs deps unit lint-man bats check demo bench fuzz fuzz-short install clean
 .SECONDARY:

@@ -1,0 +1,402 @@
+#!/bin/sh
+# make bench: the wall time of one container job (the one bench/floor.c
+# makes: namespaces, a cgroup, an overlay, binds, proc, /dev, pivot_root,
+# Docker's capabilities, /bin/true) done several ways, each timed against
+# the floor in one interleaved run, in two regimes: back to back, and
+# after 100 ms of idle before each start.  Then the price of one link of
+# a chain, each tool's own start-up, and each binary's size and peak RSS.
+# A benchmark, not a test: it fails only when it cannot measure.
+#
+# Usage: run.sh BUILD
+#   BUILD holds the tools, rootfs/ and bench/ (timeit, link, floor,
+#   oci-run): make bench builds them first.
+# Environment:
+#   BENCH_PAIRS  pairs per variant and regime (30)
+#   BENCH_LINKS  links in the chain of links (5)
+#   BENCH_CHAIN  the script to time as the cx chain (default:
+#                examples/container.sh, else the provisional
+#                bench/cx-chain.sh)
+# The figures go to the terminal and to BUILD/bench-results.txt.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
+build=$(cd "${1:?usage: run.sh BUILD}" && pwd)
+bin=$build/bench
+rootfs=$build/rootfs
+pairs=${BENCH_PAIRS:-30}
+links=${BENCH_LINKS:-5}
+out=$build/bench-results.txt
+SH=/bin/sh
+
+for f in timeit link floor oci-run; do
+	[ -x "$bin/$f" ] || { echo "bench: $bin/$f missing (make bench builds it)" >&2; exit 1; }
+done
+[ -x "$rootfs/bin/busybox" ] || { echo "bench: no rootfs in $rootfs (make rootfs)" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || { echo "bench: run as root" >&2; exit 1; }
+
+# Our own cgroup in a v1 hierarchy: every variant's cgroup goes below it.
+own_cgroup() {
+	p=$(sed -n "s/^[0-9]*:\([^:]*,\)\{0,1\}$1\(,[^:]*\)\{0,1\}:\(.*\)/\3/p" /proc/self/cgroup)
+	[ -n "$p" ] || return 1
+	[ "$p" = / ] && p=
+	echo "/sys/fs/cgroup/$1$p"
+}
+cgmem=$(own_cgroup memory) && [ -e "$cgmem/tasks" ] &&
+cgpids=$(own_cgroup pids) && [ -e "$cgpids/tasks" ] || {
+	echo "bench: needs the cgroup v1 memory and pids hierarchies (a v1 or hybrid host)" >&2
+	exit 1
+}
+
+tmp=$(mktemp -d /tmp/cx-bench.XXXXXX)
+cleanup() {
+	# Every variant mounts in namespaces of its own: nothing of ours is
+	# mounted here, so a plain rm is safe.
+	if grep -q " $tmp[/ ]" /proc/self/mountinfo; then
+		echo "bench: something is mounted below $tmp; left in place" >&2
+	else
+		rm -rf "$tmp"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+host=$tmp/host
+mkdir "$host"
+echo "a host file, bound read-only" > "$host/file"
+data=$tmp/data
+: > "$data"
+
+# ---- the variants ------------------------------------------------------
+
+# The cx chain: examples/container.sh once it exists (called as demo.sh
+# is: BUILD ROOTFS COMMAND), else the provisional stand-in.
+chain=${BENCH_CHAIN:-}
+if [ -z "$chain" ] && [ -f "$top/examples/container.sh" ]; then
+	chain=$top/examples/container.sh
+fi
+chain_label="cx chain"
+chain_why=""
+if [ -n "$chain" ]; then
+	chain_label="cx chain ($(basename "$chain"))"
+	run_chain() { "$bin/timeit" $idle $SH "$chain" "$build" "$rootfs" /bin/true; }
+else
+	chain_label="cx chain (PROVISIONAL bench/cx-chain.sh)"
+	for t in cx-unshare cx-chroot cx-bind; do
+		[ -x "$build/$t" ] || chain_why="$t is not built"
+	done
+	run_chain() {
+		"$bin/timeit" $idle $SH "$here/cx-chain.sh" "$build" "$rootfs" \
+			"$host" "$tmp" "$cgmem" "$cgpids" /bin/true
+	}
+fi
+
+run_floor() { "$bin/timeit" $idle "$bin/floor" -t "$tmp" "$rootfs" "$host" /bin/true; }
+run_floor_nocg() { "$bin/timeit" $idle "$bin/floor" -C -t "$tmp" "$rootfs" "$host" /bin/true; }
+run_floor_procs() { "$bin/timeit" $idle "$bin/floor" -P -t "$tmp" "$rootfs" "$host" /bin/true; }
+run_ul() {
+	"$bin/timeit" $idle $SH "$here/util-linux.sh" "$rootfs" "$host" "$tmp" \
+		"$cgmem" "$cgpids" /bin/true
+}
+run_crun() { "$bin/timeit" $idle "$bin/oci-run" -t "$tmp" "$rootfs" "$tmp/oci" crun run --bundle "$tmp/oci" "cx-bench-$$"; }
+run_runc() { "$bin/timeit" $idle "$bin/oci-run" -t "$tmp" "$rootfs" "$tmp/oci" runc run --bundle "$tmp/oci" "cx-bench-$$"; }
+
+ul_why=""
+for t in unshare mount capsh chroot hostname; do
+	command -v "$t" >/dev/null 2>&1 || ul_why="$t is not installed"
+done
+crun_why="" runc_why=""
+command -v crun >/dev/null 2>&1 || crun_why="crun is not installed"
+command -v runc >/dev/null 2>&1 || runc_why="runc is not installed"
+
+# The OCI bundle: the same namespaces, limits, mounts and capabilities.
+# /dev is a tmpfs in which the runtime makes the same six devices
+# itself, as Docker asks it to; bench/oci-run mounts the overlay on
+# rootfs/ around each run.
+mkdir "$tmp/oci" "$tmp/oci/rootfs"
+caps='"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE"'
+cat > "$tmp/oci/config.json" <<EOF
+{
+	"ociVersion": "1.0.2",
+	"process": {
+		"terminal": false,
+		"user": { "uid": 0, "gid": 0 },
+		"args": [ "/bin/true" ],
+		"env": [ "PATH=/usr/sbin:/usr/bin:/sbin:/bin" ],
+		"cwd": "/",
+		"capabilities": {
+			"bounding": [ $caps ],
+			"effective": [ $caps ],
+			"permitted": [ $caps ],
+			"inheritable": [],
+			"ambient": []
+		},
+		"noNewPrivileges": true
+	},
+	"root": { "path": "rootfs" },
+	"hostname": "cx",
+	"mounts": [
+		{ "destination": "/proc", "type": "proc", "source": "proc",
+		  "options": [ "nosuid", "noexec", "nodev" ] },
+		{ "destination": "/dev", "type": "tmpfs", "source": "tmpfs",
+		  "options": [ "nosuid", "strictatime", "mode=755", "size=65536k" ] },
+		{ "destination": "/mnt", "type": "bind", "source": "$host",
+		  "options": [ "rbind", "ro", "nosuid", "nodev" ] }
+	],
+	"linux": {
+		"namespaces": [
+			{ "type": "pid" }, { "type": "mount" }, { "type": "uts" },
+			{ "type": "ipc" }, { "type": "network" }, { "type": "cgroup" }
+		],
+		"resources": {
+			"memory": { "limit": 104857600, "swap": 104857600 },
+			"pids": { "limit": 64 }
+		},
+		"cgroupsPath": "cx-bench-oci-$$"
+	}
+}
+EOF
+
+# ---- helpers -----------------------------------------------------------
+
+ms() { awk -v ns="$1" 'BEGIN { printf "%.2f", ns / 1e6 }'; }
+
+# A variant is timed only after one run that works.
+VARIANTS=""
+LABELS=""
+add_variant() { # NAME LABEL WHY
+	if [ -n "$3" ]; then
+		echo "  skipped: $2: $3"
+		return
+	fi
+	idle=""
+	if ! err=$("run_$1" 2>&1 >/dev/null); then
+		echo "  skipped: $2: its first run failed: $(echo "$err" | tail -n 3 | tr '\n' ' ')"
+		return
+	fi
+	VARIANTS="$VARIANTS $1"
+	LABELS="$LABELS$1=$2
+"
+}
+label() { echo "$LABELS" | sed -n "s/^$1=//p"; }
+
+# One interleaved run: for each round, each variant against the floor,
+# the floor first in odd rounds and second in even ones, so that neither
+# always follows the other.
+measure() { # REGIME IDLE-FLAG
+	regime=$1 idle=$2
+	i=1
+	while [ "$i" -le "$pairs" ]; do
+		for v in $VARIANTS; do
+			if [ $((i % 2)) = 1 ]; then
+				f=$(run_floor) && x=$("run_$v")
+			else
+				x=$("run_$v") && f=$(run_floor)
+			fi || { echo "bench: a run of $v failed in round $i" >&2; exit 1; }
+			echo "$regime $i $v ${x% *} ${f% *} ${x#* }" >> "$data"
+		done
+		i=$((i + 1))
+	done
+}
+
+# Medians and median ratios of one regime, as a table.
+report() { # REGIME TITLE
+	echo
+	echo "== $2: $pairs pairs per variant, medians in ms"
+	printf '%-44s %9s %9s %9s %9s %8s\n' variant "median" "its floor" "/floor" "crun/it" "rss KB"
+	awk -v regime="$1" -v labels="$LABELS" -v order="floor $VARIANTS" '
+	function median(s,    a, n, i, j, t) {
+		n = split(s, a, " ")
+		if (n == 0) return -1
+		for (i = 2; i <= n; i++) {
+			t = a[i] + 0
+			for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]
+			a[j + 1] = t
+		}
+		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+	}
+	BEGIN {
+		n = split(labels, l, "\n")
+		for (i = 1; i <= n; i++) {
+			k = index(l[i], "=")
+			if (k) label[substr(l[i], 1, k - 1)] = substr(l[i], k + 1)
+		}
+		label["floor"] = "floor (bench/floor.c)"
+	}
+	$1 == regime {
+		r = $2; v = $3
+		x[v, r] = $4; fl[v, r] = $5
+		xs[v] = xs[v] " " $4; fs[v] = fs[v] " " $5; rs[v] = rs[v] " " $6
+		ratio[v] = ratio[v] " " $4 / $5
+		allf = allf " " $5
+		if (r > rounds) rounds = r
+	}
+	END {
+		nv = split(order, vs, " ")
+		for (i = 1; i <= nv; i++) {
+			v = vs[i]
+			if (v == "floor") {
+				med = median(allf); mf = "-"; rf = "1.00"
+				cr = ("crun", 1) in x ? median(ratio["crun"]) : -1
+				rss = "-"
+			} else {
+				med = median(xs[v]); mf = sprintf("%.2f", median(fs[v]) / 1e6)
+				rf = sprintf("%.2f", median(ratio[v]))
+				s = ""
+				for (r = 1; r <= rounds; r++)
+					if ((v, r) in x && ("crun", r) in x)
+						s = s " " x["crun", r] / x[v, r]
+				cr = s == "" ? -1 : median(s)
+				rss = median(rs[v])
+			}
+			printf "%-44s %9.2f %9s %9s %9s %8s\n", label[v], med / 1e6, mf, rf,
+				cr < 0 ? "-" : sprintf("%.2f", cr), rss
+		}
+	}' "$data"
+}
+
+# The goals of issue 7, as ratios from the same run.
+goals() { # REGIME CRUN-GOAL
+	awk -v regime="$1" -v crungoal="$2" '
+	function median(s,    a, n, i, j, t) {
+		n = split(s, a, " ")
+		for (i = 2; i <= n; i++) {
+			t = a[i] + 0
+			for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]
+			a[j + 1] = t
+		}
+		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+	}
+	function against(v,    s, r) {
+		s = ""
+		for (r = 1; r <= rounds; r++)
+			if ((v, r) in x && ("chain", r) in x)
+				s = s " " x[v, r] / x["chain", r]
+		return s == "" ? -1 : median(s)
+	}
+	function line(what, val, goal, atmost) {
+		if (val < 0) { printf "  %-34s %6s\n", what, "-"; return }
+		ok = atmost ? val <= goal : val >= goal
+		printf "  %-34s %6.2f  goal %s %.1f  %s\n", what, val,
+			atmost ? "<=" : ">=", goal, ok ? "met" : "MISSED"
+	}
+	$1 == regime { x[$3, $2] = $4; if ($3 == "chain") cr = cr " " $4 / $5; if ($2 > rounds) rounds = $2 }
+	END {
+		if (!(("chain", 1) in x)) { print "  (no cx chain in this run: no goals to check)"; exit }
+		line("cx chain / floor", median(cr), 1.5, 1)
+		line("crun / cx chain", against("crun"), crungoal, 0)
+		line("util-linux way / cx chain", against("ul"), 3, 0)
+		line("runc / cx chain", against("runc"), 5, 0)
+	}' "$data"
+}
+
+# A against B, interleaved: prints the median of A, of B, and of A-B.
+versus() { # N -- A... -- B...
+	n=$1
+	shift 2
+	a="" b=""
+	while [ "$1" != -- ]; do a="$a '$1'"; shift; done
+	shift
+	for w in "$@"; do b="$b '$w'"; done
+	: > "$tmp/vs"
+	i=1
+	while [ "$i" -le "$n" ]; do
+		ta=$(eval "\"$bin/timeit\" $a") && tb=$(eval "\"$bin/timeit\" $b") ||
+			return 1
+		echo "${ta% *} ${tb% *} ${ta#* }" >> "$tmp/vs"
+		i=$((i + 1))
+	done
+	awk '
+	function median(s,    a, n, i, j, t) {
+		n = split(s, a, " ")
+		for (i = 2; i <= n; i++) {
+			t = a[i] + 0
+			for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]
+			a[j + 1] = t
+		}
+		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+	}
+	{ a = a " " $1; b = b " " $2; d = d " " ($1 - $2); r = r " " $3 }
+	END { printf "%.3f %.3f %.3f %s\n", median(a) / 1e6, median(b) / 1e6, median(d) / 1e6, median(r) }' "$tmp/vs"
+}
+
+# ---- the run -----------------------------------------------------------
+
+main() {
+	echo "make bench: $(date -u '+%Y-%m-%d %H:%M UTC'), cx $(git -C "$top" describe --always --dirty 2>/dev/null || echo '?')"
+	echo "machine: $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1), $(nproc) CPUs, kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "peers: $(crun --version 2>/dev/null | head -n 1), $(runc --version 2>/dev/null | head -n 1), $(unshare --version), capsh $(dpkg-query -W -f '${Version}' libcap2-bin 2>/dev/null)"
+	echo "cgroups below: $cgmem, $cgpids"
+	echo
+	echo "variants:"
+	add_variant floor_nocg "floor without the cgroup (-C)" ""
+	add_variant floor_procs "floor joining by cgroup.procs (-P)" ""
+	add_variant chain "$chain_label" "$chain_why"
+	add_variant ul "util-linux way (bench/util-linux.sh)" "$ul_why"
+	add_variant crun "crun run (bench/oci-run + config.json)" "$crun_why"
+	add_variant runc "runc run (bench/oci-run + config.json)" "$runc_why"
+	case " $VARIANTS " in *" chain "*)
+		[ -n "$chain" ] || CX_CHAIN_EXPLAIN=1 $SH "$here/cx-chain.sh" "$build" x x x x x |
+			sed 's/^/  provisional chain: /'
+	esac
+
+	measure b2b ""
+	measure idle "-i 100"
+	report b2b "back to back"
+	goals b2b 2.5
+	report idle "after 100 ms idle before each start"
+	goals idle 3
+
+	echo
+	echo "== one link of a chain: bench/link (static, only execs its argv), $pairs pairs"
+	set --
+	k=0
+	while [ "$k" -lt "$links" ]; do set -- "$@" "$bin/link"; k=$((k + 1)); done
+	r=$(versus "$pairs" -- "$@" /bin/true -- /bin/true)
+	echo "$r" | awk -v n="$links" '{ printf "  %d links + true %.3f ms, true %.3f ms: %.3f ms per link\n", n, $1, $2, $3 / n }'
+
+	echo
+	echo "== each tool's own start-up: the tool, then true; against true ($pairs pairs, ms)"
+	printf '  %-36s %9s %9s %9s\n' command median true "its cost"
+	for spec in "cx-unshare /bin/true" "cx-chroot / /bin/true" \
+		    "cx-caps --keep all /bin/true" "cx-nsenter --all -t $$ /bin/true" \
+		    "cx-bind --try -b /nonexistent:/nonexistent /bin/true"; do
+		tool=${spec%% *}
+		if [ ! -x "$build/$tool" ]; then
+			printf '  %-36s %s\n' "$spec" "skipped: $tool is not built"
+			continue
+		fi
+		# shellcheck disable=SC2086
+		if ! r=$(versus "$pairs" -- "$build/"$spec -- /bin/true 2>/dev/null); then
+			printf '  %-36s %s\n' "$spec" "skipped: it failed"
+			continue
+		fi
+		echo "$r" | awk -v s="$spec" '{ printf "  %-36s %9.3f %9.3f %9.3f\n", s, $1, $2, $3 }'
+	done
+
+	echo
+	echo "== binaries: size and peak RSS (of '--version', or of one run)"
+	printf '  %-24s %10s %8s\n' binary bytes "rss KB"
+	for b in "$build"/cx-* "$bin/floor" "$bin/link" "$bin/timeit" "$bin/oci-run"; do
+		[ -x "$b" ] || continue
+		case $b in
+		*/floor) r=$("$bin/timeit" "$b" -t "$tmp" "$rootfs" "$host") ;;
+		*/link) r=$("$bin/timeit" "$b" /bin/true) ;;
+		*/timeit) r=$("$bin/timeit" "$b" /bin/true) ;;
+		*/oci-run) r="- -" ;;
+		*) r=$("$bin/timeit" "$b" --version) ;;
+		esac
+		printf '  %-24s %10s %8s\n' "$(basename "$b")" "$(stat -c %s "$b")" "${r#* }"
+	done
+	for p in crun runc unshare capsh; do
+		b=$(command -v "$p" 2>/dev/null) || continue
+		r=$("$bin/timeit" "$b" --version 2>/dev/null) || r="- -"
+		printf '  %-24s %10s %8s\n' "$p" "$(stat -L -c %s "$b")" "${r#* }"
+	done
+}
+
+# POSIX sh has no pipefail: main leaves a mark when it got to the end.
+{ main && : > "$tmp/done"; } 2>&1 | tee "$out.tmp"
+mv "$out.tmp" "$out"
+echo
+echo "bench: results in $out"
+[ -e "$tmp/done" ]
