@@ -253,6 +253,15 @@ static void entry_times(struct archive_entry *e, struct timespec t[2])
 	}
 }
 
+/* The tar reader ran out of input (libarchive's words for it), not
+ * the decompressor: the compressed stream itself ended well. */
+static int short_tar(struct archive *a)
+{
+	const char *why = archive_error_string(a);
+
+	return why && strncmp(why, "Truncated input file", 20) == 0;
+}
+
 static int write_data(struct unpack *u, int fd)
 {
 	const void *buf;
@@ -285,7 +294,7 @@ static int write_data(struct unpack *u, int fd)
 	 * before 0.4.8 wrote such layers with "insert" (umoci #436), and
 	 * Go's archive/tar reads them. */
 	if (r == ARCHIVE_FATAL && archive_entry_size_is_set(u->e) &&
-	    end == archive_entry_size(u->e) && end > 0) {
+	    end == archive_entry_size(u->e) && end > 0 && short_tar(u->a)) {
 		u->ended = true;
 		r = ARCHIVE_EOF;
 	}

@@ -761,10 +761,12 @@ int cx_ovl_mount(const struct cx_ovl_mount *m, int target, const char *shown)
 		errno = first_err;
 		snprintf(why, sizeof(why), "%s", first_why);
 	}
-	/* overlayfs says why in the kernel log only. */
 	if (errno == ELOOP && !why[0])
 		snprintf(why, sizeof(why),
 			 "the layers overlap: one is given twice or lies inside another");
+	/* overlayfs gives most of its reasons to the kernel log only. */
+	if (errno == EINVAL && !why[0])
+		snprintf(why, sizeof(why), "dmesg may say why");
 	if (errno == E2BIG)
 		return cx_fail(E2BIG, "mount overlay on %s: the options are longer than mount(2) takes",
 			       shown);

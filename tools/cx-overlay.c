@@ -318,6 +318,8 @@ static void run_mount(struct ctx *c, char **args)
 	cmd = args + 1;
 
 	m.lower = lower_list(c->lower, &m.nlower);
+	if (!c->upper && m.nlower < 2)
+		cx_usage_error("without --upper, overlayfs needs two lower layers or more");
 	for (size_t i = 0; i < m.nlower; i++) {
 		int fd = open(m.lower[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
 		char *abs;
@@ -367,12 +369,15 @@ static void run_mount(struct ctx *c, char **args)
 static void run_umount(struct ctx *c, char **args)
 {
 	char type[32];
+	struct stat st;
 	int fd;
 
 	operands(args, 1, 1, "MERGED");
-	fd = open(args[0], O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	fd = open(args[0], O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		cx_die_errno("umount %s", args[0]);
+	if (fstat(fd, &st) == 0 && S_ISLNK(st.st_mode))
+		cx_die("umount %s: a symlink, not followed", args[0]);
 	if (cx_is_mountpoint(fd) != 1 ||
 	    cx_mount_fstype(fd, type, sizeof(type)) < 0 ||
 	    strcmp(type, "overlay") != 0)

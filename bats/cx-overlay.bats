@@ -1,0 +1,899 @@
+#!/usr/bin/env bats
+# cx-overlay against the real kernel: the walkthrough's overlay steps and
+# their diff, mount options and refusals, the mount(2) and no-openat2
+# fallbacks, layer unpack and commit with whiteouts both ways, images
+# (OCI layout and docker save) made in the test and by umoci, hostile
+# and broken tarballs.  Every mount is made in a mount namespace of its
+# own (cx-unshare --mount) below $TMP, and goes with it.
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+
+HELPER_NOSYS="$CX_BUILD/tests/helper-nosys"
+
+# The fixture builder: tarballs from a small line language, OCI image
+# layouts and docker save archives, written with Python's tarfile so
+# that nothing here depends on cx-overlay to make its own input.
+setup_file() {
+	cat >"$BATS_FILE_TMPDIR/mk.py" <<'EOF'
+import gzip, hashlib, io, json, os, sys, tarfile
+
+def entries(t, lines):
+    for line in lines:
+        w = line.rstrip("\n").split(" ", 2)
+        if not w or not w[0]:
+            continue
+        op, name = w[0], w[1]
+        arg = w[2] if len(w) > 2 else None
+        ti = tarfile.TarInfo(name)
+        ti.mtime = 1700000000
+        data = None
+        if op == "f":      # f PATH [TEXT]: a file holding TEXT and a newline
+            data = (arg + "\n").encode() if arg is not None else b""
+            ti.mode = 0o644
+        elif op == "F":    # F PATH MODE: an empty file with that mode
+            data = b""
+            ti.mode = int(arg, 8)
+        elif op == "d":
+            ti.type, ti.mode = tarfile.DIRTYPE, int(arg or "755", 8)
+        elif op == "l":
+            ti.type, ti.linkname = tarfile.SYMTYPE, arg
+        elif op == "h":
+            ti.type, ti.linkname = tarfile.LNKTYPE, arg
+        elif op in ("c", "b"):
+            ti.type = tarfile.CHRTYPE if op == "c" else tarfile.BLKTYPE
+            ti.devmajor, ti.devminor = map(int, arg.split())
+        elif op == "p":
+            ti.type = tarfile.FIFOTYPE
+        elif op == "x":    # x PATH KEY=VALUE: an empty file with an xattr
+            k, v = arg.split("=", 1)
+            data = b""
+            ti.pax_headers = {"SCHILY.xattr." + k: v}
+        else:
+            sys.exit("bad op " + op)
+        if data is not None:
+            ti.size = len(data)
+            t.addfile(ti, io.BytesIO(data))
+        else:
+            t.addfile(ti)
+
+def tar(out, lines):
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as t:
+        entries(t, lines)
+    data = raw.getvalue()
+    if out.endswith(".gz"):
+        data = gzip.compress(data, mtime=0)
+    elif out.endswith(".zst"):
+        import subprocess
+        data = subprocess.run(["zstd", "-q", "-c"], input=data,
+                              capture_output=True, check=True).stdout
+    open(out, "wb").write(data)
+
+def blob(d, data):
+    h = hashlib.sha256(data).hexdigest()
+    os.makedirs(d + "/blobs/sha256", exist_ok=True)
+    open(d + "/blobs/sha256/" + h, "wb").write(data)
+    return {"digest": "sha256:" + h, "size": len(data)}
+
+def oci(d, layers, ref="latest"):
+    os.makedirs(d, exist_ok=True)
+    descs, diffs = [], []
+    for f in layers:
+        data = open(f, "rb").read()
+        mt = "application/vnd.oci.image.layer.v1.tar"
+        if data[:2] == b"\x1f\x8b":
+            mt += "+gzip"
+            diffs.append("sha256:" + hashlib.sha256(gzip.decompress(data)).hexdigest())
+        else:
+            diffs.append("sha256:" + hashlib.sha256(data).hexdigest())
+        descs.append(dict(mediaType=mt, **blob(d, data)))
+    config = {"architecture": "amd64", "os": "linux",
+              "rootfs": {"type": "layers", "diff_ids": diffs}}
+    cdesc = dict(mediaType="application/vnd.oci.image.config.v1+json",
+                 **blob(d, json.dumps(config).encode()))
+    manifest = {"schemaVersion": 2,
+                "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                "config": cdesc, "layers": descs}
+    mdesc = dict(mediaType="application/vnd.oci.image.manifest.v1+json",
+                 **blob(d, json.dumps(manifest).encode()))
+    mdesc["annotations"] = {"org.opencontainers.image.ref.name": ref}
+    index = {"schemaVersion": 2, "manifests": []}
+    if os.path.exists(d + "/index.json"):
+        index = json.load(open(d + "/index.json"))
+    index["manifests"].append(mdesc)
+    json.dump(index, open(d + "/index.json", "w"))
+    json.dump({"imageLayoutVersion": "1.0.0"}, open(d + "/oci-layout", "w"))
+
+def docker(out, layers, repeat_first=False):
+    ids, members = [], []
+    with tarfile.open(out, "w") as t:
+        def add(name, data):
+            ti = tarfile.TarInfo(name)
+            ti.size = len(data)
+            t.addfile(ti, io.BytesIO(data))
+        for f in layers:
+            data = open(f, "rb").read()
+            i = hashlib.sha256(data).hexdigest()
+            ids.append(i)
+            add(i + "/layer.tar", data)
+            add(i + "/VERSION", b"1.0")
+            members.append(i + "/layer.tar")
+        if repeat_first:
+            # docker save writes a layer it already wrote as a link.
+            i = "f" * 64
+            ti = tarfile.TarInfo(i + "/layer.tar")
+            ti.type, ti.linkname = tarfile.SYMTYPE, "../" + ids[0] + "/layer.tar"
+            t.addfile(ti)
+            members.append(i + "/layer.tar")
+        add("cfg.json", b'{"os": "linux"}')
+        add("manifest.json", json.dumps([{"Config": "cfg.json",
+            "RepoTags": ["cx/test:1"], "Layers": members}]).encode())
+
+cmd = sys.argv[1]
+if cmd == "tar":
+    tar(sys.argv[2], sys.stdin)
+elif cmd == "oci":
+    oci(sys.argv[2], sys.argv[4:], sys.argv[3])
+elif cmd == "docker":
+    docker(sys.argv[2], sys.argv[3:])
+elif cmd == "docker-repeat":
+    docker(sys.argv[2], sys.argv[3:], repeat_first=True)
+elif cmd == "getxattr":
+    try:
+        print(os.getxattr(sys.argv[2], sys.argv[3], follow_symlinks=False).decode())
+    except OSError as e:
+        print("none" if e.errno == 61 else e)
+elif cmd == "setxattr":
+    os.setxattr(sys.argv[2], sys.argv[3], sys.argv[4].encode(), follow_symlinks=False)
+EOF
+}
+
+mk() {
+	python3 "$BATS_FILE_TMPDIR/mk.py" "$@"
+}
+
+# An xattr's value, or "none".
+xattr() {
+	mk getxattr "$1" "$2"
+}
+
+# The kind and device numbers of a file: "character special file 0 0".
+kind_of() {
+	stat -c '%F %t %T' "$1"
+}
+
+# A tree as type, mode, owner and path per line (and a symlink's
+# target, a file's checksum), sorted: what two trees must share to be
+# the same to a container.
+tree_of() {
+	(cd "$1" && find . -mindepth 1 -printf '%y %m %U:%G %p %l\n' | sort &&
+		find . -type f -exec md5sum {} + | sort -k 2)
+}
+
+# The overlay mount at DIR, as the mount's type, its options and the
+# superblock's: one line, for the tests to match.
+overlay_line() {
+	awk -v m="$1" '$5 == m { sub(/.* - /, ""); print }' /proc/self/mountinfo
+}
+
+export -f tree_of overlay_line kind_of
+
+# A script in a private mount namespace of its own, run by bash so that
+# the functions above are there; the mounts go when it ends.
+in_ns() {
+	cx-unshare --mount bash -c "set -eu; cd '$TMP'; $1"
+}
+
+# Names in DIR (hidden ones too), on one line: a failed command must
+# leave no temporary directory next to what it was to make.
+names_in() {
+	ls -A "$1" | tr '\n' ' '
+}
+
+require_helper() {
+	[ -x "$1" ] || fail "$1 is missing: make BUILD=... $1"
+}
+
+# The walkthrough's directories.
+walkthrough_dirs() {
+	mkdir -p "$TMP/lower/dir" "$TMP/upper" "$TMP/merged"
+	echo "I'm from lower!" >"$TMP/lower/in_lower.txt"
+	echo "I'm from upper!" >"$TMP/upper/in_upper.txt"
+	echo "I'm from lower!" >"$TMP/lower/in_both.txt"
+	echo "I'm from upper!" >"$TMP/upper/in_both.txt"
+	echo a >"$TMP/lower/dir/a"
+}
+
+# --- the walkthrough ----------------------------------------------------
+
+@test "walkthrough: upper is read first, writes and deletes land in upper, diff lists them" {
+	walkthrough_dirs
+	run -0 in_ns '
+		cx-overlay mount --lower lower --upper upper --work work merged
+		overlay_line "$PWD/merged"
+		find merged | sort
+		cat merged/in_both.txt
+		echo "new file" > merged/new_file
+		rm merged/in_both.txt
+		rm -r merged/dir && mkdir merged/dir && echo b > merged/dir/b
+		echo ---
+		find merged | sort'
+	assert_line --index 0 --regexp "^overlay overlay rw,lowerdir\+=$TMP/lower,upperdir=$TMP/upper,workdir=$TMP/work(,|\$)"
+	assert_equal "${lines[*]:1:6}" "merged merged/dir merged/dir/a merged/in_both.txt merged/in_lower.txt merged/in_upper.txt"
+	assert_line --index 7 "I'm from upper!"
+	assert_equal "${lines[*]:9}" "merged merged/dir merged/dir/b merged/in_lower.txt merged/in_upper.txt merged/new_file"
+
+	# The new file is in upper; the deleted one left a 0/0 device there
+	# and lower as it was; the directory made again is opaque.
+	assert_equal "$(cat "$TMP/upper/new_file")" "new file"
+	assert_equal "$(kind_of "$TMP/upper/in_both.txt")" "character special file 0 0"
+	assert_equal "$(cat "$TMP/lower/in_both.txt")" "I'm from lower!"
+	assert_equal "$(cat "$TMP/lower/dir/a")" "a"
+	assert_equal "$(xattr "$TMP/upper/dir" trusted.overlay.opaque)" "y"
+	assert_equal "$(xattr "$TMP/lower/dir" trusted.overlay.opaque)" "none"
+	# The mount went with the namespace.
+	assert_equal "$(mounts_below_tmp)" 0
+
+	run -0 cx-overlay diff --lower "$TMP/lower" "$TMP/upper"
+	assert_output "C /dir
+D /dir/a
+A /dir/b
+D /in_both.txt
+A /in_upper.txt
+A /new_file"
+}
+
+@test "mount chains to COMMAND: its output, its exit code, 127 and 126" {
+	walkthrough_dirs
+	run -0 cx-unshare --mount cx-overlay mount --lower "$TMP/lower" \
+		--upper "$TMP/upper" --work "$TMP/work" "$TMP/merged" \
+		cat "$TMP/merged/in_lower.txt" "$TMP/merged/in_both.txt"
+	assert_output "I'm from lower!
+I'm from upper!"
+	run -7 cx-unshare --mount cx-overlay mount --lower "$TMP/lower:$TMP/upper" \
+		"$TMP/merged" sh -c 'exit 7'
+	run -127 cx-unshare --mount cx-overlay mount --lower "$TMP/lower:$TMP/upper" \
+		"$TMP/merged" /no/such/command
+	assert_output --partial "/no/such/command"
+	run -126 cx-unshare --mount cx-overlay mount --lower "$TMP/lower:$TMP/upper" \
+		"$TMP/merged" "$TMP/lower/in_lower.txt"
+	# Options after MERGED belong to the command.
+	run -2 cx-unshare --mount cx-overlay mount --lower "$TMP/lower:$TMP/upper" \
+		"$TMP/merged" ls --upper "$TMP/merged"
+	assert_output --partial "ls: unrecognized option '--upper'"
+	assert_equal "$(mounts_below_tmp)" 0
+}
+
+@test "without --upper the overlay is read-only; layers stack topmost first" {
+	mkdir -p "$TMP/l1" "$TMP/l2" "$TMP/l3" "$TMP/m"
+	echo 1 >"$TMP/l1/f"
+	echo 2 >"$TMP/l2/f"
+	echo 3 >"$TMP/l3/f"
+	echo 3 >"$TMP/l3/only3"
+	run -0 in_ns '
+		cx-overlay mount --lower l1:l2:l3 m
+		overlay_line "$PWD/m"
+		cat m/f m/only3
+		touch m/new 2>&1 || echo "touch=$?"'
+	assert_line --index 0 --regexp "^overlay overlay ro,lowerdir\+=$TMP/l1,lowerdir\+=$TMP/l2,lowerdir\+=$TMP/l3(,|\$)"
+	assert_line --index 1 "1"
+	assert_line --index 2 "3"
+	assert_line --partial "Read-only file system"
+	assert_line "touch=1"
+	assert [ ! -e "$TMP/l1/new" ]
+}
+
+@test "--volatile, --userxattr, --redirect-dir and --metacopy pass through" {
+	mkdir -p "$TMP/l" "$TMP/m"
+	run -0 in_ns '
+		cx-overlay mount --volatile --redirect-dir=nofollow --lower l --upper u --work w m
+		overlay_line "$PWD/m"
+		umount m
+		cx-overlay mount --userxattr --lower l --upper u2 --work w2 m
+		overlay_line "$PWD/m"
+		umount m
+		cx-overlay mount --metacopy --redirect-dir --lower l --upper u3 --work w3 m
+		overlay_line "$PWD/m"'
+	assert_line --index 0 --regexp "^overlay overlay rw,lowerdir\+=$TMP/l,upperdir=$TMP/u,workdir=$TMP/w,redirect_dir=nofollow,.*fsync=volatile"
+	assert_line --index 1 --regexp "^overlay overlay rw,lowerdir\+=$TMP/l,upperdir=$TMP/u2,workdir=$TMP/w2,.*userxattr"
+	assert_line --index 2 --regexp "^overlay overlay rw,lowerdir\+=$TMP/l,upperdir=$TMP/u3,workdir=$TMP/w3,redirect_dir=on,.*metacopy=on"
+	run -125 cx-overlay mount --redirect-dir=sideways --lower "$TMP/l" "$TMP/m"
+	assert_output "cx-overlay: invalid --redirect-dir mode 'sideways' (on, follow, nofollow, off)
+Try 'cx-overlay --help' for more information."
+	run -125 cx-overlay mount --volatile --lower "$TMP/l" "$TMP/m"
+	assert_line --index 0 "cx-overlay: --volatile needs --upper"
+}
+
+@test "names with ':', ',' and '\\' reach the kernel escaped, in every mount path" {
+	require_helper "$HELPER_NOSYS"
+	mkdir -p "$TMP/lo:w,er" "$TMP/b\\s" "$TMP/m"
+	echo colon >"$TMP/lo:w,er/a"
+	echo backslash >"$TMP/b\\s/b"
+	# lowerdir+ takes each name as it is; the upper's is unescaped.
+	run -0 in_ns "cx-overlay mount --lower 'lo\\:w,er:b\\\\s' --upper 'u:p,1' --work w m
+		cat m/a m/b; touch m/new1; overlay_line \"\$PWD/m\""
+	assert_line --index 0 colon
+	assert_line --index 1 backslash
+	assert_line --index 2 --partial "lowerdir+=$TMP/lo:w\\054er,lowerdir+=$TMP/b\\134s,upperdir=$TMP/u"
+	assert [ -f "$TMP/u:p,1/new1" ]
+	# mount(2), with every name in one escaped option string.
+	run -0 in_ns "'$HELPER_NOSYS' cx-overlay mount --lower 'lo\\:w,er:b\\\\s' --upper 'u:p,2' --work w2 m
+		cat m/a m/b; touch m/new2; overlay_line \"\$PWD/m\""
+	assert_line --index 0 colon
+	assert_line --index 1 backslash
+	assert_line --index 2 --partial "rw,lowerdir=$TMP/lo"
+	assert [ -f "$TMP/u:p,2/new2" ]
+	assert [ ! -e "$TMP/lo:w,er/new1" ]
+}
+
+@test "mount(2) fallback without the new mount API: same overlay, same refusals" {
+	require_helper "$HELPER_NOSYS"
+	walkthrough_dirs
+	run -0 in_ns "'$HELPER_NOSYS' cx-overlay mount --lower lower --upper upper --work work merged
+		overlay_line \"\$PWD/merged\"
+		cat merged/in_both.txt; rm merged/in_lower.txt"
+	assert_line --index 0 --regexp "^overlay overlay rw,lowerdir=$TMP/lower,upperdir=$TMP/upper,workdir=$TMP/work(,|\$)"
+	assert_line --index 1 "I'm from upper!"
+	assert_equal "$(kind_of "$TMP/upper/in_lower.txt")" "character special file 0 0"
+	# Forty layers with long names need more than fsconfig's 256 bytes
+	# for one lowerdir string; mount(2) takes a page.
+	local list= i
+	for i in $(seq 40); do
+		mkdir -p "$TMP/layer-with-a-long-name-$i"
+		echo "$i" >"$TMP/layer-with-a-long-name-$i/f$i"
+		list="$list${list:+:}layer-with-a-long-name-$i"
+	done
+	run -0 in_ns "'$HELPER_NOSYS' cx-overlay mount --lower '$list' merged
+		ls merged | wc -l; cat merged/f1 merged/f40"
+	assert_equal "${lines[*]}" "40 1 40"
+}
+
+@test "refusals before the kernel's: upper and work on different mounts, nested, the same" {
+	mkdir -p "$TMP/lower" "$TMP/m" "$TMP/t"
+	run -125 in_ns 'mount -t tmpfs none t
+		cx-overlay mount --lower lower --upper t/up --work work m'
+	assert_output "cx-overlay: upper dir t/up and work dir work are on different mounts; overlayfs needs both on one"
+	# What cx-overlay made for the failed mount, it removed again.
+	assert_equal "$(names_in "$TMP")" "lower m rootfs t "
+	run -125 cx-overlay mount --lower "$TMP/lower" --upper "$TMP/up" --work "$TMP/up/w" "$TMP/m"
+	assert_output "cx-overlay: work dir $TMP/up/w is inside upper dir $TMP/up; they must be separate"
+	assert_equal "$(names_in "$TMP")" "lower m rootfs t "
+	mkdir "$TMP/w"
+	run -125 cx-overlay mount --lower "$TMP/lower" --upper "$TMP/w/up" --work "$TMP/w" "$TMP/m"
+	assert_output "cx-overlay: upper dir $TMP/w/up is inside work dir $TMP/w; they must be separate"
+	assert_equal "$(names_in "$TMP")" "lower m rootfs t w "
+	run -125 cx-overlay mount --lower "$TMP/lower" --upper "$TMP/w" --work "$TMP/w" "$TMP/m"
+	assert_output "cx-overlay: upper dir $TMP/w and work dir $TMP/w are the same directory"
+	# An existing work dir is not removed.
+	assert [ -d "$TMP/w" ]
+	assert_equal "$(mounts_below_tmp)" 0
+}
+
+@test "the kernel's refusal: its reason shown, the made upper and work removed, no mount" {
+	walkthrough_dirs
+	run -125 cx-overlay mount --lower "$TMP/lower:$TMP/upper" --upper "$TMP/upper" --work "$TMP/newwork" "$TMP/merged"
+	assert_output "cx-overlay: mount overlay on $TMP/merged (the layers overlap: one is given twice or lies inside another): Too many levels of symbolic links"
+	assert [ ! -e "$TMP/newwork" ]
+	assert_equal "$(mounts_below_tmp)" 0
+	# A new upper and work, then the kernel's refusal (a lower on proc,
+	# which overlayfs does not take): both go again.
+	run -125 cx-overlay mount --lower "$TMP/lower:/proc" --upper "$TMP/newup" --work "$TMP/newwork" "$TMP/merged"
+	assert_output "cx-overlay: mount overlay on $TMP/merged (dmesg may say why): Invalid argument"
+	assert_equal "$(names_in "$TMP")" "lower merged rootfs upper "
+	assert_equal "$(mounts_below_tmp)" 0
+	run -125 cx-overlay mount --lower "$TMP/lower" "$TMP/merged"
+	assert_line --index 0 "cx-overlay: without --upper, overlayfs needs two lower layers or more"
+}
+
+@test "bad input: each a one-line error, exit 125, nothing made" {
+	walkthrough_dirs
+	run -125 cx-overlay mount --lower "$TMP/nolower" --upper "$TMP/u" --work "$TMP/w" "$TMP/merged"
+	assert_output "cx-overlay: lower dir $TMP/nolower: No such file or directory"
+	run -125 cx-overlay mount --lower "$TMP/lower:$TMP/lower/in_lower.txt" "$TMP/merged"
+	assert_output "cx-overlay: lower dir $TMP/lower/in_lower.txt: Not a directory"
+	run -125 cx-overlay mount --lower "$TMP/lower" --upper "$TMP/u" --work "$TMP/w" "$TMP/nomerged"
+	assert_output "cx-overlay: mount point $TMP/nomerged: No such file or directory"
+	run -125 cx-overlay mount --lower "$TMP/lower" --upper "$TMP/u" "$TMP/merged"
+	assert_line --index 0 "cx-overlay: --upper needs --work"
+	run -125 cx-overlay mount --lower "$TMP/lower" --work "$TMP/w" "$TMP/merged"
+	assert_line --index 0 "cx-overlay: --work needs --upper"
+	run -125 cx-overlay mount "$TMP/merged"
+	assert_line --index 0 "cx-overlay: missing --lower"
+	run -125 cx-overlay mount --lower "a::b" "$TMP/merged"
+	assert_line --index 0 "cx-overlay: invalid --lower list 'a::b'"
+	run -125 cx-overlay mount --lower "$TMP/lower"
+	assert_line --index 0 "cx-overlay: missing operand: MERGED"
+	run -125 cx-overlay mount --upper "$TMP/u" --work "$TMP/w" --lower "$TMP/lower" --upper "$TMP/u2" --bogus "$TMP/merged"
+	assert_line --index 0 "cx-overlay: unrecognized option '--bogus'"
+	run -125 cx-overlay remount "$TMP/merged"
+	assert_output "cx-overlay: unknown command 'remount'
+Try 'cx-overlay --help' for more information."
+	run -125 cx-overlay
+	assert_line --index 0 "cx-overlay: missing command (mount, umount, diff, unpack, commit, image)"
+	run -125 cx-overlay diff "$TMP/upper"
+	assert_line --index 0 "cx-overlay: missing --lower"
+	run -125 cx-overlay diff --lower "$TMP/nolower" "$TMP/upper"
+	assert_output "cx-overlay: lower dir $TMP/nolower: No such file or directory"
+	run -125 cx-overlay unpack "$TMP/none.tar" "$TMP/out"
+	assert_output "cx-overlay: unpack $TMP/none.tar: No such file or directory"
+	run -125 cx-overlay commit "$TMP/upper" "$TMP/layer.zip"
+	assert_line --index 0 "cx-overlay: $TMP/layer.zip: the name must end in .tar, .tar.gz or .tar.zst"
+	run -125 cx-overlay commit "$TMP/noupper" "$TMP/layer.tar"
+	assert_output "cx-overlay: commit $TMP/noupper: No such file or directory"
+	run -125 cx-overlay image "$TMP/nosource" "$TMP/img"
+	assert_output "cx-overlay: image $TMP/nosource: No such file or directory"
+	run -125 cx-overlay unpack "$TMP/lower/in_lower.txt"
+	assert_line --index 0 "cx-overlay: missing operand: LAYER DIR"
+	# Nothing was made: no upper, work, output or staging directory.
+	assert_equal "$(names_in "$TMP")" "lower merged rootfs upper "
+	assert_equal "$(mounts_below_tmp)" 0
+}
+
+@test "umount: unmounts the overlay, refuses anything else" {
+	walkthrough_dirs
+	mkdir -p "$TMP/t"
+	run -0 in_ns '
+		cx-overlay mount --lower lower --upper upper --work work merged
+		overlay_line "$PWD/merged" | cut -d" " -f1
+		cx-overlay umount merged
+		echo "after:[$(overlay_line "$PWD/merged")]"
+		cx-overlay mount --lower lower:upper merged
+		cx-overlay umount --lazy merged
+		echo "lazy:[$(overlay_line "$PWD/merged")]"
+		mount -t tmpfs none t
+		cx-overlay umount t || echo "tmpfs=$?"
+		grep -c " $PWD/t " /proc/self/mountinfo
+		cx-overlay umount lower || echo "dir=$?"
+		ln -s merged link
+		cx-overlay mount --lower lower:upper merged
+		cx-overlay umount link || echo "link=$?"
+		overlay_line "$PWD/merged" | cut -d" " -f1'
+	assert_equal "${lines[*]}" "overlay after:[] lazy:[] cx-overlay: umount t: not an overlay mount point tmpfs=125 1 cx-overlay: umount lower: not an overlay mount point dir=125 cx-overlay: umount link: a symlink, not followed link=125 overlay"
+}
+
+# --- diff -------------------------------------------------------------
+
+@test "diff reads every whiteout form, opaque directories, and a stack of lowers" {
+	mkdir -p "$TMP/l1/etc" "$TMP/l2/etc" "$TMP/l2/opt/sub" "$TMP/up/etc" "$TMP/up/opt"
+	echo a >"$TMP/l2/etc/a"
+	echo b >"$TMP/l2/etc/b"
+	echo c >"$TMP/l1/etc/c"
+	echo d >"$TMP/l1/etc/d"
+	echo o >"$TMP/l2/opt/old"
+	echo s >"$TMP/l2/opt/sub/s"
+	# The device form, the trusted. and user. xattr forms.
+	mknod "$TMP/up/etc/a" c 0 0
+	: >"$TMP/up/etc/b"
+	mk setxattr "$TMP/up/etc/b" trusted.overlay.whiteout ""
+	: >"$TMP/up/etc/c"
+	mk setxattr "$TMP/up/etc/c" user.overlay.whiteout ""
+	# A zero-size file without the xattr is a file.
+	: >"$TMP/up/etc/d"
+	mk setxattr "$TMP/up/opt" user.overlay.opaque y
+	echo n >"$TMP/up/opt/new"
+	run -0 cx-overlay diff --lower "$TMP/l1:$TMP/l2" "$TMP/up"
+	assert_output "C /etc
+D /etc/a
+D /etc/b
+D /etc/c
+C /etc/d
+C /opt
+A /opt/new
+D /opt/old
+D /opt/sub"
+	# A directory opaque with "x" (it holds xattr whiteouts) is not.
+	mk setxattr "$TMP/up/opt" user.overlay.opaque x
+	run -0 cx-overlay diff --lower "$TMP/l1:$TMP/l2" "$TMP/up"
+	assert_line "A /opt/new"
+	refute_line "D /opt/old"
+}
+
+# --- unpack -------------------------------------------------------------
+
+@test "unpack: OCI whiteouts become overlay whiteouts; metadata, links and xattrs kept" {
+	mk tar "$TMP/l.tar.gz" <<-'EOF'
+	d ./
+	d etc
+	f etc/.wh.passwd
+	f usr/.wh..wh..opq
+	f usr/bin/tool hello
+	F usr/bin/suid 4755
+	l usr/bin/link /etc/shadow
+	h usr/bin/hard usr/bin/tool
+	f .wh.gone
+	f d2/.wh..wh.plnk/aufs-meta
+	p fifo
+	x usr/cap user.cx=kept
+	x usr/ovl trusted.overlay.redirect=/etc
+	d same 700
+	f .wh.same
+	EOF
+	run -0 cx-overlay unpack "$TMP/l.tar.gz" "$TMP/layer"
+	assert_output ""
+	assert_equal "$(kind_of "$TMP/layer/etc/passwd")" "character special file 0 0"
+	assert_equal "$(kind_of "$TMP/layer/gone")" "character special file 0 0"
+	assert_equal "$(stat -c %a "$TMP/layer/gone")" "0"
+	assert_equal "$(xattr "$TMP/layer/usr" trusted.overlay.opaque)" "y"
+	assert_equal "$(cat "$TMP/layer/usr/bin/tool")" "hello"
+	assert_equal "$(stat -c '%a %Y' "$TMP/layer/usr/bin/suid")" "4755 1700000000"
+	assert_equal "$(readlink "$TMP/layer/usr/bin/link")" "/etc/shadow"
+	assert_equal "$(stat -c %i "$TMP/layer/usr/bin/hard")" "$(stat -c %i "$TMP/layer/usr/bin/tool")"
+	assert_equal "$(stat -c %F "$TMP/layer/fifo")" "fifo"
+	assert_equal "$(xattr "$TMP/layer/usr/cap" user.cx)" "kept"
+	# A layer cannot forge overlayfs's metadata.
+	assert_equal "$(xattr "$TMP/layer/usr/ovl" trusted.overlay.redirect)" "none"
+	# aufs's bookkeeping is skipped; a whiteout of a directory the layer
+	# has itself makes that directory opaque.
+	assert [ ! -e "$TMP/layer/d2" ]
+	assert_equal "$(stat -c '%F %a' "$TMP/layer/same")" "directory 700"
+	assert_equal "$(xattr "$TMP/layer/same" trusted.overlay.opaque)" "y"
+	# Directory times are those of the archive, set last.
+	assert_equal "$(stat -c %Y "$TMP/layer/etc")" "1700000000"
+	assert_equal "$(stat -c '%a %Y' "$TMP/layer")" "755 1700000000"
+	# The staging directory is gone.
+	assert_equal "$(names_in "$TMP")" "l.tar.gz layer rootfs "
+}
+
+@test "unpack: plain, gzip and zstd, from a file or standard input; --userxattr" {
+	local c
+	for c in tar tar.gz tar.zst; do
+		printf 'f a/file %s\nf a/.wh.x\nf b/.wh..wh..opq\n' "$c" | mk tar "$TMP/l.$c"
+		run -0 cx-overlay unpack "$TMP/l.$c" "$TMP/out-$c"
+		assert_equal "$(cat "$TMP/out-$c/a/file")" "$c"
+		assert_equal "$(kind_of "$TMP/out-$c/a/x")" "character special file 0 0"
+	done
+	run -0 bash -c "cat '$TMP/l.tar.zst' | cx-overlay unpack --userxattr - '$TMP/stdin'"
+	assert_equal "$(cat "$TMP/stdin/a/file")" "tar.zst"
+	assert_equal "$(xattr "$TMP/stdin/b" user.overlay.opaque)" "y"
+	assert_equal "$(xattr "$TMP/stdin/b" trusted.overlay.opaque)" "none"
+}
+
+@test "unpack into an empty directory; a non-empty one is refused and kept" {
+	printf 'f file new\n' | mk tar "$TMP/l.tar"
+	mkdir "$TMP/empty" "$TMP/full"
+	echo keep >"$TMP/full/old"
+	run -0 cx-overlay unpack "$TMP/l.tar" "$TMP/empty"
+	assert_equal "$(cat "$TMP/empty/file")" "new"
+	run -125 cx-overlay unpack "$TMP/l.tar" "$TMP/full"
+	assert_output "cx-overlay: $TMP/full exists and is not an empty directory"
+	assert_equal "$(names_in "$TMP/full")" "old "
+	run -125 cx-overlay unpack "$TMP/l.tar" "$TMP/l.tar"
+	assert_output "cx-overlay: $TMP/l.tar exists and is not an empty directory"
+	assert_equal "$(names_in "$TMP")" "empty full l.tar rootfs "
+}
+
+# Each hostile archive is refused with its member named, leaves no
+# output and no staging directory, and writes nothing outside.
+hostile() {
+	local name=$1 msg=$2
+	mk tar "$TMP/in/$name.tar"
+	run -125 cx-overlay unpack "$TMP/in/$name.tar" "$TMP/a/b/out"
+	assert_output "cx-overlay: unpack $TMP/in/$name.tar: refusing $msg"
+	assert_equal "$(names_in "$TMP/a/b")" ""
+}
+
+@test "hostile tarballs: .., absolute, through a symlink, hard links out, devices" {
+	local probe="cx-overlay-bats-$$-$BATS_TEST_NUMBER"
+	mkdir -p "$TMP/in" "$TMP/a/b" "$TMP/etc"
+	local before
+	before=$(stat -c %h /etc/passwd)
+
+	hostile dotdot '../../etc/x: a ".." component' <<-EOF
+	f ok
+	f ../../etc/x pwn
+	EOF
+	hostile inner 'a/../../../x: a ".." component' <<-EOF
+	f a/../../../x pwn
+	EOF
+	hostile absolute "/etc/$probe: an absolute path" <<-EOF
+	f /etc/$probe pwn
+	EOF
+	hostile symlink "a/$probe: its path goes through a symlink" <<-EOF
+	l a /etc
+	f a/$probe pwn
+	EOF
+	hostile relsymlink "up/etc/x: its path goes through a symlink" <<-EOF
+	l up ../../..
+	f up/etc/x pwn
+	EOF
+	hostile symlinkdir "a/x/: its path goes through a symlink" <<-EOF
+	l a /etc
+	d a/x
+	EOF
+	hostile notdir "f/x: its path goes through a non-directory" <<-EOF
+	f f data
+	f f/x pwn
+	EOF
+	hostile hardabs "passwd: a hard link to a name outside the layer" <<-EOF
+	h passwd /etc/passwd
+	EOF
+	hostile hardup "passwd: a hard link to a name outside the layer" <<-EOF
+	h passwd ../../../../../../etc/passwd
+	EOF
+	hostile hardvia "passwd: its path goes through a symlink" <<-EOF
+	l e /etc
+	h passwd e/passwd
+	EOF
+	hostile hardmissing "x: a hard link to a name not in the layer" <<-EOF
+	h x nothing
+	EOF
+	hostile device "dev/sda: a device node (devices are not allowed)" <<-EOF
+	b dev/sda 8 0
+	EOF
+	hostile chardev "dev/null2: a device node (devices are not allowed)" <<-EOF
+	c dev/null2 1 3
+	EOF
+	hostile badwh ".wh.: a whiteout without a name" <<-EOF
+	f .wh.
+	EOF
+	hostile whdir ".wh.x/y: a whiteout name used as a directory" <<-EOF
+	f .wh.x/y
+	EOF
+
+	# Nothing anywhere outside: not in /etc, not next to the output,
+	# and /etc/passwd has no new link.
+	assert [ ! -e "/etc/$probe" ]
+	assert [ ! -e "$TMP/etc/x" ]
+	assert [ ! -e "$TMP/a/etc" ]
+	assert [ ! -e "$TMP/x" ]
+	assert_equal "$(stat -c %h /etc/passwd)" "$before"
+	assert_equal "$(names_in "$TMP")" "a etc in rootfs "
+}
+
+@test "--allow-devices makes the device nodes a layer holds" {
+	printf 'c dev/null 1 3\nb dev/sda 8 0\n' | mk tar "$TMP/dev.tar"
+	run -0 cx-overlay unpack --allow-devices "$TMP/dev.tar" "$TMP/out"
+	assert_equal "$(kind_of "$TMP/out/dev/null")" "character special file 1 3"
+	assert_equal "$(kind_of "$TMP/out/dev/sda")" "block special file 8 0"
+}
+
+@test "a corrupt or truncated tarball: error, no output, no staging directory" {
+	local i
+	for i in $(seq 400); do echo "f dir/file$i $i$i$i$i$i$i$i$i"; done | mk tar "$TMP/big.tar.gz"
+	head -c 2000 "$TMP/big.tar.gz" >"$TMP/cut.tar.gz"
+	run -125 cx-overlay unpack "$TMP/cut.tar.gz" "$TMP/out"
+	assert_output --regexp "^cx-overlay: unpack $TMP/cut.tar.gz: (read dir/file[0-9]+: )?.*(truncated|Truncated|EOF).*"
+	assert [ ! -e "$TMP/out" ]
+	head -c 3000 /dev/urandom >"$TMP/noise.tar"
+	run -125 cx-overlay unpack "$TMP/noise.tar" "$TMP/out"
+	assert_output --regexp "^cx-overlay: unpack $TMP/noise.tar: .+"
+	assert [ ! -e "$TMP/out" ]
+	# A tar cut inside a member's data is corrupt; cut right after the
+	# data of its last file, it is whole (umoci 0.4.7 "insert" layers).
+	printf 'f a first\nf b second\n' | mk tar "$TMP/t.tar"
+	head -c $((512 * 3 + 7)) "$TMP/t.tar" >"$TMP/tail.tar"
+	run -0 cx-overlay unpack "$TMP/tail.tar" "$TMP/out"
+	assert_equal "$(cat "$TMP/out/b")" "second"
+	head -c $((512 * 3 + 3)) "$TMP/t.tar" >"$TMP/mid.tar"
+	run -125 cx-overlay unpack "$TMP/mid.tar" "$TMP/out2"
+	assert_output --regexp "^cx-overlay: unpack $TMP/mid.tar: read b: .*"
+	assert [ ! -e "$TMP/out2" ]
+	assert_equal "$(names_in "$TMP")" "big.tar.gz cut.tar.gz mid.tar noise.tar out rootfs t.tar tail.tar "
+}
+
+@test "unpack without openat2: the same layer, the same refusals" {
+	require_helper "$HELPER_NOSYS"
+	printf 'f a/b/c deep\nl s /etc\nh a/hard a/b/c\n' | mk tar "$TMP/ok.tar"
+	printf 'l s /etc\nf s/x pwn\n' | mk tar "$TMP/bad.tar"
+	run -0 "$HELPER_NOSYS" cx-overlay unpack "$TMP/ok.tar" "$TMP/out"
+	assert_equal "$(cat "$TMP/out/a/hard")" "deep"
+	run -125 "$HELPER_NOSYS" cx-overlay unpack "$TMP/bad.tar" "$TMP/out2"
+	assert_output "cx-overlay: unpack $TMP/bad.tar: refusing s/x: its path goes through a symlink"
+	assert [ ! -e "$TMP/out2" ]
+}
+
+# --- commit -------------------------------------------------------------
+
+@test "commit then unpack: the same merged view; whiteouts and opaque dirs as OCI names" {
+	walkthrough_dirs
+	ln -s in_lower.txt "$TMP/lower/link"
+	run -0 in_ns '
+		cx-overlay mount --lower lower --upper upper --work work merged
+		echo changed > merged/in_lower.txt
+		ln merged/in_lower.txt merged/hardlink
+		rm merged/in_both.txt
+		rm -r merged/dir && mkdir merged/dir && echo b > merged/dir/b
+		mkdir -p merged/new/sub && echo n > merged/new/sub/n
+		tree_of merged'
+	local want=$output
+	run -0 cx-overlay commit "$TMP/upper" "$TMP/layer.tar.gz"
+	assert_output ""
+	run -0 tar -tvzf "$TMP/layer.tar.gz"
+	assert_line --regexp '^---------- 0/0 +0 .* \.wh\.in_both\.txt$'
+	assert_line --regexp '^drwxr-xr-x 0/0 +0 .* dir/$'
+	assert_line --regexp '^---------- 0/0 +0 .* dir/\.wh\.\.wh\.\.opq$'
+	assert_line --regexp '^hrw-r--r-- 0/0 +0 .* (hardlink link to in_lower.txt|in_lower.txt link to hardlink)$'
+	refute_output --partial "work"
+	# Into a fresh layer, mounted on the same lower: the same view.
+	run -0 cx-overlay unpack "$TMP/layer.tar.gz" "$TMP/fresh"
+	run -0 in_ns 'mkdir m2; cx-overlay mount --lower fresh:lower m2; tree_of m2'
+	assert_equal "$output" "$want"
+	# And the same changes.
+	run -0 cx-overlay diff --lower "$TMP/lower" "$TMP/fresh"
+	assert_output "$(cx-overlay diff --lower "$TMP/lower" "$TMP/upper")"
+	# The same upper, the same bytes.
+	run -0 cx-overlay commit "$TMP/upper" "$TMP/again.tar.gz"
+	assert_equal "$(md5sum <"$TMP/again.tar.gz")" "$(md5sum <"$TMP/layer.tar.gz")"
+}
+
+@test "commit refuses what a layer cannot hold; a failed commit leaves no file" {
+	mkdir -p "$TMP/lower" "$TMP/up" "$TMP/m"
+	echo data >"$TMP/lower/f"
+	: >"$TMP/up/.wh.trap"
+	run -125 cx-overlay commit "$TMP/up" "$TMP/out.tar"
+	assert_output "cx-overlay: commit $TMP/up: .wh.trap has a whiteout's name, which a layer cannot hold"
+	assert_equal "$(names_in "$TMP")" "lower m rootfs up "
+	rm "$TMP/up/.wh.trap"
+	# With metacopy, a chmod copies up the metadata only.
+	run -0 in_ns 'cx-overlay mount --metacopy --lower lower --upper up --work w m
+		chmod 600 m/f'
+	run -125 cx-overlay commit "$TMP/up" "$TMP/out.tar.zst"
+	assert_output "cx-overlay: commit $TMP/up: f is a metacopy file: its data is in a lower layer"
+	assert_equal "$(names_in "$TMP")" "lower m rootfs up w "
+	# An existing layer file is replaced only by a whole new one.
+	echo old >"$TMP/out.tar"
+	rm "$TMP/up/f"
+	echo new >"$TMP/up/g"
+	run -0 cx-overlay commit "$TMP/up" "$TMP/out.tar"
+	run -0 tar -tf "$TMP/out.tar"
+	assert_output "g"
+}
+
+# --- images -------------------------------------------------------------
+
+# Two layers: the base, and one that deletes a file and replaces a
+# directory.
+two_layers() {
+	mk tar "$TMP/base.tar.gz" <<-'EOF'
+	d etc
+	f etc/passwd root:x:0:0
+	f etc/motd hello
+	d usr/share/doc
+	f usr/share/doc/old old
+	f usr/bin/tool v1
+	EOF
+	mk tar "$TMP/top.tar" <<-'EOF'
+	f etc/.wh.motd
+	f usr/share/doc/.wh..wh..opq
+	f usr/share/doc/new new
+	f usr/bin/tool v2
+	EOF
+}
+
+merged_two_layers="etc
+etc/passwd
+usr
+usr/bin
+usr/bin/tool
+usr/share
+usr/share/doc
+usr/share/doc/new"
+
+@test "image: an OCI layout of two layers, unpacked and mounted" {
+	two_layers
+	mk oci "$TMP/oci" latest "$TMP/base.tar.gz" "$TMP/top.tar"
+	run -0 cx-overlay image "$TMP/oci" "$TMP/img"
+	assert_output "$TMP/img/1:$TMP/img/0"
+	assert_equal "$(names_in "$TMP/img")" "0 1 "
+	assert_equal "$(kind_of "$TMP/img/1/etc/motd")" "character special file 0 0"
+	assert_equal "$(xattr "$TMP/img/1/usr/share/doc" trusted.overlay.opaque)" "y"
+	run -0 in_ns "mkdir m; cx-overlay mount --lower '$output' m
+		(cd m && find . -mindepth 1 | sed s,^./,, | sort)
+		cat m/usr/bin/tool m/etc/passwd"
+	assert_output "$merged_two_layers
+v2
+root:x:0:0"
+	# Then a container on it, whose changes are one layer more.
+	run -0 in_ns "cx-overlay mount --lower img/1:img/0 --upper up --work w m
+		rm m/etc/passwd; echo c > m/etc/new"
+	run -0 cx-overlay diff --lower "$TMP/img/1:$TMP/img/0" "$TMP/up"
+	assert_output "C /etc
+A /etc/new
+D /etc/passwd"
+}
+
+@test "image: a docker save archive, with a layer repeated through a link" {
+	two_layers
+	gzip -dc "$TMP/base.tar.gz" >"$TMP/base.tar"
+	mk docker-repeat "$TMP/saved.tar" "$TMP/base.tar" "$TMP/top.tar"
+	run -0 cx-overlay image "$TMP/saved.tar" "$TMP/img"
+	assert_output "$TMP/img/2:$TMP/img/1:$TMP/img/0"
+	# The repeated base on top brings back motd and doc/old.
+	run -0 in_ns "mkdir m; cx-overlay mount --lower '$output' m
+		cat m/etc/motd m/usr/share/doc/old m/usr/bin/tool"
+	assert_output "hello
+old
+v1"
+	run -0 cx-overlay image --ref cx/test:1 "$TMP/saved.tar" "$TMP/img2"
+	run -125 cx-overlay image --ref cx/other:1 "$TMP/saved.tar" "$TMP/img3"
+	assert_output "cx-overlay: image $TMP/saved.tar: no image is tagged 'cx/other:1'"
+	assert [ ! -e "$TMP/img3" ]
+}
+
+@test "image refusals: a blob not matching its digest, a bad digest, several images, no manifest" {
+	two_layers
+	mk oci "$TMP/oci" latest "$TMP/base.tar.gz" "$TMP/top.tar"
+	cp -a "$TMP/oci" "$TMP/oci2"
+	# A changed layer.
+	local top
+	top=$(ls -S "$TMP/oci2/blobs/sha256" | head -n 1)
+	printf 'f etc/evil x\n' | mk tar "$TMP/evil.tar"
+	cp "$TMP/evil.tar" "$TMP/oci2/blobs/sha256/$top"
+	run -125 cx-overlay image "$TMP/oci2" "$TMP/img"
+	assert_output --regexp "^cx-overlay: image $TMP/oci2: (layer sha256:[0-9a-f]{64}|sha256:[0-9a-f]{64}) does not match its digest or size$"
+	assert [ ! -e "$TMP/img" ]
+	# A digest that would name another file.
+	sed -i 's,"sha256:[0-9a-f]*","sha256:../../../../etc/passwd",' "$TMP/oci2/index.json"
+	run -125 cx-overlay image "$TMP/oci2" "$TMP/img"
+	assert_output "cx-overlay: image $TMP/oci2: invalid digest 'sha256:../../../../etc/passwd'"
+	# Two images: --ref chooses.
+	mk oci "$TMP/oci" other "$TMP/top.tar"
+	run -125 cx-overlay image "$TMP/oci" "$TMP/img"
+	assert_output "cx-overlay: image $TMP/oci: it holds 2 images; choose one with --ref"
+	run -0 cx-overlay image --ref other "$TMP/oci" "$TMP/img"
+	assert_output "$TMP/img/0"
+	# A tarball that is no image.
+	printf 'f hello x\n' | mk tar "$TMP/plain.tar"
+	run -125 cx-overlay image "$TMP/plain.tar" "$TMP/img4"
+	assert_output "cx-overlay: image $TMP/plain.tar: neither an OCI image layout nor a docker save archive (no manifest.json)"
+	assert_equal "$(names_in "$TMP")" "base.tar.gz evil.tar img oci oci2 plain.tar rootfs top.tar "
+}
+
+@test "interop: an image made offline by umoci, with a deletion, gives umoci's tree" {
+	command -v umoci >/dev/null || skip "umoci is not installed"
+	cd "$TMP"
+	umoci init --layout oci
+	umoci new --image oci:t
+	umoci unpack --image oci:t bundle >/dev/null
+	mkdir -p bundle/rootfs/etc bundle/rootfs/usr/share/doc bundle/rootfs/var
+	echo hello >bundle/rootfs/etc/hello
+	echo keep >bundle/rootfs/etc/keep
+	echo doc >bundle/rootfs/usr/share/doc/readme
+	ln -s ../etc/keep bundle/rootfs/var/link
+	chmod 4755 bundle/rootfs/etc/keep
+	umoci repack --refresh-bundle --image oci:t bundle >/dev/null
+	# The second layer deletes a file and replaces a directory.
+	rm bundle/rootfs/etc/hello
+	rm -r bundle/rootfs/usr/share/doc
+	mkdir bundle/rootfs/usr/share/doc
+	echo new >bundle/rootfs/usr/share/doc/new
+	umoci repack --refresh-bundle --image oci:t bundle >/dev/null
+	# A third, from umoci insert: a new file and a whiteout.
+	echo inserted >ins
+	umoci insert --image oci:t ins /opt/ins >/dev/null
+	umoci insert --image oci:t --whiteout /etc/keep >/dev/null
+	umoci unpack --image oci:t peer >/dev/null
+	run -0 tree_of peer/rootfs
+	local want=$output
+	assert_line --regexp '^f 644 0:0 ./opt/ins $'
+	refute_line --partial ' ./etc/hello '
+	refute_line --partial ' ./etc/keep '
+	assert_line --partial './usr/share/doc/new'
+
+	run -0 cx-overlay image --ref t oci layers
+	assert_output "layers/3:layers/2:layers/1:layers/0"
+	run -0 in_ns "mkdir m; cx-overlay mount --lower '$output' m; tree_of m"
+	assert_equal "$output" "$want"
+}
+
+# --- help and man page --------------------------------------------------
+
+@test "every command's --help, and every option it lists is in the man page" {
+	local verb opt page
+	page=$(mandoc -Tascii "$BATS_TEST_DIRNAME/../man/cx-overlay.1" | col -b)
+	for verb in mount umount diff unpack commit image; do
+		run -0 cx-overlay "$verb" --help
+		assert_line --index 0 --regexp "^Usage: cx-overlay $verb "
+		for opt in $(printf '%s\n' "$output" |
+			sed -n 's/^ *\(-[A-Za-z0-9], \)\{0,1\}\(--[A-Za-z0-9][A-Za-z0-9-]*\).*/\2/p'); do
+			grep -Eq -e "(^|[^A-Za-z0-9-])$opt([^A-Za-z0-9-]|\$)" <<<"$page" ||
+				fail "cx-overlay $verb $opt is not in cx-overlay(1)"
+		done
+	done
+	run -0 cx-overlay --help
+	assert_line "  image   SOURCE DIR"
+	run -0 cx-overlay --version
+	assert_output --regexp '^cx-overlay [0-9]'
+}
