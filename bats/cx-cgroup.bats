@@ -1,0 +1,755 @@
+#!/usr/bin/env bats
+# cx-cgroup against the real kernel, on whatever layout the host has: the
+# same file runs on this hybrid host (v1 controllers, a cgroup2 without
+# them) and in the cgroup v2 lane's guest (cgroup_no_v1=all).  Each
+# assertion about a file is made per backend: the helpers below read the
+# layout from /proc/self/mountinfo, as the tool does, and say where a
+# controller's files are.
+#
+# Every cgroup a test makes is below cx/bats-PID (the base, then this
+# run's own folder), so that two runs never meet.  teardown notes a test
+# that left something there and cleans it up; the last test fails if
+# any did.  The base itself goes at the end if this run made it.
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+
+# The helpers' teardown (background processes, $TMP), under a new name:
+# ours runs it after the cgroup check.
+eval "helpers_$(declare -f teardown)"
+
+HOG="$CX_BUILD/tests/helper-hog"
+NOCLONE3="$CX_BUILD/tests/helper-noclone3"
+
+# --- the layout, as the tests see it -----------------------------------
+
+# The mount point of the cgroup2 hierarchy, if there is one.
+cg_v2_mount() {
+	awk '{ for (i = 7; $i != "-"; i++) ; if ($(i + 1) == "cgroup2") { print $5; exit } }' \
+		/proc/self/mountinfo
+}
+
+# The mount point of the v1 hierarchy that has controller $1.
+cg_v1_mount() {
+	awk -v c="$1" '{
+		for (i = 7; $i != "-"; i++) ;
+		if ($(i + 1) != "cgroup") next;
+		n = split($(i + 3), o, ",");
+		for (j = 1; j <= n; j++) if (o[j] == c) { print $5; exit }
+	}' /proc/self/mountinfo
+}
+
+# Every hierarchy cx-cgroup uses: cgroup2, and each v1 hierarchy with a
+# controller (a named one such as name=systemd has none).
+cg_mounts() {
+	awk '{
+		for (i = 7; $i != "-"; i++) ;
+		if ($(i + 1) == "cgroup2") { print $5; next }
+		if ($(i + 1) != "cgroup") next;
+		n = split($(i + 3), o, ",");
+		for (j = 1; j <= n; j++)
+			if (o[j] !~ /^(rw|ro|name=.*|xattr|noprefix|clone_children|release_agent=.*|cpuset_v2_mode|none)$/) {
+				print $5; next
+			}
+	}' /proc/self/mountinfo | sort -u
+}
+
+# cg_backend CTL [V1CTL]: v2, v1 or none: where CTL's files are.
+cg_backend() {
+	local v2
+	v2=$(cg_v2_mount)
+	if [ -n "$v2" ] && grep -qw -- "$1" "$v2/cgroup.controllers"; then
+		echo v2
+	elif [ -n "$(cg_v1_mount "${2:-$1}")" ]; then
+		echo v1
+	else
+		echo none
+	fi
+}
+
+# cg_dir CTL NAME [V1CTL]: NAME's directory in CTL's hierarchy.
+cg_dir() {
+	case $(cg_backend "$1" "${3:-$1}") in
+	v2) echo "$(cg_v2_mount)/cx/$2" ;;
+	v1) echo "$(cg_v1_mount "${3:-$1}")/cx/$2" ;;
+	*) return 1 ;;
+	esac
+}
+
+# NAME is in no hierarchy.
+cg_gone() {
+	local m
+	for m in $(cg_mounts); do
+		[ ! -e "$m/cx/$1" ] || fail "$m/cx/$1 is still there"
+	done
+}
+
+# NAME is in every hierarchy.
+cg_everywhere() {
+	local m
+	for m in $(cg_mounts); do
+		[ -d "$m/cx/$1" ] || fail "$m/cx/$1 is missing"
+	done
+}
+
+# The hierarchies that have the base, on one line.
+base_state() {
+	local m
+	for m in $(cg_mounts); do
+		[ -d "$m/cx" ] && printf '%s ' "$m"
+	done
+	echo
+}
+
+# Skip unless CTL can be used: a v1 hierarchy, or cgroup2 with CTL
+# enabled for the root's children (systemd does that on a v2 host, the
+# lane's guest as well).
+require_ctl() {
+	local v2
+	case $(cg_backend "$@") in
+	none) skip "this host has no $1 controller" ;;
+	v2)
+		v2=$(cg_v2_mount)
+		grep -qw -- "$1" "$v2/cgroup.subtree_control" ||
+			skip "$1 is not enabled in $v2/cgroup.subtree_control: echo +$1 there first"
+		;;
+	esac
+}
+
+require_helper() {
+	[ -x "$1" ] || fail "$1 is missing: make BUILD=... $1"
+}
+
+# The value after KEY in cx-cgroup stat's text output.
+stat_value() {
+	awk -v k="$1" '$1 == k { print $2 }' <<<"$2"
+}
+
+# Kill what is in DIR and below, then remove the cgroups, deepest first.
+cg_clean_tree() {
+	local i f
+	for i in $(seq 100); do
+		cat $(find "$1" -name cgroup.procs) 2>/dev/null | xargs -r kill -KILL 2>/dev/null
+		[ -z "$(cat $(find "$1" -name cgroup.procs) 2>/dev/null)" ] && break
+		sleep 0.05
+	done
+	find "$1" -depth -type d -exec rmdir {} + 2>/dev/null
+	return 0
+}
+
+setup_file() {
+	export R="bats-$BATS_ROOT_PID"
+	base_state >"$BATS_FILE_TMPDIR/base-before"
+	: >"$BATS_FILE_TMPDIR/leftovers"
+}
+
+teardown() {
+	local m left=
+	for m in $(cg_mounts); do
+		[ -d "$m/cx/$R" ] || continue
+		left="$left $m/cx/$R"
+		cg_clean_tree "$m/cx/$R"
+	done
+	[ -z "$left" ] || echo "$BATS_TEST_DESCRIPTION:$left" >>"$BATS_FILE_TMPDIR/leftovers"
+	helpers_teardown
+}
+
+teardown_file() {
+	local m
+	# The base goes only where this run made it, and only when empty.
+	for m in $(cg_mounts); do
+		case " $(cat "$BATS_FILE_TMPDIR/base-before") " in
+		*" $m "*) ;;
+		*) [ -d "$m/cx" ] && rmdir "$m/cx" 2>/dev/null ;;
+		esac
+	done
+	return 0
+}
+
+# --- the walkthrough ---------------------------------------------------
+
+@test "walkthrough: a hog under --memory 100M --memory-swap 0 dies near 100M, one line says so, the cgroup goes" {
+	require_ctl memory
+	require_helper "$HOG"
+	run -137 --separate-stderr cx-cgroup run --rm --memory 100M \
+		--memory-swap 0 "$R/demo" "$HOG"
+	assert_equal "$stderr" "cx-cgroup: $R/demo: killed by the OOM killer at the memory limit of 100M"
+	# Steps of 10 MB, and the last one short of 110 MB.
+	assert_line --index 0 "10 MB"
+	local last=${lines[${#lines[@]} - 1]% MB}
+	[ "$last" -ge 50 ] && [ "$last" -lt 110 ] ||
+		fail "the hog got to $last MB under a 100M limit"
+	# --rm took away what the run made: demo, and bats-PID above it.
+	cg_gone "$R/demo"
+	cg_gone "$R"
+}
+
+@test "walkthrough: without a limit the hog runs to its end" {
+	require_helper "$HOG"
+	run -0 --separate-stderr cx-cgroup run --rm "$R/free" "$HOG" 200
+	assert_line --index 19 "200 MB"
+	assert_equal "$stderr" ""
+	cg_gone "$R"
+}
+
+# --- limits at work ----------------------------------------------------
+
+@test "--pids 20 stops a bounded fork loop: 19 forks, the rest refused, and stat counts them" {
+	require_ctl pids
+	run -0 cx-cgroup create "$R/fb" --pids 20
+	assert_equal "$(cat "$(cg_dir pids "$R/fb")/pids.max")" 20
+
+	# 40 forks of a sleeper, counted, never more: perl is the 20th task.
+	run -0 cx-cgroup run "$R/fb" perl -e '
+		my ($ok, $no, @kids) = (0, 0);
+		for (1 .. 40) {
+			my $p = fork;
+			if (!defined $p) { $no++ }
+			elsif ($p == 0) { sleep 60; exit 0 }
+			else { $ok++; push @kids, $p }
+		}
+		kill 9, @kids;
+		waitpid($_, 0) for @kids;
+		print "forked=$ok refused=$no\n";'
+	assert_output "forked=19 refused=21"
+
+	run -0 cx-cgroup stat "$R/fb"
+	assert_equal "$(stat_value pids_current "$output")" 0
+	assert_equal "$(stat_value pids_max_events "$output")" 21
+	# The kernel's own count says the same.
+	run -0 grep '^max ' "$(cg_dir pids "$R/fb")/pids.events"
+	assert_output "max 21"
+	# Outside, forks go on as before.
+	run -0 sh -c 'for i in $(seq 30); do true & done; wait; echo done'
+	assert_output done
+	run -0 cx-cgroup rm "$R/fb"
+	cg_gone "$R/fb"
+	run -0 cx-cgroup rm "$R"
+}
+
+@test "--cpus 0.2 throttles a busy loop: stat shows throttled periods" {
+	require_ctl cpu
+	run -0 cx-cgroup create "$R/spin" --cpus 0.2
+	run -124 cx-cgroup run "$R/spin" timeout 1 sh -c 'while :; do :; done'
+	run -0 cx-cgroup stat "$R/spin"
+	local periods throttled
+	periods=$(stat_value cpu_periods "$output")
+	throttled=$(stat_value cpu_throttled_periods "$output")
+	[ "$periods" -gt 0 ] || fail "no CFS period counted: $output"
+	[ "$throttled" -gt 0 ] || fail "no throttled period: $output"
+	# The same figure in JSON, and the kernel's file agrees.
+	run -0 cx-cgroup stat --json "$R/spin"
+	run -0 jq -r .cpu_throttled_periods <<<"$output"
+	[ "$output" -ge "$throttled" ]
+	run -0 awk '$1 == "nr_throttled" { print $2 }' "$(cg_dir cpu "$R/spin")/cpu.stat"
+	[ "$output" -ge "$throttled" ]
+	run -0 cx-cgroup rm -r "$R"
+}
+
+@test "stat --json: every figure, a number or null, and the backend" {
+	run -0 cx-cgroup create "$R/js"
+	run -0 cx-cgroup stat --json "$R/js"
+	run -0 jq -r 'keys_unsorted | join(" ")' <<<"$output"
+	assert_output "name backend memory_current memory_peak memory_oom memory_oom_kill pids_current pids_max_events cpu_usage_usec cpu_periods cpu_throttled_periods cpu_throttled_usec"
+	run -0 cx-cgroup stat --json "$R/js"
+	run -0 jq -r '[.name, .backend, (.pids_current | tostring)] | join(" ")' <<<"$output"
+	local mode
+	if [ -z "$(cg_v2_mount)" ]; then mode=v1
+	elif [ -z "$(cg_v1_mount memory)$(cg_v1_mount cpu)$(cg_v1_mount pids)" ]; then mode=v2
+	else mode=hybrid; fi
+	assert_output "$R/js $mode $([ "$(cg_backend pids)" = none ] && echo null || echo 0)"
+	# v1 counts OOM kills but no OOM events.
+	run -0 cx-cgroup stat --json "$R/js"
+	run -0 jq -r '.memory_oom' <<<"$output"
+	case $(cg_backend memory) in
+	v2) assert_output 0 ;;
+	v1) assert_output null ;;
+	esac
+	run -0 cx-cgroup rm -r "$R"
+}
+
+# --- create, attach, rm ------------------------------------------------
+
+@test "create, attach a running process, rm refused while busy, rm --kill empties and removes" {
+	sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
+	local pid=$!
+	BG_PIDS="$BG_PIDS $pid"
+	run -0 cx-cgroup create "$R/box"
+	cg_everywhere "$R/box"
+	run -0 cx-cgroup attach "$R/box" "$pid"
+	assert_output ""
+	# In every hierarchy's procs file, and the process says so too.
+	local m
+	for m in $(cg_mounts); do
+		run -0 cat "$m/cx/$R/box/cgroup.procs"
+		assert_output "$pid"
+	done
+	run -0 grep -c ":/cx/$R/box\$" "/proc/$pid/cgroup"
+	assert_output "$(cg_mounts | wc -l)"
+
+	run -125 cx-cgroup rm "$R/box"
+	assert_output "cx-cgroup: rm $R/box: 1 process is still inside: use --kill to kill it first"
+	cg_everywhere "$R/box"
+	kill -0 "$pid"
+
+	run -0 cx-cgroup rm --kill "$R/box"
+	assert_output ""
+	cg_gone "$R/box"
+	local st=0
+	wait "$pid" || st=$?
+	assert_equal "$st" 137
+	BG_PIDS=
+	run -0 cx-cgroup rm "$R"
+	cg_gone "$R"
+}
+
+@test "rm --kill gets a process that forks while it is killed, and what is below with --recursive" {
+	run -0 cx-cgroup create "$R/tree/leaf"
+	# A shell that keeps forking (two short sleeps at a time, no more),
+	# in a cgroup below the one removed.
+	cx-cgroup run "$R/tree/leaf" sh -c 'while :; do sleep 0.05 & sleep 0.05; done' \
+		</dev/null >/dev/null 2>&1 &
+	BG_PIDS="$BG_PIDS $!"
+	local i procs
+	procs="$(cg_mounts | head -n 1)/cx/$R/tree/leaf/cgroup.procs"
+	for i in $(seq 50); do
+		[ "$(wc -l <"$procs")" -ge 2 ] && break
+		sleep 0.1
+	done
+	[ "$(wc -l <"$procs")" -ge 2 ] || fail "the forking shell did not start"
+	run -125 cx-cgroup rm --kill "$R/tree"
+	assert_output "cx-cgroup: rm $R/tree: 1 cgroup is below it: remove it first, or use --recursive"
+	run -0 cx-cgroup rm --kill --recursive "$R/tree"
+	cg_gone "$R/tree"
+	run -0 cx-cgroup rm "$R"
+}
+
+@test "rm: a cgroup with cx-cgroup itself inside is refused" {
+	run -125 cx-cgroup run "$R/me" cx-cgroup rm --kill "$R/me"
+	assert_output "cx-cgroup: rm $R/me: cx-cgroup itself is inside it"
+	cg_everywhere "$R/me"
+	run -0 cx-cgroup rm -r "$R"
+}
+
+@test "ls: the tree below the base, or below NAME" {
+	run -0 cx-cgroup create "$R/a/b"
+	run -0 cx-cgroup create "$R/a/c"
+	run -0 cx-cgroup create "$R/a-z"
+	run -0 cx-cgroup ls "$R"
+	assert_output "$R
+  a
+    b
+    c
+  a-z"
+	run -0 cx-cgroup ls
+	assert_line "$R"
+	assert_line "  a-z"
+	run -125 cx-cgroup rm "$R/a"
+	assert_output "cx-cgroup: rm $R/a: 2 cgroups are below it: remove them first, or use --recursive"
+	run -0 cx-cgroup rm -r "$R"
+	cg_gone "$R"
+	run -125 cx-cgroup ls "$R"
+	assert_output "cx-cgroup: $R: no such cgroup below /cx"
+}
+
+# --- every limit in its file --------------------------------------------
+
+# expect NAME CTL V2FILE V2VALUE V1FILE V1VALUE [V1CTL]
+expect() {
+	local dir
+	dir=$(cg_dir "$2" "$1" "${7:-$2}") || fail "no $2 controller"
+	case $(cg_backend "$2" "${7:-$2}") in
+	v2) assert_equal "$(cat "$dir/$3")" "$4" ;;
+	v1) assert_equal "$(cat "$dir/$5")" "$6" ;;
+	esac
+}
+
+@test "every limit lands as the right value in the right file, and get reads it back" {
+	require_ctl memory
+	require_ctl cpu
+	require_ctl cpuset
+	require_ctl pids
+	local set=(--set memory.swappiness=10)
+	[ "$(cg_backend memory)" = v2 ] &&
+		set=(--memory-high 80M --set memory.oom.group=1)
+	run -0 cx-cgroup create "$R/lim" --memory 100M --memory-swap 50M \
+		--cpus 1.5 --cpu-weight 200 --cpuset 0 --pids 33 "${set[@]}"
+	assert_output ""
+	expect "$R/lim" memory memory.max 104857600 memory.limit_in_bytes 104857600
+	# v1 says memory + swap.
+	expect "$R/lim" memory memory.swap.max 52428800 memory.memsw.limit_in_bytes 157286400
+	expect "$R/lim" cpu cpu.max "150000 100000" cpu.cfs_quota_us 150000
+	expect "$R/lim" cpu cpu.max "150000 100000" cpu.cfs_period_us 100000
+	# Weights as systemd converts them: 100 is cpu.shares' 1024.
+	expect "$R/lim" cpu cpu.weight 200 cpu.shares 2048
+	expect "$R/lim" cpuset cpuset.cpus 0 cpuset.cpus 0
+	expect "$R/lim" pids pids.max 33 pids.max 33
+	expect "$R/lim" memory memory.high 83886080 memory.swappiness 10
+	expect "$R/lim" memory memory.oom.group 1 memory.swappiness 10
+	# A new v1 cpuset gets its parent's memory nodes, or no task could join.
+	[ "$(cg_backend cpuset)" = v1 ] &&
+		assert_equal "$(cat "$(cg_dir cpuset "$R/lim")/cpuset.mems")" \
+			"$(cat "$(cg_v1_mount cpuset)/cpuset.mems")"
+
+	run -0 cx-cgroup get "$R/lim" memory memory-swap cpus cpu-weight cpuset pids
+	assert_output "104857600
+52428800
+1.5
+200
+0
+33"
+	run -0 cx-cgroup get "$R/lim"
+	assert_line "memory 104857600"
+	assert_line "cpus 1.5"
+	run -0 cx-cgroup get "$R/lim" pids.max
+	assert_output 33
+
+	# A new --memory keeps the swap allowed on top of it.
+	run -0 cx-cgroup set "$R/lim" --memory 200M --cpus max --pids max
+	expect "$R/lim" memory memory.max 209715200 memory.limit_in_bytes 209715200
+	expect "$R/lim" memory memory.swap.max 52428800 memory.memsw.limit_in_bytes 262144000
+	expect "$R/lim" cpu cpu.max "max 100000" cpu.cfs_quota_us -1
+	expect "$R/lim" pids pids.max max pids.max max
+	run -0 cx-cgroup get "$R/lim" memory-swap cpus pids
+	assert_output "52428800
+max
+max"
+
+	# Memory without a limit: v2 keeps the swap limit, v1 (memory +
+	# swap) can only lift both.
+	run -0 cx-cgroup set "$R/lim" --memory max
+	expect "$R/lim" memory memory.max max memory.limit_in_bytes 9223372036854771712
+	expect "$R/lim" memory memory.swap.max 52428800 memory.memsw.limit_in_bytes 9223372036854771712
+	run -0 cx-cgroup rm -r "$R"
+}
+
+@test "--io-weight: io.weight, or v1's blkio.bfq.weight or blkio.weight, or a clear no" {
+	require_ctl io blkio
+	run -0 cx-cgroup create "$R/io"
+	local dir
+	dir=$(cg_dir io "$R/io" blkio)
+	if [ -e "$dir/io.weight" ]; then
+		run -0 cx-cgroup set "$R/io" --io-weight 200
+		assert_equal "$(cat "$dir/io.weight")" "default 200"
+	elif [ -e "$dir/blkio.bfq.weight" ]; then
+		# BFQ's scale: 1..100 stay, 100..10000 shrink to 100..1000.
+		run -0 cx-cgroup set "$R/io" --io-weight 200
+		assert_equal "$(cat "$dir/blkio.bfq.weight")" 109
+		run -0 cx-cgroup set "$R/io" --io-weight 50
+		assert_equal "$(cat "$dir/blkio.bfq.weight")" 50
+		run -0 cx-cgroup get "$R/io" io-weight
+		assert_output 50
+	elif [ -e "$dir/blkio.weight" ]; then
+		run -0 cx-cgroup set "$R/io" --io-weight 200
+		assert_equal "$(cat "$dir/blkio.weight")" 1000
+	else
+		run -125 cx-cgroup set "$R/io" --io-weight 200
+		assert_output --partial "cx-cgroup: --io-weight: "
+		assert_output --partial ": the kernel has no such interface file here"
+	fi
+	run -0 cx-cgroup rm -r "$R"
+}
+
+@test "--memory-high: memory.high on v2; on v1 a clear no, and nothing made" {
+	require_ctl memory
+	local before
+	before=$(base_state)
+	case $(cg_backend memory) in
+	v2)
+		run -0 cx-cgroup create "$R/high" --memory-high 64M
+		assert_equal "$(cat "$(cg_dir memory "$R/high")/memory.high")" 67108864
+		run -0 cx-cgroup rm -r "$R"
+		;;
+	v1)
+		run -125 cx-cgroup create "$R/high" --memory 100M --memory-high 64M
+		assert_output "cx-cgroup: --memory-high has no cgroup v1 counterpart: cgroup v1 has no throttle point (memory.soft_limit_in_bytes only acts under global memory pressure); the memory controller is a v1 one on this host"
+		cg_gone "$R"
+		assert_equal "$(base_state)" "$before"
+		;;
+	esac
+}
+
+@test "--memory-swap where swap is not accounted: a clear no, unless 0 with no swap on" {
+	require_ctl memory
+	local dir
+	case $(cg_backend memory) in
+	v1) [ -e "$(cg_v1_mount memory)/memory.memsw.limit_in_bytes" ] &&
+		skip "swap is accounted on this host (memory.memsw.limit_in_bytes): the refusal cannot be reached" ;;
+	v2) run -0 cx-cgroup create "$R/probe"
+	    dir=$(cg_dir memory "$R/probe")
+	    local accounted=
+	    [ -e "$dir/memory.swap.max" ] && accounted=1
+	    run -0 cx-cgroup rm -r "$R"
+	    [ -z "$accounted" ] ||
+		    skip "a v2 cgroup here has memory.swap.max: swap is accounted" ;;
+	esac
+	if grep -q '^/' /proc/swaps; then
+		run -125 cx-cgroup create "$R/sw" --memory-swap 0
+	else
+		run -0 cx-cgroup create "$R/sw" --memory-swap 0
+		run -0 cx-cgroup rm -r "$R"
+	fi
+	run -125 cx-cgroup create "$R/sw" --memory 10M --memory-swap 10M
+	assert_output --partial "swap is not accounted on this host"
+	cg_gone "$R"
+}
+
+@test "v1 --memory-swap needs --memory; v2 takes it alone" {
+	require_ctl memory
+	run -0 cx-cgroup create "$R/sw"
+	case $(cg_backend memory) in
+	v2)
+		run -0 cx-cgroup set "$R/sw" --memory-swap 0
+		assert_equal "$(cat "$(cg_dir memory "$R/sw")/memory.swap.max")" 0
+		;;
+	v1)
+		run -125 cx-cgroup set "$R/sw" --memory-swap 0
+		assert_output "cx-cgroup: --memory-swap: cgroup v1 limits swap only together with memory (memory.memsw.limit_in_bytes): give --memory as well"
+		assert_equal "$(cat "$(cg_dir memory "$R/sw")/memory.memsw.limit_in_bytes")" 9223372036854771712
+		;;
+	esac
+	run -0 cx-cgroup rm -r "$R"
+}
+
+# --- v2's rules, and what cx-cgroup may change ------------------------------
+
+@test "a --parent that cx-cgroup did not make: its subtree_control is left alone (v2), the limit works (v1)" {
+	require_ctl memory
+	run -0 cx-cgroup create "$R/p"
+	case $(cg_backend memory) in
+	v2)
+		local p
+		p=$(cg_dir memory "$R/p")
+		run -125 cx-cgroup --parent "cx/$R/p" create kid --memory 10M
+		assert_output "cx-cgroup: the memory controller is not enabled for the children of $p, which cx-cgroup did not create: enable it there (echo +memory > $p/cgroup.subtree_control), or choose another --parent"
+		run -0 cat "$p/cgroup.subtree_control"
+		assert_output ""
+		cg_gone "$R/p/kid"
+		;;
+	v1)
+		run -0 cx-cgroup --parent "cx/$R/p" create kid --memory 10M
+		assert_equal "$(cat "$(cg_dir memory "$R/p/kid")/memory.limit_in_bytes")" 10485760
+		run -0 cx-cgroup --parent "/cx/$R/p" rm kid
+		cg_gone "$R/p/kid"
+		;;
+	esac
+	run -125 cx-cgroup --parent "cx/$R/nothere" create kid
+	assert_output --regexp "^cx-cgroup: --parent cx/$R/nothere: no cgroup /.*/cx/$R/nothere: No such file or directory\$"
+	run -0 cx-cgroup rm -r "$R"
+}
+
+@test "v2's no internal processes rule: the error says what to do; v1 has no such rule" {
+	require_ctl memory
+	cx-cgroup run "$R/busy" sleep 1000 </dev/null >/dev/null 2>&1 &
+	BG_PIDS="$BG_PIDS $!"
+	local i dir
+	dir=$(cg_dir memory "$R/busy")
+	for i in $(seq 50); do
+		[ -n "$(cat "$dir/cgroup.procs" 2>/dev/null)" ] && break
+		sleep 0.1
+	done
+	case $(cg_backend memory) in
+	v2)
+		run -125 cx-cgroup create "$R/busy/kid" --memory 10M
+		assert_output "cx-cgroup: enable memory in $dir/cgroup.subtree_control: $dir has processes of its own, and cgroup v2 gives controllers only to the children of a cgroup without any (the no internal processes rule): move them into a child cgroup first"
+		cg_gone "$R/busy/kid"
+		;;
+	v1)
+		run -0 cx-cgroup create "$R/busy/kid" --memory 10M
+		assert_equal "$(cat "$dir/kid/memory.limit_in_bytes")" 10485760
+		;;
+	esac
+	run -0 cx-cgroup rm --kill -r "$R"
+	cg_gone "$R"
+}
+
+# --- run ----------------------------------------------------------------------
+
+@test "run: the command runs in NAME in every hierarchy; the status comes through" {
+	run -0 cx-cgroup run "$R/self" cat /proc/self/cgroup
+	local n
+	n=$(grep -c ":/cx/$R/self\$" <<<"$output")
+	assert_equal "$n" "$(cg_mounts | wc -l)"
+	# Without --rm the cgroup stays, empty once the command is gone.
+	cg_everywhere "$R/self"
+	run -0 cx-cgroup rm "$R/self"
+	run -0 cx-cgroup rm "$R"
+
+	run -7 cx-cgroup run --rm "$R/st" sh -c 'exit 7'
+	cg_gone "$R"
+	run -143 cx-cgroup run --rm "$R/st" sh -c 'kill -TERM $$'
+	cg_gone "$R"
+}
+
+@test "run --rm: on v2 the child is cloned into the cgroup (CLONE_INTO_CGROUP), on v1 it joins before exec" {
+	command -v strace >/dev/null || skip "no strace"
+	run -0 strace -f -e trace=clone,clone3,fork,vfork -o "$TMP/trace" \
+		cx-cgroup run --rm "$R/cl" cat /proc/self/cgroup
+	assert_equal "$(grep -c ":/cx/$R/cl\$" <<<"$output")" "$(cg_mounts | wc -l)"
+	if [ -n "$(cg_v2_mount)" ]; then
+		run -0 grep -c 'clone3({flags=CLONE_INTO_CGROUP' "$TMP/trace"
+		assert_output 1
+	else
+		run -1 grep -c 'CLONE_INTO_CGROUP' "$TMP/trace"
+	fi
+	cg_gone "$R"
+}
+
+@test "run --rm without clone3 (ENOSYS): fork, and the child joins every hierarchy before the command" {
+	require_helper "$NOCLONE3"
+	# The filter works: clone3 says ENOSYS (38).
+	run -0 "$NOCLONE3" perl -e 'syscall(435, 0, 0); print $! + 0'
+	assert_output 38
+	run -0 "$NOCLONE3" cx-cgroup run --rm "$R/nc" cat /proc/self/cgroup
+	assert_equal "$(grep -c ":/cx/$R/nc\$" <<<"$output")" "$(cg_mounts | wc -l)"
+	cg_gone "$R"
+}
+
+@test "run --rm kills what the command left running in the cgroup, then removes it" {
+	run -0 cx-cgroup run --rm "$R/bg" sh -c 'sleep 1000 >/dev/null 2>&1 & echo $!'
+	local pid=$output
+	[ ! -e "/proc/$pid" ] || [ "$(awk '{ print $3 }' "/proc/$pid/stat")" = Z ] ||
+		fail "the sleep $pid survived"
+	cg_gone "$R"
+}
+
+@test "run: a command that is not found is 127, and what run made is taken back" {
+	local before
+	before=$(base_state)
+	run -127 cx-cgroup run "$R/nf" /nonexistent/cmd
+	assert_output "cx-cgroup: exec /nonexistent/cmd: No such file or directory"
+	cg_gone "$R"
+	assert_equal "$(base_state)" "$before"
+	run -127 cx-cgroup run --rm "$R/nf" /nonexistent/cmd
+	assert_output "cx-cgroup: exec /nonexistent/cmd: No such file or directory"
+	cg_gone "$R"
+	assert_equal "$(base_state)" "$before"
+}
+
+@test "run NAME that exists: used as it is, and --rm leaves it" {
+	run -0 cx-cgroup create "$R/keep" --pids 50
+	run -0 cx-cgroup run --rm --pids 40 "$R/keep" true
+	cg_everywhere "$R/keep"
+	[ "$(cg_backend pids)" = none ] ||
+		assert_equal "$(cat "$(cg_dir pids "$R/keep")/pids.max")" 40
+	run -0 cx-cgroup rm -r "$R"
+}
+
+# --- bad input ------------------------------------------------------------
+
+@test "bad input: one line, exit 125, no cgroup made" {
+	local before
+	before=$(base_state)
+	run -125 cx-cgroup create "$R/bad" --memory 100Q
+	assert_output "cx-cgroup: invalid --memory '100Q': a size such as 512K, 100M, 2G, or max"
+	run -125 cx-cgroup create "$R/bad" --memory -1
+	assert_output "cx-cgroup: invalid --memory '-1': a size such as 512K, 100M, 2G, or max"
+	run -125 cx-cgroup create "$R/bad" --memory 99999999999999999999G
+	assert_output "cx-cgroup: invalid --memory '99999999999999999999G' (out of range): a size such as 512K, 100M, 2G, or max"
+	run -125 cx-cgroup create "$R/bad" --cpus 0
+	assert_output "cx-cgroup: invalid --cpus '0' (out of range): 0.01 to 1000000 CPUs, at most 5 decimals, or max"
+	run -125 cx-cgroup create "$R/bad" --cpu-weight 0
+	assert_output "cx-cgroup: invalid --cpu-weight '0' (out of range): 1 to 10000"
+	run -125 cx-cgroup create "$R/bad" --cpuset 3-1
+	assert_output "cx-cgroup: invalid --cpuset '3-1': CPU numbers and ranges such as 0-3,6"
+	run -125 cx-cgroup create "$R/bad" --set memory.max
+	assert_output "cx-cgroup: invalid --set 'memory.max' (FILE=VALUE, FILE an interface file such as memory.oom.group)"
+	run -125 cx-cgroup create ../../x
+	assert_output "cx-cgroup: invalid NAME '../../x': it has a '.' or '..' component"
+	run -125 cx-cgroup create "$R/../x"
+	assert_output "cx-cgroup: invalid NAME '$R/../x': it has a '.' or '..' component"
+	run -125 cx-cgroup create /x
+	assert_output "cx-cgroup: invalid NAME '/x': it is an absolute path outside the base /cx"
+	run -125 cx-cgroup create "$R/memory.max"
+	assert_output "cx-cgroup: invalid NAME '$R/memory.max': it has a component that looks like an interface file (such as memory.max)"
+	run -125 cx-cgroup --parent ../x create "$R/bad"
+	assert_output "cx-cgroup: invalid --parent '../x': it has a '.' or '..' component"
+	cg_gone "$R"
+	assert_equal "$(base_state)" "$before"
+}
+
+@test "bad input: attach of a process that does not exist, or a bad PID" {
+	run -0 cx-cgroup create "$R/att"
+	local gone
+	gone=$(sh -c 'echo $$')
+	run -125 cx-cgroup attach "$R/att" "$gone"
+	assert_output "cx-cgroup: attach $R/att: no process $gone"
+	run -125 cx-cgroup attach "$R/att" 12x
+	assert_output "cx-cgroup: attach $R/att: invalid PID '12x'"
+	run -125 cx-cgroup attach "$R/none" $$
+	assert_output "cx-cgroup: $R/none: no such cgroup below /cx"
+	cg_gone "$R/none"
+	run -0 cx-cgroup rm -r "$R"
+}
+
+@test "a step that fails takes back all the call made: a CPU the host lacks, a file it lacks" {
+	require_ctl cpuset
+	require_ctl memory
+	local before
+	before=$(base_state)
+	# The kernel says EINVAL or ERANGE, depending on its CPU masks.
+	run -125 cx-cgroup create "$R/rb" --memory 10M --cpuset 4095
+	assert_output --regexp "^cx-cgroup: --cpuset: write 4095 to $(cg_dir cpuset "$R/rb")/cpuset.cpus: (Invalid argument|Numerical result out of range)\$"
+	cg_gone "$R"
+	assert_equal "$(base_state)" "$before"
+	run -125 cx-cgroup create "$R/rb" --set memory.nonexistent=1
+	assert_output "cx-cgroup: --set memory.nonexistent: no memory.nonexistent in $(cg_dir memory "$R/rb"): the kernel has no such interface file here"
+	cg_gone "$R"
+	assert_equal "$(base_state)" "$before"
+	# What was there before a failed set stays.
+	run -0 cx-cgroup create "$R/rb" --memory 10M
+	run -125 cx-cgroup set "$R/rb" --cpuset 4095
+	cg_everywhere "$R/rb"
+	expect "$R/rb" memory memory.max 10485760 memory.limit_in_bytes 10485760
+	run -0 cx-cgroup rm -r "$R"
+}
+
+@test "usage: a verb is needed, options belong to their verbs, create refuses what exists" {
+	run -125 cx-cgroup
+	assert_line --index 0 "cx-cgroup: no verb given (create, set, get, rm, ls, attach, stat, run)"
+	assert_line --index 1 "Try 'cx-cgroup --help' for more information."
+	run -125 cx-cgroup frob x
+	assert_line --index 0 "cx-cgroup: unknown verb 'frob' (create, set, get, rm, ls, attach, stat, run)"
+	run -125 cx-cgroup create --kill "$R/u"
+	assert_line --index 0 "cx-cgroup: create: --kill does not apply (create NAME [limits])"
+	run -125 cx-cgroup rm --memory 1M "$R/u"
+	assert_line --index 0 "cx-cgroup: rm: limits (--memory, --cpus, --set...) do not apply (rm [--kill] [--recursive] NAME)"
+	run -125 cx-cgroup run "$R/u"
+	assert_line --index 0 "cx-cgroup: run: missing operands (run [--rm] [limits] NAME COMMAND [ARG]...)"
+	run -125 cx-cgroup set "$R/u"
+	assert_line --index 0 "cx-cgroup: set: no limit given (such as --memory 100M)"
+	cg_gone "$R"
+	run -0 cx-cgroup create "$R/u"
+	run -125 cx-cgroup create "$R/u"
+	assert_output --regexp "^cx-cgroup: create /.*/cx/$R/u: File exists\$"
+	cg_everywhere "$R/u"
+	run -125 cx-cgroup get "$R/u" frob
+	assert_line --index 0 "cx-cgroup: get: unknown key 'frob' (a limit such as memory or cpus, or an interface file such as memory.max)"
+	run -0 cx-cgroup rm -r "$R"
+	# run stops at NAME: the command keeps its options.
+	run -0 cx-cgroup run --rm "$R/u" echo --memory 1M
+	assert_output "--memory 1M"
+	cg_gone "$R"
+}
+
+@test "--help names every limit and verb; --version" {
+	run -0 cx-cgroup --help
+	local o
+	for o in memory memory-swap memory-high cpus cpu-weight cpuset pids io-weight set parent rm kill recursive json; do
+		assert_line --partial -- "--$o"
+	done
+	for o in create set get rm ls attach stat run; do
+		assert_line --regexp "^  $o "
+	done
+	run -0 cx-cgroup --version
+	assert_output --regexp '^cx-cgroup [0-9]'
+}
+
+# --- last ---------------------------------------------------------------------
+
+@test "after the run: no test left a cgroup below the base" {
+	run -0 cat "$BATS_FILE_TMPDIR/leftovers"
+	assert_output ""
+	cg_gone "$R"
+}

@@ -1,0 +1,643 @@
+/* cx-cgroup: create, limit, join, watch and remove control groups, with
+ * one syntax on cgroup v1, v2 and hybrid hosts. */
+#include "cgroup.h"
+#include "die.h"
+#include "exec.h"
+#include "opt.h"
+#include "parse.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+enum {
+	/* 1 .. cx_cg_nknobs: the limits, table index + 1. */
+	OPT_SET = 100, OPT_PARENT, OPT_RM, OPT_KILL, OPT_RECURSIVE, OPT_JSON,
+};
+
+/* Which verbs take which options. */
+enum { TAKES_LIMITS = 1, TAKES_RM = 2, TAKES_KILL = 4, TAKES_RECURSIVE = 8,
+       TAKES_JSON = 16 };
+
+struct ctx {
+	const char *parent;
+	bool rm, kill, recursive, json;
+	unsigned given;		/* the TAKES_ bits of the options seen */
+	struct cx_cg_limit lim[CX_CG_MAX_LIMITS];
+	int nlim;
+	const char *limit_arg[CX_CG_MAX_LIMITS];	/* as typed */
+	struct cx_cg_layout l;
+	const char *name;	/* NAME below the base */
+	const char *typed;	/* NAME as typed, for messages */
+};
+
+static const struct poptOption fixed_options[] = {
+	{ "set", 0, POPT_ARG_STRING, NULL, OPT_SET,
+	  "write VALUE to the interface file FILE", "FILE=VALUE" },
+	{ "parent", 0, POPT_ARG_STRING, NULL, OPT_PARENT,
+	  "the cgroups go below PATH (. is our own), not below cx", "PATH" },
+	{ "rm", 0, POPT_ARG_NONE, NULL, OPT_RM,
+	  "run: fork the command, wait, remove the cgroup", NULL },
+	{ "kill", 0, POPT_ARG_NONE, NULL, OPT_KILL,
+	  "rm: kill the processes inside first", NULL },
+	{ "recursive", 'r', POPT_ARG_NONE, NULL, OPT_RECURSIVE,
+	  "rm: remove the cgroups below NAME as well", NULL },
+	{ "json", 0, POPT_ARG_NONE, NULL, OPT_JSON,
+	  "stat: print JSON", NULL },
+};
+
+/* The option table: one option per knob, then the fixed ones. */
+static struct poptOption options[32];
+
+static const struct cx_tool tool = {
+	"cx-cgroup", "[options] VERB [NAME] [ARG]...",
+	"Create, limit, join and remove control groups on cgroup v1 and v2.\n"
+	"\n"
+	"Verbs:\n"
+	"  create NAME [limits]      make NAME and set its limits\n"
+	"  set NAME limits           change the limits of NAME\n"
+	"  get NAME [KEY]...         print limits (memory, cpus...) or files\n"
+	"  rm NAME                   remove NAME (--kill, --recursive)\n"
+	"  ls [NAME]                 the cgroups below the base, as a tree\n"
+	"  attach NAME PID...        move processes into NAME\n"
+	"  stat NAME                 memory, OOM kills, pids, CPU (--json)\n"
+	"  run [limits] NAME COMMAND [ARG]...\n"
+	"                            run COMMAND in NAME (--rm)\n"
+	"\n"
+	"Sizes take K, M, G or T; max means no limit.",
+	options,
+};
+
+static void build_options(void)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cx_cg_nknobs; i++)
+		options[n++] = (struct poptOption){
+			cx_cg_knobs[i].option, 0, POPT_ARG_STRING, NULL,
+			(int)i + 1, cx_cg_knobs[i].help, cx_cg_knobs[i].arg,
+		};
+	for (size_t i = 0; i < sizeof(fixed_options) / sizeof(*fixed_options); i++)
+		options[n++] = fixed_options[i];
+	options[n] = (struct poptOption)POPT_TABLEEND;
+}
+
+static int add_limit(struct ctx *c, const struct cx_cg_limit *lim,
+		     const char *arg)
+{
+	/* The last of the same knob (or --set file) wins. */
+	for (int i = 0; i < c->nlim; i++)
+		if (c->lim[i].knob == lim->knob &&
+		    (lim->knob || strcmp(c->lim[i].file, lim->file) == 0)) {
+			c->lim[i] = *lim;
+			c->limit_arg[i] = arg;
+			return 0;
+		}
+	if (c->nlim == CX_CG_MAX_LIMITS)
+		return cx_fail(0, "too many limits");
+	c->limit_arg[c->nlim] = arg;
+	c->lim[c->nlim++] = *lim;
+	return 0;
+}
+
+static const char *range_of(const struct cx_cg_knob *k)
+{
+	switch (k->kind) {
+	case CX_CG_SIZE:
+	case CX_CG_SWAP:
+		return "a size such as 512K, 100M, 2G, or max";
+	case CX_CG_CPUS:
+		return "0.01 to 1000000 CPUs, at most 5 decimals, or max";
+	case CX_CG_WEIGHT:
+		return "1 to 10000";
+	case CX_CG_CPULIST:
+		return "CPU numbers and ranges such as 0-3,6";
+	case CX_CG_COUNT:
+		return "0 to 4194304, or max";
+	default:
+		return "";
+	}
+}
+
+static int on_option(void *p, int val, const char *arg)
+{
+	struct ctx *c = p;
+	struct cx_cg_limit lim;
+
+	if (val >= 1 && val <= (int)cx_cg_nknobs) {
+		const struct cx_cg_knob *k = &cx_cg_knobs[val - 1];
+
+		/* A bad value is one line, as util-linux says it. */
+		if (cx_cg_parse_limit(k, arg, &lim) < 0)
+			cx_die("invalid --%s '%s'%s: %s", k->option, arg,
+			       errno == ERANGE ? " (out of range)" : "",
+			       range_of(k));
+		c->given |= TAKES_LIMITS;
+		return add_limit(c, &lim, arg);
+	}
+	switch (val) {
+	case OPT_SET:
+		if (cx_cg_parse_set(arg, &lim) < 0)
+			cx_die("invalid --set '%s' (FILE=VALUE, FILE an interface file such as memory.oom.group)", arg);
+		c->given |= TAKES_LIMITS;
+		return add_limit(c, &lim, arg);
+	case OPT_PARENT:
+		c->parent = arg;
+		return 0;
+	case OPT_RM:
+		c->rm = true;
+		c->given |= TAKES_RM;
+		return 0;
+	case OPT_KILL:
+		c->kill = true;
+		c->given |= TAKES_KILL;
+		return 0;
+	case OPT_RECURSIVE:
+		c->recursive = true;
+		c->given |= TAKES_RECURSIVE;
+		return 0;
+	case OPT_JSON:
+		c->json = true;
+		c->given |= TAKES_JSON;
+		return 0;
+	}
+	return cx_fail(0, "unhandled option");
+}
+
+static int count_args(char **v)
+{
+	int n = 0;
+
+	while (v[n])
+		n++;
+	return n;
+}
+
+/* --- Steps shared by the verbs ----------------------------------------- */
+
+static void find_layout(struct ctx *c, struct cx_cg_made *m)
+{
+	const char *rel = NULL, *why;
+
+	if (c->parent && strcmp(c->parent, CX_CG_PARENT_SELF) != 0) {
+		if (cx_cg_check_parent(c->parent, &rel, &why) < 0)
+			cx_die("invalid --parent '%s': it %s", c->parent, why);
+	} else {
+		rel = c->parent;
+	}
+	if (cx_cg_detect(&c->l) < 0)
+		cx_die_last();
+	if (cx_cg_set_base(&c->l, rel, m) < 0) {
+		if (m)
+			cx_cg_undo(m);
+		cx_die_last();
+	}
+}
+
+/* NAME, checked against the base, made relative to it. */
+static void take_name(struct ctx *c, const char *typed)
+{
+	const char *base = cx_cg_base_rel(&c->l), *why;
+
+	if (cx_cg_check_name(typed, strlen(typed), base, &c->name, &why) < 0) {
+		if (strstr(why, "outside the base"))
+			cx_die("invalid NAME '%s': it %s %s", typed, why, base);
+		cx_die("invalid NAME '%s': it %s", typed, why);
+	}
+	c->typed = typed;
+}
+
+static void need_existing(struct ctx *c)
+{
+	if (cx_cg_count(&c->l, c->name) == 0) {
+		const char *base = cx_cg_base_rel(&c->l);
+
+		cx_die("%s: no such cgroup below %s", c->typed,
+		       base ? base : "the base");
+	}
+}
+
+/* Each limit's hierarchy must hold NAME (set on an existing cgroup). */
+static void need_limit_dirs(struct ctx *c)
+{
+	for (int j = 0; j < c->nlim; j++) {
+		int i = cx_cg_route(&c->l, &c->lim[j]);
+
+		if (i >= 0 && !cx_cg_exists(&c->l, i, c->name)) {
+			char *p = cx_cg_path(&c->l, i, c->name);
+
+			cx_die("%s: no cgroup %s for --%s", c->typed, p,
+			       c->lim[j].knob ? c->lim[j].knob->option : "set");
+		}
+	}
+}
+
+/* Make NAME (where missing) and set the limits; on failure take back
+ * whatever this call made, the base included. */
+static void make_and_limit(struct ctx *c, struct cx_cg_made *m, bool excl)
+{
+	if (cx_cg_check_limits(&c->l, c->lim, c->nlim) < 0) {
+		cx_cg_undo(m);
+		cx_die_last();
+	}
+	if (cx_cg_create(&c->l, c->name, excl, m) < 0 ||
+	    cx_cg_apply(&c->l, c->name, c->lim, c->nlim) < 0) {
+		int err = cx_last_errno();
+		char msg[1024];
+
+		snprintf(msg, sizeof(msg), "%s", cx_last_msg());
+		cx_cg_undo(m);
+		cx_fail(err, "%s", msg);
+		cx_die_last();
+	}
+}
+
+/* --- The verbs ------------------------------------------------------- */
+
+static int do_create(struct ctx *c, char **ops)
+{
+	struct cx_cg_made m = { 0 };
+
+	find_layout(c, &m);
+	take_name(c, ops[0]);
+	make_and_limit(c, &m, true);
+	cx_cg_made_free(&m);
+	return 0;
+}
+
+static int do_set(struct ctx *c, char **ops)
+{
+	if (!c->nlim)
+		cx_usage_error("set: no limit given (such as --memory 100M)");
+	find_layout(c, NULL);
+	take_name(c, ops[0]);
+	need_existing(c);
+	if (cx_cg_check_limits(&c->l, c->lim, c->nlim) < 0)
+		cx_die_last();
+	need_limit_dirs(c);
+	if (cx_cg_apply(&c->l, c->name, c->lim, c->nlim) < 0)
+		cx_die_last();
+	return 0;
+}
+
+static int do_get(struct ctx *c, char **ops)
+{
+	char value[4096];
+
+	find_layout(c, NULL);
+	take_name(c, ops[0]);
+	need_existing(c);
+	if (!ops[1]) {
+		/* Every knob this host has a file for. */
+		for (size_t i = 0; i < cx_cg_nknobs; i++) {
+			const struct cx_cg_knob *k = &cx_cg_knobs[i];
+
+			if (cx_cg_get(&c->l, c->name, k, value, sizeof(value)) == 0)
+				printf("%s %s\n", k->option, value);
+			else if (cx_last_errno() != ENOENT)
+				cx_die_last();
+		}
+		return 0;
+	}
+	for (char **key = ops + 1; *key; key++) {
+		const struct cx_cg_knob *k = cx_cg_knob(*key);
+		struct cx_cg_limit file;
+		char probe[80];
+		int rc;
+
+		snprintf(probe, sizeof(probe), "%s=x", *key);
+		if (k)
+			rc = cx_cg_get(&c->l, c->name, k, value, sizeof(value));
+		else if (strlen(*key) < 64 && cx_cg_parse_set(probe, &file) == 0)
+			rc = cx_cg_get_file(&c->l, c->name, *key, value,
+					    sizeof(value));
+		else
+			cx_usage_error("get: unknown key '%s' (a limit such as memory or cpus, or an interface file such as memory.max)",
+				       *key);
+		if (rc < 0)
+			cx_die_last();
+		printf("%s\n", value);
+	}
+	return 0;
+}
+
+static int do_rm(struct ctx *c, char **ops)
+{
+	int procs, children;
+	bool self;
+
+	find_layout(c, NULL);
+	take_name(c, ops[0]);
+	need_existing(c);
+	if (cx_cg_children(&c->l, c->name, &children) < 0)
+		cx_die_last();
+	if (children && !c->recursive)
+		cx_die("rm %s: %d cgroup%s below it: remove %s first, or use --recursive",
+		       c->typed, children, children == 1 ? " is" : "s are",
+		       children == 1 ? "it" : "them");
+	if (cx_cg_procs(&c->l, c->name, &procs, &self) < 0)
+		cx_die_last();
+	if (self)
+		cx_die("rm %s: cx-cgroup itself is inside it", c->typed);
+	if (procs && !c->kill)
+		cx_die("rm %s: %d process%s still inside: use --kill to kill %s first",
+		       c->typed, procs, procs == 1 ? " is" : "es are",
+		       procs == 1 ? "it" : "them");
+	if (procs && cx_cg_kill(&c->l, c->name) < 0)
+		cx_die_last();
+	if (cx_cg_remove(&c->l, c->name, c->recursive) < 0)
+		cx_die_last();
+	return 0;
+}
+
+static int do_ls(struct ctx *c, char **ops)
+{
+	char **list;
+	int n, top = 0;
+
+	find_layout(c, NULL);
+	if (ops[0]) {
+		take_name(c, ops[0]);
+		need_existing(c);
+		printf("%s\n", c->name);
+		top = 1;
+	} else if (cx_cg_count(&c->l, "") == 0) {
+		return 0;	/* no base yet: nothing below it */
+	}
+	if (cx_cg_list(&c->l, c->name, &list, &n) < 0)
+		cx_die_last();
+	for (int i = 0; i < n; i++) {
+		const char *base = strrchr(list[i], '/');
+		int depth = top;
+
+		for (const char *p = list[i]; *p; p++)
+			depth += *p == '/';
+		printf("%*s%s\n", 2 * depth, "", base ? base + 1 : list[i]);
+	}
+	cx_cg_list_free(list, n);
+	return 0;
+}
+
+static int do_attach(struct ctx *c, char **ops)
+{
+	pid_t pids[256];
+	int n = 0;
+
+	if (!ops[1])
+		cx_usage_error("attach: no PID given");
+	for (char **p = ops + 1; *p; p++) {
+		uint32_t v;
+
+		if (cx_parse_u32(*p, &v) < 0 || v == 0 || v > INT32_MAX)
+			cx_die("attach %s: invalid PID '%s'", ops[0], *p);
+		if (n == (int)(sizeof(pids) / sizeof(*pids)))
+			cx_usage_error("attach: too many PIDs");
+		/* Every process must be there before any moves. */
+		if (kill((pid_t)v, 0) < 0 && errno == ESRCH)
+			cx_die("attach %s: no process %s", ops[0], *p);
+		pids[n++] = (pid_t)v;
+	}
+	find_layout(c, NULL);
+	take_name(c, ops[0]);
+	need_existing(c);
+	for (int i = 0; i < n; i++)
+		if (cx_cg_attach(&c->l, c->name, pids[i]) < 0)
+			cx_die_last();
+	return 0;
+}
+
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			putchar('\\');
+		putchar(*s);
+	}
+	putchar('"');
+}
+
+static int do_stat(struct ctx *c, char **ops)
+{
+	uint64_t v[CX_CG_ST_COUNT];
+	bool has[CX_CG_ST_COUNT];
+
+	find_layout(c, NULL);
+	take_name(c, ops[0]);
+	need_existing(c);
+	cx_cg_stat(&c->l, c->name, v, has);
+	if (!c->json) {
+		for (int i = 0; i < CX_CG_ST_COUNT; i++)
+			if (has[i])
+				printf("%s %" PRIu64 "\n", cx_cg_stat_names[i], v[i]);
+		return 0;
+	}
+	printf("{\"name\": ");
+	json_string(c->name);
+	printf(", \"backend\": \"%s\"", cx_cg_mode(&c->l));
+	for (int i = 0; i < CX_CG_ST_COUNT; i++) {
+		printf(", \"%s\": ", cx_cg_stat_names[i]);
+		if (has[i])
+			printf("%" PRIu64, v[i]);
+		else
+			printf("null");
+	}
+	printf("}\n");
+	return 0;
+}
+
+/* --- run ---------------------------------------------------------------- */
+
+/* What run takes back when it exits before the command runs, exec
+ * failures included (cx_exec exits through here). */
+static struct {
+	struct ctx *c;
+	struct cx_cg_made *m;
+	char *saved[CX_CG_MAX_HIER];
+	bool joined;
+	pid_t owner;	/* a forked child must not undo */
+} undo;
+
+static void undo_at_exit(void)
+{
+	if (!undo.c || getpid() != undo.owner)
+		return;
+	if (undo.joined)
+		cx_cg_restore_self(&undo.c->l, undo.saved);
+	cx_cg_undo(undo.m);
+}
+
+/* One line when the OOM killer struck during the run. */
+static void report_oom(struct ctx *c, uint64_t before, int status)
+{
+	uint64_t after, bytes;
+	bool max;
+	char limit[64] = "";
+
+	if (cx_cg_oom_kills(&c->l, c->name, &after) < 0 || after <= before)
+		return;
+	if (cx_cg_memory_limit(&c->l, c->name, &max, &bytes) == 0 && !max) {
+		strcpy(limit, " at the memory limit of ");
+		cx_cg_human(bytes, limit + strlen(limit),
+			    sizeof(limit) - strlen(limit));
+	}
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+		cx_warn("%s: killed by the OOM killer%s", c->typed, limit);
+	else
+		cx_warn("%s: the OOM killer killed %" PRIu64 " process%s%s",
+			c->typed, after - before, after - before == 1 ? "" : "es",
+			limit);
+}
+
+/* Did this run make NAME, everywhere it is? */
+static bool made_name(struct ctx *c, const struct cx_cg_made *m)
+{
+	int found = 0;
+
+	for (int i = 0; i < c->l.n; i++) {
+		char *p = cx_cg_path(&c->l, i, c->name);
+
+		for (int j = 0; j < m->n; j++)
+			if (strcmp(m->dir[j], p) == 0)
+				found++;
+		free(p);
+	}
+	return found && found == cx_cg_count(&c->l, c->name);
+}
+
+static int do_run(struct ctx *c, char **ops)
+{
+	static struct cx_cg_made m;
+	char **cmd = ops + 1;
+	uint64_t oom_before = 0;
+	int status;
+	pid_t pid;
+
+	if (!cmd[0])
+		cx_usage_error("run: no COMMAND given");
+	find_layout(c, &m);
+	take_name(c, ops[0]);
+	make_and_limit(c, &m, false);
+	undo.c = c;
+	undo.m = &m;
+	undo.owner = getpid();
+	if (atexit(undo_at_exit) != 0) {
+		cx_cg_undo(&m);
+		cx_die("atexit failed");
+	}
+	if (!c->rm) {
+		/* Chainloading: we join, then become the command. */
+		if (cx_cg_save_self(&c->l, undo.saved) < 0)
+			cx_die_last();
+		undo.joined = true;
+		if (cx_cg_join_self(&c->l, c->name, false) < 0)
+			cx_die_last();
+		cx_exec(-1, cmd);
+	}
+
+	cx_cg_oom_kills(&c->l, c->name, &oom_before);
+	cx_signals_hold();
+	pid = cx_cg_fork_into(&c->l, c->name);
+	if (pid < 0)
+		cx_die_last();
+	if (pid == 0) {
+		cx_signals_release();
+		cx_exec(-1, cmd);
+	}
+	status = cx_wait_forward(pid, false);
+	report_oom(c, oom_before, status);
+	/* --rm: what this run made goes, and what is still running in it
+	 * with it; a NAME that was there before stays. */
+	undo.c = NULL;
+	if (made_name(c, &m) && cx_cg_kill(&c->l, c->name) < 0)
+		cx_warn("%s: %s", cx_last_msg(), strerror(cx_last_errno()));
+	cx_cg_undo(&m);
+	cx_exit_like(status);
+}
+
+/* --- main --------------------------------------------------------------- */
+
+static const struct verb {
+	const char *name;
+	int (*fn)(struct ctx *c, char **ops);
+	int min, max;		/* operands; -1: no upper bound */
+	unsigned takes;
+	const char *usage;
+} verbs[] = {
+	{ "create", do_create, 1, 1, TAKES_LIMITS, "create NAME [limits]" },
+	{ "set", do_set, 1, 1, TAKES_LIMITS, "set NAME limits" },
+	{ "get", do_get, 1, -1, 0, "get NAME [KEY]..." },
+	{ "rm", do_rm, 1, 1, TAKES_KILL | TAKES_RECURSIVE, "rm [--kill] [--recursive] NAME" },
+	{ "ls", do_ls, 0, 1, 0, "ls [NAME]" },
+	{ "attach", do_attach, 2, -1, 0, "attach NAME PID..." },
+	{ "stat", do_stat, 1, 1, TAKES_JSON, "stat [--json] NAME" },
+	{ "run", do_run, 2, -1, TAKES_LIMITS | TAKES_RM, "run [--rm] [limits] NAME COMMAND [ARG]..." },
+};
+
+static const char *const option_names[] = {
+	"limits (--memory, --cpus, --set...)", "--rm", "--kill", "--recursive", "--json",
+};
+
+int main(int argc, char **argv)
+{
+	static struct ctx c;
+	const struct verb *verb = NULL;
+	char **rest, **ops, *opbuf[1024];
+	int nops = 0;
+
+	cx_init("cx-cgroup");
+	build_options();
+	rest = cx_opt_parse(&tool, argc, argv, on_option, &c);
+	if (!rest[0])
+		cx_usage_error("no verb given (create, set, get, rm, ls, attach, stat, run)");
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(*verbs); i++)
+		if (strcmp(rest[0], verbs[i].name) == 0)
+			verb = &verbs[i];
+	if (!verb)
+		cx_usage_error("unknown verb '%s' (create, set, get, rm, ls, attach, stat, run)",
+			       rest[0]);
+
+	/* run stops at NAME: the rest is the command's.  The other verbs
+	 * take options between their operands too. */
+	if (verb->fn == do_run) {
+		ops = cx_opt_parse(&tool, count_args(rest), rest, on_option, &c);
+		nops = count_args(ops);
+	} else {
+		char **cur = rest;
+
+		for (;;) {
+			char **next = cx_opt_parse(&tool, count_args(cur), cur,
+						   on_option, &c);
+
+			if (!*next)
+				break;
+			if (strcmp(next[-1], "--") == 0) {
+				while (*next && nops < 1023)
+					opbuf[nops++] = *next++;
+				break;
+			}
+			if (nops == 1023)
+				cx_usage_error("too many operands");
+			opbuf[nops++] = *next;
+			cur = next;
+		}
+		opbuf[nops] = NULL;
+		ops = opbuf;
+	}
+	for (int b = 0; b < 5; b++)
+		if ((c.given & (1u << b)) && !(verb->takes & (1u << b)))
+			cx_usage_error("%s: %s do%s not apply (%s)", verb->name,
+				       option_names[b], b ? "es" : "",
+				       verb->usage);
+	if (nops < verb->min || (verb->max >= 0 && nops > verb->max))
+		cx_usage_error("%s: %s operands (%s)", verb->name,
+			       nops < verb->min ? "missing" : "too many",
+			       verb->usage);
+	return verb->fn(&c, ops);
+}
