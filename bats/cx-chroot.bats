@@ -467,3 +467,23 @@ assert_ids() {
 	assert_output "$(LC_ALL=C ls "$ROOTFS")"
 	assert_equal "$(host_mounts)" "$before"
 }
+
+@test "every cx tool after the pivot comes from the host, never from the rootfs" {
+	require_static_tools
+	# A hostile rootfs plants its own cx-caps where PATH would find it.
+	printf '#!/bin/sh\necho planted\n' >"$ROOTFS/bin/cx-caps"
+	chmod +x "$ROOTFS/bin/cx-caps"
+	run -0 cx-unshare --mount --pid --fork cx-chroot --pivot "$ROOTFS" \
+		cx-unshare --mount-proc cx-caps --drop cap_chown \
+		/bin/sh -c 'grep CapBnd /proc/self/status; env | grep -c ^CX_TOOLDIR || true; exec ls /proc/self/fd'
+	refute_output --partial planted
+	mask=$(awk '/CapBnd/ { print $2 }' <<<"$output")
+	assert [ $((0x$mask & 1)) -eq 0 ]
+	# The tool directory reached no further than the last cx tool:
+	# the command has 0, 1, 2 and ls's own directory, 3.
+	assert_line --index 1 0
+	assert_equal "$(sed -n '3,$p' <<<"$output" | tr '\n' ' ')" "0 1 2 3 "
+	run -127 cx-unshare --mount --pid --fork cx-chroot --pivot "$ROOTFS" \
+		cx-unshare --uts cx-nosuch true
+	assert_output "cx-unshare: exec cx-nosuch: not among the host's cx tools"
+}

@@ -1,6 +1,7 @@
 #include "exec.h"
 
 #include "die.h"
+#include "parse.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -87,9 +88,9 @@ fail:
 	return -2;
 }
 
-static int open_tool(const char *path, const char *name)
+static int open_tool(int dirfd, const char *path, const char *name)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return -1;
@@ -100,30 +101,75 @@ static int open_tool(const char *path, const char *name)
 	return sealed_copy(fd, path, name);
 }
 
+static const char *base_name(const char *arg)
+{
+	const char *base = strrchr(arg, '/');
+
+	return base ? base + 1 : arg;
+}
+
+/* The host directory the next cx tool came from.  It goes down the
+ * chain as CX_TOOLDIR_FD, so that every cx tool after a root change is
+ * found on the host and never in the new root, where a hostile rootfs
+ * could plant its own "cx-caps" in PATH to run before the capabilities
+ * are dropped.  The final command gets neither the descriptor nor the
+ * variable. */
+static int tooldir = -1;
+
+static int inherited_tooldir(void)
+{
+	const char *s = getenv(CX_TOOLDIR_ENV);
+	struct stat st;
+	uint32_t fd;
+
+	if (!s || cx_parse_u32(s, &fd) < 0 || fd < 3 || fd > INT_MAX ||
+	    fstat((int)fd, &st) < 0 || !S_ISDIR(st.st_mode))
+		return -1;
+	return (int)fd;
+}
+
 int cx_exec_preopen(char *const argv[])
 {
-	const char *path = getenv("PATH");
+	const char *path = getenv("PATH"), *base;
 	char buf[PATH_MAX];
-	const char *base;
+	int fd;
 
 	if (!argv[0] || !is_tool_name(argv[0]))
 		return -1;
-	base = strrchr(argv[0], '/');
-	base = base ? base + 1 : argv[0];
-	if (strchr(argv[0], '/'))
-		return open_tool(argv[0], base);
+	base = base_name(argv[0]);
+	if ((tooldir = inherited_tooldir()) >= 0) {
+		fd = open_tool(tooldir, base, base);
+		if (fd == -1) {
+			cx_fail(errno, "%s: not among the host's cx tools", base);
+			return -2;
+		}
+		return fd;
+	}
+	if (strchr(argv[0], '/')) {
+		fd = open_tool(AT_FDCWD, argv[0], base);
+		snprintf(buf, sizeof(buf), "%.*s", (int)(base - argv[0]),
+			 argv[0]);
+		if (fd >= 0)
+			tooldir = open(*buf ? buf : ".",
+				       O_PATH | O_DIRECTORY | O_CLOEXEC);
+		return fd;
+	}
 	if (!path)
 		path = "/usr/local/bin:/usr/bin:/bin";
 	while (*path) {
 		size_t len = strcspn(path, ":");
-		int fd;
 
 		if (len && len < sizeof(buf) - strlen(argv[0]) - 2) {
 			snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, path,
 				 argv[0]);
-			fd = open_tool(buf, base);
-			if (fd != -1)
+			fd = open_tool(AT_FDCWD, buf, base);
+			if (fd != -1) {
+				buf[len] = '\0';
+				if (fd >= 0)
+					tooldir = open(buf, O_PATH | O_DIRECTORY |
+								    O_CLOEXEC);
 				return fd;
+			}
 		}
 		path += len;
 		if (*path == ':')
@@ -134,12 +180,35 @@ int cx_exec_preopen(char *const argv[])
 
 void cx_exec(int toolfd, char *const argv[])
 {
-	int err;
+	bool tool = is_tool_name(argv[0]);
+	int dir = tooldir >= 0 ? tooldir : inherited_tooldir(), err;
+	char num[16];
 
-	/* Everything above 2 closes at exec, whoever opened it. */
+	if (tool && toolfd < 0 && dir >= 0) {
+		toolfd = open_tool(dir, base_name(argv[0]), base_name(argv[0]));
+		if (toolfd == -1) {
+			fprintf(stderr, "%s: exec %s: not among the host's cx tools\n",
+				cx_prog, argv[0]);
+			exit(CX_EXIT_NOT_FOUND);
+		}
+		if (toolfd < 0) {
+			fprintf(stderr, "%s: %s: %s\n", cx_prog, cx_last_msg(),
+				strerror(cx_last_errno()));
+			exit(CX_EXIT_CANNOT_RUN);
+		}
+	}
+	/* Everything above 2 closes at exec, whoever opened it... */
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		for (int fd = 3; fd < 1024; fd++)
 			fcntl(fd, F_SETFD, FD_CLOEXEC);
+	/* ...but the tool directory, when the next link is a cx tool. */
+	if (tool && toolfd >= 0 && dir >= 0) {
+		snprintf(num, sizeof(num), "%d", dir);
+		fcntl(dir, F_SETFD, 0);
+		setenv(CX_TOOLDIR_ENV, num, 1);
+	} else {
+		unsetenv(CX_TOOLDIR_ENV);
+	}
 	if (toolfd >= 0)
 		execveat(toolfd, "", argv, environ, AT_EMPTY_PATH);
 	else

@@ -15,8 +15,12 @@
  * failed (recorded with cx_fail). */
 int cx_exec_preopen(char *const argv[]);
 
-/* Run argv: by TOOLFD when it is >= 0 (execveat), else with a PATH
- * search.  No descriptor but 0, 1 and 2 reaches the command.  Never
+/* The variable that passes the host's tool directory down a chain. */
+#define CX_TOOLDIR_ENV "CX_TOOLDIR_FD"
+
+/* Run argv: by TOOLFD when it is >= 0 (execveat); a cx tool after a
+ * root change from the host's tool directory (CX_TOOLDIR_FD); anything
+ * else with a PATH search.  No descriptor but 0, 1 and 2 reaches the command.  Never
  * returns: on failure it prints why and exits 127 when the command was
  * not found, 126 when it could not be run. */
 noreturn void cx_exec(int toolfd, char *const argv[]);
