@@ -395,3 +395,17 @@ check_only_kind() {
 		"$CX_BUILD/cx-unshare" --user --map-users=0:100000:10 true
 	assert_output --partial "uid_map: Operation not permitted"
 }
+
+@test "--mount-devpts: a devpts of its own, not the host's terminals" {
+	mkdir -p "$ROOTFS/dev/pts"
+	# No proc inside this root: look from the host instead.
+	cx-unshare --root "$ROOTFS" --mount-devpts --pidfile "$TMP/pid" /bin/sleep 100 &
+	BG_PIDS=$!
+	wait_for_file "$TMP/pid"
+	sleep 0.2
+	run -0 cat "/proc/$(cat "$TMP/pid")/mountinfo"
+	assert_output --regexp " /dev/pts [^ ]*nosuid,noexec.* - devpts [^ ]+ [^ ]*ptmxmode=666"
+	# A new instance: none of the host's ptys is in it.
+	run -0 ls "/proc/$(cat "$TMP/pid")/root/dev/pts"
+	assert_output ptmx
+}

@@ -34,7 +34,7 @@ const struct cx_propagation *cx_propagation_by_name(const char *name)
  * /proc/self/fd/N needs a proc, which a new root may not have yet.
  * With SOURCE ".", the source is that same directory. */
 static int mount_at(int dirfd, const char *source, const char *type,
-		    unsigned long flags)
+		    unsigned long flags, const char *data)
 {
 	int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC), rc, err;
 
@@ -42,7 +42,7 @@ static int mount_at(int dirfd, const char *source, const char *type,
 		return -1;
 	rc = fchdir(dirfd);
 	if (rc == 0)
-		rc = mount(source, ".", type, flags, NULL);
+		rc = mount(source, ".", type, flags, data);
 	err = errno;
 	if (fchdir(cwd) < 0 && rc == 0) {
 		err = errno;
@@ -63,36 +63,72 @@ static int close_keep_errno(int fd)
 	return -1;
 }
 
-int cx_mount_proc(int dirfd, const char *shown)
+/* MS_ flags to MOUNT_ATTR_ ones, for the three we use. */
+static unsigned int attrs_of(unsigned long flags)
+{
+	return (flags & MS_NOSUID ? MOUNT_ATTR_NOSUID : 0) |
+	       (flags & MS_NODEV ? MOUNT_ATTR_NODEV : 0) |
+	       (flags & MS_NOEXEC ? MOUNT_ATTR_NOEXEC : 0);
+}
+
+/* Each "key[=value]" of the comma-separated DATA, to the superblock. */
+static int configure(int fs, const char *data)
+{
+	char buf[256], *p = buf, *item;
+
+	if (snprintf(buf, sizeof(buf), "%s", data ? data : "") >=
+	    (int)sizeof(buf)) {
+		errno = E2BIG;
+		return -1;
+	}
+	while ((item = strsep(&p, ","))) {
+		char *eq = strchr(item, '=');
+
+		if (!*item)
+			continue;
+		if (eq)
+			*eq = '\0';
+		if (cx_fsconfig(fs, eq ? FSCONFIG_SET_STRING : FSCONFIG_SET_FLAG,
+				item, eq ? eq + 1 : NULL, 0) < 0)
+			return -1;
+	}
+	return cx_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0);
+}
+
+int cx_mount_fresh(int dirfd, const char *type, const char *data,
+		   unsigned long flags, const char *shown)
 {
 	int fs, mnt;
 
-	fs = cx_fsopen("proc", FSOPEN_CLOEXEC);
+	fs = cx_fsopen(type, FSOPEN_CLOEXEC);
 	if (fs < 0 && errno == ENOSYS) {
-		if (mount_at(dirfd, "proc", "proc",
-			     MS_NOSUID | MS_NODEV | MS_NOEXEC) < 0)
-			return cx_fail(errno, "mount proc on %s", shown);
+		if (mount_at(dirfd, type, type, flags, data) < 0)
+			return cx_fail(errno, "mount %s on %s", type, shown);
 		return 0;
 	}
 	if (fs < 0)
-		return cx_fail(errno, "fsopen proc");
-	if (cx_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
+		return cx_fail(errno, "fsopen %s", type);
+	if (configure(fs, data) < 0) {
 		close_keep_errno(fs);
-		return cx_fail(errno, "create proc for %s", shown);
+		return cx_fail(errno, "create %s for %s", type, shown);
 	}
-	mnt = cx_fsmount(fs, FSMOUNT_CLOEXEC,
-			 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-				 MOUNT_ATTR_NOEXEC);
+	mnt = cx_fsmount(fs, FSMOUNT_CLOEXEC, attrs_of(flags));
 	close_keep_errno(fs);
 	if (mnt < 0)
-		return cx_fail(errno, "fsmount proc for %s", shown);
+		return cx_fail(errno, "fsmount %s for %s", type, shown);
 	if (cx_move_mount(mnt, "", dirfd, "",
 			  MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
 		close_keep_errno(mnt);
-		return cx_fail(errno, "mount proc on %s", shown);
+		return cx_fail(errno, "mount %s on %s", type, shown);
 	}
 	close(mnt);
 	return 0;
+}
+
+int cx_mount_proc(int dirfd, const char *shown)
+{
+	return cx_mount_fresh(dirfd, "proc", NULL,
+			      MS_NOSUID | MS_NODEV | MS_NOEXEC, shown);
 }
 
 int cx_bind_self(int fd, const char *path_again, const char *shown)
@@ -102,7 +138,7 @@ int cx_bind_self(int fd, const char *path_again, const char *shown)
 					AT_RECURSIVE | AT_EMPTY_PATH);
 
 	if (tree < 0 && errno == ENOSYS) {
-		if (mount_at(fd, ".", NULL, MS_BIND | MS_REC) < 0)
+		if (mount_at(fd, ".", NULL, MS_BIND | MS_REC, NULL) < 0)
 			return cx_fail(errno, "bind %s on itself", shown);
 		/* FD still names the directory under the new mount, so the
 		 * mount is found by its path. */

@@ -18,6 +18,13 @@ const struct cx_propagation *cx_propagation_by_name(const char *name);
  * else mount(2) on the directory (through fchdir). */
 int cx_mount_proc(int dirfd, const char *shown);
 
+/* Mount a new instance of the file system TYPE on the directory DIRFD,
+ * with DATA ("key=value,flag,...", or NULL) and the MS_NOSUID, MS_NODEV
+ * and MS_NOEXEC of FLAGS: fsopen/fsconfig/fsmount/move_mount, else
+ * mount(2) on the directory (through fchdir). */
+int cx_mount_fresh(int dirfd, const char *type, const char *data,
+		   unsigned long flags, const char *shown);
+
 /* Bind the tree at FD (recursively) onto itself, so that it becomes a
  * mount point.  Returns an O_PATH descriptor of the new mount's root.
  * open_tree/move_mount, else mount(2) through fchdir and a new open

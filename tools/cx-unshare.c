@@ -31,6 +31,7 @@ enum {
 	OPT_PROPAGATION, OPT_MAP_ROOT, OPT_MAP_USER, OPT_MAP_GROUP,
 	OPT_MAP_USERS, OPT_MAP_GROUPS, OPT_SETGROUPS, OPT_HOSTNAME,
 	OPT_ROOT, OPT_WD, OPT_PIDFILE, OPT_MONOTONIC, OPT_BOOTTIME,
+	OPT_MOUNT_DEVPTS,
 };
 
 enum { MAX_MAPS = 32 };
@@ -46,7 +47,7 @@ struct ctx {
 	struct nsfile file[CX_NS_COUNT];
 	bool fork, init, mount_proc, map_root;
 	int kill_sig;
-	const char *proc_dir, *hostname, *root, *wd, *pidfile;
+	const char *proc_dir, *devpts_dir, *hostname, *root, *wd, *pidfile;
 	const struct cx_propagation *propagation;
 	struct cx_idmap uid[MAX_MAPS], gid[MAX_MAPS];
 	int nuid, ngid;
@@ -81,6 +82,9 @@ static const struct poptOption options[] = {
 	  "SIGNAL" },
 	{ "mount-proc", 0, POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL,
 	  OPT_MOUNT_PROC, "mount a new proc on DIR (/proc), inside --root",
+	  "DIR" },
+	{ "mount-devpts", 0, POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL,
+	  OPT_MOUNT_DEVPTS, "mount a new devpts on DIR (/dev/pts), inside --root",
 	  "DIR" },
 	{ "propagation", 0, POPT_ARG_STRING, NULL, OPT_PROPAGATION,
 	  "private|shared|slave|unchanged (private)", "MODE" },
@@ -165,6 +169,10 @@ static int on_option(void *p, int val, const char *arg)
 		c->mount_proc = true;
 		c->flags |= CLONE_NEWNS;
 		c->proc_dir = arg ? arg : "/proc";
+		return 0;
+	case OPT_MOUNT_DEVPTS:
+		c->flags |= CLONE_NEWNS;
+		c->devpts_dir = arg ? arg : "/dev/pts";
 		return 0;
 	case OPT_PROPAGATION:
 		c->propagation = cx_propagation_by_name(arg);
@@ -596,36 +604,53 @@ static void write_pid(int fd, pid_t pid)
  * directory.  ROOTFD was opened again after the unshare: a descriptor
  * from before holds the old namespace's mount, and move_mount(2) onto
  * it fails with EINVAL. */
-static void enter_root(struct ctx *c, int rootfd)
+/* A fresh proc or devpts on DIR. */
+struct fresh {
+	const char *type, *data;
+	unsigned long flags;
+};
+
+static const struct fresh fresh_proc = {
+	"proc", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC,
+};
+/* A devpts of our own: the host's terminals stay out of sight. */
+static const struct fresh fresh_devpts = {
+	"devpts", "newinstance,ptmxmode=0666,mode=0620", MS_NOSUID | MS_NOEXEC,
+};
+
+static void mount_fresh(const struct fresh *f, const char *dir, int rootfd)
 {
 	int dirfd;
 
-	if (c->mount_proc) {
-		if (rootfd >= 0) {
-			dirfd = cx_open_in_root(rootfd, c->proc_dir,
-						O_PATH | O_DIRECTORY, 0,
-						c->proc_dir);
-		} else {
-			/* The last component may not be a symlink: in
-			 * "--mount-proc=rootfs/proc" the rootfs owns it. */
-			dirfd = open(c->proc_dir, O_PATH | O_DIRECTORY |
-							  O_NOFOLLOW | O_CLOEXEC);
-			if (dirfd < 0)
-				cx_fail(errno, "open %s%s", c->proc_dir,
-					errno == ENOTDIR ?
-						" (a symlink or not a directory)" : "");
-		}
+	if (rootfd >= 0) {
+		dirfd = cx_open_in_root(rootfd, dir, O_PATH | O_DIRECTORY, 0,
+					dir);
+	} else {
+		/* The last component may not be a symlink: in
+		 * "--mount-proc=rootfs/proc" the rootfs owns it. */
+		dirfd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (dirfd < 0)
-			cx_die_last();
-		/* On a shared mount the new proc would show up in the
-		 * peers too, the host's among them. */
-		if (cx_mount_is_shared(dirfd) == 1)
-			cx_die("mount proc on %s: it is on a mount with shared propagation, which would carry it out of the namespace (use --propagation private or slave)",
-			       c->proc_dir);
-		if (cx_mount_proc(dirfd, c->proc_dir) < 0)
-			cx_die_last();
-		close(dirfd);
+			cx_fail(errno, "open %s%s", dir,
+				errno == ENOTDIR ? " (a symlink or not a directory)" : "");
 	}
+	if (dirfd < 0)
+		cx_die_last();
+	/* On a shared mount the new one would show up in the peers too,
+	 * the host's among them. */
+	if (cx_mount_is_shared(dirfd) == 1)
+		cx_die("mount %s on %s: it is on a mount with shared propagation, which would carry it out of the namespace (use --propagation private or slave)",
+		       f->type, dir);
+	if (cx_mount_fresh(dirfd, f->type, f->data, f->flags, dir) < 0)
+		cx_die_last();
+	close(dirfd);
+}
+
+static void enter_root(struct ctx *c, int rootfd)
+{
+	if (c->mount_proc)
+		mount_fresh(&fresh_proc, c->proc_dir, rootfd);
+	if (c->devpts_dir)
+		mount_fresh(&fresh_devpts, c->devpts_dir, rootfd);
 	if (rootfd >= 0 && (fchdir(rootfd) < 0 || chroot(".") < 0))
 		cx_die_errno("chroot %s", c->root);
 	if (rootfd >= 0 && !c->wd && chdir("/") < 0)
