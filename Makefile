@@ -127,7 +127,7 @@ check: deps
 
 demo: deps
 	$(MAKE) --no-print-directory all rootfs
-	sh examples/demo.sh $(BUILD) $(BUILD)/rootfs
+	sh examples/container.sh --build $(BUILD)
 
 # make bench: one container job timed five ways against the floor
 # (bench/run.sh; BENCH_PAIRS=30).  The helpers are static, and never

@@ -1,0 +1,79 @@
+#!/usr/bin/env bats
+# The whole container of examples/container.sh: every step checked from
+# inside (what the kernel shows the command) and from outside (nothing
+# left behind).
+
+load helpers
+
+CONTAINER="$BATS_TEST_DIRNAME/../examples/container.sh"
+
+setup() {
+	TMP=$(mktemp -d /tmp/cx-bats.XXXXXX)
+	mkdir "$TMP/share"
+	echo shared >"$TMP/share/file"
+}
+
+container() {
+	"$CONTAINER" --build "$CX_BUILD" --rootfs "$CX_ROOTFS" --share "$TMP/share" "$@"
+}
+
+layers() { find /tmp -maxdepth 1 -name 'cx-layer.*' | sort; }
+cx_cgroups() { find /sys/fs/cgroup -mindepth 1 -type d -name 'cx-demo-*' | sort; }
+
+@test "the container: namespaces, init, cgroup, overlay, binds, /dev, pivot, capabilities" {
+	require_static_tools
+	before_layers=$(layers)
+	run -0 container /bin/sh -c '
+		echo "pid1=$(cat /proc/1/comm)"
+		echo "me=$$"
+		echo "host=$(hostname)"
+		echo "net=$(ls /sys/class/net 2>/dev/null; cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d " " | tr "\n" " ")"
+		grep -E "^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs)" /proc/self/status
+		echo "limit=$(cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory.limit_in_bytes)"
+		echo "cgroup=$(cut -d: -f3 /proc/self/cgroup | sort -u | tr "\n" " ")"
+		cat /mnt/share/file
+		(echo x >/mnt/share/file) 2>&1 | sed "s/^.*: /share: /"
+		echo data >/dev/null && echo "devnull=ok"
+		head -c 4 /dev/zero | od -An -tx1 | tr -d " \n"; echo
+		echo "pts=$(ls /dev/pts)"
+		echo new >/newfile && echo "layer=rw"
+		ls /proc/self/fd | tr "\n" " "; echo
+		grep -c " / " /proc/self/mountinfo'
+	assert_line "pid1=cx-unshare"
+	assert_line "me=2"
+	assert_line "host=cx-container"
+	assert_line --regexp '^net=lo $'
+	# Docker's default set, nothing inheritable or ambient, no_new_privs.
+	assert_line --regexp $'^CapInh:\t0000000000000000$'
+	assert_line --regexp $'^CapAmb:\t0000000000000000$'
+	assert_line --regexp $'^CapEff:\t00000000a80425fb$'
+	assert_line --regexp $'^CapBnd:\t00000000a80425fb$'
+	assert_line --regexp $'^NoNewPrivs:\t1$'
+	assert_line "limit=104857600"
+	assert_line "cgroup=/ "
+	assert_line shared
+	assert_line "share: Read-only file system"
+	assert_line "devnull=ok"
+	assert_line 00000000
+	assert_line "pts=ptmx"
+	assert_line "layer=rw"
+	# Only 0, 1, 2 and ls's own directory reach the command.
+	assert_line "0 1 2 3 "
+	# Afterwards: no layer, no cgroup, no mount, the share untouched.
+	assert_equal "$(layers)" "$before_layers"
+	assert_equal "$(cx_cgroups)" ""
+	assert_equal "$(mounts_below_tmp)" 0
+	assert_equal "$(cat "$TMP/share/file")" shared
+}
+
+@test "the container's status is the command's; --keep shows the layer's changes" {
+	require_static_tools
+	run -7 container /bin/sh -c 'exit 7'
+	run -0 container --keep /bin/sh -c 'echo hi >/root/new; rm /etc/hostname'
+	assert_line "A /root/new"
+	assert_line "D /etc/hostname"
+	kept=$(sed -n 's/^== the container layer, \(.*\)\/upper:$/\1/p' <<<"$output")
+	assert [ -d "$kept/upper" ]
+	rm -rf "$kept"
+	assert_equal "$(cx_cgroups)" ""
+}
