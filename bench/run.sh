@@ -192,7 +192,7 @@ measure() { # REGIME IDLE-FLAG
 			else
 				x=$("run_$v") && f=$(run_floor)
 			fi || { echo "bench: a run of $v failed in round $i" >&2; exit 1; }
-			echo "$regime $i $v ${x% *} ${f% *} ${x#* }" >> "$data"
+			echo "$regime $i $v ${x%% *} ${f%% *} ${x#* }" >> "$data"
 		done
 		i=$((i + 1))
 	done
@@ -202,7 +202,7 @@ measure() { # REGIME IDLE-FLAG
 report() { # REGIME TITLE
 	echo
 	echo "== $2: $pairs pairs per variant, medians in ms"
-	printf '%-44s %9s %9s %9s %9s %8s\n' variant "median" "its floor" "/floor" "crun/it" "rss KB"
+	printf '%-44s %8s %9s %7s %7s %7s %7s\n' variant "median" "its floor" "/floor" "crun/it" "rss KB" faults
 	awk -v regime="$1" -v labels="$LABELS" -v order="floor $VARIANTS" '
 	function median(s,    a, n, i, j, t) {
 		n = split(s, a, " ")
@@ -226,6 +226,7 @@ report() { # REGIME TITLE
 		r = $2; v = $3
 		x[v, r] = $4; fl[v, r] = $5
 		xs[v] = xs[v] " " $4; fs[v] = fs[v] " " $5; rs[v] = rs[v] " " $6
+		pf[v] = pf[v] " " $7
 		ratio[v] = ratio[v] " " $4 / $5
 		allf = allf " " $5
 		if (r > rounds) rounds = r
@@ -237,7 +238,7 @@ report() { # REGIME TITLE
 			if (v == "floor") {
 				med = median(allf); mf = "-"; rf = "1.00"
 				cr = ("crun", 1) in x ? median(ratio["crun"]) : -1
-				rss = "-"
+				rss = "-"; flt = "-"
 			} else {
 				med = median(xs[v]); mf = sprintf("%.2f", median(fs[v]) / 1e6)
 				rf = sprintf("%.2f", median(ratio[v]))
@@ -246,10 +247,10 @@ report() { # REGIME TITLE
 					if ((v, r) in x && ("crun", r) in x)
 						s = s " " x["crun", r] / x[v, r]
 				cr = s == "" ? -1 : median(s)
-				rss = median(rs[v])
+				rss = median(rs[v]); flt = median(pf[v])
 			}
-			printf "%-44s %9.2f %9s %9s %9s %8s\n", label[v], med / 1e6, mf, rf,
-				cr < 0 ? "-" : sprintf("%.2f", cr), rss
+			printf "%-44s %8.2f %9s %7s %7s %7s %7s\n", label[v], med / 1e6, mf, rf,
+				cr < 0 ? "-" : sprintf("%.2f", cr), rss, flt
 		}
 	}' "$data"
 }
@@ -289,7 +290,8 @@ goals() { # REGIME CRUN-GOAL
 	}' "$data"
 }
 
-# A against B, interleaved: prints the median of A, of B, and of A-B.
+# A against B, interleaved: prints the medians of A, of B and of A-B in
+# ms, then the median minor faults of A and of B.
 versus() { # N -- A... -- B...
 	n=$1
 	shift 2
@@ -302,7 +304,7 @@ versus() { # N -- A... -- B...
 	while [ "$i" -le "$n" ]; do
 		ta=$(eval "\"$bin/timeit\" $a") && tb=$(eval "\"$bin/timeit\" $b") ||
 			return 1
-		echo "${ta% *} ${tb% *} ${ta#* }" >> "$tmp/vs"
+		echo "${ta%% *} ${tb%% *} ${ta##* } ${tb##* }" >> "$tmp/vs"
 		i=$((i + 1))
 	done
 	awk '
@@ -315,8 +317,8 @@ versus() { # N -- A... -- B...
 		}
 		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 	}
-	{ a = a " " $1; b = b " " $2; d = d " " ($1 - $2); r = r " " $3 }
-	END { printf "%.3f %.3f %.3f %s\n", median(a) / 1e6, median(b) / 1e6, median(d) / 1e6, median(r) }' "$tmp/vs"
+	{ a = a " " $1; b = b " " $2; d = d " " ($1 - $2); fa = fa " " $3; fb = fb " " $4 }
+	END { printf "%.3f %.3f %.3f %d %d\n", median(a) / 1e6, median(b) / 1e6, median(d) / 1e6, median(fa), median(fb) }' "$tmp/vs"
 }
 
 # ---- the run -----------------------------------------------------------
@@ -352,45 +354,47 @@ main() {
 	k=0
 	while [ "$k" -lt "$links" ]; do set -- "$@" "$bin/link"; k=$((k + 1)); done
 	r=$(versus "$pairs" -- "$@" /bin/true -- /bin/true)
-	echo "$r" | awk -v n="$links" '{ printf "  %d links + true %.3f ms, true %.3f ms: %.3f ms per link\n", n, $1, $2, $3 / n }'
+	echo "$r" | awk -v n="$links" '{ printf "  %d links + true %.3f ms (%d faults), true %.3f ms (%d faults): %.3f ms and %d faults per link\n", n, $1, $4, $2, $5, $3 / n, ($4 - $5) / n }'
 
 	echo
 	echo "== each tool's own start-up: the tool, then true; against true ($pairs pairs, ms)"
-	printf '  %-36s %9s %9s %9s\n' command median true "its cost"
+	printf '  %-54s %8s %8s %8s %7s\n' command median true "its cost" faults
 	for spec in "cx-unshare /bin/true" "cx-chroot / /bin/true" \
 		    "cx-caps --keep all /bin/true" "cx-nsenter --all -t $$ /bin/true" \
 		    "cx-bind --try -b /nonexistent:/nonexistent /bin/true"; do
 		tool=${spec%% *}
 		if [ ! -x "$build/$tool" ]; then
-			printf '  %-36s %s\n' "$spec" "skipped: $tool is not built"
+			printf '  %-54s %s\n' "$spec" "skipped: $tool is not built"
 			continue
 		fi
 		# shellcheck disable=SC2086
 		if ! r=$(versus "$pairs" -- "$build/"$spec -- /bin/true 2>/dev/null); then
-			printf '  %-36s %s\n' "$spec" "skipped: it failed"
+			printf '  %-54s %s\n' "$spec" "skipped: it failed"
 			continue
 		fi
-		echo "$r" | awk -v s="$spec" '{ printf "  %-36s %9.3f %9.3f %9.3f\n", s, $1, $2, $3 }'
+		echo "$r" | awk -v s="$spec" '{ printf "  %-54s %8.3f %8.3f %8.3f %7d\n", s, $1, $2, $3, $4 - $5 }'
 	done
 
 	echo
-	echo "== binaries: size and peak RSS (of '--version', or of one run)"
-	printf '  %-24s %10s %8s\n' binary bytes "rss KB"
+	echo "== binaries: size, and peak RSS and minor faults of '--version' (of one run for the bench helpers)"
+	printf '  %-24s %10s %8s %7s\n' binary bytes "rss KB" faults
 	for b in "$build"/cx-* "$bin/floor" "$bin/link" "$bin/timeit" "$bin/oci-run"; do
 		[ -x "$b" ] || continue
 		case $b in
 		*/floor) r=$("$bin/timeit" "$b" -t "$tmp" "$rootfs" "$host") ;;
-		*/link) r=$("$bin/timeit" "$b" /bin/true) ;;
-		*/timeit) r=$("$bin/timeit" "$b" /bin/true) ;;
-		*/oci-run) r="- -" ;;
+		*/link | */timeit) r=$("$bin/timeit" "$b" /bin/true) ;;
+		*/oci-run) r="- - -" ;;
 		*) r=$("$bin/timeit" "$b" --version) ;;
 		esac
-		printf '  %-24s %10s %8s\n' "$(basename "$b")" "$(stat -c %s "$b")" "${r#* }"
+		set -- $r
+		printf '  %-24s %10s %8s %7s\n' "$(basename "$b")" "$(stat -c %s "$b")" "$2" "$3"
 	done
-	for p in crun runc unshare capsh; do
-		b=$(command -v "$p" 2>/dev/null) || continue
-		r=$("$bin/timeit" "$b" --version 2>/dev/null) || r="- -"
-		printf '  %-24s %10s %8s\n' "$p" "$(stat -L -c %s "$b")" "${r#* }"
+	for spec in "crun --version" "runc --version" "unshare --version" \
+		    "capsh --license" "/bin/true --version"; do
+		b=$(command -v "${spec%% *}" 2>/dev/null) || continue
+		r=$("$bin/timeit" "$b" ${spec#* } 2>/dev/null) || r="- - -"
+		set -- $r
+		printf '  %-24s %10s %8s %7s\n' "${spec%% *}" "$(stat -L -c %s "$b")" "$2" "$3"
 	done
 }
 

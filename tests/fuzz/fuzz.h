@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sanitizer/common_interface_defs.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -40,12 +41,17 @@ static inline void fz_file(int *fd, const void *text, size_t size,
 	snprintf(name, len, "/proc/self/fd/%d", *fd);
 }
 
-/* A broken contract: say which and abort, so the input is kept. */
+/* A broken contract: say which and abort, so the input is kept.  The
+ * line goes through the sanitizers' report, which libFuzzer keeps even
+ * when -close_fd_mask has closed the target's stderr. */
 #define FZ_CHECK(cond)                                                      \
 	do {                                                                \
 		if (!(cond)) {                                              \
-			fprintf(stderr, "%s:%d: contract broken: %s\n",     \
-				__FILE__, __LINE__, #cond);                 \
+			char fz_msg_[256];                                  \
+			snprintf(fz_msg_, sizeof(fz_msg_),                  \
+				 "%s:%d: contract broken: %s", __FILE__,    \
+				 __LINE__, #cond);                          \
+			__sanitizer_report_error_summary(fz_msg_);          \
 			abort();                                            \
 		}                                                           \
 	} while (0)
