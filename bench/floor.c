@@ -3,18 +3,22 @@
  * every way of making that container against this one: it is the floor,
  * what the kernel work itself costs.
  *
- *   floor [-C] [-P] [-t TMPDIR] ROOTFS HOSTDIR [COMMAND [ARG]...]
+ *   floor [-C] [-I] [-P] [-t TMPDIR] ROOTFS HOSTDIR [COMMAND [ARG]...]
  *
- * The container: new pid, mount, uts, ipc, net and cgroup namespaces; a
- * cgroup v1 memory (100M, no swap) and pids (64) cgroup, created below
- * our own cgroup of each hierarchy and removed at the end; ROOTFS as the
+ * The container: new pid, mount, uts, ipc, net and cgroup namespaces,
+ * with an init (PID 1) that forks the rest and reaps; a cgroup v1
+ * memory (100M, no swap) and pids (64) cgroup, created below our own
+ * cgroup of each hierarchy and removed at the end; ROOTFS as the
  * read-only lower of an overlay with a fresh upper and work in a
- * temporary directory; HOSTDIR bound read-only (nosuid, nodev) on /mnt;
- * proc; null, zero, full, random, urandom and tty bound from the host's
- * /dev; pivot_root; Docker's default capabilities, the inheritable and
- * ambient sets empty; no_new_privs; then COMMAND (/bin/true).
+ * temporary directory; HOSTDIR bound read-only (nosuid, nodev) on
+ * /mnt/share, and the memory cgroup on /sys/fs/cgroup; null, zero,
+ * full, random, urandom and tty bound from the host's /dev; proc and a
+ * devpts of its own; pivot_root; Docker's default capabilities, the
+ * inheritable and ambient sets empty; no_new_privs; then COMMAND
+ * (/bin/true).
  *
  *   -C  no cgroup at all: the floor without it, to see what it costs
+ *   -I  no init: COMMAND is PID 1
  *   -P  join through cgroup.procs instead of tasks
  *
  * A benchmark helper, not a tool: messages say "floor: STEP PATH: why",
@@ -67,7 +71,7 @@ enum { NKINDS = sizeof(kinds) / sizeof(kinds[0]) };
 struct floor {
 	const char *rootfs, *hostdir;
 	char **cmd;
-	int cgroup, procs;
+	int cgroup, procs, init;
 	char tmp[PATH_MAX], upper[PATH_MAX], work[PATH_MAX], merged[PATH_MAX];
 	char cg[NKINDS][PATH_MAX];
 	int made_cg[NKINDS], made_tmp;
@@ -338,10 +342,68 @@ static void drop_caps(void)
 		die("set no_new_privs");
 }
 
+/* mkdir DIR/NAME (a mount point, made in the container layer). */
+static void mountpoint(char *out, const char *dir, const char *name)
+{
+	path(out, dir, name);
+	if (mkdir(out, 0755) < 0 && errno != EEXIST)
+		die("mkdir %s", out);
+}
+
+/* The container's own steps, from the overlay to the exec. */
+static void container(struct floor *fl)
+{
+	char p[PATH_MAX], q[PATH_MAX];
+
+	if (sethostname("cx", 2) < 0)
+		die("sethostname cx");
+	mount_overlay(fl);
+	path(p, fl->merged, "mnt");
+	mountpoint(q, p, "share");
+	bind_ro(fl->hostdir, q);
+	if (fl->cgroup) {
+		/* The container sees its memory cgroup, read-only. */
+		path(p, fl->merged, "sys");
+		mountpoint(q, p, "fs");
+		mountpoint(p, q, "cgroup");
+		bind_ro(fl->cg[0], p);
+	}
+	mount_dev(fl);
+	path(p, fl->merged, "proc");
+	if (mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  NULL) < 0)
+		die("mount proc on %s", p);
+	path(q, fl->merged, "dev");
+	mountpoint(p, q, "pts");
+	if (mount("devpts", p, "devpts", MS_NOSUID | MS_NOEXEC,
+		  "newinstance,ptmxmode=0666,mode=0620") < 0)
+		die("mount devpts on %s", p);
+	pivot(fl);
+	drop_caps();
+	execv(fl->cmd[0], fl->cmd);
+	die("exec %s", fl->cmd[0]);
+}
+
+/* PID 1 of the new pid namespace: it runs the container as its child,
+ * reaps whatever dies, and exits as the container did. */
+static void init(struct floor *fl)
+{
+	int status = 0;
+	pid_t pid = fork(), dead;
+
+	if (pid < 0)
+		die("fork the container");
+	if (pid == 0)
+		container(fl);
+	while ((dead = wait(&status)) != pid)
+		if (dead < 0 && errno != EINTR)
+			die("wait");
+	_exit(WIFSIGNALED(status) ? 128 + WTERMSIG(status)
+				  : WEXITSTATUS(status));
+}
+
 static void child(struct floor *fl)
 {
-	char proc[PATH_MAX], mnt[PATH_MAX];
-
 	if (fl->cgroup)
 		join_cgroups(fl);
 	/* The mount namespace is the child's alone: pivot_root moves the
@@ -353,25 +415,14 @@ static void child(struct floor *fl)
 		die("unshare mount, cgroup");
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		die("make / private");
-	if (sethostname("cx", 2) < 0)
-		die("sethostname cx");
-	mount_overlay(fl);
-	path(mnt, fl->merged, "mnt");
-	bind_ro(fl->hostdir, mnt);
-	path(proc, fl->merged, "proc");
-	if (mount("proc", proc, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		  NULL) < 0)
-		die("mount proc on %s", proc);
-	mount_dev(fl);
-	pivot(fl);
-	drop_caps();
-	execv(fl->cmd[0], fl->cmd);
-	die("exec %s", fl->cmd[0]);
+	if (fl->init)
+		init(fl);
+	container(fl);
 }
 
 static void usage(void)
 {
-	fputs("usage: floor [-C] [-P] [-t TMPDIR] ROOTFS HOSTDIR "
+	fputs("usage: floor [-C] [-I] [-P] [-t TMPDIR] ROOTFS HOSTDIR "
 	      "[COMMAND [ARG]...]\n", stderr);
 	exit(FAIL);
 }
@@ -379,14 +430,17 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	static char *true_cmd[] = { "/bin/true", NULL };
-	static struct floor fl = { .cgroup = 1 };
+	static struct floor fl = { .cgroup = 1, .init = 1 };
 	int opt, status;
 	pid_t pid;
 
-	while ((opt = getopt(argc, argv, "+CPt:")) != -1) {
+	while ((opt = getopt(argc, argv, "+CIPt:")) != -1) {
 		switch (opt) {
 		case 'C':
 			fl.cgroup = 0;
+			break;
+		case 'I':
+			fl.init = 0;
 			break;
 		case 'P':
 			fl.procs = 1;

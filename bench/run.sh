@@ -13,9 +13,8 @@
 # Environment:
 #   BENCH_PAIRS  pairs per variant and regime (30)
 #   BENCH_LINKS  links in the chain of links (5)
-#   BENCH_CHAIN  the script to time as the cx chain (default:
-#                examples/container.sh, else the provisional
-#                bench/cx-chain.sh)
+#   BENCH_CHAIN  the script to time as the cx chain, called as
+#                examples/container.sh is (the default)
 # The figures go to the terminal and to BUILD/bench-results.txt.
 set -eu
 
@@ -68,29 +67,19 @@ data=$tmp/data
 
 # ---- the variants ------------------------------------------------------
 
-# The cx chain: examples/container.sh once it exists (called as demo.sh
-# is: BUILD ROOTFS COMMAND), else the provisional stand-in.
-chain=${BENCH_CHAIN:-}
-if [ -z "$chain" ] && [ -f "$top/examples/container.sh" ]; then
-	chain=$top/examples/container.sh
-fi
-chain_label="cx chain"
+# The cx chain: examples/container.sh, or the script in BENCH_CHAIN
+# (which takes the same arguments).
+chain=${BENCH_CHAIN:-$top/examples/container.sh}
+chain_label="cx chain ($(basename "$chain"))"
 chain_why=""
-if [ -n "$chain" ]; then
-	chain_label="cx chain ($(basename "$chain"))"
-	run_chain() { "$bin/timeit" $idle $SH "$chain" "$build" "$rootfs" /bin/true; }
-else
-	chain_label="cx chain (PROVISIONAL bench/cx-chain.sh)"
-	for t in cx-unshare cx-chroot cx-bind; do
-		[ -x "$build/$t" ] || chain_why="$t is not built"
-	done
-	run_chain() {
-		"$bin/timeit" $idle $SH "$here/cx-chain.sh" "$build" "$rootfs" \
-			"$host" "$tmp" "$cgmem" "$cgpids" /bin/true
-	}
-fi
+[ -f "$chain" ] || chain_why="$chain does not exist"
+run_chain() {
+	"$bin/timeit" $idle $SH "$chain" --build "$build" --rootfs "$rootfs" \
+		--share "$host" /bin/true
+}
 
 run_floor() { "$bin/timeit" $idle "$bin/floor" -t "$tmp" "$rootfs" "$host" /bin/true; }
+run_floor_noinit() { "$bin/timeit" $idle "$bin/floor" -I -t "$tmp" "$rootfs" "$host" /bin/true; }
 run_floor_nocg() { "$bin/timeit" $idle "$bin/floor" -C -t "$tmp" "$rootfs" "$host" /bin/true; }
 run_floor_procs() { "$bin/timeit" $idle "$bin/floor" -P -t "$tmp" "$rootfs" "$host" /bin/true; }
 run_ul() {
@@ -108,10 +97,12 @@ crun_why="" runc_why=""
 command -v crun >/dev/null 2>&1 || crun_why="crun is not installed"
 command -v runc >/dev/null 2>&1 || runc_why="runc is not installed"
 
-# The OCI bundle: the same namespaces, limits, mounts and capabilities.
-# /dev is a tmpfs in which the runtime makes the same six devices
-# itself, as Docker asks it to; bench/oci-run mounts the overlay on
-# rootfs/ around each run.
+# The OCI bundle: the same namespaces, limits, mounts and capabilities,
+# written as Docker writes them: /dev is a tmpfs in which the runtime
+# makes the same six devices itself, and the cgroup is a "cgroup" mount
+# (the runtime binds the container's cgroups there, read-only).  No
+# init: a runtime runs the one process it is given.  bench/oci-run
+# mounts the overlay on rootfs/ around each run.
 mkdir "$tmp/oci" "$tmp/oci/rootfs"
 caps='"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE"'
 cat > "$tmp/oci/config.json" <<EOF
@@ -139,7 +130,11 @@ cat > "$tmp/oci/config.json" <<EOF
 		  "options": [ "nosuid", "noexec", "nodev" ] },
 		{ "destination": "/dev", "type": "tmpfs", "source": "tmpfs",
 		  "options": [ "nosuid", "strictatime", "mode=755", "size=65536k" ] },
-		{ "destination": "/mnt", "type": "bind", "source": "$host",
+		{ "destination": "/dev/pts", "type": "devpts", "source": "devpts",
+		  "options": [ "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620" ] },
+		{ "destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup",
+		  "options": [ "ro", "nosuid", "noexec", "nodev" ] },
+		{ "destination": "/mnt/share", "type": "bind", "source": "$host",
 		  "options": [ "rbind", "ro", "nosuid", "nodev" ] }
 	],
 	"linux": {
@@ -330,16 +325,13 @@ main() {
 	echo "cgroups below: $cgmem, $cgpids"
 	echo
 	echo "variants:"
+	add_variant floor_noinit "floor without the init (-I)" ""
 	add_variant floor_nocg "floor without the cgroup (-C)" ""
 	add_variant floor_procs "floor joining by cgroup.procs (-P)" ""
 	add_variant chain "$chain_label" "$chain_why"
 	add_variant ul "util-linux way (bench/util-linux.sh)" "$ul_why"
 	add_variant crun "crun run (bench/oci-run + config.json)" "$crun_why"
 	add_variant runc "runc run (bench/oci-run + config.json)" "$runc_why"
-	case " $VARIANTS " in *" chain "*)
-		[ -n "$chain" ] || CX_CHAIN_EXPLAIN=1 $SH "$here/cx-chain.sh" "$build" x x x x x |
-			sed 's/^/  provisional chain: /'
-	esac
 
 	measure b2b ""
 	measure idle "-i 100"

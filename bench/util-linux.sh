@@ -1,8 +1,8 @@
 #!/bin/sh
 # The container of bench/floor.c the way the walkthrough makes one:
 # mkdir and echo into the cgroup v1 files, unshare, mount, hostname,
-# capsh and chroot, with a shell to hold it together.  make bench times
-# it against the floor.
+# capsh and chroot, with a shell to hold it together (and to be PID 1,
+# the init that waits).  make bench times it against the floor.
 #
 # Usage: util-linux.sh ROOTFS HOSTDIR TMPDIR CGMEM CGPIDS [COMMAND...]
 #   CGMEM, CGPIDS: the directories the cgroups go below.
@@ -42,21 +42,25 @@ status=0
 	exec unshare --pid --mount --uts --ipc --net --cgroup --fork \
 		--propagation private sh -c '
 	set -e
-	rootfs=$1 host=$2 d=$3 drop=$4
-	shift 4
+	rootfs=$1 host=$2 d=$3 drop=$4 cm=$5
+	shift 5
 	m=$d/merged
 	mount -t overlay overlay \
 		-o "lowerdir=$rootfs,upperdir=$d/upper,workdir=$d/work" "$m"
-	mount --bind -o ro,nosuid,nodev "$host" "$m/mnt"
-	mount -t proc -o nosuid,nodev,noexec proc "$m/proc"
+	mkdir -p "$m/mnt/share" "$m/sys/fs/cgroup" "$m/dev/pts"
+	mount --bind -o ro,nosuid,nodev "$host" "$m/mnt/share"
+	mount --bind -o ro,nosuid,nodev "$cm" "$m/sys/fs/cgroup"
 	for dev in null zero full random urandom tty; do
 		: > "$m/dev/$dev"
 		mount --bind "/dev/$dev" "$m/dev/$dev"
 	done
+	mount -t proc -o nosuid,nodev,noexec proc "$m/proc"
+	mount -t devpts -o newinstance,ptmxmode=0666,mode=0620,nosuid,noexec \
+		devpts "$m/dev/pts"
 	hostname cx
-	exec capsh --drop="$drop" --inh= --noamb --no-new-privs \
+	capsh --drop="$drop" --inh= --noamb --no-new-privs \
 		--shell=/usr/sbin/chroot -- "$m" "$@"
-	' sh "$rootfs" "$host" "$d" "$drop" "$@"
+	' sh "$rootfs" "$host" "$d" "$drop" "$cm" "$@"
 ) || status=$?
 rmdir "$cm" "$cp"
 rm -rf "$d"
