@@ -810,7 +810,9 @@ int cx_cg_write(const char *dir, const char *file, const char *text)
 	int fd, err;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
+	/* O_TRUNC as a shell's ">": cgroupfs ignores it, a plain file (the
+	 * unit tests' fake hierarchy) needs it. */
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	if (fd < 0)
 		return cx_fail(errno, "open %s", path);
 	n = write(fd, text, len);
