@@ -625,6 +625,9 @@ hostile() {
 	hostile chardev "dev/null2: a device node (devices are not allowed)" <<-EOF
 	c dev/null2 1 3
 	EOF
+	hostile rootlink ".: the layer's root is not a directory" <<-EOF
+	l . /etc
+	EOF
 	hostile badwh ".wh.: a whiteout without a name" <<-EOF
 	f .wh.
 	EOF
@@ -716,6 +719,21 @@ hostile() {
 	# The same upper, the same bytes.
 	run -0 cx-overlay commit "$TMP/upper" "$TMP/again.tar.gz"
 	assert_equal "$(md5sum <"$TMP/again.tar.gz")" "$(md5sum <"$TMP/layer.tar.gz")"
+}
+
+@test "commit and unpack keep any name: UTF-8 as pax wants it, other bytes as they are" {
+	mkdir -p "$TMP/up/日本"
+	echo e >"$TMP/up/é.txt"
+	echo j >"$TMP/up/日本/語"
+	echo b >"$TMP/up/$(printf 'bad\377')"
+	run -0 cx-overlay commit "$TMP/up" "$TMP/l.tar"
+	# Only the name that is no UTF-8 needs pax's hdrcharset=BINARY.
+	assert_equal "$(grep -c -a 'hdrcharset=BINARY' "$TMP/l.tar")" 1
+	run -0 cx-overlay unpack "$TMP/l.tar" "$TMP/out"
+	assert_equal "$(cat "$TMP/out/é.txt" "$TMP/out/日本/語" "$TMP/out/$(printf 'bad\377')")" "e
+j
+b"
+	assert_equal "$(ls "$TMP/out" | od -An -c | tr -s ' ')" "$(ls "$TMP/up" | od -An -c | tr -s ' ')"
 }
 
 @test "commit refuses what a layer cannot hold; a failed commit leaves no file" {

@@ -536,6 +536,7 @@ static int one_entry(struct unpack *u)
 		parent = parent_dir(u, dir);
 		return parent < 0 ? -1 : set_opaque(u, parent, "");
 	case CX_WH_FILE: {
+		struct timespec t[2];
 		struct stat st;
 
 		parent = parent_dir(u, dir);
@@ -552,6 +553,11 @@ static int one_entry(struct unpack *u)
 			return failed(u, "stat");
 		if (mknodat(parent, name, S_IFCHR, makedev(0, 0)) < 0)
 			return failed(u, "make the whiteout for");
+		/* The archive's time, so that the same layer unpacks the
+		 * same. */
+		entry_times(u->e, t);
+		if (utimensat(parent, name, t, AT_SYMLINK_NOFOLLOW) < 0)
+			return failed(u, "set the times of");
 		return 0;
 	}
 	case CX_WH_NONE:

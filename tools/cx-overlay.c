@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <locale.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -495,6 +496,9 @@ static void run_commit(struct ctx *c, char **args)
 	ufd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (ufd < 0)
 		cx_die_errno("commit %s", upper);
+	/* Names are bytes, nearly always UTF-8: in a UTF-8 locale libarchive
+	 * writes them as pax wants them, in C it marks them BINARY. */
+	setlocale(LC_CTYPE, "C.UTF-8");
 	a = archive_write_new();
 	if (!a || compressions[i].add(a) != ARCHIVE_OK ||
 	    archive_write_set_format_pax_restricted(a) != ARCHIVE_OK)
@@ -534,6 +538,7 @@ static void run_image(struct ctx *c, char **args)
 	const char *source, *dir;
 	struct cx_stage s;
 	char **names, *lower;
+	size_t len;
 	int n;
 
 	operands(args, 2, 2, "SOURCE DIR");
@@ -550,8 +555,11 @@ static void run_image(struct ctx *c, char **args)
 	names = calloc((size_t)n, sizeof(*names));
 	if (!names)
 		cx_die_errno("malloc");
+	len = strlen(dir);
+	while (len > 1 && dir[len - 1] == '/')
+		len--;
 	for (int i = 0; i < n; i++)
-		if (asprintf(&names[i], "%s/%d", dir, n - 1 - i) < 0)
+		if (asprintf(&names[i], "%.*s/%d", (int)len, dir, n - 1 - i) < 0)
 			cx_die_errno("malloc");
 	lower = cx_lower_join(names, (size_t)n, ":");
 	if (!lower)
