@@ -508,7 +508,8 @@ static int saved_scan(struct saved *s)
 			if (cx_layer_clean_path(archive_entry_hardlink(e), to,
 						sizeof(to)) == 0)
 				rc = remember_link(s, path, to);
-		} else if (archive_entry_filetype(e) == AE_IFLNK) {
+		} else if (archive_entry_filetype(e) == AE_IFLNK &&
+			   archive_entry_symlink(e)) {
 			if (cx_layer_resolve_link(path, archive_entry_symlink(e),
 						  to, sizeof(to)) == 0)
 				rc = remember_link(s, path, to);
