@@ -187,7 +187,9 @@ measure() { # REGIME IDLE-FLAG
 			else
 				x=$("run_$v") && f=$(run_floor)
 			fi || { echo "bench: a run of $v failed in round $i" >&2; exit 1; }
-			echo "$regime $i $v ${x%% *} ${f%% *} ${x#* }" >> "$data"
+			# REGIME ROUND VARIANT, then NS RSS FAULTS CPU of the
+			# variant ($4-$7) and of its floor ($8-$11).
+			echo "$regime $i $v $x $f" >> "$data"
 		done
 		i=$((i + 1))
 	done
@@ -197,7 +199,7 @@ measure() { # REGIME IDLE-FLAG
 report() { # REGIME TITLE
 	echo
 	echo "== $2: $pairs pairs per variant, medians in ms"
-	printf '%-44s %8s %9s %7s %7s %7s %7s\n' variant "median" "its floor" "/floor" "crun/it" "rss KB" faults
+	printf '%-44s %8s %9s %7s %7s %7s %7s %7s\n' variant "median" "its floor" "/floor" "crun/it" "cpu ms" "rss KB" faults
 	awk -v regime="$1" -v labels="$LABELS" -v order="floor $VARIANTS" '
 	function median(s,    a, n, i, j, t) {
 		n = split(s, a, " ")
@@ -219,11 +221,12 @@ report() { # REGIME TITLE
 	}
 	$1 == regime {
 		r = $2; v = $3
-		x[v, r] = $4; fl[v, r] = $5
-		xs[v] = xs[v] " " $4; fs[v] = fs[v] " " $5; rs[v] = rs[v] " " $6
-		pf[v] = pf[v] " " $7
-		ratio[v] = ratio[v] " " $4 / $5
-		allf = allf " " $5
+		x[v, r] = $4
+		xs[v] = xs[v] " " $4; fs[v] = fs[v] " " $8
+		rs[v] = rs[v] " " $5; pf[v] = pf[v] " " $6; cpu[v] = cpu[v] " " $7
+		ratio[v] = ratio[v] " " $4 / $8
+		allf = allf " " $8; allfr = allfr " " $9; allfp = allfp " " $10
+		allfc = allfc " " $11
 		if (r > rounds) rounds = r
 	}
 	END {
@@ -233,7 +236,8 @@ report() { # REGIME TITLE
 			if (v == "floor") {
 				med = median(allf); mf = "-"; rf = "1.00"
 				cr = ("crun", 1) in x ? median(ratio["crun"]) : -1
-				rss = "-"; flt = "-"
+				rss = median(allfr); flt = median(allfp)
+				c = sprintf("%.2f", median(allfc) / 1e6)
 			} else {
 				med = median(xs[v]); mf = sprintf("%.2f", median(fs[v]) / 1e6)
 				rf = sprintf("%.2f", median(ratio[v]))
@@ -243,9 +247,10 @@ report() { # REGIME TITLE
 						s = s " " x["crun", r] / x[v, r]
 				cr = s == "" ? -1 : median(s)
 				rss = median(rs[v]); flt = median(pf[v])
+				c = sprintf("%.2f", median(cpu[v]) / 1e6)
 			}
-			printf "%-44s %8.2f %9s %7s %7s %7s %7s\n", label[v], med / 1e6, mf, rf,
-				cr < 0 ? "-" : sprintf("%.2f", cr), rss, flt
+			printf "%-44s %8.2f %9s %7s %7s %7s %7s %7s\n", label[v], med / 1e6, mf, rf,
+				cr < 0 ? "-" : sprintf("%.2f", cr), c, rss, flt
 		}
 	}' "$data"
 }
@@ -275,7 +280,7 @@ goals() { # REGIME CRUN-GOAL
 		printf "  %-34s %6.2f  goal %s %.1f  %s\n", what, val,
 			atmost ? "<=" : ">=", goal, ok ? "met" : "MISSED"
 	}
-	$1 == regime { x[$3, $2] = $4; if ($3 == "chain") cr = cr " " $4 / $5; if ($2 > rounds) rounds = $2 }
+	$1 == regime { x[$3, $2] = $4; if ($3 == "chain") cr = cr " " $4 / $8; if ($2 > rounds) rounds = $2 }
 	END {
 		if (!(("chain", 1) in x)) { print "  (no cx chain in this run: no goals to check)"; exit }
 		line("cx chain / floor", median(cr), 1.5, 1)
@@ -299,7 +304,8 @@ versus() { # N -- A... -- B...
 	while [ "$i" -le "$n" ]; do
 		ta=$(eval "\"$bin/timeit\" $a") && tb=$(eval "\"$bin/timeit\" $b") ||
 			return 1
-		echo "${ta%% *} ${tb%% *} ${ta##* } ${tb##* }" >> "$tmp/vs"
+		set -- $ta $tb
+		echo "$1 $5 $3 $7" >> "$tmp/vs"
 		i=$((i + 1))
 	done
 	awk '
