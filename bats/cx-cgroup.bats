@@ -24,42 +24,53 @@ NOCLONE3="$CX_BUILD/tests/helper-noclone3"
 
 # --- the layout, as the tests see it -----------------------------------
 
-# The mount point of the cgroup2 hierarchy, if there is one.
+# The layout is read once, in setup_file, into these variables: the
+# tests fork a lot, and forks are slow in the lane's emulated guest.
+#   CG_V2        the cgroup2 mount point, or empty
+#   CG_MOUNTS    every hierarchy cx-cgroup uses: cgroup2, and each v1
+#                one with a controller (a named one such as
+#                name=systemd has none), one per line
+#   CG_V1_<ctl>  the v1 mount point of a controller, or empty
+read_layout() {
+	eval "$(awk '{
+		for (i = 7; $i != "-"; i++) ;
+		if ($(i + 1) == "cgroup2" && !v2) { v2 = $5; all = all $5 "\n" }
+		if ($(i + 1) != "cgroup") next;
+		n = split($(i + 3), o, ",");
+		named = 1;
+		for (j = 1; j <= n; j++) {
+			if (o[j] ~ /^(rw|ro|name=.*|xattr|noprefix|clone_children|release_agent=.*|cpuset_v2_mode|none)$/) continue;
+			named = 0;
+			print "export CG_V1_" o[j] "=\"" $5 "\"";
+		}
+		if (!named) all = all $5 "\n";
+	} END {
+		print "export CG_V2=\"" v2 "\"";
+		printf "export CG_MOUNTS=\"%s\"\n", all;
+	}' /proc/self/mountinfo)"
+	CG_MOUNTS=$(printf '%b' "$CG_MOUNTS" | sort -u)
+	export CG_MOUNTS
+	export CG_LAYOUT_READ=1
+}
+
 cg_v2_mount() {
-	awk '{ for (i = 7; $i != "-"; i++) ; if ($(i + 1) == "cgroup2") { print $5; exit } }' \
-		/proc/self/mountinfo
+	echo "$CG_V2"
 }
 
 # The mount point of the v1 hierarchy that has controller $1.
 cg_v1_mount() {
-	awk -v c="$1" '{
-		for (i = 7; $i != "-"; i++) ;
-		if ($(i + 1) != "cgroup") next;
-		n = split($(i + 3), o, ",");
-		for (j = 1; j <= n; j++) if (o[j] == c) { print $5; exit }
-	}' /proc/self/mountinfo
+	local v="CG_V1_$1"
+	echo "${!v:-}"
 }
 
-# Every hierarchy cx-cgroup uses: cgroup2, and each v1 hierarchy with a
-# controller (a named one such as name=systemd has none).
 cg_mounts() {
-	awk '{
-		for (i = 7; $i != "-"; i++) ;
-		if ($(i + 1) == "cgroup2") { print $5; next }
-		if ($(i + 1) != "cgroup") next;
-		n = split($(i + 3), o, ",");
-		for (j = 1; j <= n; j++)
-			if (o[j] !~ /^(rw|ro|name=.*|xattr|noprefix|clone_children|release_agent=.*|cpuset_v2_mode|none)$/) {
-				print $5; next
-			}
-	}' /proc/self/mountinfo | sort -u
+	echo "$CG_MOUNTS"
 }
 
 # cg_backend CTL [V1CTL]: v2, v1 or none: where CTL's files are.
 cg_backend() {
-	local v2
-	v2=$(cg_v2_mount)
-	if [ -n "$v2" ] && grep -qw -- "$1" "$v2/cgroup.controllers"; then
+	local v2=$CG_V2
+	if [ -n "$v2" ] && [[ " $(<"$v2/cgroup.controllers") " == *" $1 "* ]]; then
 		echo v2
 	elif [ -n "$(cg_v1_mount "${2:-$1}")" ]; then
 		echo v1
@@ -140,6 +151,7 @@ cg_clean_tree() {
 
 setup_file() {
 	export R="bats-$BATS_ROOT_PID"
+	read_layout
 	base_state >"$BATS_FILE_TMPDIR/base-before"
 	: >"$BATS_FILE_TMPDIR/leftovers"
 }
@@ -255,8 +267,8 @@ teardown_file() {
 	run -0 cx-cgroup stat --json "$R/js"
 	run -0 jq -r '[.name, .backend, (.pids_current | tostring)] | join(" ")' <<<"$output"
 	local mode
-	if [ -z "$(cg_v2_mount)" ]; then mode=v1
-	elif [ -z "$(cg_v1_mount memory)$(cg_v1_mount cpu)$(cg_v1_mount pids)" ]; then mode=v2
+	if [ -z "$CG_V2" ]; then mode=v1
+	elif [ "$CG_MOUNTS" = "$CG_V2" ]; then mode=v2
 	else mode=hybrid; fi
 	assert_output "$R/js $mode $([ "$(cg_backend pids)" = none ] && echo null || echo 0)"
 	# v1 counts OOM kills but no OOM events.
@@ -625,6 +637,25 @@ max"
 	assert_output "cx-cgroup: exec /nonexistent/cmd: No such file or directory"
 	cg_gone "$R"
 	assert_equal "$(base_state)" "$before"
+}
+
+@test "--parent .: below the caller's own cgroup, in each hierarchy" {
+	# On a host the caller's cgroup belongs to whoever started the
+	# tests; in the lane's guest it is the root, and nobody else's.
+	[ "${CX_CGROUP_V2_LANE:-}" = 1 ] ||
+		skip "makes a cgroup below the caller's own: only in the cgroup v2 lane's guest"
+	local own
+	own=$(awk -F: '$1 == 0 { print $3 }' /proc/self/cgroup)
+	run -0 cx-cgroup --parent . run --rm "$R-self" cat /proc/self/cgroup
+	assert_output "0::${own%/}/$R-self"
+	[ ! -e "$CG_V2$own/$R-self" ]
+	# Its subtree_control is not ours to change: a limit that needs it
+	# is refused when the controller is not enabled there already.
+	if ! grep -qw memory "$CG_V2$own/cgroup.subtree_control"; then
+		run -125 cx-cgroup --parent . create "$R-self" --memory 10M
+		assert_output --partial "which cx-cgroup did not create"
+	fi
+	[ ! -e "$CG_V2$own/$R-self" ]
 }
 
 @test "run NAME that exists: used as it is, and --rm leaves it" {

@@ -796,6 +796,12 @@ static void test_check_limits(void **state)
 	assert_int_equal(cx_cg_parse_limit(cx_cg_knob("memory-swap"), "1M", &lim[0]), 0);
 	assert_int_equal(cx_cg_check_limits(&l, lim, 1), -1);
 	assert_non_null(strstr(cx_last_msg(), "swap is not accounted"));
+	/* --memory-swap 0 there: nothing to limit when no swap is on. */
+	assert_int_equal(cx_cg_parse_limit(cx_cg_knob("memory-swap"), "0", &lim[0]), 0);
+	assert_int_equal(cx_cg_check_limits(&l, lim, 1), cx_cg_swap_on() ? -1 : 0);
+	assert_int_equal(cx_cg_parse_limit(cx_cg_knob("memory-swap"), "max", &lim[0]), 0);
+	assert_int_equal(cx_cg_check_limits(&l, lim, 1), -1);
+	assert_int_equal(cx_cg_parse_limit(cx_cg_knob("memory-swap"), "1M", &lim[0]), 0);
 	put(top, "memory.memsw.limit_in_bytes", "9223372036854771712\n");
 	assert_int_equal(cx_cg_check_limits(&l, lim, 1), 0);
 	assert_int_equal(cx_cg_parse_limit(cx_cg_knob("memory"), "1M", &lim[1]), 0);
