@@ -1,4 +1,5 @@
 #include "bind.h"
+#include "mount.h"
 
 #include "die.h"
 #include "syscalls.h"
@@ -253,39 +254,6 @@ int cx_mounts_depth_below(const struct cx_mounts *t, unsigned long id,
 	return -1;
 }
 
-static int mount_id_fdinfo(int fd, unsigned long *id)
-{
-	char path[64], line[256];
-	FILE *f;
-	int rc = -1;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "mnt_id: %lu", id) == 1) {
-			rc = 0;
-			break;
-		}
-	fclose(f);
-	if (rc < 0)
-		errno = ENOENT;
-	return rc;
-}
-
-int cx_mount_id(int fd, unsigned long *id)
-{
-	struct statx stx;
-
-	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID,
-		  &stx) == 0 && (stx.stx_mask & STATX_MNT_ID)) {
-		*id = (unsigned long)stx.stx_mnt_id;
-		return 0;
-	}
-	/* Before 5.8. */
-	return mount_id_fdinfo(fd, id);
-}
 
 /* --- acting on descriptors ----------------------------------------------- */
 

@@ -50,9 +50,6 @@ const struct cx_mountinfo *cx_mounts_find(const struct cx_mounts *t,
 int cx_mounts_depth_below(const struct cx_mounts *t, unsigned long id,
 			  unsigned long top);
 
-/* The id of the mount that holds FD, as mountinfo numbers it. */
-int cx_mount_id(int fd, unsigned long *id);
-
 /* How to bind. */
 struct cx_bind {
 	unsigned attr;		/* MOUNT_ATTR_RDONLY, _NOSUID, _NODEV,

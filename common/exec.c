@@ -292,6 +292,21 @@ int cx_wait_forward(pid_t pid, bool reap_all)
 	}
 }
 
+pid_t cx_spawn(int toolfd, char *const argv[])
+{
+	pid_t pid;
+
+	cx_signals_hold();
+	pid = fork();
+	if (pid < 0)
+		return cx_fail(errno, "fork");
+	if (pid == 0) {
+		cx_signals_release();
+		cx_exec(toolfd, argv);
+	}
+	return pid;
+}
+
 void cx_exit_like(int status)
 {
 	if (WIFSIGNALED(status)) {

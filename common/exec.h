@@ -36,6 +36,12 @@ void cx_signals_release(void);
  * wait status. */
 int cx_wait_forward(pid_t pid, bool reap_all);
 
+/* Run argv as a child with the held signals passed on (see above):
+ * cx_signals_hold(), fork, and in the child cx_signals_release() and
+ * cx_exec().  Returns the child's PID; a failed fork is recorded with
+ * cx_fail and gives -1. */
+pid_t cx_spawn(int toolfd, char *const argv[]);
+
 /* Exit as the child did: its exit code, or the same signal (with core
  * dumps off) and, when that does not end us (PID 1 of a namespace
  * ignores it), 128 + the signal number. */

@@ -183,7 +183,7 @@ int cx_is_mountpoint(int fd)
 	}
 }
 
-static int mount_id(int fd, unsigned long *id)
+static int mount_id_fdinfo(int fd, unsigned long *id)
 {
 	char path[64], line[256];
 	FILE *f;
@@ -204,6 +204,19 @@ static int mount_id(int fd, unsigned long *id)
 	return rc;
 }
 
+int cx_mount_id(int fd, unsigned long *id)
+{
+	struct statx stx;
+
+	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID,
+		  &stx) == 0 && (stx.stx_mask & STATX_MNT_ID)) {
+		*id = (unsigned long)stx.stx_mnt_id;
+		return 0;
+	}
+	/* Before 5.8. */
+	return mount_id_fdinfo(fd, id);
+}
+
 /* The mountinfo line of the mount that holds FD, in *line (to free). */
 static int mountinfo_line(int fd, char **out)
 {
@@ -213,7 +226,7 @@ static int mountinfo_line(int fd, char **out)
 	size_t cap = 0;
 	int rc = -1;
 
-	if (mount_id(fd, &id) < 0)
+	if (cx_mount_id(fd, &id) < 0)
 		return -1;
 	f = fopen("/proc/self/mountinfo", "re");
 	if (!f)

@@ -31,6 +31,10 @@ int cx_mount_fresh(int dirfd, const char *type, const char *data,
  * of PATH_AGAIN. */
 int cx_bind_self(int fd, const char *path_again, const char *shown);
 
+/* The id of the mount that holds FD, as /proc/self/mountinfo shows it:
+ * statx(STATX_MNT_ID), else /proc/self/fdinfo (before 5.8). */
+int cx_mount_id(int fd, unsigned long *id);
+
 /* 1 if the directory FD is the root of a mount, 0 if not, -1 on error. */
 int cx_is_mountpoint(int fd);
 

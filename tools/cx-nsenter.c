@@ -538,16 +538,10 @@ static void set_credentials(const struct ctx *c, const struct plan *p)
  * the command as one, wait, pass signals on and exit as it did. */
 static noreturn void fork_and_wait(int toolfd, char **cmd)
 {
-	pid_t child;
+	pid_t child = cx_spawn(toolfd, cmd);
 
-	cx_signals_hold();
-	child = fork();
 	if (child < 0)
-		cx_die_errno("fork");
-	if (child == 0) {
-		cx_signals_release();
-		cx_exec(toolfd, cmd);
-	}
+		cx_die_last();
 	if (toolfd >= 0)
 		close(toolfd);
 	cx_exit_like(cx_wait_forward(child, false));

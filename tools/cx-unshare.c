@@ -662,16 +662,10 @@ static void enter_root(struct ctx *c, int rootfd)
 /* As PID 1: run the command as our child and reap every orphan. */
 static void run_init(char **argv, int toolfd, int ready)
 {
-	pid_t pid;
+	pid_t pid = cx_spawn(toolfd, argv);
 
-	cx_signals_hold();
-	pid = fork();
 	if (pid < 0)
-		cx_die_errno("fork");
-	if (pid == 0) {
-		cx_signals_release();
-		cx_exec(toolfd, argv);
-	}
+		cx_die_last();
 	/* The command holds the helper's pipe now, until its exec.  The
 	 * init keeps nothing open for the container's lifetime. */
 	if (undo.commit >= 0)
