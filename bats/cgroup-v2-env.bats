@@ -56,3 +56,12 @@ teardown() {
 	rmdir "$CG"
 	run -1 test -d "$CG"
 }
+
+@test "the job runs at the root of its mount namespace, not chrooted: user namespaces work" {
+	# The kernel refuses CLONE_NEWUSER to a chrooted process (EPERM); the
+	# lane moves its root over / instead, as switch_root does.
+	run -0 unshare --user --map-root-user id -u
+	assert_output 0
+	run -0 awk '$5 == "/" { print $(NF - 2) }' /proc/self/mountinfo
+	assert_output overlay
+}

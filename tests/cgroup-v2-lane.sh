@@ -12,7 +12,8 @@
 #   BUILD         the build folder with the tools (CX_BUILD) and rootfs/
 #   KERNEL-CACHE  where the Debian kernel is kept between runs (any BUILD)
 # Environment: CGROUP_V2_TIMEOUT (seconds, 600), CGROUP_V2_MEM (MiB, 1024),
-# CGROUP_V2_SMP (2).
+# CGROUP_V2_SMP (2), CGROUP_V2_BATS_FLAGS (more bats options: --timing,
+# --filter REGEX).
 set -u
 tag=cgroup-v2
 build=${1:?usage: cgroup-v2-lane.sh BUILD KERNEL-CACHE BATS-FILE...}
@@ -165,16 +166,19 @@ INIT
 # The guest's second stage, on the new root: set up what a host has, run
 # bats, write the log and the status to the share.  Paths are the host's.
 write_job() {
-	local f q
+	local f q flags
 	q=
-	for f in "$@"; do
+	read -ra flags <<<"${CGROUP_V2_BATS_FLAGS:-}"
+	for f in "${flags[@]}" "$@"; do
 		q="$q $(printf '%q' "$f")"
 	done
 	cat <<JOB
 #!/bin/bash
 set -u
 r=/run/cx-lane
-cut -d' ' -f1 /proc/uptime >\$r/boot-seconds
+# The guest's clock at each step, for the closing figures.
+mark() { echo "\$1 \$(cut -d' ' -f1 /proc/uptime)" >>\$r/times; }
+mark booted
 # A set-up step failed: one failure in the log, and a status.
 fail() {
 	echo "not ok - the lane's guest could not \$*" >>\$r/tap
@@ -204,8 +208,10 @@ cgroups() { find /sys/fs/cgroup -mindepth 1 -type d | sort; }
 mounts() { cut -d' ' -f4- /proc/self/mountinfo | sort; }
 cgroups >/tmp/cgroups.before
 mounts >/tmp/mounts.before
+mark ready
 bats --tap$q >>\$r/tap 2>&1
 status=\$?
+mark tested
 cgroups >/tmp/cgroups.after
 mounts >/tmp/mounts.after
 {
@@ -220,6 +226,7 @@ mounts >/tmp/mounts.after
 		echo "not ok - the guest's mount table changed during the run"
 	fi
 } >>\$r/tap 2>&1
+mark checked
 echo \$status >\$r/status
 sync
 JOB
@@ -270,13 +277,23 @@ qstatus=$?
 wait $tailer
 end=$(date +%s.%N)
 lane=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.0f", b - a }')
-boot=$(cat "$share/boot-seconds" 2>/dev/null)
+# The guest's figures: booted, set up, bats done, checks done.
+at() { awk -v k="$1" '$1 == k { print $2 }' "$share/times" 2>/dev/null; }
+figures() {
+	awk -v b="$(at booted)" -v r="$(at ready)" -v t="$(at tested)" \
+	    -v c="$(at checked)" -v l="$lane" 'BEGIN {
+		s = "guest booted in " (b == "" ? "?" : sprintf("%.1fs", b))
+		if (r != "") s = s sprintf(", set up in %.1fs", r - b)
+		if (t != "") s = s sprintf(", bats %.0fs", t - r)
+		if (c != "") s = s sprintf(", checks %.1fs", c - t)
+		print s "; lane " l "s" }'
+}
 
 if [ ! -s "$share/status" ]; then
 	[ $qstatus -eq 124 ] && echo "$tag: the guest did not finish in ${timeout}s" >&2
-	echo "$tag: the guest never reported (qemu exited $qstatus); its console:" >&2
+	echo "$tag: the guest never reported (qemu exited $qstatus); the end of its console ($out/console.log):" >&2
 	tail -n 40 "$out/console.log" >&2
-	echo "$tag: lane ${lane}s"
+	echo "$tag: $(figures)"
 	pass=$(grep -c '^ok ' "$share/tap")
 	skip=$(grep -c '^ok .* # skip' "$share/tap")
 	fail=$(grep -c '^not ok ' "$share/tap")
@@ -290,5 +307,5 @@ if [ "$bstatus" -ne 0 ] && [ "$fail" -eq 0 ]; then
 	echo "not ok - bats exited $bstatus in the guest"
 	fail=1
 fi
-echo "$tag: guest booted in ${boot:-?}s, lane ${lane}s"
+echo "$tag: $(figures)"
 finish $((pass - skip)) "$fail" "$skip"
