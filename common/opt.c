@@ -98,14 +98,16 @@ static char *join(const char *a, const char *b, const char *c)
 	return s;
 }
 
-/* "--name=ARG", or "-cARG" for an option with no long name. */
+/* "--name=ARG", or "-c=ARG" for an option with no long name: popt
+ * takes one '=' after a short option away, so ARG comes through whole,
+ * a leading '=' of its own included. */
 static char *attach(const struct poptOption *o, const char *flag,
 		    const char *arg)
 {
 	char *head, *all;
 
 	if (!o->longName)
-		return join(flag, arg, "");
+		return join(flag, "=", arg);
 	head = join("--", o->longName, "=");
 	all = join(head, arg, "");
 	free(head);
