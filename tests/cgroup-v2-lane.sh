@@ -149,7 +149,8 @@ ln -sf /proc/self/fd/1 dev/stdout
 ln -sf /proc/self/fd/2 dev/stderr
 ln -sf pts/ptmx dev/ptmx
 mount -t tmpfs -o mode=1777 tmpfs dev/shm
-mount -t tmpfs -o mode=1777 tmpfs tmp
+# No tmpfs on /tmp: the repository (CI clones it anywhere, /tmp too)
+# must stay visible; the overlay makes /tmp writable already.
 mount -t tmpfs -o mode=755 tmpfs run
 mount -t cgroup2 -o nsdelegate cgroup2 sys/fs/cgroup || die "mount cgroup2"
 mkdir -p run/cx-lane
