@@ -44,7 +44,7 @@ setup() {
 	CG_BASES_BEFORE=$(cg_bases)
 	CG_DEMO_MADE=
 	KEPT_LAYER=
-	cd "$TMP"
+	cd "$TMP" || return 1
 }
 
 teardown() {
@@ -168,8 +168,7 @@ require_helper() {
 
 # Wait up to 5 s for process PID to end; its status in WAIT_STATUS.
 wait_for_exit() {
-	local i
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		kill -0 "$1" 2>/dev/null || break
 		sleep 0.1
 	done
