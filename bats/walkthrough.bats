@@ -263,7 +263,8 @@ wait_for_exit() {
 	# Its namespaces against ours: pid and mnt its own, the rest shared.
 	run_step -0 c1-ns
 	assert_equal "$stderr" ""
-	for kind in $(ls /proc/self/ns); do
+	for kind in /proc/self/ns/*; do
+		kind=${kind##*/}
 		case $kind in
 		pid | pid_for_children | mnt)
 			[ "$(readlink /proc/$pid/ns/$kind)" != "$(readlink /proc/self/ns/$kind)" ] ||
