@@ -49,6 +49,11 @@ name=cx-demo-$$
 # The container layer: overlayfs's upper and work directories, and the
 # merged view that becomes the container's root.
 layer=$(mktemp -d /tmp/cx-layer.XXXXXX)
+# Whatever ends the script (an error, Ctrl-C, a TERM), the layer goes,
+# unless --keep asked for it.
+trap '[ "$keep" = yes ] || rm -rf "$layer"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 mkdir "$layer/upper" "$layer/work" "$layer/merged"
 
 # The cgroup's own directory, bound read-only into the container (as
@@ -96,7 +101,5 @@ cx-caps --keep "$caps" --no-new-privs \
 if [ "$keep" = yes ]; then
 	echo "== the container layer, $layer/upper:" >&2
 	cx-overlay diff --lower "$rootfs" "$layer/upper" >&2
-else
-	rm -rf "$layer"
 fi
 exit "$status"
