@@ -64,6 +64,9 @@ cx_cgroups() { find /sys/fs/cgroup -mindepth 1 -type d -name 'cx-demo-*' | sort;
 	assert_equal "$(cx_cgroups)" ""
 	assert_equal "$(mounts_below_tmp)" 0
 	assert_equal "$(cat "$TMP/share/file")" shared
+	# The layer was a tmpfs of the container's: the image is as it was.
+	assert [ ! -e "$CX_ROOTFS/newfile" ]
+	assert [ ! -e "$CX_ROOTFS/mnt/share" ]
 }
 
 @test "the container's status is the command's; --keep shows the layer's changes" {

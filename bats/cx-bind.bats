@@ -373,7 +373,7 @@ teardown() {
 	assert_equal "$(mounts_below_tmp)" 0
 }
 
-@test "-b: a colon in a path is written \\:, an unescaped second colon is refused" {
+@test "-b: a colon in a path is written \\:, an unescaped third part is read as OPTIONS" {
 	mkdir "$TMP/a:b" "$TMP/tgt"
 	echo colon >"$TMP/a:b/f"
 	run -0 cx-bind -b "$TMP/a\\:b:$TMP/tgt"
@@ -381,10 +381,38 @@ teardown() {
 	run -0 cx-bind -u "$TMP/tgt"
 
 	run -125 cx-bind -b "$TMP/a:b:$TMP/tgt" /bin/echo ran
-	assert_line --index 0 "cx-bind: invalid --bind '$TMP/a:b:$TMP/tgt' (SOURCE:TARGET; write \\: for a colon in a path)"
+	assert_line --index 0 "cx-bind: invalid options '$TMP/tgt' in --bind '$TMP/a:b:$TMP/tgt' (ro, rw, rec, norec, dev, nodev, suid, nosuid, exec, noexec)"
 	assert_line --index 1 "Try 'cx-bind --help' for more information."
 	run -125 cx-bind -b "$TMP/src" /bin/echo ran
-	assert_line --index 0 "cx-bind: invalid --bind '$TMP/src' (SOURCE:TARGET; write \\: for a colon in a path)"
+	assert_line --index 0 "cx-bind: invalid --bind '$TMP/src' (SOURCE:TARGET[:OPTIONS]; write \\: for a colon in a path)"
+	run -125 cx-bind -b "$TMP/a:$TMP/tgt:ro:dev" /bin/echo ran
+	assert_line --index 0 "cx-bind: invalid --bind '$TMP/a:$TMP/tgt:ro:dev' (SOURCE:TARGET[:OPTIONS]; write \\: for a colon in a path)"
+	assert_equal "$(mounts_below_tmp)" 0
+}
+
+@test "-b SOURCE:TARGET:OPTIONS: each bind its own flags over the tool's" {
+	mkdir -p "$TMP/src" "$TMP/t1" "$TMP/t2" "$TMP/t3" "$TMP/src/sub"
+	run -0 cx-unshare --mount sh -c '
+		mount -t tmpfs sub "$1/src/sub"
+		cx-bind --noexec -b "$1/src:$1/t1:ro" -b "$1/src:$1/t2:dev,suid,exec" \
+			-b "$1/src:$1/t3:rec,rw" sh -c "
+			awk -v p=\"$1\" '"'"'\$5 == p \"/t1\" || \$5 == p \"/t2\" || \$5 == p \"/t3\" || \$5 == p \"/t3/sub\" { print \$5, \$6 }'"'"' /proc/self/mountinfo"' sh "$TMP"
+	assert_line --regexp "^$TMP/t1 ro,nosuid,nodev,noexec,"
+	assert_line --regexp "^$TMP/t2 rw,relatime"
+	assert_line --regexp "^$TMP/t3 rw,nosuid,nodev,noexec,"
+	# rec: the tmpfs below comes along, with the same flags.
+	assert_line --regexp "^$TMP/t3/sub rw,nosuid,nodev,noexec,"
+	assert_equal "${#lines[@]}" 4
+	assert_equal "$(mounts_below_tmp)" 0
+}
+
+@test "-b with OPTIONS: an unknown or contradicting option is refused before any mount" {
+	mkdir -p "$TMP/src" "$TMP/t1" "$TMP/t2"
+	for opts in readonly ro,rw dev,nodev "ro," rec,norec; do
+		run -125 cx-bind -b "$TMP/src:$TMP/t1" -b "$TMP/src:$TMP/t2:$opts" /bin/echo ran
+		assert_line --index 0 "cx-bind: invalid options '$opts' in --bind '$TMP/src:$TMP/t2:$opts' (ro, rw, rec, norec, dev, nodev, suid, nosuid, exec, noexec)"
+		refute_output --partial ran
+	done
 	assert_equal "$(mounts_below_tmp)" 0
 }
 

@@ -303,7 +303,7 @@ I'm from upper!"
 	assert_output "cx-overlay: invalid --redirect-dir mode 'sideways' (on, follow, nofollow, off)
 Try 'cx-overlay --help' for more information."
 	run -125 cx-overlay mount --volatile --lower "$TMP/l" "$TMP/m"
-	assert_line --index 0 "cx-overlay: --volatile needs --upper"
+	assert_line --index 0 "cx-overlay: --volatile needs --upper or --tmpfs"
 }
 
 @test "names with ':', ',' and '\\' reach the kernel escaped, in every mount path" {
@@ -384,7 +384,7 @@ Try 'cx-overlay --help' for more information."
 	assert_equal "$(names_in "$TMP")" "lower merged rootfs upper "
 	assert_equal "$(mounts_below_tmp)" 0
 	run -125 cx-overlay mount --lower "$TMP/lower" "$TMP/merged"
-	assert_line --index 0 "cx-overlay: without --upper, overlayfs needs two lower layers or more"
+	assert_line --index 0 "cx-overlay: without --upper or --tmpfs, overlayfs needs two lower layers or more"
 }
 
 @test "bad input: each a one-line error, exit 125, nothing made" {
@@ -451,6 +451,81 @@ Try 'cx-overlay --help' for more information."
 		cx-overlay umount link || echo "link=$?"
 		overlay_line "$PWD/merged" | cut -d" " -f1'
 	assert_equal "${lines[*]}" "overlay after:[] lazy:[] cx-overlay: umount t: not an overlay mount point tmpfs=125 1 cx-overlay: umount lower: not an overlay mount point dir=125 cx-overlay: umount link: a symlink, not followed link=125 overlay"
+}
+
+# --- --tmpfs: the container layer in memory ----------------------------
+
+@test "--tmpfs: the layer on a tmpfs under the overlay, even over the lower itself" {
+	walkthrough_dirs
+	run -0 in_ns '
+		cx-overlay mount --lower lower --tmpfs=8M lower
+		awk -v m="$PWD/lower" '"'"'$5 == m { print $1, $2, substr($0, index($0, " - ") + 3) }'"'"' /proc/self/mountinfo
+		cat lower/in_lower.txt
+		echo new >lower/new; rm lower/in_both.txt; ls lower | tr "\n" " "; echo
+		df -k lower | tail -n 1 | awk "{ print \$2 }"'
+	# A tmpfs named cx-layer of 8M, and the overlay mounted on it.
+	assert_line --index 0 --regexp "^[0-9]+ [0-9]+ tmpfs cx-layer rw,size=8192k,mode=755\$"
+	tmpfs_id=$(cut -d' ' -f1 <<<"${lines[0]}")
+	assert_line --index 1 --regexp "^[0-9]+ $tmpfs_id overlay overlay rw,lowerdir\+?=$TMP/lower,upperdir=$TMP/lower/upper,workdir=$TMP/lower/work"
+	assert_line --index 2 "I'm from lower!"
+	assert_line --index 3 "dir in_lower.txt new "
+	# The lower is as it was, and nothing of the layer is on disk.
+	assert_equal "$(names_in "$TMP/lower")" "dir in_both.txt in_lower.txt "
+	assert_equal "$(names_in "$TMP")" "lower merged rootfs upper "
+	assert_equal "$(mounts_below_tmp)" 0
+}
+
+@test "--tmpfs without the new mount API: the same layer, the layers by /proc/self/fd" {
+	require_helper "$HELPER_NOSYS"
+	walkthrough_dirs
+	run -0 in_ns "'$HELPER_NOSYS' cx-overlay mount --lower lower:upper --tmpfs merged
+		awk -v m=\"\$PWD/merged\" '\$5 == m { print substr(\$0, index(\$0, \" - \") + 3) }' /proc/self/mountinfo | cut -d' ' -f1,2
+		cat merged/in_both.txt; echo x >merged/new; cat merged/new"
+	assert_line --index 0 "tmpfs cx-layer"
+	assert_line --index 1 "overlay overlay"
+	# lower is the topmost layer.
+	assert_line --index 2 "I'm from lower!"
+	assert_line --index 3 "x"
+	assert [ ! -e "$TMP/upper/new" ]
+	assert_equal "$(mounts_below_tmp)" 0
+}
+
+@test "--tmpfs: umount takes the overlay and its tmpfs; a failed mount leaves neither" {
+	walkthrough_dirs
+	mkdir -p "$TMP/t" "$TMP/l1" "$TMP/l2" "$TMP/m1" "$TMP/m2"
+	run -0 in_ns '
+		cx-overlay mount --lower lower --tmpfs merged
+		cx-overlay umount merged
+		echo "after:$(grep -c " $PWD/merged " /proc/self/mountinfo)"
+		# A tmpfs of its own at t, under an overlay: not ours, kept.
+		mount -t tmpfs mine t
+		cx-overlay mount --lower lower:upper t
+		cx-overlay umount t
+		echo "mine:$(grep -c " $PWD/t " /proc/self/mountinfo)"
+		# Overlays two deep already: a third is refused by the kernel,
+		# and the tmpfs made for it goes again.
+		cx-overlay mount --lower lower:upper m1
+		cx-overlay mount --lower m1:l1 m2
+		cx-overlay mount --lower m2 --tmpfs merged 2>&1 || echo "deep=$?"
+		echo "failed:$(grep -c " $PWD/merged " /proc/self/mountinfo)"'
+	assert_line "after:0"
+	assert_line "mine:1"
+	assert_line --regexp "^cx-overlay: mount overlay on merged .*"
+	assert_line "deep=125"
+	assert_line "failed:0"
+	assert_equal "$(mounts_below_tmp)" 0
+}
+
+@test "--tmpfs refusals: with --upper, a bad size; nothing mounted" {
+	walkthrough_dirs
+	run -125 cx-overlay mount --lower "$TMP/lower" --tmpfs --upper "$TMP/u" --work "$TMP/w" "$TMP/merged"
+	assert_line --index 0 "cx-overlay: --tmpfs and --upper are two places for one layer: give one"
+	run -125 cx-overlay mount --lower "$TMP/lower" --tmpfs=12Q "$TMP/merged"
+	assert_line --index 0 "cx-overlay: invalid --tmpfs size '12Q'"
+	run -125 cx-overlay mount --lower "$TMP/nolower" --tmpfs "$TMP/merged"
+	assert_output "cx-overlay: lower dir $TMP/nolower: No such file or directory"
+	assert_equal "$(names_in "$TMP")" "lower merged rootfs upper "
+	assert_equal "$(mounts_below_tmp)" 0
 }
 
 # --- diff -------------------------------------------------------------

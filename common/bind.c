@@ -25,9 +25,11 @@
 
 /* --- pure parsers ------------------------------------------------------ */
 
-int cx_bind_pair_parse(const char *s, char **source, char **target)
+int cx_bind_pair_parse(const char *s, char **source, char **target,
+		       char **opts)
 {
-	char *buf = malloc(strlen(s) + 2), *out = buf, *sep = NULL;
+	char *buf = malloc(strlen(s) + 2), *out = buf, *sep[2] = { NULL, NULL };
+	int n = 0;
 
 	if (!buf)
 		return -1;
@@ -37,21 +39,78 @@ int cx_bind_pair_parse(const char *s, char **source, char **target)
 			continue;
 		}
 		if (*s == ':') {
-			if (sep)
+			if (n == (opts ? 2 : 1))
 				goto bad;
-			sep = out;
+			sep[n++] = out;
 		}
 		*out++ = *s;
 	}
 	*out = '\0';
-	if (!sep || sep == buf || !sep[1])
+	if (!sep[0] || sep[0] == buf || sep[0] + 1 == (sep[1] ? sep[1] : out) ||
+	    (sep[1] && !sep[1][1]))
 		goto bad;
-	*sep = '\0';
+	*sep[0] = '\0';
+	if (sep[1])
+		*sep[1] = '\0';
 	*source = buf;
-	*target = sep + 1;
+	*target = sep[0] + 1;
+	if (opts)
+		*opts = sep[1] ? sep[1] + 1 : NULL;
 	return 0;
 bad:
 	free(buf);
+	errno = EINVAL;
+	return -1;
+}
+
+int cx_bind_opts_parse(const char *s, struct cx_bind_opts *o)
+{
+	static const struct {
+		const char *name;
+		unsigned attr;	/* 0: rec */
+		bool on;
+	} names[] = {
+		{ "ro", MOUNT_ATTR_RDONLY, true },
+		{ "rw", MOUNT_ATTR_RDONLY, false },
+		{ "nosuid", MOUNT_ATTR_NOSUID, true },
+		{ "suid", MOUNT_ATTR_NOSUID, false },
+		{ "nodev", MOUNT_ATTR_NODEV, true },
+		{ "dev", MOUNT_ATTR_NODEV, false },
+		{ "noexec", MOUNT_ATTR_NOEXEC, true },
+		{ "exec", MOUNT_ATTR_NOEXEC, false },
+		{ "rec", 0, true },
+		{ "norec", 0, false },
+	};
+	struct cx_bind_opts r = { 0, 0, -1 };
+
+	for (;;) {
+		size_t len = strcspn(s, ","), i;
+
+		for (i = 0; i < sizeof(names) / sizeof(*names); i++)
+			if (strlen(names[i].name) == len &&
+			    strncmp(s, names[i].name, len) == 0)
+				break;
+		if (i == sizeof(names) / sizeof(*names))
+			goto bad;
+		if (!names[i].attr) {
+			if (r.rec >= 0 && r.rec != names[i].on)
+				goto bad;
+			r.rec = names[i].on;
+		} else {
+			unsigned *mine = names[i].on ? &r.set : &r.clear;
+			unsigned *other = names[i].on ? &r.clear : &r.set;
+
+			if (*other & names[i].attr)
+				goto bad;
+			*mine |= names[i].attr;
+		}
+		if (!s[len])
+			break;
+		s += len + 1;
+	}
+	*o = r;
+	return 0;
+bad:
 	errno = EINVAL;
 	return -1;
 }

@@ -12,13 +12,26 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* "SOURCE:TARGET", split at the one colon that is not escaped: "\:" is
- * a colon inside a path and "\\" a backslash; any other backslash is
- * itself.  Both halves must be non-empty.  On success *source is a
- * malloc'd string to free, and *target points into the same block.
- * -1 with errno EINVAL when there is not exactly one separator or a
- * half is empty, ENOMEM when out of memory. */
-int cx_bind_pair_parse(const char *s, char **source, char **target);
+/* "SOURCE:TARGET[:OPTIONS]", split at the colons that are not escaped:
+ * "\:" is a colon inside a path and "\\" a backslash; any other
+ * backslash is itself.  Every part must be non-empty.  On success
+ * *source is a malloc'd string to free, and *target and *opts (NULL
+ * when there are no OPTIONS) point into the same block.  OPTS NULL:
+ * OPTIONS are refused.  -1 with errno EINVAL when the parts are not
+ * two or three or one is empty, ENOMEM when out of memory. */
+int cx_bind_pair_parse(const char *s, char **source, char **target,
+		       char **opts);
+
+/* The OPTIONS of one pair: a comma list of ro, rw, nosuid, suid, nodev,
+ * dev, noexec, exec, rec and norec, each setting or clearing one flag
+ * over the tool's own options. */
+struct cx_bind_opts {
+	unsigned set, clear;	/* MOUNT_ATTR_* to add, to leave out */
+	int rec;		/* 1 rec, 0 norec, -1 as the tool says */
+};
+/* -1 with errno EINVAL for an unknown or empty name, or two names that
+ * contradict each other (ro,rw). */
+int cx_bind_opts_parse(const char *s, struct cx_bind_opts *o);
 
 /* One line of /proc/PID/mountinfo (proc(5)), parsed in place: the
  * fields point into LINE, and the paths have their octal escapes

@@ -98,17 +98,26 @@ static int configure(int fs, const char *data)
 int cx_mount_fresh(int dirfd, const char *type, const char *data,
 		   unsigned long flags, const char *shown)
 {
+	return cx_mount_fresh_source(dirfd, type, NULL, data, flags, shown);
+}
+
+int cx_mount_fresh_source(int dirfd, const char *type, const char *source,
+			  const char *data, unsigned long flags,
+			  const char *shown)
+{
 	int fs, mnt;
 
 	fs = cx_fsopen(type, FSOPEN_CLOEXEC);
 	if (fs < 0 && errno == ENOSYS) {
-		if (mount_at(dirfd, type, type, flags, data) < 0)
+		if (mount_at(dirfd, source ? source : type, type, flags, data) < 0)
 			return cx_fail(errno, "mount %s on %s", type, shown);
 		return 0;
 	}
 	if (fs < 0)
 		return cx_fail(errno, "fsopen %s", type);
-	if (configure(fs, data) < 0) {
+	if ((source && cx_fsconfig(fs, FSCONFIG_SET_STRING, "source", source,
+				   0) < 0) ||
+	    configure(fs, data) < 0) {
 		close_keep_errno(fs);
 		return cx_fail(errno, "create %s for %s", type, shown);
 	}
@@ -270,6 +279,21 @@ int cx_mount_fstype(int fd, char *buf, size_t len)
 		return -1;
 	sep = strstr(line, " - ");
 	snprintf(buf, len, "%s", sep ? sep + 3 : "");
+	buf[strcspn(buf, " \n")] = '\0';
+	free(line);
+	return 0;
+}
+
+int cx_mount_source(int fd, char *buf, size_t len)
+{
+	char *line, *sep;
+
+	if (mountinfo_line(fd, &line) < 0)
+		return -1;
+	/* After " - ": the type, then the source. */
+	sep = strstr(line, " - ");
+	sep = sep ? strchr(sep + 3, ' ') : NULL;
+	snprintf(buf, len, "%s", sep ? sep + 1 : "");
 	buf[strcspn(buf, " \n")] = '\0';
 	free(line);
 	return 0;

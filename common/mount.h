@@ -24,6 +24,11 @@ int cx_mount_proc(int dirfd, const char *shown);
  * mount(2) on the directory (through fchdir). */
 int cx_mount_fresh(int dirfd, const char *type, const char *data,
 		   unsigned long flags, const char *shown);
+/* The same, with SOURCE as the mount's source (mountinfo shows it);
+ * NULL: none for fsconfig, TYPE for mount(2). */
+int cx_mount_fresh_source(int dirfd, const char *type, const char *source,
+			  const char *data, unsigned long flags,
+			  const char *shown);
 
 /* Bind the tree at FD (recursively) onto itself, so that it becomes a
  * mount point.  Returns an O_PATH descriptor of the new mount's root.
@@ -44,5 +49,8 @@ int cx_mount_is_shared(int fd);
 
 /* The filesystem type of the mount that holds FD ("ext4", "rootfs"). */
 int cx_mount_fstype(int fd, char *buf, size_t len);
+/* The source of the mount that holds FD, as mountinfo shows it (octal
+ * escapes kept). */
+int cx_mount_source(int fd, char *buf, size_t len);
 
 #endif

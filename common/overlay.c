@@ -547,7 +547,7 @@ static void read_log(int fs, char *why, size_t len)
 	}
 }
 
-enum { VIA_PLUS, VIA_JOINED };
+enum { VIA_FD, VIA_PLUS, VIA_JOINED };
 
 static int set_string(int fs, const char *key, const char *value,
 		      const char **step)
@@ -560,6 +560,12 @@ static int set_flag(int fs, const char *key, const char **step)
 {
 	*step = key;
 	return cx_fsconfig(fs, FSCONFIG_SET_FLAG, key, NULL, 0);
+}
+
+static int set_fd(int fs, const char *key, int fd, const char **step)
+{
+	*step = key;
+	return cx_fsconfig(fs, FSCONFIG_SET_FD, key, NULL, fd);
 }
 
 static int escaped(const char *path, char **out)
@@ -580,7 +586,15 @@ static int configure(int fs, const struct cx_ovl_mount *m, int via,
 
 	if (set_string(fs, "source", "overlay", step) < 0)
 		return -1;
-	if (via == VIA_PLUS) {
+	if (via == VIA_FD) {
+		/* Linux 6.13: the layers as the descriptors themselves. */
+		for (size_t i = 0; i < m->nlower; i++)
+			if (set_fd(fs, "lowerdir+", m->lower_fd[i], step) < 0)
+				return -1;
+		if (m->upper && (set_fd(fs, "upperdir", m->upper_fd, step) < 0 ||
+				 set_fd(fs, "workdir", m->work_fd, step) < 0))
+			return -1;
+	} else if (via == VIA_PLUS) {
 		/* Linux 6.8: one layer per call, the name taken as is. */
 		for (size_t i = 0; i < m->nlower; i++)
 			if (set_string(fs, "lowerdir+", m->lower[i], step) < 0)
@@ -592,7 +606,7 @@ static int configure(int fs, const struct cx_ovl_mount *m, int via,
 		free(s);
 		s = NULL;
 	}
-	if (m->upper) {
+	if (m->upper && via != VIA_FD) {
 		if (escaped(m->upper, &s) < 0 ||
 		    set_string(fs, "upperdir", s, step) < 0)
 			goto out;
@@ -728,7 +742,84 @@ out:
 	return rc;
 }
 
+/* The failure ERR as the message says it, with the kernel's reason WHY
+ * or one of ours. */
+static int refused(int err, char *why, size_t len, const char *shown)
+{
+	if (err == ELOOP && !why[0])
+		snprintf(why, len,
+			 "the layers overlap: one is given twice or lies inside another");
+	/* overlayfs gives most of its reasons to the kernel log only. */
+	if (err == EINVAL && !why[0])
+		snprintf(why, len, "dmesg may say why");
+	if (err == E2BIG)
+		return cx_fail(E2BIG, "mount overlay on %s: the options are longer than mount(2) takes",
+			       shown);
+	if (why[0])
+		return cx_fail(err, "mount overlay on %s (%s)", shown, why);
+	return cx_fail(err, "mount overlay on %s", shown);
+}
+
+/* The layers as /proc/self/fd/N names, for kernels that take names
+ * only: the magic links lead to the directories the descriptors hold. */
+static int fd_names(const struct cx_ovl_mount *m, struct cx_ovl_mount *out,
+		    char names[][32])
+{
+	*out = *m;
+	out->lower = calloc(m->nlower, sizeof(*out->lower));
+	if (!out->lower)
+		return -1;
+	for (size_t i = 0; i < m->nlower; i++) {
+		snprintf(names[i], 32, "/proc/self/fd/%d", m->lower_fd[i]);
+		out->lower[i] = names[i];
+	}
+	if (m->upper) {
+		snprintf(names[m->nlower], 32, "/proc/self/fd/%d", m->upper_fd);
+		snprintf(names[m->nlower + 1], 32, "/proc/self/fd/%d", m->work_fd);
+		out->upper = names[m->nlower];
+		out->work = names[m->nlower + 1];
+	}
+	return 0;
+}
+
+static int mount_names(const struct cx_ovl_mount *m, int target,
+		       const char *shown);
+
 int cx_ovl_mount(const struct cx_ovl_mount *m, int target, const char *shown)
+{
+	struct cx_ovl_mount byname;
+	char (*names)[32];
+	const char *step;
+	char why[512];
+	int rc, err;
+
+	if (!m->lower_fd)
+		return mount_names(m, target, shown);
+	rc = mount_new(m, target, VIA_FD, &step, why, sizeof(why));
+	if (rc == 0)
+		return 0;
+	/* Before 6.13 a layer given by descriptor is refused with EINVAL
+	 * (before 6.8 "lowerdir+" is unknown, before 5.2 fsopen). */
+	if (!(errno == ENOSYS || (errno == EINVAL &&
+				  (strcmp(step, "lowerdir+") == 0 ||
+				   strcmp(step, "upperdir") == 0 ||
+				   strcmp(step, "workdir") == 0))))
+		return refused(errno, why, sizeof(why), shown);
+	names = calloc(m->nlower + 2, sizeof(*names));
+	if (!names || fd_names(m, &byname, names) < 0) {
+		free(names);
+		return cx_fail(errno, "malloc");
+	}
+	rc = mount_names(&byname, target, shown);
+	err = errno;
+	free(byname.lower);
+	free(names);
+	errno = err;
+	return rc;
+}
+
+static int mount_names(const struct cx_ovl_mount *m, int target,
+		       const char *shown)
 {
 	char why[512], first_why[512];
 	const char *step, *first_step;
@@ -761,16 +852,5 @@ int cx_ovl_mount(const struct cx_ovl_mount *m, int target, const char *shown)
 		errno = first_err;
 		snprintf(why, sizeof(why), "%s", first_why);
 	}
-	if (errno == ELOOP && !why[0])
-		snprintf(why, sizeof(why),
-			 "the layers overlap: one is given twice or lies inside another");
-	/* overlayfs gives most of its reasons to the kernel log only. */
-	if (errno == EINVAL && !why[0])
-		snprintf(why, sizeof(why), "dmesg may say why");
-	if (errno == E2BIG)
-		return cx_fail(E2BIG, "mount overlay on %s: the options are longer than mount(2) takes",
-			       shown);
-	if (why[0])
-		return cx_fail(errno, "mount overlay on %s (%s)", shown, why);
-	return cx_fail(errno, "mount overlay on %s", shown);
+	return refused(errno, why, sizeof(why), shown);
 }

@@ -67,11 +67,17 @@ struct cx_ovl_mount {
 	const char *upper, *work; /* absolute paths, both or neither */
 	bool is_volatile, userxattr, metacopy;
 	const char *redirect_dir; /* on, follow, nofollow, off; NULL */
+	/* The same layers as O_PATH descriptors, when the paths may no
+	 * longer lead to them (a layer hidden under a mount made since):
+	 * given to the kernel as they are (Linux 6.13), else as
+	 * /proc/self/fd/N.  lower_fd NULL: the paths only. */
+	const int *lower_fd;
+	int upper_fd, work_fd;
 };
 
 /* Mount the overlay on the directory TARGET; SHOWN names it in
  * messages.  fsopen/fsconfig/fsmount/move_mount with one "lowerdir+"
- * per layer (Linux 6.8), else one escaped "lowerdir" string, else
+ * per layer (descriptors: Linux 6.13; names: 6.8), else one escaped "lowerdir" string, else
  * mount(2).  Without an upper layer the mount is read-only.  The
  * kernel's own reason, when it gives one, ends the message. */
 int cx_ovl_mount(const struct cx_ovl_mount *m, int target, const char *shown);

@@ -40,7 +40,7 @@ static void pair_good(void **state)
 		char *source = NULL, *target = NULL;
 
 		assert_int_equal(cx_bind_pair_parse(good_pairs[i].in, &source,
-						    &target), 0);
+						    &target, NULL), 0);
 		assert_string_equal(source, good_pairs[i].source);
 		assert_string_equal(target, good_pairs[i].target);
 		free(source);
@@ -60,9 +60,76 @@ static void pair_bad(void **state)
 
 		errno = 0;
 		assert_int_equal(cx_bind_pair_parse(bad_pairs[i], &source,
-						    &target), -1);
+						    &target, NULL), -1);
 		assert_int_equal(errno, EINVAL);
 		assert_string_equal(source, "untouched");
+	}
+}
+
+static void pair_options(void **state)
+{
+	static const struct {
+		const char *in, *source, *target, *opts;
+	} cases[] = {
+		{ "/a:/b", "/a", "/b", NULL },
+		{ "/a:/b:ro", "/a", "/b", "ro" },
+		{ "/a\\:x:/b:ro,dev", "/a:x", "/b", "ro,dev" },
+		{ "/a:/b\\:c:rec", "/a", "/b:c", "rec" },
+	};
+	static const char *const bad[] = {
+		"/a:/b:", "/a::ro", "/a:/b:ro:x", ":/b:ro", "/a",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		char *source, *target, *opts = (char *)"untouched";
+
+		assert_int_equal(cx_bind_pair_parse(cases[i].in, &source,
+						    &target, &opts), 0);
+		assert_string_equal(source, cases[i].source);
+		assert_string_equal(target, cases[i].target);
+		if (cases[i].opts)
+			assert_string_equal(opts, cases[i].opts);
+		else
+			assert_null(opts);
+		free(source);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		char *source, *target, *opts;
+
+		errno = 0;
+		assert_int_equal(cx_bind_pair_parse(bad[i], &source, &target,
+						    &opts), -1);
+		assert_int_equal(errno, EINVAL);
+	}
+}
+
+static void bind_options(void **state)
+{
+	struct cx_bind_opts o;
+	static const char *const bad[] = {
+		"", ",", "ro,", ",ro", "ro,rw", "rec,norec", "dev,nodev",
+		"readonly", "RO", "ro,,dev", "suid,nosuid", "exec,noexec",
+	};
+
+	(void)state;
+	assert_int_equal(cx_bind_opts_parse("ro", &o), 0);
+	assert_int_equal(o.set, MOUNT_ATTR_RDONLY);
+	assert_int_equal(o.clear, 0);
+	assert_int_equal(o.rec, -1);
+	assert_int_equal(cx_bind_opts_parse("dev,suid,exec,rw,norec", &o), 0);
+	assert_int_equal(o.set, 0);
+	assert_int_equal(o.clear, MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID |
+				  MOUNT_ATTR_NOEXEC | MOUNT_ATTR_RDONLY);
+	assert_int_equal(o.rec, 0);
+	assert_int_equal(cx_bind_opts_parse("ro,ro,rec,nodev,nosuid,noexec", &o), 0);
+	assert_int_equal(o.set, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV |
+				MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+	assert_int_equal(o.rec, 1);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		errno = 0;
+		assert_int_equal(cx_bind_opts_parse(bad[i], &o), -1);
+		assert_int_equal(errno, EINVAL);
 	}
 }
 
@@ -246,6 +313,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(pair_good),
 		cmocka_unit_test(pair_bad),
+		cmocka_unit_test(pair_options),
+		cmocka_unit_test(bind_options),
 		cmocka_unit_test(mountinfo_plain),
 		cmocka_unit_test(mountinfo_no_optional),
 		cmocka_unit_test(mountinfo_several_optional),

@@ -36,6 +36,7 @@ struct made {
 struct pair {
 	char *source, *target;	/* target points into source's block */
 	char *shown;		/* TARGET as the user knows it */
+	struct cx_bind_opts opts; /* its own :OPTIONS over the tool's */
 	int mnt;		/* the new mount, -1 before or when skipped */
 	struct made *made;
 	size_t nmade;
@@ -56,8 +57,8 @@ struct ctx {
 
 static const struct poptOption options[] = {
 	{ "bind", 'b', POPT_ARG_STRING, NULL, OPT_BIND,
-	  "bind SOURCE on TARGET (repeatable; then no SOURCE TARGET operands)",
-	  "SOURCE:TARGET" },
+	  "bind SOURCE on TARGET, OPTIONS (ro,rw,rec,norec,dev,nodev,suid,nosuid,exec,noexec) over the others (repeatable; then no SOURCE TARGET operands)",
+	  "SOURCE:TARGET[:OPTIONS]" },
 	{ "ro", 0, POPT_ARG_NONE, NULL, OPT_RO,
 	  "read-only (checked in mountinfo after the mount)", NULL },
 	{ "rec", 0, POPT_ARG_NONE, NULL, OPT_REC,
@@ -90,7 +91,7 @@ static const struct poptOption options[] = {
 static const struct cx_tool tool = {
 	"cx-bind",
 	"[options] SOURCE TARGET [COMMAND [ARG]...]\n"
-	"       cx-bind [options] -b SOURCE:TARGET... [COMMAND [ARG]...]\n"
+	"       cx-bind [options] -b SOURCE:TARGET[:OPTIONS]... [COMMAND [ARG]...]\n"
 	"       cx-bind [--root DIR] [--rec] [--lazy] -u TARGET... [COMMAND [ARG]...]",
 	"Bind SOURCE on TARGET (nosuid,nodev), or unmount TARGET, then run COMMAND.",
 	options,
@@ -105,11 +106,13 @@ static void *grow(void *array, size_t n, size_t size)
 	return bigger;
 }
 
-static void add_pair(struct ctx *c, char *source, char *target)
+static struct pair *add_pair(struct ctx *c, char *source, char *target)
 {
 	c->pairs = grow(c->pairs, c->npairs, sizeof(*c->pairs));
-	c->pairs[c->npairs++] = (struct pair){ .source = source,
-					       .target = target, .mnt = -1 };
+	c->pairs[c->npairs] = (struct pair){ .source = source,
+					     .target = target, .mnt = -1,
+					     .opts = { 0, 0, -1 } };
+	return &c->pairs[c->npairs++];
 }
 
 static int on_option(void *p, int val, const char *arg)
@@ -122,17 +125,21 @@ static int on_option(void *p, int val, const char *arg)
 		[OPT_TRY] = "--try", [OPT_BIND] = "--bind",
 	};
 	struct ctx *c = p;
-	char *source, *target;
+	char *source, *target, *opts;
+	struct pair *pair;
 
 	if (val < (int)(sizeof(names) / sizeof(*names)) && names[val] &&
 	    !c->bind_only)
 		c->bind_only = names[val];
 	switch (val) {
 	case OPT_BIND:
-		if (cx_bind_pair_parse(arg, &source, &target) < 0)
-			return cx_fail(0, "invalid --bind '%s' (SOURCE:TARGET; write \\: for a colon in a path)",
+		if (cx_bind_pair_parse(arg, &source, &target, &opts) < 0)
+			return cx_fail(0, "invalid --bind '%s' (SOURCE:TARGET[:OPTIONS]; write \\: for a colon in a path)",
 				       arg);
-		add_pair(c, source, target);
+		pair = add_pair(c, source, target);
+		if (opts && cx_bind_opts_parse(opts, &pair->opts) < 0)
+			return cx_fail(0, "invalid options '%s' in --bind '%s' (ro, rw, rec, norec, dev, nodev, suid, nosuid, exec, noexec)",
+				       opts, arg);
 		c->bind_pairs = true;
 		return 0;
 	case OPT_RO:
@@ -202,8 +209,9 @@ static char **check(struct ctx *c, char **rest)
 	return rest + 2;
 }
 
-/* The flags to add: nosuid and nodev unless allowed, as bubblewrap. */
-static struct cx_bind bind_flags(const struct ctx *c)
+/* The flags to add: nosuid and nodev unless allowed, as bubblewrap;
+ * then the pair's own OPTIONS. */
+static struct cx_bind bind_flags(const struct ctx *c, const struct pair *p)
 {
 	struct cx_bind b = { .rec = c->rec };
 
@@ -211,6 +219,9 @@ static struct cx_bind bind_flags(const struct ctx *c)
 		 (c->suid == 1 ? 0 : MOUNT_ATTR_NOSUID) |
 		 (c->dev == 1 ? 0 : MOUNT_ATTR_NODEV) |
 		 (c->noexec ? MOUNT_ATTR_NOEXEC : 0);
+	b.attr = (b.attr | p->opts.set) & ~p->opts.clear;
+	if (p->opts.rec >= 0)
+		b.rec = p->opts.rec;
 	b.propagation = c->propagation ? c->propagation->flag : 0;
 	return b;
 }
@@ -400,7 +411,7 @@ static int open_target(const struct ctx *c, int rootfd, struct pair *p,
  * whatever it made removed again. */
 static int bind_one(const struct ctx *c, int rootfd, struct pair *p)
 {
-	struct cx_bind b = bind_flags(c);
+	struct cx_bind b = bind_flags(c, p);
 	struct stat src, tgt;
 	int srcfd, tgtfd;
 

@@ -8,6 +8,8 @@
 #include "mount.h"
 #include "opt.h"
 #include "overlay.h"
+#include "parse.h"
+#include "syscalls.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,11 +27,12 @@
 enum {
 	OPT_LOWER = 1, OPT_UPPER, OPT_WORK, OPT_VOLATILE, OPT_USERXATTR,
 	OPT_REDIRECT_DIR, OPT_METACOPY, OPT_LAZY, OPT_ALLOW_DEVICES, OPT_REF,
+	OPT_TMPFS,
 };
 
 struct ctx {
-	const char *lower, *upper, *work, *redirect_dir, *ref;
-	bool is_volatile, userxattr, metacopy, lazy, allow_devices;
+	const char *lower, *upper, *work, *redirect_dir, *ref, *tmpfs_size;
+	bool is_volatile, userxattr, metacopy, lazy, allow_devices, tmpfs;
 };
 
 static int on_option(void *p, int val, const char *arg)
@@ -47,6 +50,7 @@ static int on_option(void *p, int val, const char *arg)
 	case OPT_LAZY: c->lazy = true; break;
 	case OPT_ALLOW_DEVICES: c->allow_devices = true; break;
 	case OPT_REF: c->ref = arg; break;
+	case OPT_TMPFS: c->tmpfs = true; c->tmpfs_size = arg; break;
 	}
 	return 0;
 }
@@ -66,6 +70,9 @@ static const struct poptOption mount_options[] = {
 	{ "work", 'w', POPT_ARG_STRING, NULL, OPT_WORK,
 	  "overlayfs's work directory, on the upper's mount (made if missing)",
 	  "DIR" },
+	{ "tmpfs", 0, POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL, OPT_TMPFS,
+	  "the upper and work dirs on a new tmpfs of at most SIZE, mounted at MERGED under the overlay",
+	  "SIZE" },
 	{ "volatile", 0, POPT_ARG_NONE, NULL, OPT_VOLATILE,
 	  "no syncs to the upper layer (lost on a crash)", NULL },
 	{ "userxattr", 0, POPT_ARG_NONE, NULL, OPT_USERXATTR,
@@ -117,7 +124,7 @@ static void run_image(struct ctx *c, char **args);
 
 static const struct verb verbs[] = {
 	{ "mount", run_mount, { "cx-overlay",
-	  "mount [options] --lower DIR[:DIR...] [--upper DIR --work DIR] MERGED [COMMAND [ARG]...]",
+	  "mount [options] --lower DIR[:DIR...] [--upper DIR --work DIR | --tmpfs[=SIZE]] MERGED [COMMAND [ARG]...]",
 	  "Mount an overlay on MERGED, then run COMMAND.", mount_options } },
 	{ "umount", run_umount, { "cx-overlay", "umount [--lazy] MERGED",
 	  "Unmount the overlay on MERGED.", umount_options } },
@@ -139,7 +146,7 @@ static const struct cx_tool tool = {
 	"cx-overlay", "COMMAND [options] ARG...",
 	"Overlay mounts, container layers and image layers.\n\n"
 	"Commands:\n"
-	"  mount   --lower DIR[:DIR...] [--upper DIR --work DIR] MERGED [COMMAND...]\n"
+	"  mount   --lower DIR[:DIR...] [--upper DIR --work DIR | --tmpfs] MERGED [COMMAND...]\n"
 	"  umount  MERGED\n"
 	"  diff    --lower DIR[:DIR...] UPPER\n"
 	"  unpack  LAYER.tar[.gz|.zst] DIR\n"
@@ -289,6 +296,106 @@ static int check_upper_work(int ufd, int wfd, const char *upper,
 	return 0;
 }
 
+/* Undo a mount whose root FD holds: unmount it through the working
+ * directory, since its path may name something else by now. */
+static void unmount_root(int fd)
+{
+	int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (fchdir(fd) == 0)
+		umount2(".", MNT_DETACH);
+	if (cwd >= 0) {
+		if (fchdir(cwd) < 0)
+			cx_warn_errno("fchdir back");
+		close(cwd);
+	}
+}
+
+static int layer_dirs(int top, const char *merged, int *ufd, int *wfd);
+
+/* Before the new mount API (5.2): mount(2) on the directory, and the
+ * tmpfs found again by MERGED's name, checked to be the one made. */
+static int layer_tmpfs_old(int target, const char *merged, const char *bytes,
+			   int *ufd, int *wfd)
+{
+	char data[128], type[16], *abs = absolute(merged);
+	int top;
+
+	snprintf(data, sizeof(data), "mode=0755%s%s", bytes ? ",size=" : "",
+		 bytes ? bytes : "");
+	if (cx_mount_fresh_source(target, "tmpfs", "cx-layer", data, 0,
+				  merged) < 0) {
+		free(abs);
+		return -1;
+	}
+	top = open(abs, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	free(abs);
+	if (top < 0 || cx_mount_fstype(top, type, sizeof(type)) < 0 ||
+	    strcmp(type, "tmpfs") != 0) {
+		if (top >= 0)
+			close(top);
+		return cx_fail(top < 0 ? errno : 0,
+			       "find the tmpfs just mounted on %s", merged);
+	}
+	return layer_dirs(top, merged, ufd, wfd);
+}
+
+/* --tmpfs: a new tmpfs named "cx-layer" mounted on TARGET, with upper/
+ * and work/ in it.  Returns the tmpfs's root, with *UFD and *WFD; -1
+ * recorded with cx_fail, nothing left mounted. */
+static int layer_tmpfs(int target, const char *merged, const char *size,
+		       int *ufd, int *wfd)
+{
+	char data[80];
+	uint64_t bytes;
+	int fs, top;
+
+	if (size && cx_parse_size(size, &bytes) < 0)
+		cx_usage_error("invalid --tmpfs size '%s'", size);
+	snprintf(data, sizeof(data), "%llu", size ? (unsigned long long)bytes : 0ULL);
+	fs = cx_fsopen("tmpfs", FSOPEN_CLOEXEC);
+	if (fs < 0 && errno == ENOSYS)
+		return layer_tmpfs_old(target, merged, size ? data : NULL, ufd, wfd);
+	if (fs < 0)
+		return cx_fail(errno, "fsopen tmpfs for %s", merged);
+	if (cx_fsconfig(fs, FSCONFIG_SET_STRING, "source", "cx-layer", 0) < 0 ||
+	    cx_fsconfig(fs, FSCONFIG_SET_STRING, "mode", "0755", 0) < 0 ||
+	    (size && cx_fsconfig(fs, FSCONFIG_SET_STRING, "size", data, 0) < 0) ||
+	    cx_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
+		int err = errno;
+
+		close(fs);
+		return cx_fail(err, "create a tmpfs for %s", merged);
+	}
+	top = cx_fsmount(fs, FSMOUNT_CLOEXEC, 0);
+	close(fs);
+	if (top < 0)
+		return cx_fail(errno, "fsmount a tmpfs for %s", merged);
+	if (cx_move_mount(top, "", target, "",
+			  MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
+		int err = errno;
+
+		close(top);
+		return cx_fail(err, "mount a tmpfs on %s", merged);
+	}
+	/* Attached: TOP is the root of the mount at MERGED. */
+	return layer_dirs(top, merged, ufd, wfd);
+}
+
+static int layer_dirs(int top, const char *merged, int *ufd, int *wfd)
+{
+	if (mkdirat(top, "upper", 0755) < 0 || mkdirat(top, "work", 0755) < 0 ||
+	    (*ufd = openat(top, "upper", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    (*wfd = openat(top, "work", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		int err = errno;
+
+		unmount_root(top);
+		close(top);
+		return cx_fail(err, "make the layer dirs in the tmpfs on %s", merged);
+	}
+	return top;
+}
+
 static void run_mount(struct ctx *c, char **args)
 {
 	struct cx_ovl_mount m = { 0 };
@@ -296,15 +403,17 @@ static void run_mount(struct ctx *c, char **args)
 	size_t nmade = 0;
 	const char *merged;
 	char **cmd;
-	int target, ufd = -1, wfd = -1;
+	int target, ufd = -1, wfd = -1, top = -1, *lfd = NULL;
 
 	if (!c->lower)
 		cx_usage_error("missing --lower");
 	if (!c->upper != !c->work)
 		cx_usage_error(c->upper ? "--upper needs --work"
 					: "--work needs --upper");
-	if (c->is_volatile && !c->upper)
-		cx_usage_error("--volatile needs --upper");
+	if (c->tmpfs && c->upper)
+		cx_usage_error("--tmpfs and --upper are two places for one layer: give one");
+	if (c->is_volatile && !c->upper && !c->tmpfs)
+		cx_usage_error("--volatile needs --upper or --tmpfs");
 	if (c->redirect_dir) {
 		const char *const *r = redirect_modes;
 
@@ -319,15 +428,23 @@ static void run_mount(struct ctx *c, char **args)
 	cmd = args + 1;
 
 	m.lower = lower_list(c->lower, &m.nlower);
-	if (!c->upper && m.nlower < 2)
-		cx_usage_error("without --upper, overlayfs needs two lower layers or more");
+	if (!c->upper && !c->tmpfs && m.nlower < 2)
+		cx_usage_error("without --upper or --tmpfs, overlayfs needs two lower layers or more");
+	/* With --tmpfs, the tmpfs may hide a lower layer (MERGED may be
+	 * the lower itself): the layers go to the kernel as descriptors
+	 * opened before it. */
+	if (c->tmpfs && !(lfd = calloc(m.nlower, sizeof(*lfd))))
+		cx_die_errno("malloc");
 	for (size_t i = 0; i < m.nlower; i++) {
 		int fd = open(m.lower[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
 		char *abs;
 
 		if (fd < 0)
 			cx_die_errno("lower dir %s", m.lower[i]);
-		close(fd);
+		if (lfd)
+			lfd[i] = fd;
+		else
+			close(fd);
 		abs = absolute(m.lower[i]);
 		free(m.lower[i]);
 		m.lower[i] = abs;
@@ -351,13 +468,29 @@ static void run_mount(struct ctx *c, char **args)
 		}
 		m.upper = absolute(c->upper);
 		m.work = absolute(c->work);
+	} else if (c->tmpfs) {
+		char *abs = absolute(merged);
+
+		top = layer_tmpfs(target, merged, c->tmpfs_size, &ufd, &wfd);
+		if (top < 0)
+			cx_die_last();
+		if (asprintf((char **)&m.upper, "%s/upper", abs) < 0 ||
+		    asprintf((char **)&m.work, "%s/work", abs) < 0)
+			cx_die_errno("malloc");
+		free(abs);
+		m.lower_fd = lfd;
+		m.upper_fd = ufd;
+		m.work_fd = wfd;
 	}
 	m.is_volatile = c->is_volatile;
 	m.userxattr = c->userxattr;
 	m.metacopy = c->metacopy;
 	m.redirect_dir = c->redirect_dir;
-	if (cx_ovl_mount(&m, target, merged) < 0) {
+	/* On the tmpfs's root, so that the overlay goes on top of it. */
+	if (cx_ovl_mount(&m, top >= 0 ? top : target, merged) < 0) {
 		undo(made, nmade);
+		if (top >= 0)
+			unmount_root(top);
 		cx_die_last();
 	}
 	if (!cmd[0])
@@ -371,6 +504,7 @@ static void run_umount(struct ctx *c, char **args)
 {
 	char type[32];
 	struct stat st;
+	bool layer;
 	int fd;
 
 	operands(args, 1, 1, "MERGED");
@@ -386,6 +520,19 @@ static void run_umount(struct ctx *c, char **args)
 	close(fd);
 	if (umount2(args[0], UMOUNT_NOFOLLOW | (c->lazy ? MNT_DETACH : 0)) < 0)
 		cx_die_errno("umount %s", args[0]);
+	/* The tmpfs a "mount --tmpfs" put under the overlay goes too. */
+	fd = open(args[0], O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		exit(0);
+	layer = cx_is_mountpoint(fd) == 1 &&
+		cx_mount_fstype(fd, type, sizeof(type)) == 0 &&
+		strcmp(type, "tmpfs") == 0 &&
+		cx_mount_source(fd, type, sizeof(type)) == 0 &&
+		strcmp(type, "cx-layer") == 0;
+	close(fd);
+	if (layer &&
+	    umount2(args[0], UMOUNT_NOFOLLOW | (c->lazy ? MNT_DETACH : 0)) < 0)
+		cx_die_errno("umount the layer's tmpfs on %s", args[0]);
 	exit(0);
 }
 

@@ -9,11 +9,14 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *s = fz_str(data, size), *line = fz_str(data, size);
-	char *src = NULL, *tgt = NULL;
+	char *src = NULL, *tgt = NULL, *opts = NULL;
+	struct cx_bind_opts o;
 	struct cx_mountinfo m;
 
-	if (cx_bind_pair_parse(s, &src, &tgt) == 0) {
-		FZ_CHECK(*src && *tgt);
+	if (cx_bind_pair_parse(s, &src, &tgt, &opts) == 0) {
+		FZ_CHECK(*src && *tgt && (!opts || *opts));
+		if (opts && cx_bind_opts_parse(opts, &o) == 0)
+			FZ_CHECK(!(o.set & o.clear) && o.rec >= -1 && o.rec <= 1);
 		free(src);
 	} else {
 		FZ_CHECK(errno == EINVAL || errno == ENOMEM);
