@@ -511,6 +511,17 @@ static bool made_name(struct ctx *c, const struct cx_cg_made *m)
 	return found && found == cx_cg_count(&c->l, c->name);
 }
 
+/* Nothing left running in NAME or below: the usual end of a run, when
+ * the command leaves no process behind.  Then the freezer and the
+ * kill are not needed. */
+static bool is_empty(struct ctx *c)
+{
+	bool self;
+	int n;
+
+	return cx_cg_procs(&c->l, c->name, &n, &self) == 0 && n == 0;
+}
+
 static int do_run(struct ctx *c, char **ops)
 {
 	static struct cx_cg_made m;
@@ -555,7 +566,7 @@ static int do_run(struct ctx *c, char **ops)
 	/* --rm: what this run made goes, and what is still running in it
 	 * with it; a NAME that was there before stays. */
 	undo.c = NULL;
-	if (made_name(c, &m) && cx_cg_kill(&c->l, c->name) < 0)
+	if (made_name(c, &m) && !is_empty(c) && cx_cg_kill(&c->l, c->name) < 0)
 		cx_warn("%s: %s", cx_last_msg(), strerror(cx_last_errno()));
 	cx_cg_undo(&m);
 	cx_exit_like(status);
