@@ -601,6 +601,20 @@ int cx_bind_verify(int mntfd, unsigned attr, bool rec, const char *tgt)
 	unsigned long top;
 	int rc = 0, found = 0;
 
+	/* One mount: statvfs(3) tells its flags (ST_RDONLY is MS_RDONLY,
+	 * and so on), without a read of the whole mount table. */
+	if (!rec) {
+		struct statvfs sv;
+
+		if (fstatvfs(mntfd, &sv) == 0) {
+			for (size_t f = 0; f < sizeof(flag_table) / sizeof(*flag_table); f++)
+				if ((attr & flag_table[f].attr) &&
+				    !(sv.f_flag & flag_table[f].ms))
+					return cx_fail(0, "verify %s: the mount on %s is not %s",
+						       tgt, tgt, flag_table[f].name);
+			return 0;
+		}
+	}
 	if (cx_mount_id(mntfd, &top) < 0)
 		return cx_fail(errno, "verify %s: mount id", tgt);
 	if (cx_mounts_read(&t) < 0)
