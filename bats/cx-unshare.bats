@@ -347,14 +347,31 @@ check_only_kind() {
 	assert_equal "$(grep -c . /proc/self/mountinfo)" "$before"
 }
 
-@test "a cx tool after the root change runs from a sealed copy, not the host's file" {
+@test "a cx tool after the root change runs from a read-only view, not the host's file" {
 	require_static_tools
+	cp "$CX_BUILD/cx-unshare" "$TMP/before"
+	# The view is a bind mount of the file alone, attached nowhere:
+	# /proc/1/exe leads to its root, "/", and refuses any write.
 	run -0 cx-unshare --mount --pid --fork cx-chroot --pivot "$ROOTFS" \
+		cx-unshare --pid --fork --init --mount-proc /bin/sh -c \
+		'readlink /proc/1/exe; echo x 2>&1 >/proc/1/exe; echo status=$?'
+	assert_line --index 0 "/"
+	assert_line --index 1 --partial "Read-only file system"
+	refute_line "status=0"
+	cmp "$CX_BUILD/cx-unshare" "$TMP/before"
+}
+
+@test "without the new mount API, the tool after the root change runs from a sealed copy" {
+	require_static_tools
+	[ -x "$CX_BUILD/tests/helper-nosys" ] || fail "make $CX_BUILD/tests/helper-nosys"
+	cp "$CX_BUILD/cx-unshare" "$TMP/before"
+	run -0 "$CX_BUILD/tests/helper-nosys" cx-unshare --mount --pid --fork \
+		cx-chroot --pivot "$ROOTFS" \
 		cx-unshare --pid --fork --init --mount-proc /bin/sh -c \
 		'readlink /proc/1/exe; (echo x >/proc/1/exe) 2>/dev/null || echo refused'
 	assert_line --index 0 "/memfd:cx-unshare (deleted)"
 	assert_line --index 1 refused
-	cmp "$CX_BUILD/cx-unshare" "$(command -v cx-unshare)"
+	cmp "$CX_BUILD/cx-unshare" "$TMP/before"
 }
 
 @test "an ignored signal stays ignored in the command and is not passed on" {

@@ -2,6 +2,7 @@
 
 #include "die.h"
 #include "parse.h"
+#include "syscalls.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
@@ -37,10 +39,11 @@ static int is_tool_name(const char *arg)
 	return strncmp(base, "cx-", 3) == 0;
 }
 
-/* A sealed copy of the tool in memory: what runs inside the new root
- * is not the host's file, so nothing there can reach that file through
- * /proc/PID/exe (CVE-2019-5736), not even in the moment after exec
- * before the tool makes itself non-dumpable.  runc does the same.
+/* A sealed copy of the tool in memory, where no read-only view can be
+ * made: what runs inside the new root is not the host's file, so
+ * nothing there can reach that file through /proc/PID/exe
+ * (CVE-2019-5736), not even in the moment after exec before the tool
+ * makes itself non-dumpable.  runc did the same.
  * Returns the memfd (SRC is closed), or -2 recorded with cx_fail: the
  * chain stops rather than run the host's file inside. */
 #ifndef MFD_EXEC
@@ -88,15 +91,44 @@ fail:
 	return -2;
 }
 
+/* The tool's own file, seen through a read-only bind mount of it that
+ * is attached nowhere: /proc/PID/exe then leads to a file that cannot
+ * be opened for writing (EROFS), and nothing is copied.  Making that
+ * mount writable again takes CAP_SYS_ADMIN, with which nothing is
+ * contained anyway.  -1 when the kernel (before 5.12) or our
+ * privileges do not allow it: then a sealed copy. */
+static int read_only_view(int src)
+{
+	struct mount_attr a = {
+		.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+			    MOUNT_ATTR_NODEV,
+	};
+	int view = cx_open_tree(src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+						 AT_EMPTY_PATH);
+
+	if (view < 0)
+		return -1;
+	if (cx_mount_setattr(view, "", AT_EMPTY_PATH, &a) < 0) {
+		close(view);
+		return -1;
+	}
+	return view;
+}
+
 static int open_tool(int dirfd, const char *path, const char *name)
 {
-	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC), view;
 
 	if (fd < 0)
 		return -1;
 	if (faccessat(fd, "", X_OK, AT_EMPTY_PATH) < 0) {
 		close(fd);
 		return -1;
+	}
+	view = read_only_view(fd);
+	if (view >= 0) {
+		close(fd);
+		return view;
 	}
 	return sealed_copy(fd, path, name);
 }
