@@ -3,14 +3,15 @@
  * every way of making that container against this one: it is the floor,
  * what the kernel work itself costs.
  *
- *   floor [-C] [-I] [-P] [-t TMPDIR] ROOTFS HOSTDIR [COMMAND [ARG]...]
+ *   floor [-C] [-I] [-P] ROOTFS HOSTDIR [COMMAND [ARG]...]
  *
  * The container: new pid, mount, uts, ipc, net and cgroup namespaces,
  * with an init (PID 1) that forks the rest and reaps; a cgroup v1
  * memory (100M, no swap) and pids (64) cgroup, created below our own
  * cgroup of each hierarchy and removed at the end; ROOTFS as the
- * read-only lower of an overlay with a fresh upper and work in a
- * temporary directory; HOSTDIR bound read-only (nosuid, nodev) on
+ * read-only lower of an overlay mounted over ROOTFS itself, with a
+ * fresh upper and work on a tmpfs under it (the container layer, gone
+ * with the mount namespace, as cx-overlay --tmpfs makes it); HOSTDIR bound read-only (nosuid, nodev) on
  * /mnt/share, and the memory cgroup on /sys/fs/cgroup; null, zero,
  * full, random, urandom and tty bound from the host's /dev; proc and a
  * devpts of its own; pivot_root; Docker's default capabilities, the
@@ -25,7 +26,6 @@
  * the exit status is the command's, or 125 when a step failed. */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <linux/capability.h>
 #include <sched.h>
@@ -72,9 +72,10 @@ struct floor {
 	const char *rootfs, *hostdir;
 	char **cmd;
 	int cgroup, procs, init;
-	char tmp[PATH_MAX], upper[PATH_MAX], work[PATH_MAX], merged[PATH_MAX];
+	char upper[PATH_MAX], work[PATH_MAX];
+	const char *merged;
 	char cg[NKINDS][PATH_MAX];
-	int made_cg[NKINDS], made_tmp;
+	int made_cg[NKINDS];
 };
 
 static void warn(const char *fmt, ...)
@@ -181,49 +182,13 @@ static int make_cgroups(struct floor *fl)
 	return 0;
 }
 
-static int make_dirs(struct floor *fl)
-{
-	const char *base = getenv("TMPDIR");
-
-	if (!*fl->tmp)
-		snprintf(fl->tmp, PATH_MAX, "%s/cx-floor.XXXXXX",
-			 base && *base ? base : "/tmp");
-	if (!mkdtemp(fl->tmp)) {
-		warn("mkdtemp %s", fl->tmp);
-		return -1;
-	}
-	fl->made_tmp = 1;
-	path(fl->upper, fl->tmp, "upper");
-	path(fl->work, fl->tmp, "work");
-	path(fl->merged, fl->tmp, "merged");
-	if (mkdir(fl->upper, 0755) < 0 || mkdir(fl->work, 0755) < 0 ||
-	    mkdir(fl->merged, 0755) < 0) {
-		warn("mkdir in %s", fl->tmp);
-		return -1;
-	}
-	return 0;
-}
-
-static int remove_one(const char *p, const struct stat *st, int type,
-		      struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if ((type == FTW_DP ? rmdir(p) : unlink(p)) < 0)
-		warn("remove %s", p);
-	return 0;
-}
-
-/* Remove what we made, and only that: FTW_MOUNT never crosses into a
- * mount point (there is none: the mounts died with the child's mount
- * namespace). */
+/* Remove what we made: the cgroups (the layer went with the child's
+ * mount namespace). */
 static void cleanup(struct floor *fl)
 {
 	for (int k = 0; k < NKINDS; k++)
 		if (fl->made_cg[k] && rmdir(fl->cg[k]) < 0)
 			warn("rmdir %s", fl->cg[k]);
-	if (fl->made_tmp)
-		nftw(fl->tmp, remove_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
 
 /* ---- the child: everything from here on runs as PID 1 of the new pid
@@ -258,14 +223,26 @@ static void join_cgroups(struct floor *fl)
 static void mount_overlay(struct floor *fl)
 {
 	char opts[3 * PATH_MAX + 64];
+	int lower = open(fl->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 
-	if (snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s",
-		     fl->rootfs, fl->upper, fl->work) >= (int)sizeof(opts)) {
+	/* The tmpfs hides ROOTFS: the lower goes by its descriptor. */
+	if (lower < 0)
+		die("open %s", fl->rootfs);
+	if (mount("cx-layer", fl->merged, "tmpfs", 0, "mode=0755") < 0)
+		die("mount tmpfs on %s", fl->merged);
+	path(fl->upper, fl->merged, "upper");
+	path(fl->work, fl->merged, "work");
+	if (mkdir(fl->upper, 0755) < 0 || mkdir(fl->work, 0755) < 0)
+		die("mkdir in %s", fl->merged);
+	if (snprintf(opts, sizeof(opts),
+		     "lowerdir=/proc/self/fd/%d,upperdir=%s,workdir=%s", lower,
+		     fl->upper, fl->work) >= (int)sizeof(opts)) {
 		errno = ENAMETOOLONG;
 		die("overlay options");
 	}
 	if (mount("overlay", fl->merged, "overlay", 0, opts) < 0)
 		die("mount overlay on %s", fl->merged);
+	close(lower);
 }
 
 static void bind_ro(const char *src, const char *dst)
@@ -422,7 +399,7 @@ static void child(struct floor *fl)
 
 static void usage(void)
 {
-	fputs("usage: floor [-C] [-I] [-P] [-t TMPDIR] ROOTFS HOSTDIR "
+	fputs("usage: floor [-C] [-I] [-P] ROOTFS HOSTDIR "
 	      "[COMMAND [ARG]...]\n", stderr);
 	exit(FAIL);
 }
@@ -434,7 +411,7 @@ int main(int argc, char **argv)
 	int opt, status;
 	pid_t pid;
 
-	while ((opt = getopt(argc, argv, "+CIPt:")) != -1) {
+	while ((opt = getopt(argc, argv, "+CIP")) != -1) {
 		switch (opt) {
 		case 'C':
 			fl.cgroup = 0;
@@ -445,11 +422,6 @@ int main(int argc, char **argv)
 		case 'P':
 			fl.procs = 1;
 			break;
-		case 't':
-			if (snprintf(fl.tmp, PATH_MAX, "%s/cx-floor.XXXXXX",
-				     optarg) >= PATH_MAX)
-				usage();
-			break;
 		default:
 			usage();
 		}
@@ -457,10 +429,11 @@ int main(int argc, char **argv)
 	if (argc - optind < 2)
 		usage();
 	fl.rootfs = argv[optind];
+	fl.merged = fl.rootfs;
 	fl.hostdir = argv[optind + 1];
 	fl.cmd = argc - optind > 2 ? argv + optind + 2 : true_cmd;
 
-	if (make_dirs(&fl) < 0 || (fl.cgroup && make_cgroups(&fl) < 0))
+	if (fl.cgroup && make_cgroups(&fl) < 0)
 		goto fail;
 	/* PID first of all: it only applies to children. */
 	if (unshare(CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |

@@ -1,10 +1,11 @@
 /* oci-run: what containerd does around an OCI runtime, for make bench:
  * mount the container's root (ROOTFS as the read-only lower of an
- * overlay with a fresh upper) on BUNDLE/rootfs, run the runtime, then
- * unmount it and remove the container layer.  The same job as the cx
- * chain and the floor, with the runtime in the middle.
+ * overlay with a fresh upper and work on a tmpfs, as the cx chain and
+ * the floor make it) on BUNDLE/rootfs, then become the runtime.  The
+ * layer goes with the mount namespace when the runtime exits.  The same
+ * job as the cx chain and the floor, with the runtime in the middle.
  *
- *   oci-run [-t TMPDIR] ROOTFS BUNDLE RUNTIME [ARG]...
+ *   oci-run ROOTFS BUNDLE RUNTIME [ARG]...
  *
  * It works in a mount and cgroup namespace of its own, so the host sees
  * none of this, and fixes two things of this hybrid host there:
@@ -19,7 +20,6 @@
  *   cgroup namespace would be cleaner; this kernel refuses it, EBUSY.)
  * Exits with the runtime's status, 125 when a step of its own failed. */
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <sched.h>
 #include <stdio.h>
@@ -28,7 +28,6 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #ifndef CGROUP2_SUPER_MAGIC
@@ -37,28 +36,9 @@
 
 enum { FAIL = 125 };
 
-static char tmp[PATH_MAX];
-
-static int remove_one(const char *p, const struct stat *st, int type,
-		      struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if ((type == FTW_DP ? rmdir(p) : unlink(p)) < 0)
-		fprintf(stderr, "oci-run: remove %s: %s\n", p, strerror(errno));
-	return 0;
-}
-
-static void cleanup(void)
-{
-	if (*tmp)
-		nftw(tmp, remove_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
-}
-
 static void die(const char *what, const char *arg)
 {
 	fprintf(stderr, "oci-run: %s %s: %s\n", what, arg, strerror(errno));
-	cleanup();
 	exit(FAIL);
 }
 
@@ -119,32 +99,19 @@ static void memory_below_ours(const char *own)
 
 int main(int argc, char **argv)
 {
-	const char *base = getenv("TMPDIR"), *rootfs, *bundle;
+	const char *rootfs, *bundle;
 	char upper[PATH_MAX + 8], work[PATH_MAX + 8], merged[PATH_MAX];
 	char opts[3 * PATH_MAX + 64], own[PATH_MAX] = "";
-	int opt, status;
-	pid_t pid;
 
-	while ((opt = getopt(argc, argv, "+t:")) != -1) {
-		if (opt != 't')
-			goto usage;
-		base = optarg;
+	if (argc < 4) {
+		fputs("usage: oci-run ROOTFS BUNDLE RUNTIME [ARG]...\n", stderr);
+		return FAIL;
 	}
-	if (argc - optind < 3)
-		goto usage;
-	rootfs = argv[optind];
-	bundle = argv[optind + 1];
+	rootfs = argv[1];
+	bundle = argv[2];
 	snprintf(merged, sizeof(merged), "%s/rootfs", bundle);
-	snprintf(tmp, sizeof(tmp), "%s/cx-oci.XXXXXX",
-		 base && *base ? base : "/tmp");
-	if (!mkdtemp(tmp)) {
-		*tmp = '\0';
-		die("mkdtemp", "");
-	}
-	snprintf(upper, sizeof(upper), "%s/upper", tmp);
-	snprintf(work, sizeof(work), "%s/work", tmp);
-	if (mkdir(upper, 0755) < 0 || mkdir(work, 0755) < 0)
-		die("mkdir in", tmp);
+	snprintf(upper, sizeof(upper), "%s/upper", merged);
+	snprintf(work, sizeof(work), "%s/work", merged);
 	own_cgroup("memory", own, sizeof(own));
 	if (unshare(CLONE_NEWNS | CLONE_NEWCGROUP) < 0)
 		die("unshare", "mount, cgroup");
@@ -152,30 +119,14 @@ int main(int argc, char **argv)
 		die("make private", "/");
 	hide_unified();
 	memory_below_ours(own);
+	if (mount("cx-layer", merged, "tmpfs", 0, "mode=0755") < 0)
+		die("mount tmpfs on", merged);
+	if (mkdir(upper, 0755) < 0 || mkdir(work, 0755) < 0)
+		die("mkdir in", merged);
 	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s",
 		 rootfs, upper, work);
 	if (mount("overlay", merged, "overlay", 0, opts) < 0)
 		die("mount overlay on", merged);
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		die("fork", "");
-	if (pid == 0) {
-		execvp(argv[optind + 2], argv + optind + 2);
-		fprintf(stderr, "oci-run: exec %s: %s\n", argv[optind + 2],
-			strerror(errno));
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			die("waitpid", "");
-	if (umount2(merged, 0) < 0)
-		die("umount", merged);
-	cleanup();
-	return WIFSIGNALED(status) ? 128 + WTERMSIG(status)
-				   : WEXITSTATUS(status);
-usage:
-	fputs("usage: oci-run [-t TMPDIR] ROOTFS BUNDLE RUNTIME [ARG]...\n",
-	      stderr);
-	return FAIL;
+	execvp(argv[3], argv + 3);
+	die("exec", argv[3]);
 }

@@ -78,16 +78,16 @@ run_chain() {
 		--share "$host" /bin/true
 }
 
-run_floor() { "$bin/timeit" $idle "$bin/floor" -t "$tmp" "$rootfs" "$host" /bin/true; }
-run_floor_noinit() { "$bin/timeit" $idle "$bin/floor" -I -t "$tmp" "$rootfs" "$host" /bin/true; }
-run_floor_nocg() { "$bin/timeit" $idle "$bin/floor" -C -t "$tmp" "$rootfs" "$host" /bin/true; }
-run_floor_procs() { "$bin/timeit" $idle "$bin/floor" -P -t "$tmp" "$rootfs" "$host" /bin/true; }
+run_floor() { "$bin/timeit" $idle "$bin/floor" "$rootfs" "$host" /bin/true; }
+run_floor_noinit() { "$bin/timeit" $idle "$bin/floor" -I "$rootfs" "$host" /bin/true; }
+run_floor_nocg() { "$bin/timeit" $idle "$bin/floor" -C "$rootfs" "$host" /bin/true; }
+run_floor_procs() { "$bin/timeit" $idle "$bin/floor" -P "$rootfs" "$host" /bin/true; }
 run_ul() {
-	"$bin/timeit" $idle $SH "$here/util-linux.sh" "$rootfs" "$host" "$tmp" \
+	"$bin/timeit" $idle $SH "$here/util-linux.sh" "$rootfs" "$host" \
 		"$cgmem" "$cgpids" /bin/true
 }
-run_crun() { "$bin/timeit" $idle "$bin/oci-run" -t "$tmp" "$rootfs" "$tmp/oci" crun run --bundle "$tmp/oci" "cx-bench-$$"; }
-run_runc() { "$bin/timeit" $idle "$bin/oci-run" -t "$tmp" "$rootfs" "$tmp/oci" runc run --bundle "$tmp/oci" "cx-bench-$$"; }
+run_crun() { "$bin/timeit" $idle "$bin/oci-run" "$rootfs" "$tmp/oci" crun run --bundle "$tmp/oci" "cx-bench-$$"; }
+run_runc() { "$bin/timeit" $idle "$bin/oci-run" "$rootfs" "$tmp/oci" runc run --bundle "$tmp/oci" "cx-bench-$$"; }
 
 ul_why=""
 for t in unshare mount capsh chroot hostname; do
@@ -379,7 +379,7 @@ main() {
 	for b in "$build"/cx-* "$bin/floor" "$bin/link" "$bin/timeit" "$bin/oci-run"; do
 		[ -x "$b" ] || continue
 		case $b in
-		*/floor) r=$("$bin/timeit" "$b" -t "$tmp" "$rootfs" "$host") ;;
+		*/floor) r=$("$bin/timeit" "$b" "$rootfs" "$host") ;;
 		*/link | */timeit) r=$("$bin/timeit" "$b" /bin/true) ;;
 		*/oci-run) r="- - -" ;;
 		*) r=$("$bin/timeit" "$b" --version) ;;

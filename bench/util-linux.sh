@@ -2,18 +2,16 @@
 # The container of bench/floor.c the way the walkthrough makes one:
 # mkdir and echo into the cgroup v1 files, unshare, mount, hostname,
 # capsh and chroot, with a shell to hold it together (and to be PID 1,
-# the init that waits).  make bench times it against the floor.
+# the init that waits).  make bench times it against the floor.  The
+# container layer is a tmpfs under the overlay, mounted over ROOTFS in
+# the new mount namespace, as the cx chain and the floor make it.
 #
-# Usage: util-linux.sh ROOTFS HOSTDIR TMPDIR CGMEM CGPIDS [COMMAND...]
+# Usage: util-linux.sh ROOTFS HOSTDIR CGMEM CGPIDS [COMMAND...]
 #   CGMEM, CGPIDS: the directories the cgroups go below.
 set -eu
-rootfs=$1 host=$2 tmp=$3 cgmem=$4 cgpids=$5
-shift 5
+rootfs=$1 host=$2 cgmem=$3 cgpids=$4
+shift 4
 [ $# -gt 0 ] || set -- /bin/true
-
-d=$tmp/ul.$$
-m=$d/merged
-mkdir -p "$d/upper" "$d/work" "$m"
 
 # The cgroups: limits first, then the shell that becomes the container
 # joins (0 is the writer itself).
@@ -42,11 +40,16 @@ status=0
 	exec unshare --pid --mount --uts --ipc --net --cgroup --fork \
 		--propagation private sh -c '
 	set -e
-	rootfs=$1 host=$2 d=$3 drop=$4 cm=$5
-	shift 5
-	m=$d/merged
+	rootfs=$1 host=$2 drop=$3 cm=$4
+	shift 4
+	m=$rootfs
+	# The tmpfs hides ROOTFS: the lower goes as the descriptor 3.
+	exec 3<"$rootfs"
+	mount -t tmpfs -o mode=0755 cx-layer "$m"
+	mkdir "$m/upper" "$m/work"
 	mount -t overlay overlay \
-		-o "lowerdir=$rootfs,upperdir=$d/upper,workdir=$d/work" "$m"
+		-o "lowerdir=/proc/self/fd/3,upperdir=$m/upper,workdir=$m/work" "$m"
+	exec 3<&-
 	mkdir -p "$m/mnt/share" "$m/sys/fs/cgroup" "$m/dev/pts"
 	mount --bind -o ro,nosuid,nodev "$host" "$m/mnt/share"
 	mount --bind -o ro,nosuid,nodev "$cm" "$m/sys/fs/cgroup"
@@ -60,8 +63,7 @@ status=0
 	hostname cx
 	capsh --drop="$drop" --inh= --noamb --no-new-privs \
 		--shell=/usr/sbin/chroot -- "$m" "$@"
-	' sh "$rootfs" "$host" "$d" "$drop" "$cm" "$@"
+	' sh "$rootfs" "$host" "$drop" "$cm" "$@"
 ) || status=$?
 rmdir "$cm" "$cp"
-rm -rf "$d"
 exit "$status"
