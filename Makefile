@@ -130,6 +130,13 @@ check-cgroup-v2: all rootfs $(HELPERS)
 	bash tests/cgroup-v2-lane.sh $(abspath $(BUILD)) $(abspath $(QEMU_KERNEL)) \
 		$(CGROUP_V2_BATS)
 
+# The unit tests and the scenarios again, with the tools, libcx and the
+# tests built with ASan and UBSan (SANITIZE=1, in build/sanitize).
+sanitize-unit:
+	$(MAKE) --no-print-directory SANITIZE=1 CX_SUITE=unit-sanitize unit
+sanitize-bats:
+	$(MAKE) --no-print-directory SANITIZE=1 CX_SUITE=bats-sanitize bats
+
 # Both install what is missing first: they are the README's two commands.
 check: deps
 	$(MAKE) --no-print-directory all
@@ -193,5 +200,5 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all rootfs deps unit lint-man bats check-cgroup-v2 check demo bench fuzz fuzz-short install clean
+.PHONY: all rootfs deps unit lint-man bats sanitize-unit sanitize-bats check-cgroup-v2 check demo bench fuzz fuzz-short install clean
 .SECONDARY:

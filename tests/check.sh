@@ -2,19 +2,49 @@
 # make check: every suite, then one closing line over all of them.
 # Usage: check.sh MAKE [MAKE-ARGS...]
 # The suites: C unit tests, the man page lint, the bats scenarios on
-# this host, the same cgroup scenarios in a cgroup v2 guest, and a short
-# run of every fuzz target.  Each ends with "NAME: N passed, N failed".
+# this host, the same cgroup scenarios in a cgroup v2 guest, a short
+# run of every fuzz target, and the unit tests and scenarios again under
+# ASan and UBSan.  Each ends with "NAME: N passed, N failed".
 set -u
-suites="unit lint-man bats check-cgroup-v2 fuzz-short"
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+suites="unit lint-man bats check-cgroup-v2 fuzz-short sanitize-unit sanitize-bats"
+state=$(mktemp -d)
+log=$state/log
+trap 'rm -rf "$state"' EXIT
 summary='^[a-z0-9-]+: [0-9]+ passed, [0-9]+ failed'
+
+# What the host has before: mounts (a kept namespace file is an nsfs
+# mount), cgroups of ours, and the directories in /tmp.
+mounts() { cut -d' ' -f4- /proc/self/mountinfo | sort; }
+cgroups() {
+	find /sys/fs/cgroup -mindepth 1 -type d -name 'cx*' 2>/dev/null | sort
+}
+tmpdirs() {
+	find /tmp -mindepth 1 -maxdepth 1 -type d ! -path "$state" 2>/dev/null | sort
+}
+for what in mounts cgroups tmpdirs; do
+	$what >"$state/$what.before"
+done
+
 expected=0
 for suite in $suites; do
 	expected=$((expected + 1))
 	# POSIX sh has no pipefail: each suite's summary line decides.
 	"$@" --no-print-directory -s "$suite" 2>&1 | tee -a "$log"
 done
+
+# After every suite: nothing more than before, or the run fails.
+expected=$((expected + 1))
+for what in mounts cgroups tmpdirs; do
+	$what >"$state/$what.after"
+	if diff -u "$state/$what.before" "$state/$what.after" >"$state/diff"; then
+		echo "ok - no $what left behind by make check"
+	else
+		cat "$state/diff"
+		echo "not ok - make check left $what behind (diff above)"
+	fi
+done | tee -a "$log"
+left=$(grep -c '^not ok - make check left' "$log")
+echo "leftovers: $((3 - left)) passed, $left failed" | tee -a "$log"
 pass=0 fail=0 skip=0
 for line in $(grep -E "$summary" "$log" |
 	      sed -E 's/^[a-z0-9-]+: ([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?.*/\1:\2:\4/'); do

@@ -36,5 +36,5 @@ check() {
 check mounts
 check cgroups
 check tmpdirs
-echo "bats: $pass passed, $fail failed, $skip skipped"
+echo "${CX_SUITE:-bats}: $pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

@@ -14,5 +14,5 @@ for t in "$@"; do
 	fi
 	pass=$((pass + p)) fail=$((fail + f))
 done
-echo "unit: $pass passed, $fail failed"
+echo "${CX_SUITE:-unit}: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
