@@ -131,11 +131,16 @@ check-cgroup-v2: all rootfs $(HELPERS)
 		$(CGROUP_V2_BATS)
 
 # The unit tests and the scenarios again, with the tools, libcx and the
-# tests built with ASan and UBSan (SANITIZE=1, in build/sanitize).
-sanitize-unit:
-	$(MAKE) --no-print-directory SANITIZE=1 CX_SUITE=unit-sanitize unit
-sanitize-bats:
-	$(MAKE) --no-print-directory SANITIZE=1 CX_SUITE=bats-sanitize bats
+# tests built with ASan and UBSan (SANITIZE=1) in a build folder of
+# their own; first a proof that what is tested is the sanitized build.
+SANITIZE_MAKE = $(MAKE) --no-print-directory SANITIZE=1 \
+		BUILD=$(BUILD)/sanitize CX_SUITE=$@
+
+sanitize-unit sanitize-bats:
+	$(SANITIZE_MAKE) all
+	@readelf -d $(BUILD)/sanitize/cx-unshare | grep -q 'libasan' || \
+		{ echo "$@: $(BUILD)/sanitize/cx-unshare is not built with ASan"; exit 1; }
+	$(SANITIZE_MAKE) $(@:sanitize-%=%)
 
 # Both install what is missing first: they are the README's two commands.
 check: deps
@@ -155,10 +160,15 @@ $(BUILD)/bench/%: bench/%.c | $(BUILD)/bench
 	$(CC) -std=gnu11 -D_GNU_SOURCE -O2 $(WARN) $(HARDEN) -static-pie \
 		-Wl,-z,relro,-z,now -o $@ $<
 
+# bare: a link without a C library (x86-64 only; skipped elsewhere).
+$(BUILD)/bench/bare: bench/bare.c | $(BUILD)/bench
+	$(CC) -O2 $(WARN) -static -nostdlib -fno-stack-protector -fno-pie \
+		-no-pie -o $@ $< || { rm -f $@; echo "bench: no bare link here"; }
+
 $(BUILD)/bench $(BUILD)/fuzz/common:
 	mkdir -p $@
 
-bench: all rootfs $(BENCH_BINS)
+bench: all rootfs $(BENCH_BINS) $(BUILD)/bench/bare
 	sh bench/run.sh $(BUILD)
 
 # make fuzz: each tests/fuzz/fuzz-NAME.c is a libFuzzer target, built

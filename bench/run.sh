@@ -9,7 +9,7 @@
 #
 # Usage: run.sh BUILD
 #   BUILD holds the tools, rootfs/ and bench/ (timeit, link, floor,
-#   oci-run): make bench builds them first.
+#   oci-run, and bare where it builds): make bench builds them first.
 # Environment:
 #   BENCH_PAIRS  pairs per variant and regime (30)
 #   BENCH_LINKS  links in the chain of links (5)
@@ -353,6 +353,14 @@ main() {
 	while [ "$k" -lt "$links" ]; do set -- "$@" "$bin/link"; k=$((k + 1)); done
 	r=$(versus "$pairs" -- "$@" /bin/true -- /bin/true)
 	echo "$r" | awk -v n="$links" '{ printf "  %d links + true %.3f ms (%d faults), true %.3f ms (%d faults): %.3f ms and %d faults per link\n", n, $1, $4, $2, $5, $3 / n, ($4 - $5) / n }'
+	# The same with no C library: what is left is the kernel's exec.
+	if [ -x "$bin/bare" ]; then
+		set --
+		k=0
+		while [ "$k" -lt "$links" ]; do set -- "$@" "$bin/bare"; k=$((k + 1)); done
+		r=$(versus "$pairs" -- "$@" /bin/true -- /bin/true)
+		echo "$r" | awk -v n="$links" '{ printf "  the same with bench/bare (no C library): %.3f ms and %d faults per link\n", $3 / n, ($4 - $5) / n }'
+	fi
 
 	echo
 	echo "== each tool's own start-up: the tool, then true; against true ($pairs pairs, ms)"

@@ -384,11 +384,14 @@ static int layer_tmpfs(int target, const char *merged, const char *size,
 
 static int layer_dirs(int top, const char *merged, int *ufd, int *wfd)
 {
+	*ufd = *wfd = -1;
 	if (mkdirat(top, "upper", 0755) < 0 || mkdirat(top, "work", 0755) < 0 ||
 	    (*ufd = openat(top, "upper", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ||
 	    (*wfd = openat(top, "work", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		int err = errno;
 
+		if (*ufd >= 0)
+			close(*ufd);
 		unmount_root(top);
 		close(top);
 		return cx_fail(err, "make the layer dirs in the tmpfs on %s", merged);
