@@ -350,7 +350,8 @@ static int layer_tmpfs(int target, const char *merged, const char *size,
 	uint64_t bytes;
 	int fs, top;
 
-	if (size && cx_parse_size(size, &bytes) < 0)
+	/* tmpfs reads size=0 as no limit at all: refused, not passed on. */
+	if (size && (cx_parse_size(size, &bytes) < 0 || bytes == 0))
 		cx_usage_error("invalid --tmpfs size '%s'", size);
 	snprintf(data, sizeof(data), "%llu", size ? (unsigned long long)bytes : 0ULL);
 	fs = cx_fsopen("tmpfs", FSOPEN_CLOEXEC);
