@@ -487,3 +487,28 @@ assert_ids() {
 		cx-unshare --uts cx-nosuch true
 	assert_output "cx-unshare: exec cx-nosuch: not among the host's cx tools"
 }
+
+@test "a tool directory's symlink is not followed out of it after the pivot" {
+	require_static_tools
+	# The host's tool directory holds cx-caps as an absolute symlink,
+	# and cx-unshare as a relative one.  After pivot_root "/" is the
+	# rootfs, which plants a file where the absolute one points.
+	mkdir "$TMP/tools"
+	cp "$CX_BUILD/cx-chroot" "$TMP/tools/"
+	cp "$CX_BUILD/cx-caps" "$TMP/tools/cx-caps.host"
+	ln -s "$TMP/tools/cx-caps.host" "$TMP/tools/cx-caps"
+	cp "$CX_BUILD/cx-unshare" "$TMP/tools/cx-unshare.real"
+	ln -s cx-unshare.real "$TMP/tools/cx-unshare"
+	mkdir -p "$ROOTFS$TMP/tools"
+	printf '#!/bin/sh\necho planted\n' >"$ROOTFS$TMP/tools/cx-caps.host"
+	chmod +x "$ROOTFS$TMP/tools/cx-caps.host"
+	run -127 env PATH="$TMP/tools:$PATH" cx-unshare --mount --pid --fork \
+		cx-chroot --pivot "$ROOTFS" cx-unshare --mount-proc cx-caps --drop cap_chown true
+	refute_output --partial planted
+	assert_output "cx-unshare: exec cx-caps: not among the host's cx tools"
+	# The relative one stays in the directory: it runs.
+	run -0 env PATH="$TMP/tools:$PATH" cx-unshare --mount --pid --fork \
+		cx-chroot --pivot "$ROOTFS" cx-unshare --mount-proc --pid --fork \
+		/bin/sh -c 'echo "pid=$$"'
+	assert_output pid=1
+}

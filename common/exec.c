@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -91,12 +93,12 @@ fail:
 	return -2;
 }
 
-/* The tool's own file, seen through a read-only bind mount of it that
- * is attached nowhere: /proc/PID/exe then leads to a file that cannot
- * be opened for writing (EROFS), and nothing is copied.  Making that
- * mount writable again takes CAP_SYS_ADMIN, with which nothing is
- * contained anyway.  -1 when the kernel (before 5.12) or our
- * privileges do not allow it: then a sealed copy. */
+/* A file or directory seen through a read-only bind mount of it that
+ * is attached nowhere: /proc/PID/exe of a tool run from it leads to a
+ * file that cannot be opened for writing (EROFS), and nothing is
+ * copied.  Making that mount writable again takes CAP_SYS_ADMIN, with
+ * which nothing is contained anyway.  -1 when the kernel (before 5.12)
+ * or our privileges do not allow it: then a sealed copy. */
 static int read_only_view(int src)
 {
 	struct mount_attr a = {
@@ -115,9 +117,38 @@ static int read_only_view(int src)
 	return view;
 }
 
+/* Open the tool NAME in the host's tool directory DIRFD, or PATH when
+ * DIRFD is AT_FDCWD (before any root change).  In DIRFD a symlink may
+ * not lead out of it: after a root change "/" is the container's, and
+ * an absolute link would find a file the rootfs planted. */
+static int open_in(int dirfd, const char *path)
+{
+	struct open_how how = {
+		.flags = O_RDONLY | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd;
+
+	if (dirfd == AT_FDCWD)
+		return open(path, O_RDONLY | O_CLOEXEC);
+	fd = cx_openat2(dirfd, path, &how);
+	if (fd < 0 && errno == ENOSYS)
+		fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	return fd;
+}
+
+/* On a read-only mount already (the tool directory's read-only view,
+ * or a read-only /usr): nothing can be written through it. */
+static bool read_only_mount(int fd)
+{
+	struct statvfs sv;
+
+	return fstatvfs(fd, &sv) == 0 && (sv.f_flag & ST_RDONLY);
+}
+
 static int open_tool(int dirfd, const char *path, const char *name)
 {
-	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC), view;
+	int fd = open_in(dirfd, path), view;
 
 	if (fd < 0)
 		return -1;
@@ -125,6 +156,8 @@ static int open_tool(int dirfd, const char *path, const char *name)
 		close(fd);
 		return -1;
 	}
+	if (read_only_mount(fd))
+		return fd;
 	view = read_only_view(fd);
 	if (view >= 0) {
 		close(fd);
@@ -133,11 +166,29 @@ static int open_tool(int dirfd, const char *path, const char *name)
 	return sealed_copy(fd, path, name);
 }
 
-static const char *base_name(const char *arg)
+/* The directory the tool at PATH really lives in (symlinks resolved,
+ * while "/" is still the host's), as a read-only view when one can be
+ * made: the cx tools of the chain are opened through it, and their
+ * /proc/PID/exe leads to a file no one can write.  REAL holds the
+ * resolved path, and *NAME points at the real file's name in it. */
+static int open_tooldir(const char *path, char real[PATH_MAX],
+			const char **name)
 {
-	const char *base = strrchr(arg, '/');
+	char *slash;
+	int dir, view;
 
-	return base ? base + 1 : arg;
+	if (!realpath(path, real) || !(slash = strrchr(real, '/')))
+		return -1;
+	*name = slash + 1;
+	*slash = '\0';
+	dir = open(slash == real ? "/" : real, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0 || read_only_mount(dir))
+		return dir;
+	view = read_only_view(dir);
+	if (view < 0)
+		return dir;
+	close(dir);
+	return view;
 }
 
 /* The host directory the next cx tool came from.  It goes down the
@@ -147,6 +198,28 @@ static const char *base_name(const char *arg)
  * are dropped.  The final command gets neither the descriptor nor the
  * variable. */
 static int tooldir = -1;
+
+/* The first cx tool of a chain that goes past a root change, found at
+ * PATH: the tool directory is made from it, and the tool is opened
+ * through that directory, as the later ones will be. */
+static int open_found(const char *path, const char *base)
+{
+	char real[PATH_MAX];
+	const char *name;
+	int fd;
+
+	tooldir = open_tooldir(path, real, &name);
+	if (tooldir >= 0 && (fd = open_tool(tooldir, name, base)) != -1)
+		return fd;
+	return open_tool(AT_FDCWD, path, base);
+}
+
+static const char *base_name(const char *arg)
+{
+	const char *base = strrchr(arg, '/');
+
+	return base ? base + 1 : arg;
+}
 
 static int inherited_tooldir(void)
 {
@@ -177,15 +250,8 @@ int cx_exec_preopen(char *const argv[])
 		}
 		return fd;
 	}
-	if (strchr(argv[0], '/')) {
-		fd = open_tool(AT_FDCWD, argv[0], base);
-		snprintf(buf, sizeof(buf), "%.*s", (int)(base - argv[0]),
-			 argv[0]);
-		if (fd >= 0)
-			tooldir = open(*buf ? buf : ".",
-				       O_PATH | O_DIRECTORY | O_CLOEXEC);
-		return fd;
-	}
+	if (strchr(argv[0], '/'))
+		return access(argv[0], X_OK) == 0 ? open_found(argv[0], base) : -1;
 	if (!path)
 		path = "/usr/local/bin:/usr/bin:/bin";
 	while (*path) {
@@ -194,14 +260,8 @@ int cx_exec_preopen(char *const argv[])
 		if (len && len < sizeof(buf) - strlen(argv[0]) - 2) {
 			snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, path,
 				 argv[0]);
-			fd = open_tool(AT_FDCWD, buf, base);
-			if (fd != -1) {
-				buf[len] = '\0';
-				if (fd >= 0)
-					tooldir = open(buf, O_PATH | O_DIRECTORY |
-								    O_CLOEXEC);
-				return fd;
-			}
+			if (access(buf, X_OK) == 0)
+				return open_found(buf, base);
 		}
 		path += len;
 		if (*path == ':')
