@@ -15,11 +15,11 @@ set -eu
 # Only the shell's own builtins before the chain: each program the
 # script ran would cost as much as a link of the chain.
 case $0 in
-*/*/*) here=${0%/*} top=${here%/*} ;;
-*/*) here=${0%/*} top=. ;;
-*) here=. top=.. ;;
+*/*/*) here=${0%/*} top=${here%/*}/ ;;
+*/*) here=${0%/*} top= ;;
+*) here=. top=../ ;;
 esac
-build=$top/build
+build=${top}build
 rootfs=
 share=$here
 keep=no
