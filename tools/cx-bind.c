@@ -60,7 +60,7 @@ static const struct poptOption options[] = {
 	  "bind SOURCE on TARGET, OPTIONS (ro,rw,rec,norec,dev,nodev,suid,nosuid,exec,noexec) over the others (repeatable; then no SOURCE TARGET operands)",
 	  "SOURCE:TARGET[:OPTIONS]" },
 	{ "ro", 0, POPT_ARG_NONE, NULL, OPT_RO,
-	  "read-only (checked in mountinfo after the mount)", NULL },
+	  "read-only (checked after the mount)", NULL },
 	{ "rec", 0, POPT_ARG_NONE, NULL, OPT_REC,
 	  "the mounts below SOURCE too, each with the same flags", NULL },
 	{ "nosuid", 0, POPT_ARG_NONE, NULL, OPT_NOSUID,
