@@ -3,6 +3,7 @@
 #include "die.h"
 #include "layer.h"
 #include "overlay.h"
+#include "stage.h"
 #include "syscalls.h"
 
 #include <archive_entry.h>
@@ -691,62 +692,6 @@ struct commit {
 	char buf[65536];
 };
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The names in the directory FD, sorted, so that a layer's bytes do
- * not depend on the order of a directory. */
-static char **sorted_names(int fd, size_t *n)
-{
-	int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	char **names = NULL;
-	size_t cap = 0;
-	struct dirent *d;
-	DIR *dir;
-
-	*n = 0;
-	if (dfd < 0)
-		return NULL;
-	dir = fdopendir(dfd);
-	if (!dir) {
-		close(dfd);
-		return NULL;
-	}
-	while ((d = readdir(dir))) {
-		if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
-			continue;
-		if (*n + 1 >= cap) {
-			char **nn;
-
-			cap = cap ? cap * 2 : 32;
-			nn = realloc(names, cap * sizeof(*names));
-			if (!nn)
-				goto fail;
-			names = nn;
-		}
-		names[*n] = strdup(d->d_name);
-		if (!names[*n])
-			goto fail;
-		names[++*n] = NULL;
-	}
-	closedir(dir);
-	if (!names) {
-		names = calloc(1, sizeof(*names));
-		if (!names)
-			return NULL;
-	}
-	qsort(names, *n, sizeof(*names), cmp_str);
-	return names;
-fail:
-	closedir(dir);
-	for (size_t i = 0; i < *n; i++)
-		free(names[i]);
-	free(names);
-	return NULL;
-}
-
 static int put_header(struct commit *c, struct archive_entry *e,
 		      const char *path)
 {
@@ -958,7 +903,7 @@ out:
 static int commit_dir(struct commit *c, int dirfd, const char *prefix)
 {
 	size_t n;
-	char **names = sorted_names(dirfd, &n);
+	char **names = cx_dir_names(dirfd, &n);
 	int rc = 0;
 
 	if (!names)
@@ -966,9 +911,7 @@ static int commit_dir(struct commit *c, int dirfd, const char *prefix)
 			       c->shown, *prefix ? prefix : ".");
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = commit_one(c, dirfd, prefix, names[i]);
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	cx_names_free(names, n);
 	return rc;
 }
 

@@ -2,6 +2,7 @@
 
 #include "die.h"
 #include "layer.h"
+#include "stage.h"
 #include "syscalls.h"
 
 #include <dirent.h>
@@ -201,13 +202,6 @@ static int add_name(char ***names, size_t *n, size_t *cap, const char *name)
 	return 0;
 }
 
-static void free_names(char **names, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-}
-
 /* Every name in the directory PATH of any layer, then only those that
  * the stack as a whole shows. */
 char **cx_lowers_list(const struct cx_lowers *l, const char *path, size_t *n)
@@ -265,15 +259,15 @@ char **cx_lowers_list(const struct cx_lowers *l, const char *path, size_t *n)
 						   all[i]) < 0))
 			goto fail;
 	}
-	free_names(all, nall);
+	cx_names_free(all, nall);
 	*n = nout;
 	return out;
 fail:
 	{
 		int err = errno;
 
-		free_names(all, nall);
-		free_names(out, nout);
+		cx_names_free(all, nall);
+		cx_names_free(out, nout);
 		errno = err;
 	}
 	return NULL;
@@ -311,40 +305,6 @@ static long add_change(struct diff *d, char kind, const char *path)
 	return (long)d->n++;
 }
 
-static char **names_of(int fd, size_t *n)
-{
-	int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	char **names = NULL;
-	size_t cap = 0;
-	struct dirent *e;
-	DIR *dir;
-
-	*n = 0;
-	if (dfd < 0)
-		return NULL;
-	dir = fdopendir(dfd);
-	if (!dir) {
-		close(dfd);
-		return NULL;
-	}
-	if (add_name(&names, n, &cap, "") < 0)
-		goto fail;
-	free(names[0]);
-	names[0] = NULL;
-	*n = 0;
-	while ((e = readdir(dir)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
-		    add_name(&names, n, &cap, e->d_name) < 0)
-			goto fail;
-	closedir(dir);
-	qsort(names, *n, sizeof(*names), cmp_names);
-	return names;
-fail:
-	closedir(dir);
-	free_names(names, *n);
-	return NULL;
-}
-
 static int join(char *out, const char *dir, const char *name)
 {
 	if (snprintf(out, PATH_MAX, "%s%s%s", dir, *dir ? "/" : "", name) >=
@@ -366,7 +326,7 @@ static int diff_added(struct diff *d, int dirfd, const char *path)
 {
 	char sub[PATH_MAX];
 	size_t n;
-	char **names = names_of(dirfd, &n);
+	char **names = cx_dir_names(dirfd, &n);
 	int rc = 0;
 
 	if (!names)
@@ -399,7 +359,7 @@ static int diff_added(struct diff *d, int dirfd, const char *path)
 		rc = diff_added(d, fd, sub);
 		close(fd);
 	}
-	free_names(names, n);
+	cx_names_free(names, n);
 	return rc;
 }
 
@@ -419,14 +379,14 @@ static int diff_dir(struct diff *d, int dirfd, const char *path, int hidden,
 {
 	char sub[PATH_MAX];
 	size_t nu = 0, nl = 0, iu = 0, il = 0;
-	char **up = names_of(dirfd, &nu), **low = NULL;
+	char **up = cx_dir_names(dirfd, &nu), **low = NULL;
 	int rc = 0;
 
 	if (!up)
 		return cx_fail(errno, "diff %s: read %s", d->shown,
 			       *path ? path : ".");
 	if (hidden && !(low = cx_lowers_list(d->l, path, &nl))) {
-		free_names(up, nu);
+		cx_names_free(up, nu);
 		return cx_fail(errno, "diff %s: read the lower %s", d->shown,
 			       *path ? path : ".");
 	}
@@ -509,8 +469,8 @@ static int diff_dir(struct diff *d, int dirfd, const char *path, int hidden,
 				close(fd);
 		}
 	}
-	free_names(up, nu);
-	free_names(low, nl);
+	cx_names_free(up, nu);
+	cx_names_free(low, nl);
 	return rc;
 }
 

@@ -318,3 +318,56 @@ void cx_stage_abort(struct cx_stage *s)
 	s->fd = s->parent = -1;
 	errno = err;
 }
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **cx_dir_names(int fd, size_t *n)
+{
+	int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), err;
+	char **names = calloc(16, sizeof(*names));
+	size_t cap = 16;
+	struct dirent *d;
+	DIR *dir = NULL;
+
+	*n = 0;
+	if (dfd < 0 || !names || !(dir = fdopendir(dfd)))
+		goto fail;
+	while ((d = readdir(dir))) {
+		if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
+			continue;
+		if (*n + 1 >= cap) {
+			char **more = realloc(names, 2 * cap * sizeof(*names));
+
+			if (!more)
+				goto fail;
+			names = more;
+			cap *= 2;
+		}
+		if (!(names[*n] = strdup(d->d_name)))
+			goto fail;
+		names[++*n] = NULL;
+	}
+	closedir(dir);
+	qsort(names, *n, sizeof(*names), cmp_names);
+	return names;
+fail:
+	err = errno;
+	if (dir)
+		closedir(dir);
+	else if (dfd >= 0)
+		close(dfd);
+	if (names)
+		cx_names_free(names, *n);
+	errno = err;
+	return NULL;
+}
+
+void cx_names_free(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}

@@ -1,14 +1,22 @@
 /* Building a directory or a file under a temporary name next to where
- * it belongs, and removing a tree without following symlinks. */
+ * it belongs, removing a tree without following symlinks, and reading
+ * a directory's names in a stable order. */
 #ifndef CX_STAGE_H
 #define CX_STAGE_H
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Remove NAME below DIRFD and everything in it, without following a
  * symlink and with at most two descriptors open at any depth. */
 int cx_remove_tree(int dirfd, const char *name);
+
+/* The names in the directory FD but "." and "..", sorted by strcmp and
+ * NULL-terminated, with their count in *N; NULL with errno on failure.
+ * Free with cx_names_free. */
+char **cx_dir_names(int fd, size_t *n);
+void cx_names_free(char **names, size_t n);
 
 /* A directory (or file) built under a temporary name next to its
  * destination and renamed into place at the end, so that a failure

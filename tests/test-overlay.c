@@ -713,6 +713,47 @@ static void remove_deep_tree(void **state)
 	assert_int_equal(cx_remove_tree(t->fd, "absent"), 0);
 }
 
+/* A directory's names: sorted, without "." and "..", NULL at the end;
+ * an empty directory gives an empty list, a file gives NULL. */
+static void dir_names(void **state)
+{
+	struct tree *t = *state;
+	static const char *const want[] = { "A", "b", "b.c", "dir", "z" };
+	char **names;
+	size_t n;
+	int fd;
+
+	put(t->fd, "names/z", "");
+	put(t->fd, "names/b.c", "");
+	put(t->fd, "names/A", "");
+	put(t->fd, "names/b", "");
+	mkdirs(t->fd, "names/dir/sub");
+	fd = openat(t->fd, "names", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	names = cx_dir_names(fd, &n);
+	assert_non_null(names);
+	assert_int_equal(n, 5);
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(names[i], want[i]);
+	assert_null(names[n]);
+	cx_names_free(names, n);
+	close(fd);
+
+	fd = openat(t->fd, "names/dir/sub", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	names = cx_dir_names(fd, &n);
+	assert_non_null(names);
+	assert_int_equal(n, 0);
+	assert_null(names[0]);
+	cx_names_free(names, n);
+	close(fd);
+
+	fd = openat(t->fd, "names/z", O_PATH | O_CLOEXEC);
+	errno = 0;
+	assert_null(cx_dir_names(fd, &n));
+	assert_int_equal(errno, ENOTDIR);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -737,6 +778,7 @@ int main(void)
 						teardown_tree),
 		cmocka_unit_test_setup_teardown(remove_deep_tree, setup_tree,
 						teardown_tree),
+		cmocka_unit_test_setup_teardown(dir_names, setup_tree, teardown_tree),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
