@@ -78,17 +78,23 @@ struct floor {
 	int made_cg[NKINDS];
 };
 
-static void warn(const char *fmt, ...)
+static void vwarn(const char *fmt, va_list ap)
 {
 	int err = errno;
-	va_list ap;
 
 	fputs("floor: ", stderr);
-	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
-	va_end(ap);
 	fprintf(stderr, ": %s\n", strerror(err));
 	errno = err;
+}
+
+static void warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
 }
 
 static void path(char *buf, const char *a, const char *b)
@@ -196,14 +202,11 @@ static void cleanup(struct floor *fl)
 
 static void die(const char *fmt, ...)
 {
-	int err = errno;
 	va_list ap;
 
-	fputs("floor: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarn(fmt, ap);
 	va_end(ap);
-	fprintf(stderr, ": %s\n", strerror(err));
 	_exit(FAIL);
 }
 

@@ -195,22 +195,26 @@ measure() { # REGIME IDLE-FLAG
 	done
 }
 
+# The median of the numbers in the string S (-1 for none), for awk.
+MEDIAN='
+function median(s,    a, n, i, j, t) {
+	n = split(s, a, " ")
+	if (n == 0) return -1
+	for (i = 2; i <= n; i++) {
+		t = a[i] + 0
+		for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]
+		a[j + 1] = t
+	}
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+'
+
 # Medians and median ratios of one regime, as a table.
 report() { # REGIME TITLE
 	echo
 	echo "== $2: $pairs pairs per variant, medians in ms"
 	printf '%-44s %8s %9s %7s %7s %7s %7s %7s\n' variant "median" "its floor" "/floor" "crun/it" "cpu ms" "rss KB" faults
-	awk -v regime="$1" -v labels="$LABELS" -v order="floor $VARIANTS" '
-	function median(s,    a, n, i, j, t) {
-		n = split(s, a, " ")
-		if (n == 0) return -1
-		for (i = 2; i <= n; i++) {
-			t = a[i] + 0
-			for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]
-			a[j + 1] = t
-		}
-		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-	}
+	awk -v regime="$1" -v labels="$LABELS" -v order="floor $VARIANTS" "$MEDIAN"'
 	BEGIN {
 		n = split(labels, l, "\n")
 		for (i = 1; i <= n; i++) {
@@ -257,16 +261,7 @@ report() { # REGIME TITLE
 
 # The goals of issue 7, as ratios from the same run.
 goals() { # REGIME CRUN-GOAL
-	awk -v regime="$1" -v crungoal="$2" '
-	function median(s,    a, n, i, j, t) {
-		n = split(s, a, " ")
-		for (i = 2; i <= n; i++) {
-			t = a[i] + 0
-			for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]
-			a[j + 1] = t
-		}
-		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-	}
+	awk -v regime="$1" -v crungoal="$2" "$MEDIAN"'
 	function against(v,    s, r) {
 		s = ""
 		for (r = 1; r <= rounds; r++)
@@ -308,16 +303,7 @@ versus() { # N -- A... -- B...
 		echo "$1 $5 $3 $7" >> "$tmp/vs"
 		i=$((i + 1))
 	done
-	awk '
-	function median(s,    a, n, i, j, t) {
-		n = split(s, a, " ")
-		for (i = 2; i <= n; i++) {
-			t = a[i] + 0
-			for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]
-			a[j + 1] = t
-		}
-		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-	}
+	awk "$MEDIAN"'
 	{ a = a " " $1; b = b " " $2; d = d " " ($1 - $2); fa = fa " " $3; fb = fb " " $4 }
 	END { printf "%.3f %.3f %.3f %d %d\n", median(a) / 1e6, median(b) / 1e6, median(d) / 1e6, median(fa), median(fb) }' "$tmp/vs"
 }
