@@ -64,7 +64,7 @@ merged=$rootfs
 layer="--tmpfs"
 if [ "$keep" = yes ]; then
 	dir=$(mktemp -d /tmp/cx-layer.XXXXXX)
-	mkdir "$dir/upper" "$dir/work" "$dir/merged"
+	mkdir "$dir/upper" "$dir/work" "$dir/merged" || { rm -rf "$dir"; exit 125; }
 	merged=$dir/merged
 	layer="--upper $dir/upper --work $dir/work"
 fi

@@ -475,13 +475,14 @@ static void run_mount(struct ctx *c, char **args)
 	} else if (c->tmpfs) {
 		char *abs = absolute(merged);
 
-		top = layer_tmpfs(target, merged, c->tmpfs_size, &ufd, &wfd);
-		if (top < 0)
-			cx_die_last();
+		/* The names first: after the tmpfs, a failure must undo it. */
 		if (asprintf((char **)&m.upper, "%s/upper", abs) < 0 ||
 		    asprintf((char **)&m.work, "%s/work", abs) < 0)
 			cx_die_errno("malloc");
 		free(abs);
+		top = layer_tmpfs(target, merged, c->tmpfs_size, &ufd, &wfd);
+		if (top < 0)
+			cx_die_last();
 		m.lower_fd = lfd;
 		m.upper_fd = ufd;
 		m.work_fd = wfd;
