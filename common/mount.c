@@ -98,15 +98,18 @@ static int configure(int fs, const char *data)
 int cx_mount_fresh(int dirfd, const char *type, const char *data,
 		   unsigned long flags, const char *shown)
 {
-	return cx_mount_fresh_source(dirfd, type, NULL, data, flags, shown);
+	return cx_mount_fresh_source(dirfd, type, NULL, data, flags, shown,
+				     NULL);
 }
 
 int cx_mount_fresh_source(int dirfd, const char *type, const char *source,
 			  const char *data, unsigned long flags,
-			  const char *shown)
+			  const char *shown, int *root)
 {
 	int fs, mnt;
 
+	if (root)
+		*root = -1;
 	fs = cx_fsopen(type, FSOPEN_CLOEXEC);
 	if (fs < 0 && errno == ENOSYS) {
 		if (mount_at(dirfd, source ? source : type, type, flags, data) < 0)
@@ -130,7 +133,11 @@ int cx_mount_fresh_source(int dirfd, const char *type, const char *source,
 		close_keep_errno(mnt);
 		return cx_fail(errno, "mount %s on %s", type, shown);
 	}
-	close(mnt);
+	/* Once attached, the descriptor is the new mount's root. */
+	if (root)
+		*root = mnt;
+	else
+		close(mnt);
 	return 0;
 }
 

@@ -24,11 +24,13 @@ int cx_mount_proc(int dirfd, const char *shown);
  * mount(2) on the directory (through fchdir). */
 int cx_mount_fresh(int dirfd, const char *type, const char *data,
 		   unsigned long flags, const char *shown);
-/* The same, with SOURCE as the mount's source (mountinfo shows it);
- * NULL: none for fsconfig, TYPE for mount(2). */
+/* The same, with SOURCE as the mount's source (mountinfo shows it;
+ * NULL: none for fsconfig, TYPE for mount(2)), and, when ROOT is not
+ * NULL, *ROOT an O_PATH descriptor of the new mount's root, or -1 after
+ * mount(2), which gives none (the caller finds the mount by name). */
 int cx_mount_fresh_source(int dirfd, const char *type, const char *source,
 			  const char *data, unsigned long flags,
-			  const char *shown);
+			  const char *shown, int *root);
 
 /* Bind the tree at FD (recursively) onto itself, so that it becomes a
  * mount point.  Returns an O_PATH descriptor of the new mount's root.

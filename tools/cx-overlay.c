@@ -9,7 +9,6 @@
 #include "opt.h"
 #include "overlay.h"
 #include "parse.h"
-#include "syscalls.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -313,21 +312,32 @@ static void unmount_root(int fd)
 
 static int layer_dirs(int top, const char *merged, int *ufd, int *wfd);
 
-/* Before the new mount API (5.2): mount(2) on the directory, and the
- * tmpfs found again by MERGED's name, checked to be the one made. */
-static int layer_tmpfs_old(int target, const char *merged, const char *bytes,
-			   int *ufd, int *wfd)
+/* --tmpfs: a new tmpfs named "cx-layer" mounted on TARGET, with upper/
+ * and work/ in it.  Returns the tmpfs's root, with *UFD and *WFD; -1
+ * recorded with cx_fail, nothing left mounted. */
+static int layer_tmpfs(int target, const char *merged, const char *size,
+		       int *ufd, int *wfd)
 {
-	char data[128], type[16], *abs = absolute(merged);
+	char data[80], type[16], *abs;
+	uint64_t bytes;
 	int top;
 
-	snprintf(data, sizeof(data), "mode=0755%s%s", bytes ? ",size=" : "",
-		 bytes ? bytes : "");
-	if (cx_mount_fresh_source(target, "tmpfs", "cx-layer", data, 0,
-				  merged) < 0) {
-		free(abs);
+	/* tmpfs reads size=0 as no limit at all: refused, not passed on. */
+	if (size && (cx_parse_size(size, &bytes) < 0 || bytes == 0))
+		cx_usage_error("invalid --tmpfs size '%s'", size);
+	if (size)
+		snprintf(data, sizeof(data), "mode=0755,size=%llu",
+			 (unsigned long long)bytes);
+	else
+		snprintf(data, sizeof(data), "mode=0755");
+	if (cx_mount_fresh_source(target, "tmpfs", "cx-layer", data, 0, merged,
+				  &top) < 0)
 		return -1;
-	}
+	if (top >= 0)
+		return layer_dirs(top, merged, ufd, wfd);
+	/* Mounted by mount(2) (before 5.2): found again by MERGED's name,
+	 * and checked to be the tmpfs just made. */
+	abs = absolute(merged);
 	top = open(abs, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	free(abs);
 	if (top < 0 || cx_mount_fstype(top, type, sizeof(type)) < 0 ||
@@ -337,49 +347,6 @@ static int layer_tmpfs_old(int target, const char *merged, const char *bytes,
 		return cx_fail(top < 0 ? errno : 0,
 			       "find the tmpfs just mounted on %s", merged);
 	}
-	return layer_dirs(top, merged, ufd, wfd);
-}
-
-/* --tmpfs: a new tmpfs named "cx-layer" mounted on TARGET, with upper/
- * and work/ in it.  Returns the tmpfs's root, with *UFD and *WFD; -1
- * recorded with cx_fail, nothing left mounted. */
-static int layer_tmpfs(int target, const char *merged, const char *size,
-		       int *ufd, int *wfd)
-{
-	char data[80];
-	uint64_t bytes;
-	int fs, top;
-
-	/* tmpfs reads size=0 as no limit at all: refused, not passed on. */
-	if (size && (cx_parse_size(size, &bytes) < 0 || bytes == 0))
-		cx_usage_error("invalid --tmpfs size '%s'", size);
-	snprintf(data, sizeof(data), "%llu", size ? (unsigned long long)bytes : 0ULL);
-	fs = cx_fsopen("tmpfs", FSOPEN_CLOEXEC);
-	if (fs < 0 && errno == ENOSYS)
-		return layer_tmpfs_old(target, merged, size ? data : NULL, ufd, wfd);
-	if (fs < 0)
-		return cx_fail(errno, "fsopen tmpfs for %s", merged);
-	if (cx_fsconfig(fs, FSCONFIG_SET_STRING, "source", "cx-layer", 0) < 0 ||
-	    cx_fsconfig(fs, FSCONFIG_SET_STRING, "mode", "0755", 0) < 0 ||
-	    (size && cx_fsconfig(fs, FSCONFIG_SET_STRING, "size", data, 0) < 0) ||
-	    cx_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
-		int err = errno;
-
-		close(fs);
-		return cx_fail(err, "create a tmpfs for %s", merged);
-	}
-	top = cx_fsmount(fs, FSMOUNT_CLOEXEC, 0);
-	close(fs);
-	if (top < 0)
-		return cx_fail(errno, "fsmount a tmpfs for %s", merged);
-	if (cx_move_mount(top, "", target, "",
-			  MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
-		int err = errno;
-
-		close(top);
-		return cx_fail(err, "mount a tmpfs on %s", merged);
-	}
-	/* Attached: TOP is the root of the mount at MERGED. */
 	return layer_dirs(top, merged, ufd, wfd);
 }
 
