@@ -321,15 +321,17 @@ teardown_file() {
 	# A shell that keeps forking (two short sleeps at a time, no more),
 	# in a cgroup below the one removed.
 	cx-cgroup run "$R/tree/leaf" sh -c 'while :; do sleep 0.05 & sleep 0.05; done' \
-		</dev/null >/dev/null 2>&1 &
+		</dev/null >/dev/null 2>"$TMP/run.err" &
 	BG_PIDS="$BG_PIDS $!"
 	local i procs
 	procs="$(cg_mounts | head -n 1)/cx/$R/tree/leaf/cgroup.procs"
-	for i in $(seq 50); do
+	# Up to 20 s: a loaded machine is slow to start it.
+	for i in $(seq 200); do
 		[ "$(wc -l <"$procs")" -ge 2 ] && break
 		sleep 0.1
 	done
-	[ "$(wc -l <"$procs")" -ge 2 ] || fail "the forking shell did not start"
+	[ "$(wc -l <"$procs")" -ge 2 ] ||
+		fail "the forking shell did not start: $(cat "$procs" "$TMP/run.err" 2>&1)"
 	run -125 cx-cgroup rm --kill "$R/tree"
 	assert_output "cx-cgroup: rm $R/tree: 1 cgroup is below it: remove it first, or use --recursive"
 	run -0 cx-cgroup rm --kill --recursive "$R/tree"
