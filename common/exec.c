@@ -318,6 +318,68 @@ void cx_exec(int toolfd, char *const argv[])
 	exit(err == ENOENT ? CX_EXIT_NOT_FOUND : CX_EXIT_CANNOT_RUN);
 }
 
+/* 0 when PATH names an executable regular file; else the errno. */
+static int runnable(int dirfd, const char *path)
+{
+	struct stat st;
+
+	if (fstatat(dirfd, path, &st, 0) < 0)
+		return errno;
+	if (S_ISDIR(st.st_mode))
+		return EACCES;
+	return faccessat(dirfd, path, X_OK, AT_EACCESS) < 0 ? errno : 0;
+}
+
+static noreturn void not_runnable(const char *name, int err)
+{
+	fprintf(stderr, "%s: exec %s: %s (nothing done)\n", cx_prog, name,
+		strerror(err));
+	exit(err == ENOENT || err == ENOTDIR ? CX_EXIT_NOT_FOUND
+					     : CX_EXIT_CANNOT_RUN);
+}
+
+void cx_exec_find(char *const argv[])
+{
+	const char *path = getenv("PATH");
+	int dir = tooldir >= 0 ? tooldir : inherited_tooldir();
+	int err, best = ENOENT;
+	char buf[PATH_MAX];
+
+	if (!argv[0] || !*argv[0])
+		not_runnable("''", ENOENT);
+	if (is_tool_name(argv[0]) && dir >= 0) {
+		if ((err = runnable(dir, base_name(argv[0]))) != 0)
+			not_runnable(argv[0], err);
+		return;
+	}
+	if (strchr(argv[0], '/')) {
+		if ((err = runnable(AT_FDCWD, argv[0])) != 0)
+			not_runnable(argv[0], err);
+		return;
+	}
+	/* As execvp: an empty PATH element is the current directory, and
+	 * a file found but not executable is reported only when nothing
+	 * later on PATH can be run. */
+	if (!path)
+		path = "/bin:/usr/bin";
+	for (;;) {
+		size_t len = strcspn(path, ":");
+
+		if (snprintf(buf, sizeof(buf), "%.*s%s%s", (int)len, path,
+			     len ? "/" : "", argv[0]) < (int)sizeof(buf)) {
+			err = runnable(AT_FDCWD, buf);
+			if (!err)
+				return;
+			if (err == EACCES)
+				best = EACCES;
+		}
+		if (!path[len])
+			break;
+		path += len + 1;
+	}
+	not_runnable(argv[0], best);
+}
+
 static void nothing(int sig)
 {
 	(void)sig;

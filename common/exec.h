@@ -25,6 +25,15 @@ int cx_exec_preopen(char *const argv[]);
  * not found, 126 when it could not be run. */
 noreturn void cx_exec(int toolfd, char *const argv[]);
 
+/* Fail closed: make sure argv[0] can be run before the step that
+ * precedes its exec, where both happen in the same root (cx-bind,
+ * cx-overlay mount, cx-cgroup run): a typo then costs nothing.  Looked
+ * up as cx_exec will (a cx tool among the host's tools when a chain
+ * passed them down, else PATH as execvp(3) does).  Returns 0, or exits
+ * 127 (not found) or 126 (found, not executable) saying nothing was
+ * done. */
+void cx_exec_find(char *const argv[]);
+
 /* The signals a forking tool passes on to its child: SIGINT, SIGTERM,
  * SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH.  Call cx_signals_hold()
  * before fork(); the child calls cx_signals_release() before exec. */
