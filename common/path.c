@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 int cx_open_in_root(int rootfd, const char *path, int flags, mode_t mode,
@@ -192,4 +193,22 @@ int cx_reopen_dir(int oldfd, const char *path)
 	}
 	close(oldfd);
 	return fd;
+}
+
+int cx_check_cwd(const char *shown)
+{
+	char buf[PATH_MAX];
+	long n;
+
+	/* The system call itself: the C library's wrapper may hide the
+	 * "(unreachable)" prefix or fall back to walking "..". */
+	n = syscall(SYS_getcwd, buf, sizeof(buf));
+	if (n < 0 && errno == ENOENT)
+		return cx_fail(0, "working directory %s: deleted, or outside the root", shown);
+	if (n < 0)
+		return cx_fail(errno, "working directory %s: getcwd", shown);
+	if (buf[0] != '/')
+		return cx_fail(0, "working directory %s: outside the root (refused: a descriptor of the host leads there)",
+			       shown);
+	return 0;
 }

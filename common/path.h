@@ -23,4 +23,12 @@ int cx_open_in_root_walk(int rootfd, const char *path, int flags,
  * new descriptor; -1 recorded with cx_fail when it changed. */
 int cx_reopen_dir(int oldfd, const char *path);
 
+/* After a chdir into a root: prove the working directory lies under
+ * the current root.  The kernel's getcwd(2) names a directory outside
+ * the root "(unreachable)..." (glibc turns that into ENOENT): a cwd
+ * reached through a descriptor of the old root would let the command
+ * walk out with "..", as in CVE-2024-21626.  0, or -1 recorded with
+ * cx_fail naming SHOWN. */
+int cx_check_cwd(const char *shown);
+
 #endif
