@@ -14,6 +14,9 @@ static int last_err;
 void cx_init(const char *prog)
 {
 	cx_prog = prog;
+	/* Run from a descriptor (execveat), a tool's command name would be
+	 * the descriptor's number: ps and pkill find it by its own. */
+	prctl(PR_SET_NAME, prog, 0, 0, 0);
 	/* Not dumpable until the final exec: nothing inside a container's
 	 * root may open our /proc/PID/exe or ptrace us while we run a host
 	 * binary there.  execve() of the command resets this. */

@@ -93,12 +93,25 @@ fail:
 	return -2;
 }
 
+/* On a read-only mount already (the tool directory's read-only view,
+ * or a read-only /usr): nothing can be written through it. */
+static bool read_only_mount(int fd)
+{
+	struct statvfs sv;
+
+	return fstatvfs(fd, &sv) == 0 && (sv.f_flag & ST_RDONLY);
+}
+
 /* A file or directory seen through a read-only bind mount of it that
  * is attached nowhere: /proc/PID/exe of a tool run from it leads to a
  * file that cannot be opened for writing (EROFS), and nothing is
- * copied.  Making that mount writable again takes CAP_SYS_ADMIN, with
- * which nothing is contained anyway.  -1 when the kernel (before 5.12)
- * or our privileges do not allow it: then a sealed copy. */
+ * copied.  A clone of a mount keeps its flags, so one already
+ * read-only needs no mount_setattr(2).  Making the view writable again
+ * takes CAP_SYS_ADMIN, and only while its descriptor is open: a file
+ * view's descriptor closes at the exec, and the kernel then dissolves
+ * its anonymous mount namespace, after which mount_setattr(2) refuses
+ * it.  -1 when the kernel (open_tree 5.2, mount_setattr 5.12) or our
+ * privileges do not allow it. */
 static int read_only_view(int src)
 {
 	struct mount_attr a = {
@@ -110,7 +123,8 @@ static int read_only_view(int src)
 
 	if (view < 0)
 		return -1;
-	if (cx_mount_setattr(view, "", AT_EMPTY_PATH, &a) < 0) {
+	if (cx_mount_setattr(view, "", AT_EMPTY_PATH, &a) < 0 &&
+	    !read_only_mount(view)) {
 		close(view);
 		return -1;
 	}
@@ -137,15 +151,11 @@ static int open_in(int dirfd, const char *path)
 	return fd;
 }
 
-/* On a read-only mount already (the tool directory's read-only view,
- * or a read-only /usr): nothing can be written through it. */
-static bool read_only_mount(int fd)
-{
-	struct statvfs sv;
-
-	return fstatvfs(fd, &sv) == 0 && (sv.f_flag & ST_RDONLY);
-}
-
+/* The tool at PATH in DIRFD, opened so that running it exposes no
+ * host file a container could write: a view of its own (whose mount
+ * dies with the exec), else the file itself where it is on a read-only
+ * mount that no container can remount (an attached one: remounting
+ * takes the mount namespace that holds it), else a sealed copy. */
 static int open_tool(int dirfd, const char *path, const char *name)
 {
 	int fd = open_in(dirfd, path), view;
@@ -156,21 +166,26 @@ static int open_tool(int dirfd, const char *path, const char *name)
 		close(fd);
 		return -1;
 	}
-	if (read_only_mount(fd))
-		return fd;
 	view = read_only_view(fd);
 	if (view >= 0) {
 		close(fd);
 		return view;
 	}
+	if (read_only_mount(fd))
+		return fd;
 	return sealed_copy(fd, path, name);
 }
 
 /* The directory the tool at PATH really lives in (symlinks resolved,
- * while "/" is still the host's), as a read-only view when one can be
- * made: the cx tools of the chain are opened through it, and their
- * /proc/PID/exe leads to a file no one can write.  REAL holds the
- * resolved path, and *NAME points at the real file's name in it. */
+ * while "/" is still the host's), as a read-only view attached
+ * nowhere: the cx tools of the chain are opened through it, and
+ * neither their /proc/PID/exe nor the directory's ".." leads to the
+ * host's tree (a detached mount's root is its own parent).  Without
+ * open_tree(2) there is no such view, and the host's directory itself
+ * would be a way out of the new root (CVE-2024-21626): then none is
+ * made, and only the next link, opened now, runs past the root change.
+ * REAL holds the resolved path, and *NAME points at the real file's
+ * name in it. */
 static int open_tooldir(const char *path, char real[PATH_MAX],
 			const char **name)
 {
@@ -182,11 +197,12 @@ static int open_tooldir(const char *path, char real[PATH_MAX],
 	*name = slash + 1;
 	*slash = '\0';
 	dir = open(slash == real ? "/" : real, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dir < 0 || read_only_mount(dir))
-		return dir;
+	if (dir < 0)
+		return -1;
 	view = read_only_view(dir);
 	if (view < 0)
-		return dir;
+		view = cx_open_tree(dir, "", OPEN_TREE_CLONE |
+					       OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
 	close(dir);
 	return view;
 }
@@ -199,6 +215,26 @@ static int open_tooldir(const char *path, char real[PATH_MAX],
  * variable. */
 static int tooldir = -1;
 
+/* Past a root change with no tool directory to pass down (no
+ * open_tree(2), before 5.2: the host's directory itself would be a way
+ * out of the new root), the variable says so with this value, and a
+ * later cx tool is refused by name. */
+#define NO_TOOLDIR "none"
+static bool no_tooldir;
+
+static bool tooldir_withheld(void)
+{
+	const char *s = getenv(CX_TOOLDIR_ENV);
+
+	return no_tooldir || (s && !strcmp(s, NO_TOOLDIR));
+}
+
+static int fail_withheld(const char *name)
+{
+	return cx_fail(0, "exec %s: no cx tool but the first one can follow a root change on this kernel (it lacks open_tree(2), Linux 5.2): run %s before the root change",
+		       name, name);
+}
+
 /* The first cx tool of a chain that goes past a root change, found at
  * PATH: the tool directory is made from it, and the tool is opened
  * through that directory, as the later ones will be. */
@@ -209,6 +245,7 @@ static int open_found(const char *path, const char *base)
 	int fd;
 
 	tooldir = open_tooldir(path, real, &name);
+	no_tooldir = tooldir < 0;
 	if (tooldir >= 0 && (fd = open_tool(tooldir, name, base)) != -1)
 		return fd;
 	return open_tool(AT_FDCWD, path, base);
@@ -233,9 +270,63 @@ static int inherited_tooldir(void)
 	return (int)fd;
 }
 
+/* 0 when PATH names an executable regular file; else the errno. */
+static int runnable(int dirfd, const char *path)
+{
+	struct stat st;
+
+	if (fstatat(dirfd, path, &st, 0) < 0)
+		return errno;
+	if (S_ISDIR(st.st_mode))
+		return EACCES;
+	return faccessat(dirfd, path, X_OK, AT_EACCESS) < 0 ? errno : 0;
+}
+
+/* NAME (no '/') on $PATH, as execvp(3) searches it: an empty element is
+ * the current directory, and a file found but not executable counts
+ * only when nothing later can be run.  0 with the path in BUF, or
+ * ENOENT or EACCES. */
+static int search_path(const char *name, char buf[PATH_MAX])
+{
+	const char *path = getenv("PATH");
+	int err, best = ENOENT;
+
+	if (!path)
+		path = "/bin:/usr/bin";
+	for (;;) {
+		size_t len = strcspn(path, ":");
+
+		if (snprintf(buf, PATH_MAX, "%.*s%s%s", (int)len, path,
+			     len ? "/" : "", name) < PATH_MAX) {
+			err = runnable(AT_FDCWD, buf);
+			if (!err)
+				return 0;
+			if (err == EACCES)
+				best = EACCES;
+		}
+		if (!path[len])
+			return best;
+		path += len + 1;
+	}
+}
+
+/* Where argv[0] is to be run from: itself when it holds a '/', else
+ * what $PATH finds (in BUF).  NULL with errno when nothing runnable. */
+static const char *find_command(const char *arg, char buf[PATH_MAX])
+{
+	int err;
+
+	if (strchr(arg, '/'))
+		err = runnable(AT_FDCWD, arg);
+	else
+		err = search_path(arg, buf);
+	errno = err;
+	return err ? NULL : strchr(arg, '/') ? arg : buf;
+}
+
 int cx_exec_preopen(char *const argv[])
 {
-	const char *path = getenv("PATH"), *base;
+	const char *path, *base;
 	char buf[PATH_MAX];
 	int fd;
 
@@ -250,24 +341,105 @@ int cx_exec_preopen(char *const argv[])
 		}
 		return fd;
 	}
-	if (strchr(argv[0], '/'))
-		return access(argv[0], X_OK) == 0 ? open_found(argv[0], base) : -1;
-	if (!path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	while (*path) {
-		size_t len = strcspn(path, ":");
+	if (tooldir_withheld())
+		return fail_withheld(base), -2;
+	path = find_command(argv[0], buf);
+	return path ? open_found(path, base) : -1;
+}
 
-		if (len && len < sizeof(buf) - strlen(argv[0]) - 2) {
-			snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, path,
-				 argv[0]);
-			if (access(buf, X_OK) == 0)
-				return open_found(buf, base);
-		}
-		path += len;
-		if (*path == ':')
-			path++;
+static noreturn void not_runnable(const char *name, int err)
+{
+	fprintf(stderr, "%s: exec %s: %s (nothing done)\n", cx_prog, name,
+		strerror(err));
+	exit(err == ENOENT || err == ENOTDIR ? CX_EXIT_NOT_FOUND
+					     : CX_EXIT_CANNOT_RUN);
+}
+
+void cx_exec_find(char *const argv[])
+{
+	int dir = tooldir >= 0 ? tooldir : inherited_tooldir(), err;
+	char buf[PATH_MAX];
+
+	if (!argv[0] || !*argv[0])
+		not_runnable("''", ENOENT);
+	if (is_tool_name(argv[0]) && dir >= 0) {
+		if ((err = runnable(dir, base_name(argv[0]))) != 0)
+			not_runnable(argv[0], err);
+		return;
 	}
-	return -1;
+	if (!find_command(argv[0], buf))
+		not_runnable(argv[0], errno);
+}
+
+/* A cx tool that no earlier link opened: from a view or sealed copy
+ * too, so that no cx process of a chain (an init that stays PID 1 of
+ * the container, a supervisor) runs a host file the container could
+ * write.  -1 when not found (execvp then says so). */
+static int open_next_tool(const char *arg)
+{
+	char buf[PATH_MAX];
+	const char *path = find_command(arg, buf);
+
+	return path ? open_tool(AT_FDCWD, path, base_name(arg)) : -1;
+}
+
+/* A memfd whose writes are sealed: what sealed_copy makes. */
+static bool sealed(int fd)
+{
+	int seals = fcntl(fd, F_GET_SEALS);
+
+	return seals >= 0 && (seals & F_SEAL_WRITE);
+}
+
+/* Set by cx_exec to our PID when it runs a cx tool from a view or a
+ * sealed copy: the PID survives the exec, and a value left in the
+ * environment by anything else names another process.  It lets a tool
+ * that cannot read /proc/self/exe (no /proc yet after a root change)
+ * know where it runs from. */
+#define CX_SEALED_ENV "CX_SEALED"
+
+static bool marked_sealed(void)
+{
+	const char *s = getenv(CX_SEALED_ENV);
+	uint32_t pid;
+
+	return s && cx_parse_u32(s, &pid) == 0 && pid == (uint32_t)getpid();
+}
+
+static void mark_sealed(bool on)
+{
+	char pid[16];
+
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	if (on)
+		setenv(CX_SEALED_ENV, pid, 1);
+	else
+		unsetenv(CX_SEALED_ENV);
+}
+
+int cx_exec_seal_self(char *const argv[])
+{
+	int exe, fd;
+
+	if (marked_sealed())
+		return 0;
+	exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (exe < 0)
+		return cx_fail(errno, "open /proc/self/exe (to run from a sealed copy)");
+	if (sealed(exe) || read_only_mount(exe)) {
+		close(exe);
+		return 0;
+	}
+	fd = read_only_view(exe);
+	if (fd >= 0)
+		close(exe);
+	else if ((fd = sealed_copy(exe, "/proc/self/exe", cx_prog)) < 0)
+		return -1;
+	mark_sealed(true);
+	execveat(fd, "", argv, environ, AT_EMPTY_PATH);
+	mark_sealed(false);
+	close(fd);
+	return cx_fail(errno, "run %s again from a sealed copy", cx_prog);
 }
 
 void cx_exec(int toolfd, char *const argv[])
@@ -283,11 +455,17 @@ void cx_exec(int toolfd, char *const argv[])
 				cx_prog, argv[0]);
 			exit(CX_EXIT_NOT_FOUND);
 		}
-		if (toolfd < 0) {
-			fprintf(stderr, "%s: %s: %s\n", cx_prog, cx_last_msg(),
-				strerror(cx_last_errno()));
-			exit(CX_EXIT_CANNOT_RUN);
-		}
+	} else if (tool && toolfd < 0 && tooldir_withheld()) {
+		fail_withheld(base_name(argv[0]));
+		fprintf(stderr, "%s: %s\n", cx_prog, cx_last_msg());
+		exit(CX_EXIT_NOT_FOUND);
+	} else if (tool && toolfd < 0) {
+		toolfd = open_next_tool(argv[0]);
+	}
+	if (toolfd == -2) {
+		fprintf(stderr, "%s: %s: %s\n", cx_prog, cx_last_msg(),
+			strerror(cx_last_errno()));
+		exit(CX_EXIT_CANNOT_RUN);
 	}
 	/* Everything above 2 closes at exec, whoever opened it... */
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
@@ -298,9 +476,12 @@ void cx_exec(int toolfd, char *const argv[])
 		snprintf(num, sizeof(num), "%d", dir);
 		fcntl(dir, F_SETFD, 0);
 		setenv(CX_TOOLDIR_ENV, num, 1);
+	} else if (tool && tooldir_withheld()) {
+		setenv(CX_TOOLDIR_ENV, NO_TOOLDIR, 1);
 	} else {
 		unsetenv(CX_TOOLDIR_ENV);
 	}
+	mark_sealed(toolfd >= 0);
 	if (toolfd >= 0)
 		execveat(toolfd, "", argv, environ, AT_EMPTY_PATH);
 	else
@@ -316,68 +497,6 @@ void cx_exec(int toolfd, char *const argv[])
 	}
 	fprintf(stderr, "%s: exec %s: %s\n", cx_prog, argv[0], strerror(err));
 	exit(err == ENOENT ? CX_EXIT_NOT_FOUND : CX_EXIT_CANNOT_RUN);
-}
-
-/* 0 when PATH names an executable regular file; else the errno. */
-static int runnable(int dirfd, const char *path)
-{
-	struct stat st;
-
-	if (fstatat(dirfd, path, &st, 0) < 0)
-		return errno;
-	if (S_ISDIR(st.st_mode))
-		return EACCES;
-	return faccessat(dirfd, path, X_OK, AT_EACCESS) < 0 ? errno : 0;
-}
-
-static noreturn void not_runnable(const char *name, int err)
-{
-	fprintf(stderr, "%s: exec %s: %s (nothing done)\n", cx_prog, name,
-		strerror(err));
-	exit(err == ENOENT || err == ENOTDIR ? CX_EXIT_NOT_FOUND
-					     : CX_EXIT_CANNOT_RUN);
-}
-
-void cx_exec_find(char *const argv[])
-{
-	const char *path = getenv("PATH");
-	int dir = tooldir >= 0 ? tooldir : inherited_tooldir();
-	int err, best = ENOENT;
-	char buf[PATH_MAX];
-
-	if (!argv[0] || !*argv[0])
-		not_runnable("''", ENOENT);
-	if (is_tool_name(argv[0]) && dir >= 0) {
-		if ((err = runnable(dir, base_name(argv[0]))) != 0)
-			not_runnable(argv[0], err);
-		return;
-	}
-	if (strchr(argv[0], '/')) {
-		if ((err = runnable(AT_FDCWD, argv[0])) != 0)
-			not_runnable(argv[0], err);
-		return;
-	}
-	/* As execvp: an empty PATH element is the current directory, and
-	 * a file found but not executable is reported only when nothing
-	 * later on PATH can be run. */
-	if (!path)
-		path = "/bin:/usr/bin";
-	for (;;) {
-		size_t len = strcspn(path, ":");
-
-		if (snprintf(buf, sizeof(buf), "%.*s%s%s", (int)len, path,
-			     len ? "/" : "", argv[0]) < (int)sizeof(buf)) {
-			err = runnable(AT_FDCWD, buf);
-			if (!err)
-				return;
-			if (err == EACCES)
-				best = EACCES;
-		}
-		if (!path[len])
-			break;
-		path += len + 1;
-	}
-	not_runnable(argv[0], best);
 }
 
 static void nothing(int sig)
@@ -418,10 +537,28 @@ void cx_signals_release(void)
 	sigprocmask(SIG_SETMASK, &saved_mask, NULL);
 }
 
+/* A process that only waits from now on (an init, a supervisor, the
+ * parent of a forking tool) runs no further cx tool: it lets go of the
+ * tool directory, which a process of the container could otherwise
+ * reach through /proc/PID/fd while the container lives. */
+static void forget_tooldir(void)
+{
+	int inherited = inherited_tooldir();
+
+	if (tooldir >= 0 && tooldir != inherited)
+		close(tooldir);
+	if (inherited >= 0)
+		close(inherited);
+	tooldir = -1;
+	unsetenv(CX_TOOLDIR_ENV);
+}
+
 int cx_wait_forward(pid_t pid, bool reap_all)
 {
 	sigset_t set;
 	siginfo_t si;
+
+	forget_tooldir();
 
 	set = passed_on;
 	sigaddset(&set, SIGCHLD);

@@ -15,6 +15,15 @@
  * failed (recorded with cx_fail). */
 int cx_exec_preopen(char *const argv[]);
 
+/* For a tool that joins a running container or stays visible in one
+ * (cx-nsenter, the init of cx-unshare): when our own executable is a
+ * host file that could be written (not on a read-only mount, not a
+ * sealed copy), run ARGV again from a read-only view of it or a sealed
+ * copy, so that no process in the container can reach the host's file
+ * through /proc/PID/exe (CVE-2019-5736).  Returns 0 when already so;
+ * otherwise it execs, or returns -1 recorded with cx_fail. */
+int cx_exec_seal_self(char *const argv[]);
+
 /* The variable that passes the host's tool directory down a chain. */
 #define CX_TOOLDIR_ENV "CX_TOOLDIR_FD"
 

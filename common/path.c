@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -211,4 +212,42 @@ int cx_check_cwd(const char *shown)
 		return cx_fail(0, "working directory %s: outside the root (refused: a descriptor of the host leads there)",
 			       shown);
 	return 0;
+}
+
+/* FD is the same directory as another of our descriptors. */
+static bool one_of_ours(int fd)
+{
+	struct stat st, o;
+
+	if (fstat(fd, &st) < 0)
+		return true;
+	for (int i = 3; i < 1024; i++)
+		if (i != fd && fcntl(i, F_GETFD) >= 0 && fstat(i, &o) == 0 &&
+		    o.st_dev == st.st_dev && o.st_ino == st.st_ino)
+			return true;
+	return false;
+}
+
+int cx_open_user_dir(const char *dir)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+		.resolve = RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = cx_openat2(AT_FDCWD, dir, &how);
+
+	/* A magic link to another process's root or cwd is a place the
+	 * user can name (nsenter --root=/proc/PID/root); one into a
+	 * descriptor of ours is not. */
+	if (fd < 0 && (errno == ENOSYS || errno == ELOOP)) {
+		fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0 && one_of_ours(fd)) {
+			close(fd);
+			return cx_fail(0, "open %s: refused: it leads into a descriptor of %s's own",
+				       dir, cx_prog);
+		}
+	}
+	if (fd < 0)
+		return cx_fail(errno, "open %s", dir);
+	return fd;
 }

@@ -5,6 +5,7 @@
 #include "ns.h"
 #include "opt.h"
 #include "parse.h"
+#include "path.h"
 #include "proc.h"
 #include "syscalls.h"
 
@@ -411,7 +412,11 @@ static int open_dir(const char *dir, const struct target *t,
 		dir = buf;
 	}
 	*shown = dir;
-	fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* The target's own root and cwd are magic links by design. */
+	fd = dir == buf ? open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)
+			: cx_open_user_dir(dir);
+	if (fd < 0 && dir != buf && !cx_last_errno())
+		cx_die_last();
 	if (fd < 0)
 		die_open(dir == buf ? t : NULL, dir);
 	return fd;
@@ -495,6 +500,11 @@ static void enter_dirs(const struct plan *p)
 			cx_die_errno("chdir %s", p->wdshown);
 		close(p->wdfd);
 	}
+	/* A directory opened before the join may lie outside the root we
+	 * entered: the command would walk out of it with "..". */
+	if ((p->rootfd >= 0 || p->wdfd >= 0) &&
+	    cx_check_cwd(p->wdfd >= 0 ? p->wdshown : "/") < 0)
+		cx_die_last();
 }
 
 static void set_environment(char **env)
@@ -559,6 +569,10 @@ int main(int argc, char **argv)
 	cx_init("cx-nsenter");
 	cmd = cx_opt_parse(&tool, argc, argv, on_option, &c);
 	check(&c);
+	/* The command's child is in the target's PID namespace, where
+	 * every process sees it, running us until it execs. */
+	if (cx_exec_seal_self(argv) < 0)
+		cx_die_last();
 
 	if (has_target(&c)) {
 		t = &target;
@@ -578,6 +592,8 @@ int main(int argc, char **argv)
 	/* Our tools are not in the root we are about to enter. */
 	if (*cmd && (c.root || c.join[CX_NS_MNT]))
 		p.toolfd = cx_exec_preopen(cmd);
+	if (p.toolfd == -2)
+		cx_die_last();
 	if (t && !alive(t))
 		die_exited(t);
 

@@ -645,6 +645,23 @@ static void mount_fresh(const struct fresh *f, const char *dir, int rootfd)
 	close(dirfd);
 }
 
+/* --wd, in the root we are in now: never through a magic link, which
+ * would lead into a descriptor of ours (once the tool directory, a way
+ * out of the new root: CVE-2024-21626); and proved inside the root
+ * after the chdir, for kernels without openat2 (5.6). */
+static void change_dir(const char *dir)
+{
+	int fd = cx_open_user_dir(dir);
+
+	if (fd < 0 && !cx_last_errno())
+		cx_die_last();
+	if (fd < 0 || fchdir(fd) < 0)
+		cx_die_errno("chdir %s", dir);
+	close(fd);
+	if (cx_check_cwd(dir) < 0)
+		cx_die_last();
+}
+
 static void enter_root(struct ctx *c, int rootfd)
 {
 	if (c->mount_proc)
@@ -655,8 +672,8 @@ static void enter_root(struct ctx *c, int rootfd)
 		cx_die_errno("chroot %s", c->root);
 	if (rootfd >= 0 && !c->wd && chdir("/") < 0)
 		cx_die_errno("chdir /");
-	if (c->wd && chdir(c->wd) < 0)
-		cx_die_errno("chdir %s", c->wd);
+	if (c->wd)
+		change_dir(c->wd);
 }
 
 /* As PID 1: run the command as our child and reap every orphan. */
@@ -730,6 +747,10 @@ int main(int argc, char **argv)
 	cx_init("cx-unshare");
 	cmd = cx_opt_parse(&tool, argc, argv, on_option, &c);
 	check(&c);
+	/* The init stays PID 1 of the container for its whole life, in
+	 * sight of every process there. */
+	if (c.init && cx_exec_seal_self(argv) < 0)
+		cx_die_last();
 	if (!*cmd) {
 		if (!shell[0] || !*shell[0])
 			shell[0] = "/bin/sh";
@@ -811,6 +832,8 @@ int main(int argc, char **argv)
 	undo.commit = -1;
 	if (parentfd >= 0)
 		close(parentfd);
+	if (toolfd >= 0)
+		close(toolfd);
 	if (start[0] >= 0) {
 		close(start[0]);
 		if (tell(h.go, &child, sizeof(child)) < 0)
