@@ -179,8 +179,11 @@ static int normalize(const struct poptOption *all, int argc, char **argv,
 						       o->longName);
 				out[n++] = a;
 			} else if (eq) {
-				if (!eq[1] && !optional_arg(o))
-					cx_usage_error("option '--%s' requires a non-empty argument",
+				/* "--mount=" names no file: an empty value
+				 * is refused, optional or not, rather than
+				 * read as the option without one. */
+				if (!eq[1])
+					cx_usage_error("option '--%s' requires a non-empty argument after '='",
 						       o->longName);
 				out[n++] = a;
 			} else if (optional_arg(o)) {
