@@ -395,6 +395,13 @@ check_only_kind() {
 @test "empty arguments and conflicting maps are usage errors" {
 	run -125 cx-unshare --setgroups= --user true
 	assert_line --index 0 "cx-unshare: option '--setgroups' requires a non-empty argument after '='"
+	# An optional value left empty names no file: refused, not read as
+	# the option alone, and the command never runs.
+	run -125 cx-unshare --mount= /bin/sh -c 'echo ran'
+	assert_line --index 0 "cx-unshare: option '--mount' requires a non-empty argument after '='"
+	refute_line ran
+	run -125 cx-unshare --kill-child= --pid true
+	assert_line --index 0 "cx-unshare: option '--kill-child' requires a non-empty argument after '='"
 	run -125 cx-unshare -R '' -f true
 	assert_line --index 0 "cx-unshare: option requires a non-empty argument -- 'R'"
 	run -125 cx-unshare --map-root-user --map-user=5 true
