@@ -435,12 +435,88 @@ teardown() {
 
 	run -7 cx-unshare --mount cx-bind "$TMP/src" "$TMP/tgt" /bin/sh -c 'exit 7'
 	assert_output ""
-	run -127 cx-unshare --mount cx-bind "$TMP/src" "$TMP/tgt" /no/such/command
-	assert_output "cx-bind: exec /no/such/command: No such file or directory"
 	# Options after SOURCE TARGET belong to the command.
 	run -0 cx-unshare --mount cx-bind "$TMP/src" "$TMP/tgt" echo --ro
 	assert_output "--ro"
 	assert_equal "$(mounts_below_tmp)" 0
+}
+
+# --- fail closed: a command that cannot run costs no mount -------------------
+
+# cx-bind ARGS... in a mount namespace of its own, then the mounts on
+# $TMP/tgt there, after cx-bind's line(s) on stderr and its status.
+bind_then_count() {
+	cx-unshare --mount bash -c 'cx-bind "$@"; echo "status=$?"
+		echo "mounts=$(awk -v t="$TMP/tgt" '"'"'$5 == t || index($5, t "/") == 1'"'"' /proc/self/mountinfo | wc -l)"' \
+		bash "$@" 2>&1
+}
+
+@test "fail closed: a command not found (127) or not runnable (126) is found out before the mount" {
+	make_src
+	run -0 bind_then_count "$TMP/src" "$TMP/tgt" /no/such/command
+	assert_output "cx-bind: exec /no/such/command: No such file or directory (nothing done)
+status=127
+mounts=0"
+	run -0 bind_then_count --ro "$TMP/src" "$TMP/tgt" no-such-command-on-path
+	assert_output "cx-bind: exec no-such-command-on-path: No such file or directory (nothing done)
+status=127
+mounts=0"
+	# A directory, and a file without the x bit.
+	run -0 bind_then_count "$TMP/src" "$TMP/tgt" "$TMP/src"
+	assert_output "cx-bind: exec $TMP/src: Permission denied (nothing done)
+status=126
+mounts=0"
+	run -0 bind_then_count "$TMP/src" "$TMP/tgt" "$TMP/src/file"
+	assert_output "cx-bind: exec $TMP/src/file: Permission denied (nothing done)
+status=126
+mounts=0"
+	# -b pairs and --mkdir: no bind, and no mount point made.
+	run -0 bind_then_count --mkdir -b "$TMP/src:$TMP/tgt/new" /no/such/command
+	assert_line "status=127"
+	assert_line "mounts=0"
+	assert [ ! -e "$TMP/tgt/new" ]
+	# -u: the mount stays.
+	run -0 cx-unshare --mount bash -c 'cx-bind "$TMP/src" "$TMP/tgt"
+		cx-bind -u "$TMP/tgt" /no/such/command; echo "status=$?"
+		awk -v t="$TMP/tgt" '"'"'$5 == t'"'"' /proc/self/mountinfo | wc -l' 2>&1
+	assert_output "cx-bind: exec /no/such/command: No such file or directory (nothing done)
+status=127
+1"
+	assert_equal "$(mounts_below_tmp)" 0
+}
+
+@test "fail closed: mount(8)'s -o after the operands is the command; cx-bind says so, binds nothing" {
+	make_src
+	run -0 bind_then_count "$TMP/src" "$TMP/tgt" -o ro
+	assert_output "cx-bind: '-o' after the operands is the command to run, not an option: options go first (read-only is --ro, or -b SOURCE:TARGET:ro; cx-bind takes no -o)
+cx-bind: exec -o: No such file or directory (nothing done)
+status=127
+mounts=0"
+	run -0 bind_then_count "$TMP/src" "$TMP/tgt" --ro
+	assert_output "cx-bind: '--ro' after the operands is the command to run, not an option: options go first
+cx-bind: exec --ro: No such file or directory (nothing done)
+status=127
+mounts=0"
+	# A program named -o is still run: the word is only a command.
+	mkdir "$TMP/bin"
+	printf '#!/bin/sh\necho "ran $0 $*"\n' >"$TMP/bin/-o"
+	chmod 755 "$TMP/bin/-o"
+	run -0 cx-unshare --mount env PATH="$TMP/bin:$PATH" cx-bind "$TMP/src" "$TMP/tgt" -o ro
+	assert_line --index 0 --partial "cx-bind: '-o' after the operands is the command to run"
+	assert_line --index 1 "ran $TMP/bin/-o ro"
+	# And -o further on belongs to the command, without a word from cx-bind.
+	run -0 cx-unshare --mount cx-bind "$TMP/src" "$TMP/tgt" echo -o ro
+	assert_output "-o ro"
+}
+
+@test "fail closed: a program the bind itself brings is found before it, so env runs it after" {
+	make_src
+	printf '#!/bin/sh\necho ran\n' >"$TMP/src/prog"
+	chmod 755 "$TMP/src/prog"
+	run -127 cx-unshare --mount cx-bind "$TMP/src" "$TMP/tgt" "$TMP/tgt/prog"
+	assert_output "cx-bind: exec $TMP/tgt/prog: No such file or directory (nothing done)"
+	run -0 cx-unshare --mount cx-bind "$TMP/src" "$TMP/tgt" env "$TMP/tgt/prog"
+	assert_output ran
 }
 
 # --- flags: nosuid and nodev by default --------------------------------------
@@ -487,10 +563,12 @@ teardown() {
 	make_src
 	printf '#!/bin/sh\necho ran\n' >"$TMP/src/prog"
 	chmod 755 "$TMP/src/prog"
-	run -0 cx-unshare --mount cx-bind "$TMP/src" "$TMP/tgt" "$TMP/tgt/prog"
+	# The command is looked up before the mount: env finds the program
+	# after it.
+	run -0 cx-unshare --mount cx-bind "$TMP/src" "$TMP/tgt" env "$TMP/tgt/prog"
 	assert_output ran
-	run -126 cx-unshare --mount cx-bind --noexec "$TMP/src" "$TMP/tgt" "$TMP/tgt/prog"
-	assert_output "cx-bind: exec $TMP/tgt/prog: Permission denied"
+	run -126 cx-unshare --mount cx-bind --noexec "$TMP/src" "$TMP/tgt" env "$TMP/tgt/prog"
+	assert_output --regexp "^env: .$TMP/tgt/prog.: Permission denied\$"
 }
 
 @test "--nodev by default: a device node on the bind cannot be opened" {

@@ -506,6 +506,19 @@ static void unmount_all(struct ctx *c)
 	}
 }
 
+/* Fail closed: the command is looked up before any mount, so that a
+ * typo costs nothing.  A first word starting with '-' is mount(8)'s
+ * habit of options after the operands ("cx-bind SRC DST -o ro"): that
+ * is said first, and the lookup still runs a program of that name. */
+static void find_command(char **cmd)
+{
+	if (cmd[0][0] == '-')
+		cx_warn("'%s' after the operands is the command to run, not an option: options go first%s",
+			cmd[0], strncmp(cmd[0], "-o", 2) == 0 ?
+				" (read-only is --ro, or -b SOURCE:TARGET:ro; cx-bind takes no -o)" : "");
+	cx_exec_find(cmd);
+}
+
 int main(int argc, char **argv)
 {
 	struct ctx c = { .suid = -1, .dev = -1 };
@@ -514,6 +527,8 @@ int main(int argc, char **argv)
 
 	cx_init("cx-bind");
 	cmd = check(&c, cx_opt_parse(&tool, argc, argv, on_option, &c));
+	if (cmd[0])
+		find_command(cmd);
 
 	if (c.nunmounts) {
 		unmount_all(&c);
