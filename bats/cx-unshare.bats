@@ -281,10 +281,19 @@ check_only_kind() {
 
 @test "127 for a command not found, 126 for one that cannot run" {
 	run -127 cx-unshare --uts "$TMP/missing"
-	assert_output "cx-unshare: exec $TMP/missing: No such file or directory"
+	assert_output "cx-unshare: exec $TMP/missing: No such file or directory (nothing done)"
 	touch "$TMP/plain"
 	run -126 cx-unshare --uts "$TMP/plain"
-	assert_output "cx-unshare: exec $TMP/plain: Permission denied"
+	assert_output "cx-unshare: exec $TMP/plain: Permission denied (nothing done)"
+	# Found out before anything is made: no namespace file is left, and
+	# none was ever bound (the run leaves no mount either).
+	run -127 cx-unshare --uts="$TMP/uts" --pidfile "$TMP/pid" --pid --fork nosuch-cx-command
+	assert_output "cx-unshare: exec nosuch-cx-command: No such file or directory (nothing done)"
+	assert [ ! -e "$TMP/uts" ]
+	assert [ ! -e "$TMP/pid" ]
+	# After --root the command is looked up inside, once there.
+	run -127 cx-unshare --mount --root "$ROOTFS" /no/such
+	assert_output "cx-unshare: exec /no/such: No such file or directory"
 }
 
 @test "bad input: one clear error, exit 125" {

@@ -756,6 +756,10 @@ int main(int argc, char **argv)
 			shell[0] = "/bin/sh";
 		cmd = shell;
 	}
+	/* In the same root, a command that cannot run is found out before
+	 * any namespace, file or mount is made. */
+	if (!c.root)
+		cx_exec_find(cmd);
 	if (c.root) {
 		rootfd = open(c.root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (rootfd < 0)
