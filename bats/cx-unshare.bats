@@ -349,6 +349,49 @@ check_only_kind() {
 	assert_equal "$(mounts_below_tmp)" 0
 }
 
+# What a process would write there reaches the host's kernel: its
+# sysctls (kernel.core_pattern runs a program on the host as root), its
+# sysrq-trigger.  Each name the kernel has must be a read-only mount.
+assert_proc_protected() {
+	local mi=$1 name
+	for name in sys sysrq-trigger irq bus fs; do
+		[ -e "/proc/$name" ] || continue
+		grep -qE "^[0-9]+ [0-9]+ [0-9:]+ /$name /proc/$name ro,nosuid,nodev,noexec[, ]" <<<"$mi" ||
+			fail "/proc/$name is not a read-only mount: $mi"
+	done
+}
+
+@test "--mount-proc: the host's sysctls and sysrq-trigger are read-only inside" {
+	local before
+	before=$(cat /proc/sys/vm/overcommit_ratio)
+	run -0 cx-unshare --mount --pid --fork --mount-proc /bin/sh -c \
+		'cat /proc/self/mountinfo; echo 77 2>&1 >/proc/sys/vm/overcommit_ratio; echo status=$?'
+	assert_proc_protected "$output"
+	assert_line --partial "Read-only file system"
+	refute_line "status=0"
+	assert_equal "$(cat /proc/sys/vm/overcommit_ratio)" "$before"
+	# Root keeps no way back to a writable view without CAP_SYS_ADMIN.
+	run -0 cx-unshare --mount --pid --fork --mount-proc \
+		cx-caps --drop sys_admin /bin/sh -c \
+		'mount -o remount,rw /proc/sys 2>&1; umount /proc/sys 2>&1; echo 77 >/proc/sys/vm/overcommit_ratio 2>&1; true'
+	assert_equal "$(cat /proc/sys/vm/overcommit_ratio)" "$before"
+	# The same after a pivot, and without the new mount API.
+	require_static_tools
+	run -0 cx-unshare --mount --pid --fork cx-chroot --pivot "$ROOTFS" \
+		cx-unshare --mount-proc /bin/cat /proc/self/mountinfo
+	assert_proc_protected "$output"
+	[ -x "$CX_BUILD/tests/helper-nosys" ] || fail "make $CX_BUILD/tests/helper-nosys"
+	run -0 "$CX_BUILD/tests/helper-nosys" cx-unshare --mount --pid --fork \
+		cx-chroot --pivot "$ROOTFS" cx-unshare --mount-proc /bin/cat /proc/self/mountinfo
+	assert_proc_protected "$output"
+	# --writable-proc leaves proc as the kernel made it.
+	run -0 cx-unshare --mount --pid --fork --mount-proc --writable-proc \
+		/bin/sh -c "grep -c ' /proc/sys ' /proc/self/mountinfo || true"
+	assert_output 0
+	run -125 cx-unshare --writable-proc true
+	assert_output --partial "--writable-proc needs --mount-proc"
+}
+
 @test "--mount-proc on a shared mount is refused, nothing reaches the host" {
 	before=$(grep -c . /proc/self/mountinfo)
 	run -125 cx-unshare --mount --propagation shared --pid --fork --mount-proc true

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,12 +30,16 @@ const struct cx_propagation *cx_propagation_by_name(const char *name)
 	return NULL;
 }
 
-/* The fallback for kernels without the new mount API: mount(2) on the
- * directory DIRFD by making it our working directory, since
- * /proc/self/fd/N needs a proc, which a new root may not have yet.
- * With SOURCE ".", the source is that same directory. */
-static int mount_at(int dirfd, const char *source, const char *type,
-		    unsigned long flags, const char *data)
+/* The fallback for kernels without the new mount API: mount(2) by
+ * path relative to the directory DIRFD, made our working directory for
+ * the call, since /proc/self/fd/N needs a proc, which a new root may
+ * not have yet. */
+struct mount_args {
+	const char *source, *target, *type, *data;
+	unsigned long flags, remount;	/* remount: then again, on target */
+};
+
+static int mount_in(int dirfd, const struct mount_args *m)
 {
 	int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC), rc, err;
 
@@ -42,7 +47,9 @@ static int mount_at(int dirfd, const char *source, const char *type,
 		return -1;
 	rc = fchdir(dirfd);
 	if (rc == 0)
-		rc = mount(source, ".", type, flags, data);
+		rc = mount(m->source, m->target, m->type, m->flags, m->data);
+	if (rc == 0 && m->remount)
+		rc = mount(NULL, m->target, NULL, m->remount, NULL);
 	err = errno;
 	if (fchdir(cwd) < 0 && rc == 0) {
 		err = errno;
@@ -51,6 +58,16 @@ static int mount_at(int dirfd, const char *source, const char *type,
 	close(cwd);
 	errno = err;
 	return rc;
+}
+
+/* mount(2) on the directory DIRFD itself.  With SOURCE ".", the source
+ * is that same directory. */
+static int mount_at(int dirfd, const char *source, const char *type,
+		    unsigned long flags, const char *data)
+{
+	struct mount_args m = { source, ".", type, data, flags, 0 };
+
+	return mount_in(dirfd, &m);
 }
 
 static int close_keep_errno(int fd)
@@ -145,6 +162,69 @@ int cx_mount_proc(int dirfd, const char *shown)
 {
 	return cx_mount_fresh(dirfd, "proc", NULL,
 			      MS_NOSUID | MS_NODEV | MS_NOEXEC, shown);
+}
+
+const char *const cx_proc_readonly[] = {
+	"sys", "sysrq-trigger", "irq", "bus", "fs", NULL,
+};
+
+/* mount(2), before 5.12: bind NAME below PROCFD on itself, then make
+ * the new mount (which the name now reaches) read-only. */
+static int protect_by_name(int procfd, const char *name)
+{
+	struct mount_args m = {
+		name, name, NULL, NULL, MS_BIND | MS_REC,
+		MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV |
+			MS_NOEXEC,
+	};
+
+	return mount_in(procfd, &m);
+}
+
+int cx_proc_protect(int procfd, const char *shown)
+{
+	struct mount_attr a = {
+		.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+			    MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
+	};
+	bool old_api = false;
+
+	for (const char *const *n = cx_proc_readonly; *n; n++) {
+		int tree = -1;
+		struct stat st;
+
+		if (fstatat(procfd, *n, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT)
+				continue;
+			return cx_fail(errno, "stat %s/%s", shown, *n);
+		}
+		if (!old_api) {
+			tree = cx_open_tree(procfd, *n, OPEN_TREE_CLONE |
+					     OPEN_TREE_CLOEXEC | AT_RECURSIVE |
+					     AT_SYMLINK_NOFOLLOW);
+			if (tree >= 0 &&
+			    cx_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE,
+					     &a) < 0) {
+				close_keep_errno(tree);
+				tree = -1;
+			}
+			old_api = tree < 0 && errno == ENOSYS;
+			if (tree < 0 && !old_api)
+				return cx_fail(errno, "make %s/%s read-only", shown, *n);
+		}
+		if (old_api) {
+			if (protect_by_name(procfd, *n) < 0)
+				return cx_fail(errno, "make %s/%s read-only", shown, *n);
+			continue;
+		}
+		if (cx_move_mount(tree, "", procfd, *n,
+				  MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+			close_keep_errno(tree);
+			return cx_fail(errno, "make %s/%s read-only", shown, *n);
+		}
+		close(tree);
+	}
+	return 0;
 }
 
 int cx_bind_self(int fd, const char *path_again, const char *shown)

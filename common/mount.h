@@ -18,6 +18,18 @@ const struct cx_propagation *cx_propagation_by_name(const char *name);
  * else mount(2) on the directory (through fchdir). */
 int cx_mount_proc(int dirfd, const char *shown);
 
+/* The parts of a proc through which a process writes to the host's
+ * kernel rather than to its own namespaces (sysctls in sys/, the
+ * sysrq-trigger, irq/, bus/, fs/), as runc and Docker leave them
+ * read-only: NULL-terminated. */
+extern const char *const cx_proc_readonly[];
+
+/* Make each of cx_proc_readonly below PROCFD, the root of a proc mount,
+ * a read-only bind of itself (nosuid, nodev, noexec): open_tree and
+ * mount_setattr (5.12), else mount(2) through fchdir.  A name the
+ * kernel lacks is left out. */
+int cx_proc_protect(int procfd, const char *shown);
+
 /* Mount a new instance of the file system TYPE on the directory DIRFD,
  * with DATA ("key=value,flag,...", or NULL) and the MS_NOSUID, MS_NODEV
  * and MS_NOEXEC of FLAGS: fsopen/fsconfig/fsmount/move_mount, else

@@ -9,6 +9,7 @@
 #include "syscalls.h"
 
 #include <errno.h>
+#include <linux/magic.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <libgen.h>
@@ -20,6 +21,7 @@
 #include <string.h>
 #include <poll.h>
 #include <sys/prctl.h>
+#include <sys/statfs.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -28,6 +30,7 @@
 enum {
 	/* 1 .. CX_NS_COUNT: the namespace options, table index + 1. */
 	OPT_FORK = 100, OPT_INIT, OPT_KILL_CHILD, OPT_MOUNT_PROC,
+	OPT_WRITABLE_PROC,
 	OPT_PROPAGATION, OPT_MAP_ROOT, OPT_MAP_USER, OPT_MAP_GROUP,
 	OPT_MAP_USERS, OPT_MAP_GROUPS, OPT_SETGROUPS, OPT_HOSTNAME,
 	OPT_ROOT, OPT_WD, OPT_PIDFILE, OPT_MONOTONIC, OPT_BOOTTIME,
@@ -45,7 +48,7 @@ struct nsfile {
 struct ctx {
 	int flags;
 	struct nsfile file[CX_NS_COUNT];
-	bool fork, init, mount_proc, map_root;
+	bool fork, init, mount_proc, writable_proc, map_root;
 	int kill_sig;
 	const char *proc_dir, *devpts_dir, *hostname, *root, *wd, *pidfile;
 	const struct cx_propagation *propagation;
@@ -83,6 +86,9 @@ static const struct poptOption options[] = {
 	{ "mount-proc", 0, POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL,
 	  OPT_MOUNT_PROC, "mount a new proc on DIR (/proc), inside --root",
 	  "DIR" },
+	{ "writable-proc", 0, POPT_ARG_NONE, NULL, OPT_WRITABLE_PROC,
+	  "with --mount-proc: leave its sys/, sysrq-trigger, irq/, bus/, fs/ writable",
+	  NULL },
 	{ "mount-devpts", 0, POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL,
 	  OPT_MOUNT_DEVPTS, "mount a new devpts on DIR (/dev/pts), inside --root",
 	  "DIR" },
@@ -170,6 +176,9 @@ static int on_option(void *p, int val, const char *arg)
 		c->flags |= CLONE_NEWNS;
 		c->proc_dir = arg ? arg : "/proc";
 		return 0;
+	case OPT_WRITABLE_PROC:
+		c->writable_proc = true;
+		return 0;
 	case OPT_MOUNT_DEVPTS:
 		c->flags |= CLONE_NEWNS;
 		c->devpts_dir = arg ? arg : "/dev/pts";
@@ -234,6 +243,8 @@ static int on_option(void *p, int val, const char *arg)
 /* Refuse what cannot work together, naming both options. */
 static void check(struct ctx *c)
 {
+	if (c->writable_proc && !c->mount_proc)
+		cx_usage_error("--writable-proc needs --mount-proc");
 	if (c->init && !(c->flags & CLONE_NEWPID))
 		cx_usage_error("--init needs --pid");
 	if (c->file[CX_NS_PID].path && !c->fork)
@@ -618,7 +629,7 @@ static const struct fresh fresh_devpts = {
 	"devpts", "newinstance,ptmxmode=0666,mode=0620", MS_NOSUID | MS_NOEXEC,
 };
 
-static void mount_fresh(const struct fresh *f, const char *dir, int rootfd)
+static int open_mount_dir(const char *dir, int rootfd)
 {
 	int dirfd;
 
@@ -635,6 +646,28 @@ static void mount_fresh(const struct fresh *f, const char *dir, int rootfd)
 	}
 	if (dirfd < 0)
 		cx_die_last();
+	return dirfd;
+}
+
+/* A new proc lets root in the container write the host's sysctls
+ * (kernel.core_pattern names a program the host runs as root) and
+ * its sysrq-trigger: those parts are made read-only, as runc does. */
+static void protect_proc(const char *dir, int rootfd)
+{
+	int procfd = open_mount_dir(dir, rootfd);
+	struct statfs sf;
+
+	if (fstatfs(procfd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC)
+		cx_die("%s: not the proc just mounted there", dir);
+	if (cx_proc_protect(procfd, dir) < 0)
+		cx_die_last();
+	close(procfd);
+}
+
+static void mount_fresh(const struct fresh *f, const char *dir, int rootfd)
+{
+	int dirfd = open_mount_dir(dir, rootfd);
+
 	/* On a shared mount the new one would show up in the peers too,
 	 * the host's among them. */
 	if (cx_mount_is_shared(dirfd) == 1)
@@ -666,6 +699,8 @@ static void enter_root(struct ctx *c, int rootfd)
 {
 	if (c->mount_proc)
 		mount_fresh(&fresh_proc, c->proc_dir, rootfd);
+	if (c->mount_proc && !c->writable_proc)
+		protect_proc(c->proc_dir, rootfd);
 	if (c->devpts_dir)
 		mount_fresh(&fresh_devpts, c->devpts_dir, rootfd);
 	if (rootfd >= 0 && (fchdir(rootfd) < 0 || chroot(".") < 0))
