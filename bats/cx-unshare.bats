@@ -487,3 +487,26 @@ assert_proc_protected() {
 	run -0 ls "/proc/$(cat "$TMP/pid")/root/dev/pts"
 	assert_output ptmx
 }
+
+@test "the command cannot type into the caller's terminal (TIOCSTI, TIOCLINUX)" {
+	local helper="$CX_BUILD/tests/helper-tiocsti"
+	[ -x "$helper" ] || fail "make $helper"
+	command -v script >/dev/null || fail "script(1) (bsdutils) is needed for a terminal"
+	# Without the filter the kernel takes the character: the test can
+	# tell the two apart.
+	run -0 script -qec "cx-unshare --uts --allow-tiocsti $helper" /dev/null
+	assert_line --partial "TIOCSTI ok"
+	# With it, whatever the capabilities: root in the container with
+	# every one, after the pivot too.
+	run -0 script -qec "cx-unshare --uts $helper" /dev/null
+	assert_line --partial "TIOCSTI EPERM"
+	assert_line --partial "TIOCLINUX EPERM"
+	require_static_tools
+	cp "$helper" "$ROOTFS/tiocsti"
+	run -0 script -qec "cx-unshare --mount --pid --fork cx-chroot --pivot $ROOTFS cx-unshare --mount-proc /tiocsti" /dev/null
+	assert_line --partial "TIOCSTI EPERM"
+	# The kernel holds one filter, however many links installed it.
+	run -0 cx-unshare --uts cx-unshare --ipc /bin/grep -E '^Seccomp(_filters)?:' /proc/self/status
+	assert_line --regexp $'^Seccomp:\t2$'
+	assert_line --regexp $'^Seccomp_filters:\t1$'
+}

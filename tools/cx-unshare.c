@@ -6,6 +6,7 @@
 #include "opt.h"
 #include "parse.h"
 #include "path.h"
+#include "seccomp.h"
 #include "syscalls.h"
 
 #include <errno.h>
@@ -30,7 +31,7 @@
 enum {
 	/* 1 .. CX_NS_COUNT: the namespace options, table index + 1. */
 	OPT_FORK = 100, OPT_INIT, OPT_KILL_CHILD, OPT_MOUNT_PROC,
-	OPT_WRITABLE_PROC,
+	OPT_WRITABLE_PROC, OPT_ALLOW_TIOCSTI,
 	OPT_PROPAGATION, OPT_MAP_ROOT, OPT_MAP_USER, OPT_MAP_GROUP,
 	OPT_MAP_USERS, OPT_MAP_GROUPS, OPT_SETGROUPS, OPT_HOSTNAME,
 	OPT_ROOT, OPT_WD, OPT_PIDFILE, OPT_MONOTONIC, OPT_BOOTTIME,
@@ -48,7 +49,7 @@ struct nsfile {
 struct ctx {
 	int flags;
 	struct nsfile file[CX_NS_COUNT];
-	bool fork, init, mount_proc, writable_proc, map_root;
+	bool fork, init, mount_proc, writable_proc, allow_tiocsti, map_root;
 	int kill_sig;
 	const char *proc_dir, *devpts_dir, *hostname, *root, *wd, *pidfile;
 	const struct cx_propagation *propagation;
@@ -88,6 +89,9 @@ static const struct poptOption options[] = {
 	  "DIR" },
 	{ "writable-proc", 0, POPT_ARG_NONE, NULL, OPT_WRITABLE_PROC,
 	  "with --mount-proc: leave its sys/, sysrq-trigger, irq/, bus/, fs/ writable",
+	  NULL },
+	{ "allow-tiocsti", 0, POPT_ARG_NONE, NULL, OPT_ALLOW_TIOCSTI,
+	  "let the command push input into its terminal (TIOCSTI, TIOCLINUX)",
 	  NULL },
 	{ "mount-devpts", 0, POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL,
 	  OPT_MOUNT_DEVPTS, "mount a new devpts on DIR (/dev/pts), inside --root",
@@ -175,6 +179,9 @@ static int on_option(void *p, int val, const char *arg)
 		c->mount_proc = true;
 		c->flags |= CLONE_NEWNS;
 		c->proc_dir = arg ? arg : "/proc";
+		return 0;
+	case OPT_ALLOW_TIOCSTI:
+		c->allow_tiocsti = true;
 		return 0;
 	case OPT_WRITABLE_PROC:
 		c->writable_proc = true;
@@ -709,6 +716,10 @@ static void enter_root(struct ctx *c, int rootfd)
 		cx_die_errno("chdir /");
 	if (c->wd)
 		change_dir(c->wd);
+	/* The command may share the caller's terminal: it must not type
+	 * into the shell that reads it once the container is gone. */
+	if (!c->allow_tiocsti && cx_block_tty_injection() < 0)
+		cx_die("%s (--allow-tiocsti goes without)", cx_last_msg());
 }
 
 /* As PID 1: run the command as our child and reap every orphan. */
