@@ -510,3 +510,17 @@ assert_proc_protected() {
 	assert_line --regexp $'^Seccomp:\t2$'
 	assert_line --regexp $'^Seccomp_filters:\t1$'
 }
+
+@test "a command run by cx-nsenter cannot type into the caller's terminal either" {
+	local helper="$CX_BUILD/tests/helper-tiocsti"
+	[ -x "$helper" ] || fail "make $helper"
+	cp "$helper" "$ROOTFS/tiocsti"
+	cx-unshare --mount --pid --fork --pidfile "$TMP/pid" --root "$ROOTFS" \
+		--mount-proc /bin/sleep 100 &
+	BG_PIDS=$!
+	wait_for_file "$TMP/pid"
+	run -0 script -qec "cx-nsenter --pidfile $TMP/pid -a --root /tiocsti" /dev/null
+	assert_line --partial "TIOCSTI EPERM"
+	run -0 script -qec "cx-nsenter --pidfile $TMP/pid -a --root --allow-tiocsti /tiocsti" /dev/null
+	assert_line --partial "TIOCSTI ok"
+}

@@ -7,6 +7,7 @@
 #include "parse.h"
 #include "path.h"
 #include "proc.h"
+#include "seccomp.h"
 #include "syscalls.h"
 
 #include <errno.h>
@@ -36,6 +37,7 @@ enum {
 	/* 1 .. CX_NS_COUNT: the namespace options, table index + 1. */
 	OPT_TARGET = 100, OPT_PIDFILE, OPT_ALL, OPT_ROOT, OPT_WD, OPT_SETUID,
 	OPT_SETGID, OPT_PRESERVE_CREDENTIALS, OPT_ENV, OPT_NO_FORK,
+	OPT_ALLOW_TIOCSTI,
 };
 
 /* More than any environment execve(2) accepts (ARG_MAX is a quarter of
@@ -46,6 +48,7 @@ struct ctx {
 	bool join[CX_NS_COUNT];
 	const char *file[CX_NS_COUNT];	/* =FILE, or NULL: the target's */
 	bool all, env, preserve, no_fork, root, wd, has_uid, has_gid;
+	bool allow_tiocsti;
 	const char *root_dir, *wd_dir;	/* NULL: the target's */
 	const char *pidfile;
 	pid_t pid;
@@ -113,6 +116,9 @@ static const struct poptOption options[] = {
 	  "run the command with the target's environment", NULL },
 	{ "no-fork", 'F', POPT_ARG_NONE, NULL, OPT_NO_FORK,
 	  "with --pid: exec at once (only the command's children join)", NULL },
+	{ "allow-tiocsti", 0, POPT_ARG_NONE, NULL, OPT_ALLOW_TIOCSTI,
+	  "let the command push input into its terminal (TIOCSTI, TIOCLINUX)",
+	  NULL },
 	POPT_TABLEEND
 };
 
@@ -175,6 +181,9 @@ static int on_option(void *p, int val, const char *arg)
 		return 0;
 	case OPT_NO_FORK:
 		c->no_fork = true;
+		return 0;
+	case OPT_ALLOW_TIOCSTI:
+		c->allow_tiocsti = true;
 		return 0;
 	}
 	return cx_fail(0, "unhandled option");
@@ -603,6 +612,9 @@ int main(int argc, char **argv)
 	if (p.env)
 		set_environment(p.env);
 	set_credentials(&c, &p);
+	/* The command shares our terminal, inside the container. */
+	if (!c.allow_tiocsti && cx_block_tty_injection() < 0)
+		cx_die("%s (--allow-tiocsti goes without)", cx_last_msg());
 
 	if (!*cmd) {
 		shell[0] = getenv("SHELL");
