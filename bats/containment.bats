@@ -1,0 +1,456 @@
+#!/usr/bin/env bats
+# Attacks on the containment, from root inside a container that keeps
+# CAP_SYS_PTRACE (and most often every capability), in the two shapes
+# that broke runc out of its containers:
+#
+#   exe  CVE-2019-5736: a cx tool visible in the container runs the
+#        host's file; the container opens /proc/PID/exe with O_PATH and,
+#        once the tool has moved on, reopens it for writing
+#        (tests/helper-grab.c, which takes every executable that lies
+#        on no mount of the container's).  cx-nsenter's child, the
+#        container's init, the "#!/proc/self/exe" script.
+#   root the same init: /proc/1/root and /proc/1/cwd.
+#   wd   CVE-2024-21626: a working directory given as /proc/self/fd/N
+#        lands on a descriptor a cx tool holds of the host (its tool
+#        directory), and "../../.." is the host's tree.
+#
+# Each attack runs against a copy of the build's tools in $TMP/bin (a
+# successful one must not corrupt the build), with the tools on a
+# writable directory, on a read-only bind mount, and under helper-nosys
+# (no open_tree, mount_setattr, openat2: the fallback paths).
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+
+HELPER_GRAB="$CX_BUILD/tests/helper-grab"
+HELPER_NOSYS="$CX_BUILD/tests/helper-nosys"
+
+require_helper() {
+	[ -x "$1" ] || fail "$1 is missing: make BUILD=... $1"
+}
+
+# The sha256 of every cx tool: the copies the attack runs, and the build.
+tool_sums() {
+	sha256sum "$TMP"/bin/cx-* "$CX_BUILD"/cx-*
+}
+
+# The attack's tools: a copy of the build's, first on PATH, in MODE:
+#   writable  a plain directory
+#   ro        a read-only bind mount of it
+#   nosys     the plain directory, and every cx tool run under
+#             helper-nosys (the prefix in NOSYS, an array)
+# SUMS holds tool_sums from before the attack.
+use_tools() {
+	require_static_tools
+	mkdir "$TMP/bin"
+	cp "$CX_BUILD"/cx-* "$TMP/bin/"
+	SUMS=$(tool_sums)
+	NOSYS=()
+	case $1 in
+	writable)
+		PATH="$TMP/bin:$PATH" ;;
+	ro)
+		mkdir "$TMP/ro"
+		mount --bind "$TMP/bin" "$TMP/ro"
+		mount -o remount,bind,ro "$TMP/ro"
+		# The kernel's word that it is read-only.
+		[ "$(findmnt -n -o OPTIONS --target "$TMP/ro/cx-nsenter" | cut -d, -f1)" = ro ] ||
+			fail "the bind mount of $TMP/bin is not read-only"
+		PATH="$TMP/ro:$PATH" ;;
+	nosys)
+		require_helper "$HELPER_NOSYS"
+		NOSYS=("$HELPER_NOSYS")
+		PATH="$TMP/bin:$PATH" ;;
+	*)
+		fail "use_tools: unknown mode $1" ;;
+	esac
+	export PATH
+}
+
+# --- exe: the grabber ---------------------------------------------------
+
+# Run CHAIN..., a container whose last link is helper-grab with
+# --ready /ready, in the background: its output in $TMP/NAME.out, its
+# PID in BG_NAME.  Ready once ROOT/ready is written.
+start_bg() {
+	local name=$1 root=$2
+	shift 2
+	timeout 120 "$@" >"$TMP/$name.out" 2>&1 &
+	declare -g "BG_$name=$!"
+	BG_PIDS="$BG_PIDS $!"
+	wait_for_file "$root/ready" ||
+		fail "the $name did not start: $(cat "$TMP/$name.out")"
+}
+
+# Tell NAME to finish (ROOT/FILE; it tries the writes once more), wait
+# for its container to end with status 0, and put its summary line, the
+# one that starts KEY=, in SUMMARY.
+finish_bg() {
+	local name=$1 root=$2 file=$3 key=$4 pid st=0
+	pid=BG_$name
+	pid=${!pid}
+	touch "$root/$file"
+	wait "$pid" || st=$?
+	BG_PIDS=${BG_PIDS/ $pid/}
+	echo "# $name: $(cat "$TMP/$name.out")"
+	assert_equal "$name status $st" "$name status 0"
+	SUMMARY=$(grep "^$key=" "$TMP/$name.out") ||
+		fail "no summary from the $name: $(cat "$TMP/$name.out")"
+}
+
+# A container whose PID 1 is the grabber: CHAIN... up to it.  PID holds
+# the host PID from the chain's --pidfile.
+start_grabber() {
+	require_helper "$HELPER_GRAB"
+	cp "$HELPER_GRAB" "$ROOTFS/grab"
+	start_bg grabber "$ROOTFS" "$@"
+	PID=$(cat "$TMP/pid")
+}
+
+# The common chain up to the grabber, which is PID 1 of the container,
+# with every capability root has.
+grab_chain() {
+	GRAB_CHAIN=(cx-unshare --mount --pid --fork --pidfile "$TMP/pid"
+		cx-chroot --pivot "$ROOTFS" cx-unshare --mount-proc)
+}
+
+# Run cx-nsenter -t PID ARGS... COUNT times on the host, each under
+# `timeout`; STATUSES holds the exit statuses, space-separated.
+nsenter_loop() {
+	local count=$1 i st
+	shift
+	STATUSES=""
+	for i in $(seq "$count"); do
+		st=0
+		timeout 10 "${NOSYS[@]}" cx-nsenter -t "$PID" "$@" \
+			>>"$TMP/nsenter.out" 2>&1 || st=$?
+		STATUSES+="$st "
+	done
+}
+
+# N copies of WORD, space-separated with a trailing space.
+repeat_word() {
+	local i out=""
+	for i in $(seq "$1"); do
+		out+="$2 "
+	done
+	echo "$out"
+}
+
+# The grabber's last tries (nothing runs the tools now) and its summary
+# in GRAB.
+stop_grabber() {
+	echo "# cx-nsenter statuses: $STATUSES"
+	echo "# cx-nsenter output (end): $(tail -n 3 "$TMP/nsenter.out" 2>/dev/null)"
+	finish_bg grabber "$ROOTFS" stop grabbed
+	GRAB=$SUMMARY
+}
+
+# The number after NAME= in the summary line SUMMARY.
+field() {
+	sed -n "s/^\(.* \)\{0,1\}$1=\([0-9]*\).*/\2/p" <<<"$2"
+}
+
+# The grabber saw a cx tool and held it (so the test can fail), tried to
+# write it after the process had gone, and never could: no writable
+# opening of a file that is not write-sealed, no byte written.  And the
+# tools are what they were.
+assert_grabbed_not_written() {
+	[ "$(field grabbed "$GRAB")" -gt 0 ] ||
+		fail "the grabber never saw a cx tool in the container: $GRAB"
+	[ "$(field tried_after_exit "$GRAB")" -gt 0 ] ||
+		fail "no write was tried after a grabbed tool had exited: $GRAB"
+	assert_equal "opened_for_write=$(field opened_for_write "$GRAB")" opened_for_write=0
+	assert_equal "wrote=$(field wrote "$GRAB")" wrote=0
+	assert_equal "$(tool_sums)" "$SUMS"
+}
+
+# The exe attack on cx-nsenter's child: a container whose PID 1 is the
+# grabber (with every capability, or with PREFIX... before it, as
+# cx-caps --drop sys_admin), and 50 cx-nsenter -a --root /bin/true.
+exe_attack_nsenter() {
+	grab_chain
+	start_grabber "${NOSYS[@]}" "${GRAB_CHAIN[@]}" "$@" /grab --ready /ready \
+		--stop /stop --seconds 100 --remount
+	CAPEFF=$(sed -n 's/^CapEff:\t//p' "/proc/$PID/status")
+	nsenter_loop 50 -a --root /bin/true
+	stop_grabber
+	assert_grabbed_not_written
+	assert_equal "$STATUSES" "$(repeat_word 50 0)"
+}
+
+@test "exe: cx-nsenter's child cannot be rewritten by a container with every capability" {
+	use_tools writable
+	exe_attack_nsenter
+	# CAP_SYS_PTRACE (19) opens /proc/PID/exe of any process;
+	# CAP_SYS_ADMIN (21) would let it make a mount writable.
+	assert_equal "$(((0x$CAPEFF >> 19) & 1)) $(((0x$CAPEFF >> 21) & 1))" "1 1"
+}
+
+@test "exe: cx-nsenter's child cannot be rewritten by a container without CAP_SYS_ADMIN" {
+	use_tools writable
+	exe_attack_nsenter cx-caps --drop sys_admin
+	# The grabber had CAP_SYS_PTRACE (19), and not CAP_SYS_ADMIN (21).
+	assert_equal "$(((0x$CAPEFF >> 19) & 1)) $(((0x$CAPEFF >> 21) & 1))" "1 0"
+}
+
+@test "exe: cx-nsenter's child cannot be rewritten, tools on a read-only bind mount" {
+	use_tools ro
+	exe_attack_nsenter
+}
+
+@test "exe: cx-nsenter's child cannot be rewritten, under helper-nosys (the fallback paths)" {
+	use_tools nosys
+	exe_attack_nsenter
+}
+
+@test "exe: '#!/proc/self/exe' run by cx-nsenter --root hands no host cx-nsenter to the container" {
+	use_tools writable
+	# The kernel runs a script's interpreter by path, in the process
+	# that execs it: /proc/self/exe is then cx-nsenter's own file,
+	# executed again inside the container.  It refuses "/evil" as a
+	# usage error.
+	printf '#!/proc/self/exe\n' >"$ROOTFS/evil"
+	chmod 755 "$ROOTFS/evil"
+	grab_chain
+	start_grabber "${GRAB_CHAIN[@]}" /grab --ready /ready --stop /stop \
+		--seconds 100 --remount
+	nsenter_loop 50 -a --root /evil
+	stop_grabber
+	assert_grabbed_not_written
+	assert_equal "$STATUSES" "$(repeat_word 50 125)"
+	assert_equal "$(grep -c '^cx-nsenter: no namespace to join' "$TMP/nsenter.out")" 50
+}
+
+# --- exe: the container's init ------------------------------------------
+
+# The init lives as long as the container: while it runs, its file is
+# busy (ETXTBSY).  So the grabber hands what it grabbed, by an abstract
+# socket, to a second container that outlives the first (a sibling
+# sharing the host's network namespace), which tries the writes once
+# the first container has gone.  The second container runs the build's
+# tools, not the attacked copies.
+start_receiver() {
+	ROOTFS2="$TMP/rootfs2"
+	cp -a "$CX_ROOTFS" "$ROOTFS2"
+	cp "$HELPER_GRAB" "$ROOTFS2/grab"
+	SOCK="@cx-grab.${TMP##*/}"
+	PATH="$CX_BUILD:$PATH" start_bg receiver "$ROOTFS2" \
+		cx-unshare --mount --pid --fork \
+		cx-chroot --pivot "$ROOTFS2" cx-unshare --mount-proc \
+		/grab --receive "$SOCK" --ready /ready --stop /go --seconds 100 \
+		--remount
+}
+
+# CHAIN... runs a container whose init is a cx tool and whose command is
+# the grabber; it grabs the init for 2 s and sends it on.
+init_attack() {
+	require_helper "$HELPER_GRAB"
+	cp "$HELPER_GRAB" "$ROOTFS/grab"
+	start_receiver
+	run -0 timeout 120 "$@" /grab --count 1 --seconds 2 --send "$SOCK"
+	finish_bg receiver "$ROOTFS2" go received
+	RECV=$SUMMARY
+	# The grabber found the init, PID 1 (a cx-unshare), run from
+	# outside the container; while the container lived it could not
+	# write it.
+	assert_line --regexp '^grab pid=1 '
+	assert_line sent=1
+	GRAB=$(grep '^grabbed=' <<<"$output")
+	assert_equal "$(field grabbed "$GRAB") $(field held "$GRAB")" "1 1"
+	assert_equal "opened_for_write=$(field opened_for_write "$GRAB")" opened_for_write=0
+	assert_equal "wrote=$(field wrote "$GRAB")" wrote=0
+	# Nor could the sibling, after the container had gone.
+	assert_equal "received=$(field received "$RECV")" received=1
+	assert_equal "opened_for_write=$(field opened_for_write "$RECV")" opened_for_write=0
+	assert_equal "wrote=$(field wrote "$RECV")" wrote=0
+	assert_equal "$(tool_sums)" "$SUMS"
+}
+
+@test "exe: the init cx-unshare --init before the root change cannot be rewritten, during the container nor after" {
+	use_tools writable
+	init_attack cx-unshare --mount --pid --init cx-chroot --pivot "$ROOTFS" \
+		cx-unshare --mount-proc
+}
+
+@test "exe: the init cx-unshare --pid --init after the root change cannot be rewritten, during the container nor after" {
+	use_tools writable
+	init_attack cx-unshare --mount --fork cx-chroot --pivot "$ROOTFS" \
+		cx-unshare --pid --init --mount-proc
+}
+
+@test "exe: the init after the root change, under helper-nosys (a sealed copy)" {
+	use_tools nosys
+	init_attack "${NOSYS[@]}" cx-unshare --mount --fork cx-chroot \
+		--pivot "$ROOTFS" cx-unshare --pid --init --mount-proc
+}
+
+@test "root: the init cx-unshare --init before the root change shows the container no host directory" {
+	use_tools writable
+	local inside host_dev
+	inside=$(stat -c %d:%i "$ROOTFS")
+	host_dev=$(stat -c %d /)
+	# From /proc/1/root/ and /proc/1/cwd/, ".." climbs to the top of
+	# the tree the init's root and working directory belong to.
+	local up=/../../../../../../../../../../../../../../../..
+	run -0 cx-unshare --mount --pid --init cx-chroot --pivot "$ROOTFS" \
+		cx-unshare --mount-proc /bin/sh -c "
+			for l in root cwd; do
+				echo \"\$l=\$(stat -c %d:%i /proc/1/\$l$up 2>/dev/null || echo denied)\"
+			done
+			ls /proc/1/root/ 2>&1 | tr '\n' ' '"
+	echo "# $output"
+	local l v
+	for l in root cwd; do
+		v=$(sed -n "s/^$l=//p" <<<"$output")
+		# Denied, the container's root, or a directory on another
+		# file system than the host's root (an empty one, say).
+		[ "$v" = denied ] || [ "$v" = "$inside" ] || [ "${v%%:*}" != "$host_dev" ] ||
+			fail "/proc/1/$l leads to $v on the host's root file system (the host's / is $(stat -c %d:%i /)): $output"
+	done
+}
+
+# --- wd: /proc/self/fd/N as the working directory ------------------------
+
+# A shell that tells where it is: its root, three levels up, and the top
+# of the tree it can climb to; and what it sees three levels up.
+UP=../../../../../../../../../../../../../../../../../../../..
+PROBE='echo "root=$(stat -c %d:%i /)"; echo "up=$(stat -c %d:%i ../../..)"; echo "top=$(stat -c %d:%i '"$UP"')"; ls ../../.. | tr "\n" " "; echo'
+
+# Run COMMAND... with none of our descriptors above 2: the only
+# /proc/self/fd/N that exist are the cx tools' own.
+bare() (
+	for fd in $(seq 3 30); do
+		eval "exec $fd>&-"
+	done
+	exec "$@"
+)
+
+# After `run` of a chain that ends in PROBE with -w /proc/self/fd/$1:
+# the run is refused (125, a one-line message from a cx tool) or its
+# shell is inside the container (it climbs no higher than the
+# container's root).  Anything else is added to BAD.
+judge() {
+	if [ "$status" -eq 125 ] && [ "${#lines[@]}" -eq 1 ] &&
+		[[ "${lines[0]}" =~ ^cx-[a-z]+:\  ]]; then
+		return 0
+	fi
+	if [ "$status" -eq 0 ] && grep -qx "root=$INSIDE" <<<"$output" &&
+		grep -qx "top=$INSIDE" <<<"$output"; then
+		return 0
+	fi
+	BAD+="fd $1: status $status: $(tr '\n' '|' <<<"$output")"$'\n'
+}
+
+wd_setup() {
+	use_tools "$1"
+	INSIDE=$(stat -c %d:%i "$ROOTFS")
+	HOST_ROOT=$(stat -c %d:%i /)
+	BAD=""
+	echo "# container root $INSIDE, host root $HOST_ROOT"
+}
+
+# A container to join, PID its PID 1 (sleep, once the chain is done).
+start_target() {
+	timeout 120 "${NOSYS[@]}" cx-unshare --mount --pid --fork --pidfile "$TMP/pid" \
+		cx-chroot --pivot "$ROOTFS" cx-unshare --mount-proc /bin/sleep 1000 \
+		>/dev/null 2>&1 &
+	BG_PIDS="$BG_PIDS $!"
+	wait_for_file "$TMP/pid" || fail "the target container did not start"
+	PID=$(cat "$TMP/pid")
+	local i busybox
+	busybox=$(stat -c %d:%i "$ROOTFS/bin/busybox")
+	for i in $(seq 100); do
+		[ "$(stat -L -c %d:%i "/proc/$PID/exe")" = "$busybox" ] && return 0
+		sleep 0.1
+	done
+	fail "the target container's PID 1 never ran the rootfs's sleep"
+}
+
+# cx-unshare -w after cx-chroot --pivot: the link after the root change
+# holds the tool directory (CX_TOOLDIR_FD).
+wd_after_pivot() {
+	wd_setup "$1"
+	local n
+	for n in $(seq 3 20); do
+		run bare timeout 20 "${NOSYS[@]}" cx-unshare --mount --pid --fork \
+			cx-chroot --pivot "$ROOTFS" \
+			cx-unshare --mount-proc -w "/proc/self/fd/$n" /bin/sh -c "$PROBE"
+		judge "$n"
+	done
+	assert_equal "$BAD" ""
+	assert_equal "$(tool_sums)" "$SUMS"
+}
+
+@test "wd: cx-unshare -w /proc/self/fd/N after --pivot, tools on a writable directory" {
+	wd_after_pivot writable
+}
+
+@test "wd: cx-unshare -w /proc/self/fd/N after --pivot, tools on a read-only bind mount" {
+	wd_after_pivot ro
+}
+
+@test "wd: cx-unshare -w /proc/self/fd/N after --pivot, under helper-nosys" {
+	wd_after_pivot nosys
+}
+
+# cx-unshare --root R -w: the next link is a cx tool, so the tool
+# directory is open while cx-unshare changes directory in R.
+wd_with_root() {
+	wd_setup "$1"
+	local n
+	for n in $(seq 3 20); do
+		run bare timeout 20 "${NOSYS[@]}" cx-unshare --mount --pid --fork \
+			--root "$ROOTFS" --mount-proc -w "/proc/self/fd/$n" \
+			cx-caps --drop cap_mknod /bin/sh -c "$PROBE"
+		judge "$n"
+	done
+	assert_equal "$BAD" ""
+}
+
+@test "wd: cx-unshare --root R -w /proc/self/fd/N before a cx tool, tools on a writable directory" {
+	wd_with_root writable
+}
+
+@test "wd: cx-unshare --root R -w /proc/self/fd/N before a cx tool, tools on a read-only bind mount" {
+	wd_with_root ro
+}
+
+@test "wd: cx-unshare --root R -w /proc/self/fd/N before a cx tool, under helper-nosys" {
+	wd_with_root nosys
+}
+
+# cx-nsenter into a running container: --wd=DIR, with and without
+# --root, and a cx-unshare -w after it (which inherits the tool
+# directory).  (cx-nsenter's -w takes DIR only attached, as --wd=DIR:
+# "-w /proc/self/fd/N" is -w alone and the command /proc/self/fd/N.)
+wd_nsenter() {
+	wd_setup "$1"
+	start_target
+	local n
+	for n in $(seq 3 20); do
+		run bare timeout 20 "${NOSYS[@]}" cx-nsenter -t "$PID" -a \
+			--wd="/proc/self/fd/$n" /bin/sh -c "$PROBE"
+		judge "$n (cx-nsenter -a --wd=)"
+		run bare timeout 20 "${NOSYS[@]}" cx-nsenter -t "$PID" -a --root \
+			--wd="/proc/self/fd/$n" /bin/sh -c "$PROBE"
+		judge "$n (cx-nsenter -a --root --wd=)"
+		run bare timeout 20 "${NOSYS[@]}" cx-nsenter -t "$PID" -a --root \
+			cx-unshare -w "/proc/self/fd/$n" /bin/sh -c "$PROBE"
+		judge "$n (cx-nsenter -a --root cx-unshare -w)"
+	done
+	assert_equal "$BAD" ""
+}
+
+@test "wd: cx-nsenter --wd=/proc/self/fd/N and cx-unshare -w after it, tools on a writable directory" {
+	wd_nsenter writable
+}
+
+@test "wd: cx-nsenter --wd=/proc/self/fd/N and cx-unshare -w after it, tools on a read-only bind mount" {
+	wd_nsenter ro
+}
+
+@test "wd: cx-nsenter --wd=/proc/self/fd/N and cx-unshare -w after it, under helper-nosys" {
+	wd_nsenter nosys
+}
