@@ -517,3 +517,30 @@ start_zombie() {
 	run -0 cx-nsenter --version
 	assert_output --regexp '^cx-nsenter [0-9]+\.[0-9]+'
 }
+
+@test "--pidfile that is a FIFO, a directory or a device: refused at once, never opened" {
+	mkfifo "$TMP/fifo"
+	# timeout: a regression blocks in open(2) until a writer comes.
+	run -125 timeout 10 cx-nsenter --pidfile "$TMP/fifo" --uts true
+	assert_output "cx-nsenter: pidfile $TMP/fifo: not a regular file (a FIFO)"
+	# A link to it is followed, and refused all the same.
+	ln -s fifo "$TMP/link"
+	run -125 timeout 10 cx-nsenter --pidfile "$TMP/link" --uts true
+	assert_output "cx-nsenter: pidfile $TMP/link: not a regular file (a FIFO)"
+	# Opened with O_PATH alone, which opens nothing (no reader, no
+	# device's open routine), then refused.
+	if command -v strace >/dev/null; then
+		run -125 timeout 10 strace -qq -e trace=open,openat -o "$TMP/trace" \
+			cx-nsenter --pidfile "$TMP/fifo" --uts true
+		run -0 grep -F "\"$TMP/fifo\"" "$TMP/trace"
+		assert_output --regexp '^openat\(AT_FDCWD, "[^"]*", O_RDONLY\|O_CLOEXEC\|O_PATH\) = [0-9]+$'
+	fi
+	run -125 timeout 10 cx-nsenter --pidfile "$TMP" --uts true
+	assert_output "cx-nsenter: pidfile $TMP: not a regular file (a directory)"
+	run -125 timeout 10 cx-nsenter --pidfile /dev/zero --uts true
+	assert_output "cx-nsenter: pidfile /dev/zero: not a regular file (a character device)"
+	# A regular file through a link still works.
+	start_target --uts --fork sleep 1000
+	ln -s pid "$TMP/pidlink"
+	run -0 cx-nsenter --pidfile "$TMP/pidlink" --uts true
+}

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int cx_parse_pid(const char *s, pid_t *pid)
@@ -156,17 +157,65 @@ int cx_proc_stat(pid_t pid, struct cx_proc_stat *st)
 	return 0;
 }
 
+const char *cx_file_kind(mode_t mode)
+{
+	static const struct {
+		mode_t type;
+		const char *name;
+	} kinds[] = {
+		{ S_IFREG, "a regular file" }, { S_IFDIR, "a directory" },
+		{ S_IFLNK, "a symbolic link" }, { S_IFIFO, "a FIFO" },
+		{ S_IFSOCK, "a socket" }, { S_IFCHR, "a character device" },
+		{ S_IFBLK, "a block device" },
+	};
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(*kinds); i++)
+		if ((mode & S_IFMT) == kinds[i].type)
+			return kinds[i].name;
+	return "of an unknown type";
+}
+
+int cx_open_regular(int fd, const char *shown)
+{
+	struct stat a, b;
+	char path[64];
+	int rfd;
+
+	if (fstat(fd, &a) < 0)
+		return cx_fail(errno, "%s", shown);
+	if (!S_ISREG(a.st_mode))
+		return cx_fail(0, "%s: not a regular file (%s)", shown,
+			       cx_file_kind(a.st_mode));
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	rfd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (rfd < 0)
+		return cx_fail(errno, "%s: open again through %s", shown, path);
+	/* A /proc that is not the kernel's could name anything. */
+	if (fstat(rfd, &b) < 0 || a.st_dev != b.st_dev ||
+	    a.st_ino != b.st_ino) {
+		close(rfd);
+		return cx_fail(0, "%s: %s is not the file opened (is /proc a proc file system?)",
+			       shown, path);
+	}
+	return rfd;
+}
+
 int cx_read_pidfile(const char *path, pid_t *pid)
 {
-	char *text;
+	char *text, shown[PATH_MAX + 16];
 	size_t len;
-	int fd, rc;
+	int fd, rfd, rc;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_PATH | O_CLOEXEC);
 	if (fd < 0)
 		return cx_fail(errno, "open pidfile %s", path);
-	rc = cx_read_all(fd, 64, &text, &len, path);
+	snprintf(shown, sizeof(shown), "pidfile %s", path);
+	rfd = cx_open_regular(fd, shown);
 	close(fd);
+	if (rfd < 0)
+		return -1;
+	rc = cx_read_all(rfd, 64, &text, &len, path);
+	close(rfd);
 	if (rc < 0)
 		return cx_fail(cx_last_errno(), "read pidfile %s", path);
 	if (strlen(text) != len || cx_parse_pid(text, pid) < 0) {

@@ -43,9 +43,24 @@ int cx_read_all(int fd, size_t max, char **buf, size_t *len,
  * ESRCH when there is no such process. */
 int cx_proc_stat(pid_t pid, struct cx_proc_stat *st);
 
-/* The PID in the file PATH, as cx-unshare --pidfile writes it.  -1
+/* "a FIFO", "a directory", ...: what a file of MODE is, for a message
+ * that refuses it. */
+const char *cx_file_kind(mode_t mode);
+
+/* Open for reading the regular file that FD, an O_PATH descriptor,
+ * names.  O_PATH opens nothing: no FIFO to block on, no device to wake;
+ * only once fstat(2) says regular file is the file itself opened, again
+ * through /proc/self/fd/FD, and checked to be the same inode.  Returns a
+ * new descriptor, or -1 recorded with cx_fail naming SHOWN: errno 0
+ * when it is not a regular file (a symbolic link included, for an FD
+ * opened with O_NOFOLLOW). */
+int cx_open_regular(int fd, const char *shown);
+
+/* The PID in the file PATH, as cx-unshare --pidfile writes it.  The
+ * file must be a regular one, symbolic links followed: anything else is
+ * refused at once, without opening it (a FIFO would block).  -1
  * recorded with cx_fail: the errno of open or read, or 0 (the message
- * says it all) when the file holds no process ID. */
+ * says it all) when the file is not regular or holds no process ID. */
 int cx_read_pidfile(const char *path, pid_t *pid);
 
 #endif
