@@ -211,7 +211,7 @@ start_sleeper() {
 	assert_output ""
 
 	run -125 cx-caps file set cap_kill=ep "$TMP/dir"
-	assert_output "cx-caps: file set $TMP/dir: not a regular file"
+	assert_output "cx-caps: file set $TMP/dir: not a regular file (a directory)"
 
 	run -125 cx-caps file set cap_kill=ep "$TMP/nope"
 	assert_output "cx-caps: file set $TMP/nope: No such file or directory"
@@ -239,6 +239,104 @@ start_sleeper() {
 	assert_output "cx-caps: file set: empty capability text (as in cap_net_bind_service=ep)"
 	run -0 getcap "$TMP/f"
 	assert_output ""
+}
+
+# --root: a container's root, and a "host" that is a copy of busybox in
+# $TMP/host (the real /bin is never touched).  $ROOTFS/d/b is the
+# symbolic link a hostile image holds: absolute, to the host's folder.
+make_host_and_link() {
+	mkdir -p "$TMP/host/bin" "$ROOTFS/d" "$ROOTFS$TMP/host/bin"
+	cp "$ROOTFS/bin/busybox" "$TMP/host/bin/busybox"
+	cp "$ROOTFS/bin/busybox" "$ROOTFS$TMP/host/bin/busybox"
+	ln -s "$TMP/host/bin" "$ROOTFS/d/b"
+}
+
+# The host copy carries no capability: libcap's getcap reads the
+# kernel's security.capability and finds none.
+assert_host_untouched() {
+	run -0 getcap "$TMP/host/bin/busybox"
+	assert_output ""
+}
+
+@test "file --root: a symlinked directory that leads to the host is resolved inside the root" {
+	make_host_and_link
+
+	run -0 cx-caps file --root "$ROOTFS" set cap_sys_admin+ep d/b/busybox
+	assert_output ""
+	assert_host_untouched
+	# The root's own file of that name got it.
+	run -0 getcap "$ROOTFS$TMP/host/bin/busybox"
+	assert_output "$ROOTFS$TMP/host/bin/busybox cap_sys_admin=ep"
+
+	# get and rm reach the same file, and only it.
+	setcap cap_kill+ep "$TMP/host/bin/busybox"
+	run -0 cx-caps file --root "$ROOTFS" get /d/b/busybox
+	assert_output "/d/b/busybox cap_sys_admin=ep"
+	run -0 cx-caps file rm --root "$ROOTFS" /d/b/busybox
+	run -0 getcap "$ROOTFS$TMP/host/bin/busybox"
+	assert_output ""
+	run -0 getcap "$TMP/host/bin/busybox"
+	assert_output "$TMP/host/bin/busybox cap_kill=ep"
+
+	# Without --root the same link leads out, as the man page says.
+	run -0 cx-caps file set cap_sys_admin+ep "$ROOTFS/d/b/busybox"
+	run -0 getcap "$TMP/host/bin/busybox"
+	assert_output "$TMP/host/bin/busybox cap_sys_admin=ep"
+}
+
+@test "file --root: .. and a climbing symbolic link stop at the root; an absolute link starts from it" {
+	make_host_and_link
+	ln -s ../../../../../../../.. "$ROOTFS/up"
+	ln -s /bin "$ROOTFS/d/c"
+
+	run -0 cx-caps file --root "$ROOTFS" set cap_kill+ep "../../../../../..$TMP/host/bin/busybox"
+	run -0 cx-caps file --root "$ROOTFS" set cap_chown+ep "up$TMP/host/bin/busybox"
+	assert_host_untouched
+	run -0 getcap "$ROOTFS$TMP/host/bin/busybox"
+	assert_output "$ROOTFS$TMP/host/bin/busybox cap_chown=ep"
+
+	# /d/c -> /bin is the root's /bin; ".." at the top is the root.
+	run -0 cx-caps file --root "$ROOTFS" set cap_net_raw+ep /d/c/busybox
+	run -0 getcap "$ROOTFS/bin/busybox"
+	assert_output "$ROOTFS/bin/busybox cap_net_raw=ep"
+	run -0 cx-caps file --root "$ROOTFS" get ../bin/busybox
+	assert_output "../bin/busybox cap_net_raw=ep"
+
+	# get follows a last link inside the root (/bin/sh -> busybox);
+	# set and rm refuse it.
+	run -0 cx-caps file --root "$ROOTFS" get /bin/sh
+	assert_output "/bin/sh cap_net_raw=ep"
+	run -125 cx-caps file --root "$ROOTFS" rm /bin/sh
+	assert_output "cx-caps: file rm /bin/sh: a symbolic link; name the file it points to"
+	run -0 getcap "$ROOTFS/bin/busybox"
+	assert_output "$ROOTFS/bin/busybox cap_net_raw=ep"
+}
+
+@test "file --root without openat2: the walk keeps the link inside the root too" {
+	require_helper "$CX_BUILD/tests/helper-nosys"
+	make_host_and_link
+
+	run -0 "$CX_BUILD/tests/helper-nosys" cx-caps file --root "$ROOTFS" \
+		set cap_sys_admin+ep /d/b/busybox
+	assert_host_untouched
+	run -0 getcap "$ROOTFS$TMP/host/bin/busybox"
+	assert_output "$ROOTFS$TMP/host/bin/busybox cap_sys_admin=ep"
+}
+
+@test "file: a FIFO, a device or a missing --root is refused at once, without blocking" {
+	mkfifo "$ROOTFS/fifo"
+	mknod "$ROOTFS/dev/zero" c 1 5
+	run -125 timeout 10 cx-caps file --root "$ROOTFS" get /fifo /dev/zero /dev/null
+	assert_line --index 0 "cx-caps: file get /fifo: not a regular file (a FIFO)"
+	assert_line --index 1 "cx-caps: file get /dev/zero: not a regular file (a character device)"
+	assert_line --index 2 "cx-caps: file get /dev/null: No such file or directory"
+	run -125 timeout 10 cx-caps file set cap_kill+ep "$ROOTFS/fifo" /dev/null
+	assert_line --index 0 "cx-caps: file set $ROOTFS/fifo: not a regular file (a FIFO)"
+	assert_line --index 1 "cx-caps: file set /dev/null: not a regular file (a character device)"
+	run -125 cx-caps file --root "$TMP/none" get /bin/busybox
+	assert_output "cx-caps: file --root $TMP/none: No such file or directory"
+	run -125 cx-caps file --root "$ROOTFS" get --root "$ROOTFS" /bin/busybox
+	assert_line --index 0 "cx-caps: --root given twice"
 }
 
 # --- show and decode ----------------------------------------------------

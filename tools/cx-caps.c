@@ -8,6 +8,7 @@
 #include "exec.h"
 #include "opt.h"
 #include "parse.h"
+#include "path.h"
 #include "proc.h"
 
 #include <sys/capability.h>	/* libcap: file capabilities, text forms */
@@ -16,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +36,7 @@
 enum {
 	OPT_DROP = 1, OPT_KEEP, OPT_ADD_AMBIENT, OPT_USER, OPT_GROUPS,
 	OPT_NO_NEW_PRIVS, OPT_SECBITS, OPT_LOCK,
-	OPT_PID, OPT_JSON,
+	OPT_PID, OPT_JSON, OPT_ROOT,
 };
 
 enum { MAX_GROUPS = 256 };
@@ -46,6 +48,8 @@ struct ctx {
 	/* show */
 	const char *pid;
 	bool json;
+	/* file */
+	const char *root;
 };
 
 static const struct poptOption options[] = {
@@ -73,9 +77,9 @@ static const struct cx_tool tool = {
 	"[options] [--] COMMAND [ARG]...\n"
 	"   or: cx-caps show [--pid PID] [--json]\n"
 	"   or: cx-caps decode HEX...\n"
-	"   or: cx-caps file get PATH...\n"
-	"   or: cx-caps file set CAPTEXT PATH...\n"
-	"   or: cx-caps file rm PATH...",
+	"   or: cx-caps file [--root DIR] get PATH...\n"
+	"   or: cx-caps file [--root DIR] set CAPTEXT PATH...\n"
+	"   or: cx-caps file [--root DIR] rm PATH...",
 	"Change the capabilities, IDs and securebits, check the result, and run\n"
 	"COMMAND.  show, decode and file are subcommands only as the first\n"
 	"argument: after an option or --, the first operand is COMMAND.",
@@ -104,13 +108,20 @@ static const struct cx_tool decode_tool = {
 	no_options,
 };
 
+static const struct poptOption file_options[] = {
+	{ "root", 0, POPT_ARG_STRING, NULL, OPT_ROOT,
+	  "resolve each PATH inside DIR, as if DIR were /", "DIR" },
+	POPT_TABLEEND
+};
+
 static const struct cx_tool file_tool = {
 	"cx-caps",
-	"file get PATH...\n"
-	"   or: cx-caps file set CAPTEXT PATH...\n"
-	"   or: cx-caps file rm PATH...",
-	"Get, set or remove the capabilities of files.",
-	no_options,
+	"file [--root DIR] get PATH...\n"
+	"   or: cx-caps file [--root DIR] set CAPTEXT PATH...\n"
+	"   or: cx-caps file [--root DIR] rm PATH...",
+	"Get, set or remove the capabilities of files.  --root may also come\n"
+	"right after get, set or rm.",
+	file_options,
 };
 
 /* The last capability of the running kernel, read once in main. */
@@ -162,6 +173,11 @@ static int on_option(void *p, int val, const char *arg)
 		break;
 	case OPT_JSON:
 		c->json = true;
+		break;
+	case OPT_ROOT:
+		if (c->root)
+			return cx_fail(0, "--root given twice");
+		c->root = arg;
 		break;
 	}
 	if ((val == OPT_DROP && !c->drop) || (val == OPT_KEEP && !c->keep) ||
@@ -449,17 +465,24 @@ static int flush_stdout(void)
 	return 0;
 }
 
+/* The length of a NULL-terminated argv, for a subcommand's parse. */
+static int count_args(char **argv)
+{
+	int argc = 0;
+
+	while (argv[argc])
+		argc++;
+	return argc;
+}
+
 static int cmd_show(char **argv)
 {
 	struct ctx c = { 0 };
 	struct cx_capstate st;
 	char **rest;
-	int argc = 0;
 	pid_t pid = getpid();
 
-	while (argv[argc])
-		argc++;
-	rest = cx_opt_parse(&show_tool, argc, argv, on_option, &c);
+	rest = cx_opt_parse(&show_tool, count_args(argv), argv, on_option, &c);
 	if (rest[0])
 		cx_usage_error("show: unexpected operand '%s'", rest[0]);
 	if (c.pid) {
@@ -481,11 +504,8 @@ static int cmd_decode(char **argv)
 	struct ctx c = { 0 };
 	char **rest, text[CX_CAPS_TEXT];
 	uint64_t mask, kern = cx_caps_upto(kernel_last);
-	int argc = 0;
 
-	while (argv[argc])
-		argc++;
-	rest = cx_opt_parse(&decode_tool, argc, argv, on_option, &c);
+	rest = cx_opt_parse(&decode_tool, count_args(argv), argv, on_option, &c);
 	if (!rest[0])
 		cx_usage_error("decode: missing HEX, a mask such as 000001ffffffffff");
 	/* All or nothing: check every operand before printing. */
@@ -506,9 +526,52 @@ static int cmd_decode(char **argv)
 
 /* --- file capabilities ------------------------------------------------ */
 
-static int file_get(const char *path)
+/* "PROG: file get PATH: reason", for the failure a helper recorded. */
+static void warn_last(void)
 {
-	cap_t cap = cap_get_file(path);
+	if (cx_last_errno())
+		cx_warn("%s: %s", cx_last_msg(), strerror(cx_last_errno()));
+	else
+		cx_warn("%s", cx_last_msg());
+}
+
+/* The regular file PATH names, opened for its capabilities.  With
+ * --root (ROOTFD >= 0) PATH is resolved inside the root as if it were
+ * /: "..", absolute symbolic links and links that climb all stay in it.
+ * Without, as any path is.  get follows a symbolic link at the end
+ * (inside the root), set and rm refuse it.  Nothing but a regular file
+ * is ever opened (cx_open_regular), and the capabilities are read and
+ * written on that descriptor, never by the name again.  -1 after a
+ * message. */
+static int open_file(const char *op, int rootfd, const char *path)
+{
+	int flags = O_PATH | (strcmp(op, "get") ? O_NOFOLLOW : 0);
+	char shown[PATH_MAX + 16];
+	struct stat st;
+	int fd, rfd;
+
+	snprintf(shown, sizeof(shown), "file %s %s", op, path);
+	fd = rootfd >= 0 ? cx_open_in_root(rootfd, path, flags, 0, shown) :
+			   open(path, flags | O_CLOEXEC);
+	if (fd < 0) {
+		cx_warn_errno("%s", shown);
+		return -1;
+	}
+	if (fstat(fd, &st) == 0 && S_ISLNK(st.st_mode)) {
+		cx_warn("%s: a symbolic link; name the file it points to", shown);
+		close(fd);
+		return -1;
+	}
+	rfd = cx_open_regular(fd, shown);
+	close(fd);
+	if (rfd < 0)
+		warn_last();
+	return rfd;
+}
+
+static int file_get(int fd, const char *path)
+{
+	cap_t cap = cap_get_fd(fd);
 	char *text;
 	uid_t owner;
 
@@ -538,63 +601,23 @@ static int file_get(const char *path)
 	return 0;
 }
 
-/* The file itself, opened without following a symbolic link (the link's
- * target may lie anywhere) and without blocking on a FIFO; only a
- * regular file carries capabilities.  -1 after a message. */
-static int open_regular(const char *op, const char *path)
+static int file_set(int fd, cap_t cap, const char *path)
 {
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
-				    O_CLOEXEC);
-
-	if (fd < 0) {
-		if (errno == ELOOP)
-			cx_warn("file %s %s: a symbolic link; name the file it points to",
-				op, path);
-		else
-			cx_warn_errno("file %s %s", op, path);
-		return -1;
-	}
-	if (fstat(fd, &st) < 0) {
-		cx_warn_errno("file %s %s", op, path);
-		close(fd);
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		cx_warn("file %s %s: not a regular file", op, path);
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static int file_set(cap_t cap, const char *path)
-{
-	int fd = open_regular("set", path), rc = 0;
-
-	if (fd < 0)
-		return -1;
 	if (cap_set_fd(fd, cap) < 0) {
 		cx_warn_errno("file set %s", path);
-		rc = -1;
+		return -1;
 	}
-	close(fd);
-	return rc;
+	return 0;
 }
 
-static int file_rm(const char *path)
+static int file_rm(int fd, const char *path)
 {
-	int fd = open_regular("rm", path), rc = 0;
-
-	if (fd < 0)
-		return -1;
 	/* None there is what was asked for. */
 	if (fremovexattr(fd, "security.capability") < 0 && errno != ENODATA) {
 		cx_warn_errno("file rm %s", path);
-		rc = -1;
+		return -1;
 	}
-	close(fd);
-	return rc;
+	return 0;
 }
 
 /* A file stores one effective bit, not a set: either every capability
@@ -652,43 +675,54 @@ static int cmd_file(char **argv)
 {
 	struct ctx c = { 0 };
 	char **rest, **paths;
-	int argc = 0, failed = 0;
+	int failed = 0, rootfd = -1;
 	cap_t cap = NULL;
 	const char *verb;
 
-	while (argv[argc])
-		argc++;
-	rest = cx_opt_parse(&file_tool, argc, argv, on_option, &c);
+	/* Options before the verb, and again right after it. */
+	rest = cx_opt_parse(&file_tool, count_args(argv), argv, on_option, &c);
 	verb = rest[0];
 	if (!verb)
 		cx_usage_error("file: missing get, set or rm");
 	if (strcmp(verb, "get") && strcmp(verb, "set") && strcmp(verb, "rm"))
 		cx_usage_error("file: unknown action '%s' (get, set or rm)", verb);
-	paths = rest + 1;
+	rest = cx_opt_parse(&file_tool, count_args(rest), rest, on_option, &c);
+	paths = rest;
 	if (strcmp(verb, "set") == 0) {
-		if (!rest[1])
+		if (!rest[0])
 			cx_usage_error("file set: missing CAPTEXT");
-		cap = parse_captext(rest[1]);
-		paths = rest + 2;
+		cap = parse_captext(rest[0]);
+		paths = rest + 1;
 	}
 	if (!paths[0])
 		cx_usage_error("file %s: missing PATH", verb);
+	if (c.root &&
+	    (rootfd = open(c.root, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		cx_die_errno("file --root %s", c.root);
 	for (; *paths; paths++) {
-		int rc;
+		int fd, rc;
 
 		/* Each file's line in order with the messages about others. */
 		flush_stdout();
 
+		fd = open_file(verb, rootfd, *paths);
+		if (fd < 0) {
+			failed = 1;
+			continue;
+		}
 		if (verb[0] == 'g')
-			rc = file_get(*paths);
+			rc = file_get(fd, *paths);
 		else if (verb[0] == 's')
-			rc = file_set(cap, *paths);
+			rc = file_set(fd, cap, *paths);
 		else
-			rc = file_rm(*paths);
+			rc = file_rm(fd, *paths);
+		close(fd);
 		failed |= rc < 0;
 	}
 	if (cap)
 		cap_free(cap);
+	if (rootfd >= 0)
+		close(rootfd);
 	flush_stdout();
 	return failed ? CX_EXIT_FAIL : 0;
 }
