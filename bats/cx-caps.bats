@@ -16,6 +16,11 @@ require_helper() {
 	[ -x "$1" ] || fail "$1 is missing: make BUILD=... $1"
 }
 
+require_strace() {
+	command -v strace >/dev/null ||
+		skip "strace is not installed: it holds a system call back at will (apt-get install strace)"
+}
+
 # The value of FIELD in /proc/self/status of the test itself: what a
 # command started without cx-caps would have.
 host_field() {
@@ -337,6 +342,92 @@ assert_host_untouched() {
 	assert_output "cx-caps: file --root $TMP/none: No such file or directory"
 	run -125 cx-caps file --root "$ROOTFS" get --root "$ROOTFS" /bin/busybox
 	assert_line --index 0 "cx-caps: --root given twice"
+}
+
+# --- cx-unshare --kill-child across the ID change -----------------------
+
+# A child of process $1 (that runs $2, when given), after up to 10 s.
+child_of() {
+	local i c
+	for i in $(seq 100); do
+		for c in $(cat "/proc/$1/task/$1/children" 2>/dev/null); do
+			if [ -z "${2:-}" ] || [ "$(cat "/proc/$c/comm" 2>/dev/null)" = "$2" ]; then
+				echo "$c"
+				return 0
+			fi
+		done
+		sleep 0.1
+	done
+	return 1
+}
+
+# Wait (up to 5 s) until process $1 runs $2 (its comm) as user $3.
+wait_for_run_as() {
+	local i
+	for i in $(seq 50); do
+		[ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ] &&
+			grep -q "^Uid:	$3	" "/proc/$1/status" && return 0
+		sleep 0.1
+	done
+	fail "process $1 does not run $2 as $3: $(grep -E '^(Name|Uid|State)' "/proc/$1/status" 2>&1)"
+}
+
+# Process $1 leaves /proc within 15 s (killed, and reaped by whoever
+# inherited it).  With never-sleep: without running its command first.
+assert_gone() {
+	local i
+	for i in $(seq 150); do
+		[ -e "/proc/$1" ] || return 0
+		if [ "${2:-}" = never-sleep ] &&
+			[ "$(cat "/proc/$1/comm" 2>/dev/null)" = sleep ]; then
+			fail "process $1 ran its command after its parent died"
+		fi
+		sleep 0.1
+	done
+	fail "process $1 outlived its parent: $(grep -E '^(Name|Uid|State)' "/proc/$1/status" 2>&1)"
+}
+
+# cx-unshare ARGS... in the background: PARENT, and CHILD, its child.
+start_kill_child() {
+	cx-unshare "$@" </dev/null >/dev/null 2>&1 3>&- &
+	PARENT=$!
+	BG_PIDS="$BG_PIDS $PARENT"
+	CHILD=$(child_of "$PARENT") || fail "cx-unshare made no child"
+	BG_PIDS="$BG_PIDS $CHILD"
+}
+
+@test "--kill-child survives --user: the command dies with cx-unshare" {
+	start_kill_child --kill-child cx-caps --user 1000:1000 sleep 1000
+	wait_for_run_as "$CHILD" sleep 1000
+	kill -KILL "$PARENT"
+	assert_gone "$CHILD"
+}
+
+@test "--kill-child survives --user as PID 1 of a namespace, whose parent getppid() cannot see" {
+	start_kill_child --pid --kill-child cx-caps --user 1000:1000 --groups 1000,1001 sleep 1000
+	wait_for_run_as "$CHILD" sleep 1000
+	run -0 grep "^NSpid:" "/proc/$CHILD/status"
+	assert_output "NSpid:	$CHILD	1"
+	kill -KILL "$PARENT"
+	assert_gone "$CHILD"
+}
+
+@test "--kill-child: a parent that dies during the ID change still kills the chain" {
+	require_strace
+	# setresuid is held back 3 s after it has changed the uid, which
+	# cleared the signal: the parent dies inside that window.
+	strace -f -qq -o /dev/null -e trace=setresuid \
+		-e inject=setresuid:delay_exit=3000000 \
+		cx-unshare --pid --kill-child cx-caps --user 1000:1000 sleep 1000 \
+		</dev/null >/dev/null 2>&1 3>&- &
+	BG_PIDS="$BG_PIDS $!"
+	# strace forks a few children of its own to probe ptrace first.
+	PARENT=$(child_of "$!" cx-unshare) || fail "strace did not start cx-unshare"
+	CHILD=$(child_of "$PARENT") || fail "cx-unshare made no child"
+	BG_PIDS="$BG_PIDS $PARENT $CHILD"
+	wait_for_run_as "$CHILD" cx-caps 1000
+	kill -KILL "$PARENT"
+	assert_gone "$CHILD" never-sleep
 }
 
 # --- show and decode ----------------------------------------------------

@@ -6,11 +6,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <semaphore.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 int cx_parse_pid(const char *s, pid_t *pid)
@@ -224,5 +228,98 @@ int cx_read_pidfile(const char *path, pid_t *pid)
 			       len ? "" : " (it is empty)");
 	}
 	free(text);
+	return 0;
+}
+
+/* The hold: the signal found, and the thread that keeps it meanwhile. */
+static struct {
+	int sig;
+	pthread_t thread;
+	sem_t armed, stop;
+	int err;	/* the watcher's PR_SET_PDEATHSIG */
+} held;
+
+static void *watch_parent(void *unused)
+{
+	(void)unused;
+	if (prctl(PR_SET_PDEATHSIG, held.sig, 0, 0, 0) < 0)
+		held.err = errno;
+	sem_post(&held.armed);
+	while (sem_wait(&held.stop) < 0 && errno == EINTR)
+		;
+	return NULL;
+}
+
+static void end_watch(void)
+{
+	sem_post(&held.stop);
+	pthread_join(held.thread, NULL);
+	sem_destroy(&held.armed);
+	sem_destroy(&held.stop);
+}
+
+int cx_pdeath_hold(void)
+{
+	int sig = 0, err;
+
+	memset(&held, 0, sizeof(held));
+	if (prctl(PR_GET_PDEATHSIG, &sig, 0, 0, 0) < 0)
+		return cx_fail(errno, "read the parent-death signal");
+	if (!sig)
+		return 0;
+	held.sig = sig;
+	if (sem_init(&held.armed, 0, 0) < 0 || sem_init(&held.stop, 0, 0) < 0)
+		return cx_fail(errno, "keep the parent-death signal: sem_init");
+	err = pthread_create(&held.thread, NULL, watch_parent, NULL);
+	if (err) {
+		held.sig = 0;
+		return cx_fail(err, "keep the parent-death signal across the ID change: start a thread");
+	}
+	while (sem_wait(&held.armed) < 0 && errno == EINTR)
+		;
+	if (held.err) {
+		err = held.err;
+		end_watch();
+		held.sig = 0;
+		return cx_fail(err, "keep the parent-death signal across the ID change: PR_SET_PDEATHSIG %d",
+			       sig);
+	}
+	return 0;
+}
+
+int cx_pdeath_release(void)
+{
+	int sig = held.sig, now = 0;
+
+	if (!sig)
+		return 0;
+	held.sig = 0;
+	/* Ours first, then the watcher's may go: one of the two is set at
+	 * every moment. */
+	if (prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0) < 0) {
+		int err = errno;
+
+		end_watch();
+		return cx_fail(err, "set the parent-death signal %d again", sig);
+	}
+	end_watch();
+	if (prctl(PR_GET_PDEATHSIG, &now, 0, 0, 0) < 0 || now != sig)
+		return cx_fail(0, "the parent-death signal is %d after the ID change, not %d",
+			       now, sig);
+	return 0;
+}
+
+int cx_set_ids(const struct cx_ids *ids)
+{
+	/* syscall(2): glibc's wrappers would change every thread. */
+	if (ids->ngroups >= 0 &&
+	    syscall(SYS_setgroups, (size_t)ids->ngroups, ids->groups) < 0)
+		return cx_fail(errno, "setgroups");
+	if (!ids->set)
+		return 0;
+	if (syscall(SYS_setresgid, ids->gid, ids->gid, ids->gid) < 0)
+		return cx_fail(errno, "setresgid %u", (unsigned)ids->gid);
+	if (syscall(SYS_setresuid, ids->uid, ids->uid, ids->uid) < 0)
+		return cx_fail(errno, "setresuid %u", (unsigned)ids->uid);
 	return 0;
 }

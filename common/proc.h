@@ -1,11 +1,13 @@
 /* What a tool reads about another process: its PID from text or a
  * pidfile, its state and start time from /proc/PID/stat, its
- * environment from /proc/PID/environ.  The parsers are pure, so that
- * the unit tests reach them directly; the readers record failures with
- * cx_fail. */
+ * environment from /proc/PID/environ; and what a link of a chain keeps
+ * about its own: the parent-death signal across a change of its IDs.
+ * The parsers are pure, so that the unit tests reach them directly; the
+ * readers record failures with cx_fail. */
 #ifndef CX_PROC_H
 #define CX_PROC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -62,5 +64,46 @@ int cx_open_regular(int fd, const char *shown);
  * recorded with cx_fail: the errno of open or read, or 0 (the message
  * says it all) when the file is not regular or holds no process ID. */
 int cx_read_pidfile(const char *path, pid_t *pid);
+
+/* The parent-death signal (PR_SET_PDEATHSIG, which cx-unshare
+ * --kill-child sets) across a credential change.  The kernel clears it
+ * whenever the effective or file system user or group ID changes, or
+ * the permitted set grows (commit_creds), so a link that changes IDs
+ * would let its command outlive the parent the signal was for.
+ *
+ * cx_pdeath_hold, before the change, reads the signal; when there is
+ * one it starts a thread that sets the same signal and waits.  Each
+ * thread has a parent-death signal of its own and the kernel sends
+ * every one to the whole process, so from then on the parent's death
+ * kills the process whichever thread's IDs change.  That holds when the
+ * parent lies outside our PID namespace too, where getppid() is 0 and
+ * no check made after the change could tell that it died.
+ *
+ * Between the two, change IDs with cx_set_ids only: glibc's setuid()
+ * and its kind change every thread, the watcher's too, which would
+ * clear its signal.
+ *
+ * cx_pdeath_release, after the change, sets the signal again on the
+ * calling thread, then stops the watcher.  The parent, if it died in
+ * between, has had its signal sent by the kernel, through the watcher;
+ * and after the two, PR_GET_PDEATHSIG is checked.  One hold at a time;
+ * without a signal both do nothing.  -1 recorded with cx_fail. */
+int cx_pdeath_hold(void);
+int cx_pdeath_release(void);
+
+/* New IDs for the calling thread alone (the system calls themselves,
+ * see cx_pdeath_hold): the supplementary groups when NGROUPS >= 0,
+ * then, when SET, the real, effective and saved group ID and then
+ * user ID.  Groups first and the uid last: each step needs the
+ * privilege the next one drops.  -1 recorded with cx_fail naming the
+ * step. */
+struct cx_ids {
+	int ngroups;
+	const gid_t *groups;
+	bool set;
+	uid_t uid;
+	gid_t gid;
+};
+int cx_set_ids(const struct cx_ids *ids);
 
 #endif

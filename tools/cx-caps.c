@@ -16,7 +16,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -978,18 +977,17 @@ static void secbits_before(const struct plan *p)
 	}
 }
 
-/* Groups first, then the group, then the user: each step needs the
- * privilege the next one gives up. */
+/* Groups first, then the group, then the user (cx_set_ids: this thread
+ * alone, as the parent-death signal's watcher needs). */
 static void change_ids(const struct plan *p)
 {
-	if (p->ngroups >= 0 && setgroups((size_t)p->ngroups, p->groups) < 0)
-		cx_die_errno("setgroups");
-	if (!p->user)
-		return;
-	if (setresgid(p->gid, p->gid, p->gid) < 0)
-		cx_die_errno("setresgid %u", (unsigned)p->gid);
-	if (setresuid(p->uid, p->uid, p->uid) < 0)
-		cx_die_errno("setresuid %u", (unsigned)p->uid);
+	struct cx_ids ids = {
+		.ngroups = p->ngroups, .groups = p->groups,
+		.set = p->user, .uid = p->uid, .gid = p->gid,
+	};
+
+	if (cx_set_ids(&ids) < 0)
+		cx_die_last();
 	if (p->keepcaps_for_change && prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
 		cx_die_errno("clear keep_caps after the uid change");
 }
@@ -1025,12 +1023,19 @@ static noreturn void chain(const struct ctx *c, char **cmd)
 	read_self(&now);
 	make_plan(c, &now, &p, &want);
 
+	/* Every step changes our credentials, and a change of IDs clears
+	 * the parent-death signal of cx-unshare --kill-child: it is kept
+	 * throughout (see cx_pdeath_hold) and set again after. */
+	if (cx_pdeath_hold() < 0)
+		cx_die_last();
 	drop_bounding(&now, &want);
 	secbits_before(&p);
 	change_ids(&p);
 	set_sets(&want);
 	if (p.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		cx_die_errno("set no_new_privs");
+	if (cx_pdeath_release() < 0)
+		cx_die_last();
 
 	/* Trust the kernel's answer, not the calls' return values. */
 	read_self(&got);

@@ -6,11 +6,11 @@
 #include "opt.h"
 #include "parse.h"
 #include "path.h"
+#include "proc.h"
 #include "syscalls.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -162,54 +162,57 @@ static void plain_chroot(struct ctx *c, int rootfd, const char *root)
 	close(rootfd);
 }
 
+/* The new IDs, with the parent-death signal of cx-unshare --kill-child
+ * kept across the change, which clears it (see cx_pdeath_hold). */
+static void change_ids(const struct cx_ids *ids)
+{
+	if (cx_pdeath_hold() < 0 || cx_set_ids(ids) < 0 ||
+	    cx_pdeath_release() < 0)
+		cx_die_last();
+}
+
 /* Names are looked up in the new root's /etc, after the change, as
  * coreutils' chroot does.  A user gets the groups /etc/group gives it,
  * unless --groups says otherwise. */
 static void set_credentials(struct ctx *c)
 {
 	gid_t groups[MAX_GROUPS], primary;
-	int ngroups = -1, has_gid = 0;
+	struct cx_ids ids = { .ngroups = -1, .groups = groups };
+	int has_gid = 0;
 	char name[256] = "";
-	uid_t uid;
-	gid_t gid;
 
 	if (c->groups) {
-		ngroups = cx_parse_groups(c->groups, "/etc/group", groups,
-					  MAX_GROUPS);
-		if (ngroups < 0)
+		ids.ngroups = cx_parse_groups(c->groups, "/etc/group", groups,
+					      MAX_GROUPS);
+		if (ids.ngroups < 0)
 			cx_die("invalid group list '%s'", c->groups);
 	}
 	if (!c->userspec) {
-		if (ngroups >= 0 && setgroups((size_t)ngroups, groups) < 0)
-			cx_die_errno("setgroups");
+		if (ids.ngroups >= 0)
+			change_ids(&ids);
 		return;
 	}
-	if (cx_parse_userspec(c->userspec, "/etc/passwd", "/etc/group", &uid,
-			      &gid, &has_gid) < 0)
+	if (cx_parse_userspec(c->userspec, "/etc/passwd", "/etc/group",
+			      &ids.uid, &ids.gid, &has_gid) < 0)
 		cx_die("invalid user or group in '%s'", c->userspec);
-	if (cx_lookup_uid("/etc/passwd", uid, name, sizeof(name), &primary) == 0 &&
-	    !has_gid) {
-		gid = primary;
+	if (cx_lookup_uid("/etc/passwd", ids.uid, name, sizeof(name),
+			  &primary) == 0 && !has_gid) {
+		ids.gid = primary;
 		has_gid = 1;
 	}
 	if (!has_gid)
 		cx_die("no group for uid %u in NEWROOT's /etc/passwd: use --userspec USER:GROUP",
-		       (unsigned)uid);
-	if (ngroups < 0) {
-		groups[0] = gid;
-		ngroups = name[0] ? cx_user_groups("/etc/group", name, gid,
-						   groups, MAX_GROUPS) : 1;
-		if (ngroups < 0)
+		       (unsigned)ids.uid);
+	if (ids.ngroups < 0) {
+		groups[0] = ids.gid;
+		ids.ngroups = name[0] ? cx_user_groups("/etc/group", name,
+						       ids.gid, groups,
+						       MAX_GROUPS) : 1;
+		if (ids.ngroups < 0)
 			cx_die_errno("groups of %s in NEWROOT's /etc/group", name);
 	}
-	/* Groups first, then the gid, the uid last: each step needs the
-	 * privilege the next one drops. */
-	if (setgroups((size_t)ngroups, groups) < 0)
-		cx_die_errno("setgroups");
-	if (setgid(gid) < 0)
-		cx_die_errno("setgid %u", (unsigned)gid);
-	if (setuid(uid) < 0)
-		cx_die_errno("setuid %u", (unsigned)uid);
+	ids.set = true;
+	change_ids(&ids);
 }
 
 int main(int argc, char **argv)
