@@ -554,7 +554,8 @@ got USR1"
 	run -0 "$HELPER_NOSYS" cx-unshare --mount --pid --fork \
 		cx-chroot --pivot "$ROOTFS" \
 		cx-unshare --mount-proc /bin/cat /proc/self/mountinfo
-	assert_equal "$(mount_points "$output")" "/ /proc "
+	# The proc, and its read-only parts (cx-unshare.bats checks those).
+	assert_equal "$(mount_points "$(grep -v ' /proc/' <<<"$output")")" "/ /proc "
 }
 
 @test "fallback: cx-chroot --pivot without open_tree" {

@@ -524,3 +524,18 @@ assert_proc_protected() {
 	run -0 script -qec "cx-nsenter --pidfile $TMP/pid -a --root --allow-tiocsti /tiocsti" /dev/null
 	assert_line --partial "TIOCSTI ok"
 }
+
+@test "--init: PID 1 leaves the host's tree once the command runs" {
+	# With CAP_SYS_PTRACE a process of the container reaches the init's
+	# root, working directory and mount namespace through /proc/1.
+	run -0 cx-unshare --mount --pid --init --mount-proc /bin/sh -c \
+		'cat /proc/1/mountinfo; echo ==; ls -A /proc/1/root/ /proc/1/cwd/; echo ==; readlink /proc/1/ns/mnt /proc/self/ns/mnt'
+	assert_equal "${#lines[@]}" 7
+	assert_line --index 0 --regexp '^[0-9]+ [0-9]+ [0-9:]+ / / ro,nosuid,nodev,noexec,[^ ]* - tmpfs cx-init '
+	assert_line --index 1 "=="
+	assert_line --index 2 "/proc/1/cwd/:"
+	assert_line --index 3 "/proc/1/root/:"
+	assert_line --index 4 "=="
+	# The command keeps the mount namespace it was given.
+	assert [ "${lines[5]}" != "${lines[6]}" ]
+}

@@ -569,11 +569,18 @@ passwd"
 	assert_line "CapBnd:	00000000a80425fb"
 	assert_line "CapAmb:	0000000000000000"
 	assert_line 104857600
-	# The mounts: overlay on /, two read-only binds, six devices, proc,
-	# devpts, and nothing else.
+	# The mounts: overlay on /, two read-only binds, six devices, proc
+	# with its read-only parts (those this kernel has), devpts, and
+	# nothing else.
 	local mounts
 	mounts=$(sed -n '/^== mounts$/,$p' <<<"$output" | tail -n +2)
-	assert_equal "$(cut -d' ' -f2 <<<"$mounts" | tr '\n' ' ')" "/ /mnt/share /sys/fs/cgroup /dev/null /dev/zero /dev/full /dev/random /dev/urandom /dev/tty /proc /dev/pts "
+	assert_equal "$(cut -d' ' -f2 <<<"$mounts" | grep -v '^/proc/' | tr '\n' ' ')" "/ /mnt/share /sys/fs/cgroup /dev/null /dev/zero /dev/full /dev/random /dev/urandom /dev/tty /proc /dev/pts "
+	local part
+	for part in sys sysrq-trigger irq bus fs; do
+		[ -e "/proc/$part" ] || continue
+		assert_line --regexp "^[^ ]+ /proc/$part proc ro,"
+	done
+	assert_equal "$(grep -c ' /proc/' <<<"$mounts")" "$(cd /proc && ls -d sys sysrq-trigger irq bus fs 2>/dev/null | wc -l)"
 	assert_line --regexp '^overlay / overlay '
 	assert_line --regexp '^[^ ]+ /proc proc '
 	assert_line --regexp '^[^ ]+ /dev/pts devpts '

@@ -722,6 +722,55 @@ static void enter_root(struct ctx *c, int rootfd)
 		cx_die("%s (--allow-tiocsti goes without)", cx_last_msg());
 }
 
+/* The mount points an init may use to leave the host's tree: one
+ * directory that exists on every host will do, and is covered only in
+ * the init's own mount namespace. */
+static const char *const isolation_points[] = {
+	"/proc", "/tmp", "/dev", "/mnt", "/", NULL,
+};
+
+/* The init needs no file once the command runs: it waits, reaps and
+ * passes signals on.  But it is PID 1 of the container, and a process
+ * there with CAP_SYS_PTRACE reaches the init's root and working
+ * directory through /proc/1/root and /proc/1/cwd, its mount namespace
+ * through /proc/1/ns/mnt: until now the host's whole tree.  So the
+ * init moves to a mount namespace of its own whose only mount is an
+ * empty, read-only tmpfs (pivot_root, the old root detached); the
+ * command, forked before, keeps the one it was given. */
+static void isolate_init(void)
+{
+	const char *const *p = isolation_points;
+	int dirfd = -1, root;
+
+	if (unshare(CLONE_NEWNS) < 0)
+		cx_die_errno("init: unshare a mount namespace of its own");
+	if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		cx_die_errno("init: make its mounts private");
+	for (; *p; p++)
+		if ((dirfd = open(*p, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+					    O_CLOEXEC)) >= 0)
+			break;
+	if (dirfd < 0)
+		cx_die_errno("init: open a directory to mount on");
+	if (cx_mount_fresh_source(dirfd, "tmpfs", "cx-init", "size=4k,nr_inodes=1,mode=0500",
+				  MS_NOSUID | MS_NODEV | MS_NOEXEC, "the init's root",
+				  &root) < 0)
+		cx_die_last();
+	/* After mount(2) the descriptor is the directory below it: the
+	 * name now leads to the new mount. */
+	if (root < 0 && (root = open(*p, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		cx_die_errno("init: open its new root %s", *p);
+	close(dirfd);
+	if (fchdir(root) < 0 || cx_pivot_root(".", ".") < 0)
+		cx_die_errno("init: pivot_root into an empty tmpfs");
+	if (umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+		cx_die_errno("init: detach the host's tree");
+	if (mount("none", "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY |
+				   MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		cx_die_errno("init: make its root read-only");
+	close(root);
+}
+
 /* As PID 1: run the command as our child and reap every orphan. */
 static void run_init(char **argv, int toolfd, int ready)
 {
@@ -729,6 +778,7 @@ static void run_init(char **argv, int toolfd, int ready)
 
 	if (pid < 0)
 		cx_die_last();
+	isolate_init();
 	/* The command holds the helper's pipe now, until its exec.  The
 	 * init keeps nothing open for the container's lifetime. */
 	if (undo.commit >= 0)
