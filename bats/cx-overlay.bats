@@ -373,7 +373,8 @@ Try 'cx-overlay --help' for more information."
 
 @test "the kernel's refusal: its reason shown, the made upper and work removed, no mount" {
 	walkthrough_dirs
-	run -125 cx-overlay mount --lower "$TMP/lower:$TMP/upper" --upper "$TMP/upper" --work "$TMP/newwork" "$TMP/merged"
+	# A lower inside another lower is the kernel's to refuse.
+	run -125 cx-overlay mount --lower "$TMP/lower:$TMP/lower/dir" --upper "$TMP/upper" --work "$TMP/newwork" "$TMP/merged"
 	assert_output "cx-overlay: mount overlay on $TMP/merged (the layers overlap: one is given twice or lies inside another): Too many levels of symbolic links"
 	assert [ ! -e "$TMP/newwork" ]
 	assert_equal "$(mounts_below_tmp)" 0
@@ -451,6 +452,132 @@ Try 'cx-overlay --help' for more information."
 		cx-overlay umount link || echo "link=$?"
 		overlay_line "$PWD/merged" | cut -d" " -f1'
 	assert_equal "${lines[*]}" "overlay after:[] lazy:[] cx-overlay: umount t: not an overlay mount point tmpfs=125 1 cx-overlay: umount lower: not an overlay mount point dir=125 cx-overlay: umount link: a symlink, not followed link=125 overlay"
+}
+
+# --- fail closed: a command that cannot run costs nothing ---------------
+
+# cx-overlay mount ARGS... in a mount namespace of its own, its stderr,
+# its status, then the mounts on $TMP/merged there.
+mount_then_count() {
+	TMP=$TMP cx-unshare --mount bash -c 'cx-overlay mount "$@"; echo "status=$?"
+		echo "mounts=$(awk -v m="$TMP/merged" '"'"'$5 == m'"'"' /proc/self/mountinfo | wc -l)"' \
+		bash "$@" 2>&1
+}
+
+@test "fail closed: a command not found (127) or not runnable (126) is found out before anything is made or mounted" {
+	walkthrough_dirs
+	run -0 mount_then_count --lower "$TMP/lower" --upper "$TMP/newup" --work "$TMP/newwork" "$TMP/merged" /no/such/command
+	assert_output "cx-overlay: exec /no/such/command: No such file or directory (nothing done)
+status=127
+mounts=0"
+	run -0 mount_then_count --lower "$TMP/lower" --tmpfs "$TMP/merged" no-such-command-on-path
+	assert_output "cx-overlay: exec no-such-command-on-path: No such file or directory (nothing done)
+status=127
+mounts=0"
+	# A directory, and a file without the x bit.
+	run -0 mount_then_count --lower "$TMP/lower:$TMP/upper" "$TMP/merged" "$TMP/lower"
+	assert_output "cx-overlay: exec $TMP/lower: Permission denied (nothing done)
+status=126
+mounts=0"
+	run -0 mount_then_count --lower "$TMP/lower" --upper "$TMP/newup" --work "$TMP/newwork" "$TMP/merged" "$TMP/lower/in_lower.txt"
+	assert_output "cx-overlay: exec $TMP/lower/in_lower.txt: Permission denied (nothing done)
+status=126
+mounts=0"
+	# No upper or work dir was made.
+	assert_equal "$(names_in "$TMP")" "lower merged rootfs upper "
+	assert_equal "$(mounts_below_tmp)" 0
+}
+
+@test "fail closed: an option after MERGED is the command; cx-overlay says so, mounts nothing" {
+	walkthrough_dirs
+	run -0 mount_then_count --lower "$TMP/lower:$TMP/upper" "$TMP/merged" --upper "$TMP/newup"
+	assert_output "cx-overlay: '--upper' after MERGED is the command to run, not an option: options go before MERGED
+cx-overlay: exec --upper: No such file or directory (nothing done)
+status=127
+mounts=0"
+	assert_equal "$(names_in "$TMP")" "lower merged rootfs upper "
+	# Further on, an option belongs to the command, without a word.
+	run -0 cx-unshare --mount cx-overlay mount --lower "$TMP/lower:$TMP/upper" "$TMP/merged" echo --upper
+	assert_output "--upper"
+}
+
+# --- layers that overlap -------------------------------------------------
+
+# overlap SETUP OPTIONS [MERGED]: in a mount namespace of its own and
+# in $TMP, SETUP, then cx-overlay mount OPTIONS MERGED (m): its message
+# and status, then how many mounts sit on MERGED.
+overlap() {
+	TMP=$TMP cx-unshare --mount bash -c 'cd "$TMP"; '"$1"'
+		cx-overlay mount '"$2 ${3:-m}"' 2>&1; echo "status=$?"
+		echo "mounts=$(awk -v m="$TMP/'"${3:-m}"'" '"'"'$5 == m'"'"' /proc/self/mountinfo | wc -l)"'
+}
+
+# The output of overlap for a refusal with MESSAGE: nothing mounted.
+assert_refused() {
+	assert_output "cx-overlay: $1
+status=125
+mounts=0"
+}
+
+@test "overlapping layers are refused before anything is made: upper or work in a lower, a lower in upper, the mount point" {
+	mkdir -p "$TMP/lower/dir" "$TMP/l2" "$TMP/m" "$TMP/up/l" "$TMP/w/sub"
+	run -0 overlap : "--lower lower --upper lower/new --work work"
+	assert_refused "upper dir lower/new is inside lower dir lower; they must be separate"
+	run -0 overlap : "--lower l2:lower --upper newup --work lower/dir/work"
+	assert_refused "work dir lower/dir/work is inside lower dir lower; they must be separate"
+	run -0 overlap : "--lower lower --upper lower --work work"
+	assert_refused "upper dir lower and lower dir lower are the same directory"
+	run -0 overlap : "--lower up/l --upper up --work work"
+	assert_refused "lower dir up/l is inside upper dir up; they must be separate"
+	run -0 overlap : "--lower l2 --upper w/sub --work w"
+	assert_refused "upper dir w/sub is inside work dir w; they must be separate"
+	# The mount point as the upper or work dir, or inside one.
+	run -0 overlap : "--lower lower --upper m --work work"
+	assert_refused "mount point m and upper dir m are the same directory"
+	run -0 overlap 'mkdir -p up/m' "--lower lower --upper up --work work" up/m
+	assert_refused "mount point up/m is inside upper dir up; they must be separate"
+	run -0 overlap : "--lower lower --upper newup --work m"
+	assert_refused "mount point m and work dir m are the same directory"
+	# Nothing was made: no upper, no work dir, in a lower or anywhere.
+	assert_equal "$(names_in "$TMP")" "l2 lower m rootfs up w "
+	assert_equal "$(names_in "$TMP/lower")" "dir "
+	assert_equal "$(names_in "$TMP/lower/dir")" ""
+	assert_equal "$(mounts_below_tmp)" 0
+}
+
+@test "overlapping layers are found by where they are: through a symlink, .., a bind mount of the layer or of a directory in it" {
+	mkdir -p "$TMP/lower/dir" "$TMP/m" "$TMP/b" "$TMP/c"
+	ln -s lower "$TMP/link"
+	run -0 overlap : "--lower lower --upper link/up --work work"
+	assert_refused "upper dir link/up is inside lower dir lower; they must be separate"
+	run -0 overlap : "--lower lower --upper lower/dir/../up --work work"
+	assert_refused "upper dir lower/dir/../up is inside lower dir lower; they must be separate"
+	run -0 overlap 'mount --bind lower b' "--lower lower --upper up --work b/work"
+	assert_refused "work dir b/work is inside lower dir lower; they must be separate"
+	# A bind of a directory below the lower: the walk up the mounts
+	# never meets the lower, its file system's tree does.
+	run -0 overlap 'mount --bind lower/dir c' "--lower lower --upper c --work work"
+	assert_refused "upper dir c is inside lower dir lower; they must be separate"
+	run -0 overlap 'mount --bind lower/dir c' "--lower c --upper lower --work work"
+	assert_refused "lower dir c is inside upper dir lower; they must be separate"
+	assert_equal "$(names_in "$TMP/lower")" "dir "
+	assert_equal "$(names_in "$TMP/lower/dir")" ""
+	assert [ ! -e "$TMP/work" ]
+	assert_equal "$(mounts_below_tmp)" 0
+}
+
+@test "layers that touch but do not overlap still mount: the mount point on the lower, upper and work side by side" {
+	mkdir -p "$TMP/lower/dir" "$TMP/c/up" "$TMP/c/work"
+	echo l >"$TMP/lower/f"
+	# The mount point may be the lower itself, and hold the layer dirs.
+	run -0 in_ns 'cx-overlay mount --lower lower --upper c/up --work c/work lower
+		cat lower/f; echo n >lower/new
+		cx-overlay mount --lower lower:c/up --upper c/up2 --work c/work2 c
+		ls c | tr "\n" " "'
+	assert_output "l
+dir f new "
+	assert_equal "$(cat "$TMP/c/up/new")" n
+	assert [ ! -e "$TMP/lower/new" ]
 }
 
 # --- --tmpfs: the container layer in memory ----------------------------

@@ -490,6 +490,159 @@ int cx_ovl_diff(int upper, const struct cx_lowers *l, cx_diff_fn fn,
 	return rc;
 }
 
+/* --- the layers of a mount, apart ---------------------------------- */
+
+static bool same_inode(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* Walk up from the directory FD through ".." until AT is met (1) or
+ * the root is (0), across mounts.  STRICT: an error is -1 with errno;
+ * otherwise it ends the walk with 0 (a directory opened by its handle
+ * outside its mount's tree gets ENOENT for ".."). */
+static int walk_up(int fd, const struct stat *at, bool strict)
+{
+	int cur = openat(fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int rc = -1, err;
+
+	for (int depth = 0; cur >= 0; depth++) {
+		struct stat here, up;
+		int next;
+
+		if (depth == PATH_MAX) {
+			errno = ELOOP;
+			break;
+		}
+		if (fstat(cur, &here) < 0)
+			break;
+		if (same_inode(&here, at)) {
+			rc = 1;
+			break;
+		}
+		next = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (next < 0)
+			break;
+		close(cur);
+		cur = next;
+		if (fstat(cur, &up) < 0)
+			break;
+		if (same_inode(&up, &here)) {
+			rc = 0;
+			break;
+		}
+	}
+	err = errno;
+	if (cur >= 0)
+		close(cur);
+	if (rc < 0 && !strict)
+		return 0;
+	errno = err;
+	return rc;
+}
+
+/* The directory FD opened again by its file handle, in the mount of
+ * OUTER: there it sits where its file system has it, and ".." leads
+ * up that tree rather than the mounts that lead here.  -1 when the
+ * file system gives no handles (proc) or we may not open them
+ * (CAP_DAC_READ_SEARCH). */
+static int reopen_in(int fd, int outer)
+{
+	union {
+		struct file_handle h;
+		char buf[sizeof(struct file_handle) + MAX_HANDLE_SZ];
+	} u;
+	int mnt, mount_fd, again;
+
+	u.h.handle_bytes = MAX_HANDLE_SZ;
+	if (name_to_handle_at(fd, "", &u.h, &mnt, AT_EMPTY_PATH) < 0)
+		return -1;
+	/* open_by_handle_at takes no O_PATH descriptor for the mount. */
+	mount_fd = openat(outer, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (mount_fd < 0)
+		return -1;
+	again = open_by_handle_at(mount_fd, &u.h,
+				  O_PATH | O_DIRECTORY | O_CLOEXEC);
+	close(mount_fd);
+	return again;
+}
+
+int cx_ovl_within(int inner, int outer)
+{
+	struct stat in, out;
+	int rc, again;
+
+	if (fstat(inner, &in) < 0 || fstat(outer, &out) < 0)
+		return -1;
+	rc = walk_up(inner, &out, true);
+	if (rc != 0 || in.st_dev != out.st_dev)
+		return rc;
+	/* One file system: a bind mount of a directory below OUTER may
+	 * have led here. */
+	again = reopen_in(inner, outer);
+	if (again < 0)
+		return 0;
+	rc = walk_up(again, &out, false);
+	close(again);
+	return rc;
+}
+
+/* 1 if A is B or lies inside it.  Nothing lies inside a directory not
+ * made yet; one not made yet lies where its parent does. */
+static int inside(const struct cx_ovl_dir *a, const struct cx_ovl_dir *b)
+{
+	if (b->unmade)
+		return 0;
+	return cx_ovl_within(a->fd, b->fd);
+}
+
+/* A not inside B, and with BOTH, B not inside A. */
+static int apart(const struct cx_ovl_dir *a, const struct cx_ovl_dir *b,
+		 bool both)
+{
+	struct stat sa, sb;
+	int in = inside(a, b);
+
+	if (in == 0 && both && (in = inside(b, a)) == 1) {
+		const struct cx_ovl_dir *t = a;
+
+		a = b;
+		b = t;
+	}
+	if (in < 0)
+		return cx_fail(errno, "compare %s %s with %s %s", a->what,
+			       a->shown, b->what, b->shown);
+	if (!in)
+		return 0;
+	if (!a->unmade && fstat(a->fd, &sa) == 0 && fstat(b->fd, &sb) == 0 &&
+	    same_inode(&sa, &sb))
+		return cx_fail(0, "%s %s and %s %s are the same directory",
+			       a->what, a->shown, b->what, b->shown);
+	return cx_fail(0, "%s %s is inside %s %s; they must be separate",
+		       a->what, a->shown, b->what, b->shown);
+}
+
+int cx_ovl_check_apart(const struct cx_ovl_dir *lower, size_t nlower,
+		       const struct cx_ovl_dir *upper,
+		       const struct cx_ovl_dir *work,
+		       const struct cx_ovl_dir *merged)
+{
+	const struct cx_ovl_dir *written[] = { upper, work };
+
+	if (upper && work && apart(upper, work, true) < 0)
+		return -1;
+	for (size_t i = 0; i < 2; i++) {
+		if (!written[i])
+			continue;
+		for (size_t j = 0; j < nlower; j++)
+			if (apart(written[i], &lower[j], true) < 0)
+				return -1;
+		if (merged && apart(merged, written[i], false) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* --- mounting ------------------------------------------------------- */
 
 /* The kernel's reason for a failed fsconfig, from the context's log:

@@ -61,6 +61,38 @@ typedef int (*cx_diff_fn)(void *ctx, char kind, const char *path);
 int cx_ovl_diff(int upper, const struct cx_lowers *l, cx_diff_fn fn,
 		void *ctx, const char *shown);
 
+/* 1 if the directory INNER is OUTER or lies below it, 0 if not, -1
+ * with errno.  By device and inode, walking up the parents of INNER:
+ * through the mount tree as this process sees it, so that neither a
+ * symlink nor a bind mount of OUTER hides it, and, when both are on one
+ * file system that gives file handles, through that file system's own
+ * tree, where a bind mount of a directory below OUTER no longer hides
+ * it either. */
+int cx_ovl_within(int inner, int outer);
+
+/* One directory of an overlay mount, for cx_ovl_check_apart. */
+struct cx_ovl_dir {
+	const char *what;	/* "lower dir", "upper dir", "work dir",
+				 * "mount point" */
+	const char *shown;	/* as the user named it */
+	int fd;			/* O_PATH; its parent's when unmade */
+	bool unmade;		/* not there yet: to be made in FD */
+};
+
+/* Refuse directories of one overlay that overlap, which overlayfs
+ * takes in part and then writes where it should not: the upper or
+ * work dir the same as a lower layer, inside one, or holding one; the
+ * upper and work dirs the same or one inside the other; the mount
+ * point the same as the upper or work dir, or inside one.  The mount
+ * point may be a lower layer, lie in one or hold one (nothing is
+ * written there), and may hold the upper and work dirs (--tmpfs puts
+ * them there).  UPPER, WORK and MERGED may be NULL.  0, or -1 recorded
+ * with cx_fail naming both directories. */
+int cx_ovl_check_apart(const struct cx_ovl_dir *lower, size_t nlower,
+		       const struct cx_ovl_dir *upper,
+		       const struct cx_ovl_dir *work,
+		       const struct cx_ovl_dir *merged);
+
 struct cx_ovl_mount {
 	char **lower;		/* absolute paths, topmost first */
 	size_t nlower;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "die.h"
 #include "json.h"
 #include "layer.h"
 #include "overlay.h"
@@ -754,6 +755,113 @@ static void dir_names(void **state)
 	close(fd);
 }
 
+/* --- layers apart ------------------------------------------------------ */
+
+static int dir_at(struct tree *t, const char *path)
+{
+	int fd = openat(t->fd, path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	return fd;
+}
+
+static void within(void **state)
+{
+	struct tree *t = *state;
+	int a, ab, abc, x;
+
+	mkdirs(t->fd, "a/b/c");
+	mkdirs(t->fd, "x");
+	assert_int_equal(symlinkat("a/b", t->fd, "link"), 0);
+	a = dir_at(t, "a");
+	ab = dir_at(t, "link");
+	abc = dir_at(t, "a/b/c");
+	x = dir_at(t, "x");
+	assert_int_equal(cx_ovl_within(abc, a), 1);
+	assert_int_equal(cx_ovl_within(abc, ab), 1);
+	assert_int_equal(cx_ovl_within(ab, ab), 1);
+	assert_int_equal(cx_ovl_within(a, abc), 0);
+	assert_int_equal(cx_ovl_within(x, a), 0);
+	assert_int_equal(cx_ovl_within(a, x), 0);
+	/* Everything is inside the root. */
+	assert_int_equal(cx_ovl_within(x, t->fd), 1);
+	close(a);
+	close(ab);
+	close(abc);
+	close(x);
+}
+
+/* Directories of one overlay, as the tree has them, and the refusal
+ * cx_ovl_check_apart records. */
+static const struct {
+	const char *lower, *upper, *work, *merged;
+	bool upper_unmade, work_unmade;
+	const char *msg;	/* NULL: apart */
+} apart_cases[] = {
+	{ "l", "u", "w", "m", false, false, NULL },
+	{ "l", "l/u", "w", "m", false, false,
+	  "upper dir l/u is inside lower dir l; they must be separate" },
+	/* Not made yet: where it will be made counts. */
+	{ "l", "l", "w", "m", true, false,
+	  "upper dir l is inside lower dir l; they must be separate" },
+	{ "l", "u", "l", "m", false, false,
+	  "work dir l and lower dir l are the same directory" },
+	{ "u/l", "u", "w", "m", false, false,
+	  "lower dir u/l is inside upper dir u; they must be separate" },
+	/* Nothing is inside a dir not made yet. */
+	{ "u/l", "u", "w", "m", true, false, NULL },
+	{ "l", "u", "u/w", "m", false, false,
+	  "work dir u/w is inside upper dir u; they must be separate" },
+	{ "l", "u", "u", "m", false, false,
+	  "upper dir u and work dir u are the same directory" },
+	{ "l", "u", "w", "u/m", false, false,
+	  "mount point u/m is inside upper dir u; they must be separate" },
+	{ "l", "u", "w", "w", false, false,
+	  "mount point w and work dir w are the same directory" },
+	/* The mount point may be the lower, and hold the layer dirs. */
+	{ "m", "m/u", "m/w", "m", false, false,
+	  "upper dir m/u is inside lower dir m; they must be separate" },
+	{ "l", "m/u", "m/w", "m", false, false, NULL },
+	{ "l", "u", "w", "l", false, false, NULL },
+};
+
+static void check_apart(void **state)
+{
+	struct tree *t = *state;
+
+	mkdirs(t->fd, "l/u");
+	mkdirs(t->fd, "u/l");
+	mkdirs(t->fd, "u/w");
+	mkdirs(t->fd, "u/m");
+	mkdirs(t->fd, "m/u");
+	mkdirs(t->fd, "m/w");
+	mkdirs(t->fd, "w");
+	for (size_t i = 0; i < N(apart_cases); i++) {
+		struct cx_ovl_dir l = { "lower dir", apart_cases[i].lower,
+					dir_at(t, apart_cases[i].lower), false };
+		struct cx_ovl_dir u = { "upper dir", apart_cases[i].upper,
+					dir_at(t, apart_cases[i].upper),
+					apart_cases[i].upper_unmade };
+		struct cx_ovl_dir w = { "work dir", apart_cases[i].work,
+					dir_at(t, apart_cases[i].work),
+					apart_cases[i].work_unmade };
+		struct cx_ovl_dir m = { "mount point", apart_cases[i].merged,
+					dir_at(t, apart_cases[i].merged), false };
+		int rc = cx_ovl_check_apart(&l, 1, &u, &w, &m);
+
+		if (apart_cases[i].msg) {
+			assert_int_equal(rc, -1);
+			assert_string_equal(cx_last_msg(), apart_cases[i].msg);
+		} else {
+			assert_int_equal(rc, 0);
+		}
+		close(l.fd);
+		close(u.fd);
+		close(w.fd);
+		close(m.fd);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -779,6 +887,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(remove_deep_tree, setup_tree,
 						teardown_tree),
 		cmocka_unit_test_setup_teardown(dir_names, setup_tree, teardown_tree),
+		cmocka_unit_test_setup_teardown(within, setup_tree, teardown_tree),
+		cmocka_unit_test_setup_teardown(check_apart, setup_tree,
+						teardown_tree),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

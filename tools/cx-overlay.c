@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <limits.h>
 #include <locale.h>
 #include <stdbool.h>
@@ -241,58 +242,61 @@ static bool same_mount(const struct statx *a, const struct statx *b)
 	       a->stx_dev_minor == b->stx_dev_minor;
 }
 
-/* 1 if the directory FD is ANCESTOR or below it, walking ".." up to the
- * top of its mount. */
-static int is_below(int fd, const struct stat *ancestor)
+/* Where the layer dir PATH is, or, when it is not there yet, the
+ * directory it will be made in; -1 when neither is there (its parent
+ * may be the upper dir, made first). */
+static int place(struct cx_ovl_dir *d, const char *what, const char *path)
 {
-	int cur = openat(fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC), found = 0;
+	char *parent;
 
-	for (int depth = 0; cur >= 0 && depth < PATH_MAX; depth++) {
-		struct stat here, up;
-		int next;
-
-		if (fstat(cur, &here) < 0)
-			break;
-		if (here.st_dev == ancestor->st_dev &&
-		    here.st_ino == ancestor->st_ino) {
-			found = 1;
-			break;
-		}
-		if (fstatat(cur, "..", &up, 0) < 0 || up.st_dev != here.st_dev ||
-		    up.st_ino == here.st_ino)
-			break;
-		next = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		close(cur);
-		cur = next;
-	}
-	if (cur >= 0)
-		close(cur);
-	return found;
+	*d = (struct cx_ovl_dir){ what, path, -1, false };
+	d->fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (d->fd >= 0 || errno != ENOENT)
+		return d->fd;
+	if (!(parent = strdup(path)))
+		cx_die_errno("malloc");
+	d->fd = open(dirname(parent), O_PATH | O_DIRECTORY | O_CLOEXEC);
+	d->unmade = true;
+	free(parent);
+	return d->fd;
 }
 
-/* What overlayfs would refuse with "wrong fs type", said plainly first. */
-static int check_upper_work(int ufd, int wfd, const char *upper,
-			    const char *work)
+/* Before anything is made: an upper or work dir to be made inside a
+ * lower layer would be a write there. */
+static void check_places(const struct ctx *c, const struct cx_ovl_dir *lower,
+			 size_t nlower, const struct cx_ovl_dir *merged)
 {
-	struct statx su, sw;
-	struct stat u, w;
+	struct cx_ovl_dir u, w;
+	int rc;
 
-	if (mount_id(ufd, &su) < 0 || mount_id(wfd, &sw) < 0 ||
-	    fstat(ufd, &u) < 0 || fstat(wfd, &w) < 0)
-		return cx_fail(errno, "stat %s", upper);
+	place(&u, "upper dir", c->upper);
+	place(&w, "work dir", c->work);
+	rc = cx_ovl_check_apart(lower, nlower, u.fd >= 0 ? &u : NULL,
+				w.fd >= 0 ? &w : NULL, merged);
+	if (u.fd >= 0)
+		close(u.fd);
+	if (w.fd >= 0)
+		close(w.fd);
+	if (rc < 0)
+		cx_die_last();
+}
+
+/* What overlayfs would refuse with "wrong fs type", said plainly first;
+ * then the check of check_places again, on the dirs themselves. */
+static int check_upper_work(int ufd, int wfd, const struct ctx *c,
+			    const struct cx_ovl_dir *lower, size_t nlower,
+			    const struct cx_ovl_dir *merged)
+{
+	struct cx_ovl_dir u = { "upper dir", c->upper, ufd, false };
+	struct cx_ovl_dir w = { "work dir", c->work, wfd, false };
+	struct statx su, sw;
+
+	if (mount_id(ufd, &su) < 0 || mount_id(wfd, &sw) < 0)
+		return cx_fail(errno, "stat %s", c->upper);
 	if (!same_mount(&su, &sw))
 		return cx_fail(0, "upper dir %s and work dir %s are on different mounts; overlayfs needs both on one",
-			       upper, work);
-	if (u.st_ino == w.st_ino)
-		return cx_fail(0, "upper dir %s and work dir %s are the same directory",
-			       upper, work);
-	if (is_below(wfd, &u))
-		return cx_fail(0, "work dir %s is inside upper dir %s; they must be separate",
-			       work, upper);
-	if (is_below(ufd, &w))
-		return cx_fail(0, "upper dir %s is inside work dir %s; they must be separate",
-			       upper, work);
-	return 0;
+			       c->upper, c->work);
+	return cx_ovl_check_apart(lower, nlower, &u, &w, merged);
 }
 
 /* Undo a mount whose root FD holds: unmount it through the working
@@ -367,14 +371,27 @@ static int layer_dirs(int top, const char *merged, int *ufd, int *wfd)
 	return top;
 }
 
+/* Fail closed: the command is looked up before anything is made or
+ * mounted, so that a typo costs nothing.  A first word starting with
+ * '-' is an option given after MERGED: that is said first, and the
+ * lookup still runs a program of that name. */
+static void find_command(char **cmd)
+{
+	if (cmd[0][0] == '-')
+		cx_warn("'%s' after MERGED is the command to run, not an option: options go before MERGED",
+			cmd[0]);
+	cx_exec_find(cmd);
+}
+
 static void run_mount(struct ctx *c, char **args)
 {
 	struct cx_ovl_mount m = { 0 };
 	struct made made[2] = { { NULL, false }, { NULL, false } };
+	struct cx_ovl_dir *lower, merged_dir;
 	size_t nmade = 0;
 	const char *merged;
 	char **cmd;
-	int target, ufd = -1, wfd = -1, top = -1, *lfd = NULL;
+	int target, ufd = -1, wfd = -1, top = -1, *lfd;
 
 	if (!c->lower)
 		cx_usage_error("missing --lower");
@@ -401,10 +418,15 @@ static void run_mount(struct ctx *c, char **args)
 	m.lower = lower_list(c->lower, &m.nlower);
 	if (!c->upper && !c->tmpfs && m.nlower < 2)
 		cx_usage_error("without --upper or --tmpfs, overlayfs needs two lower layers or more");
-	/* With --tmpfs, the tmpfs may hide a lower layer (MERGED may be
-	 * the lower itself): the layers go to the kernel as descriptors
-	 * opened before it. */
-	if (c->tmpfs && !(lfd = calloc(m.nlower, sizeof(*lfd))))
+	if (cmd[0])
+		find_command(cmd);
+	/* The layers are opened first, to be compared with the upper and
+	 * work dirs; with --tmpfs, which may hide a lower layer (MERGED
+	 * may be the lower itself), they go to the kernel as these
+	 * descriptors. */
+	lfd = calloc(m.nlower, sizeof(*lfd));
+	lower = calloc(m.nlower, sizeof(*lower));
+	if (!lfd || !lower)
 		cx_die_errno("malloc");
 	for (size_t i = 0; i < m.nlower; i++) {
 		int fd = open(m.lower[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -412,18 +434,19 @@ static void run_mount(struct ctx *c, char **args)
 
 		if (fd < 0)
 			cx_die_errno("lower dir %s", m.lower[i]);
-		if (lfd)
-			lfd[i] = fd;
-		else
-			close(fd);
+		lfd[i] = fd;
+		/* The name as given stays, for the messages. */
+		lower[i] = (struct cx_ovl_dir){ "lower dir", m.lower[i], fd,
+						false };
 		abs = absolute(m.lower[i]);
-		free(m.lower[i]);
 		m.lower[i] = abs;
 	}
 	target = open(merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (target < 0)
 		cx_die_errno("mount point %s", merged);
+	merged_dir = (struct cx_ovl_dir){ "mount point", merged, target, false };
 	if (c->upper) {
+		check_places(c, lower, m.nlower, &merged_dir);
 		made[0].path = c->upper;
 		ufd = open_layer_dir(&made[0], "upper");
 		nmade = 1;
@@ -433,7 +456,8 @@ static void run_mount(struct ctx *c, char **args)
 			nmade = 2;
 		}
 		if (ufd < 0 || wfd < 0 ||
-		    check_upper_work(ufd, wfd, c->upper, c->work) < 0) {
+		    check_upper_work(ufd, wfd, c, lower, m.nlower,
+				     &merged_dir) < 0) {
 			undo(made, nmade);
 			cx_die_last();
 		}
