@@ -363,7 +363,12 @@ void cx_exec_find(char *const argv[])
 	if (!argv[0] || !*argv[0])
 		not_runnable("''", ENOENT);
 	if (is_tool_name(argv[0]) && dir >= 0) {
-		if ((err = runnable(dir, base_name(argv[0]))) != 0)
+		if ((err = runnable(dir, base_name(argv[0]))) == ENOENT) {
+			fprintf(stderr, "%s: exec %s: not among the host's cx tools (nothing done)\n",
+				cx_prog, argv[0]);
+			exit(CX_EXIT_NOT_FOUND);
+		}
+		if (err)
 			not_runnable(argv[0], err);
 		return;
 	}

@@ -611,10 +611,11 @@ int main(int argc, char **argv)
 	enter_dirs(&p);
 	if (p.env)
 		set_environment(p.env);
-	set_credentials(&c, &p);
-	/* The command shares our terminal, inside the container. */
+	/* The command shares our terminal, inside the container.  Before
+	 * the IDs change: the filter takes CAP_SYS_ADMIN, which they drop. */
 	if (!c.allow_tiocsti && cx_block_tty_injection() < 0)
 		cx_die("%s (--allow-tiocsti goes without)", cx_last_msg());
+	set_credentials(&c, &p);
 
 	if (!*cmd) {
 		shell[0] = getenv("SHELL");
