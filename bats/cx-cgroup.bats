@@ -702,6 +702,103 @@ max"
 	assert_equal "$(base_state)" "$before"
 }
 
+@test "--set refuses what moves, kills or freezes processes or changes another cgroup: one line, 125, nothing written" {
+	sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
+	local pid=$! m f spec before
+	BG_PIDS="$BG_PIDS $pid"
+	run -0 cx-cgroup create "$R/s"
+	run -0 cx-cgroup attach "$R/s" "$pid"
+	# The process the moving files are asked to move: not PID 1, so
+	# that a regression cannot move the host's init.
+	sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
+	local victim=$!
+	BG_PIDS="$BG_PIDS $victim"
+	# What the refused writes would change, before.
+	local pid1 victim_cg state_files=()
+	pid1=$(cat /proc/1/cgroup)
+	victim_cg=$(cat "/proc/$victim/cgroup")
+	for m in $(cg_mounts); do
+		for f in cgroup.subtree_control cgroup.type cgroup.freeze \
+			notify_on_release cgroup.clone_children freezer.state \
+			cpuset.cpu_exclusive cpuset.cpus.partition; do
+			[ -f "$m/cx/$R/s/$f" ] && state_files+=("$m/cx/$R/s/$f")
+		done
+		[ -f "$m/cx/$R/cgroup.subtree_control" ] && state_files+=("$m/cx/$R/cgroup.subtree_control")
+		[ -f "$m/release_agent" ] && state_files+=("$m/release_agent")
+	done
+	before=$(grep -H . "${state_files[@]}" /dev/null)
+
+	run -125 cx-cgroup set "$R/s" --set "cgroup.procs=$victim"
+	assert_output "cx-cgroup: --set cgroup.procs: refused: it moves processes into the cgroup: use cx-cgroup attach"
+	run -125 cx-cgroup set "$R/s" --set "tasks=$victim"
+	assert_output "cx-cgroup: --set tasks: refused: it moves processes into the cgroup: use cx-cgroup attach"
+	run -125 cx-cgroup set "$R/s" --set cgroup.kill=1
+	assert_output "cx-cgroup: --set cgroup.kill: refused: it kills every process in the cgroup: use cx-cgroup rm --kill"
+	run -125 cx-cgroup set "$R/s" --set release_agent=/tmp/x
+	assert_output "cx-cgroup: --set release_agent: refused: it names a program the kernel runs as root on the host"
+	run -125 cx-cgroup set "$R/s" --set ../memory.max=1
+	assert_output "cx-cgroup: --set ../memory.max: refused: FILE is a file of the cgroup itself: no '/', no '..'"
+	for spec in "cgroup.threads=$victim" cgroup.subtree_control=+pids \
+		cgroup.subtree_control=-pids notify_on_release=1 \
+		cgroup.clone_children=1 cgroup.type=threaded cgroup.freeze=1 \
+		cgroup.events=1 cgroup.pressure=0 freezer.state=FROZEN \
+		cpuset.cpu_exclusive=1 cpuset.cpus.partition=root \
+		memory.reclaim=1M memory.force_empty=0 \
+		"pids.max/../cgroup.procs=$victim" "../../cgroup.procs=$victim" \
+		memory..max=1 cgroup.procs; do
+		run -125 cx-cgroup set "$R/s" --set "$spec"
+		assert_regex "$output" "^cx-cgroup: --set ${spec%%=*}: refused: "
+		assert_equal "${#lines[@]}" 1
+		# And before anything is made, by create and run.
+		run -125 cx-cgroup create "$R/n" --set "$spec"
+		assert_regex "$output" "^cx-cgroup: --set ${spec%%=*}: refused: "
+	done
+	run -125 cx-cgroup run --rm --set "cgroup.procs=$victim" "$R/n" true
+	assert_output "cx-cgroup: --set cgroup.procs: refused: it moves processes into the cgroup: use cx-cgroup attach"
+	run -125 cx-cgroup run --set "tasks=$victim" "$R/n" true
+	cg_gone "$R/n"
+
+	# The kernel's state: PID 1 and the victim where they were, the
+	# sleeper alone in NAME and alive, every file as it was.
+	assert_equal "$(cat /proc/1/cgroup)" "$pid1"
+	assert_equal "$(cat "/proc/$victim/cgroup")" "$victim_cg"
+	for m in $(cg_mounts); do
+		assert_equal "$(cat "$m/cx/$R/s/cgroup.procs")" "$pid"
+	done
+	kill -0 "$pid"
+	assert_equal "$(grep -H . "${state_files[@]}" /dev/null)" "$before"
+	run -0 cx-cgroup rm --kill -r "$R"
+	cg_gone "$R"
+}
+
+@test "--set writes only a file the kernel made in NAME: not a cgroup below it, not a read-only file; a limit goes through" {
+	require_ctl pids
+	run -0 cx-cgroup create "$R/f"
+	local dir
+	dir=$(cg_dir pids "$R/f")
+	# A cgroup below NAME whose name looks like a file.
+	mkdir "$dir/pids.fake"
+	run -125 cx-cgroup set "$R/f" --set pids.fake=1
+	assert_output "cx-cgroup: --set pids.fake: $dir/pids.fake is a cgroup below it, not an interface file of the cgroup"
+	[ -d "$dir/pids.fake" ]
+	rmdir "$dir/pids.fake"
+	run -125 cx-cgroup set "$R/f" --set pids.current=5
+	assert_output "cx-cgroup: --set pids.current: $dir/pids.current is read-only: the kernel reports through it, and takes nothing"
+	assert_equal "$(cat "$dir/pids.current")" 0
+	# All are checked before the first is written.
+	run -125 cx-cgroup set "$R/f" --set pids.max=7 --set pids.nothing=1
+	assert_output "cx-cgroup: --set pids.nothing: no pids.nothing in $dir: the kernel has no such interface file here"
+	assert_equal "$(cat "$dir/pids.max")" max
+	# A limit of NAME's own goes through.
+	run -0 cx-cgroup set "$R/f" --set pids.max=7
+	assert_equal "$(cat "$dir/pids.max")" 7
+	if [ -n "$CG_V2" ]; then
+		run -0 cx-cgroup set "$R/f" --set cgroup.max.descendants=3
+		assert_equal "$(cat "$CG_V2/cx/$R/f/cgroup.max.descendants")" 3
+	fi
+	run -0 cx-cgroup rm -r "$R"
+}
+
 @test "bad input: attach of a process that does not exist, or a bad PID" {
 	run -0 cx-cgroup create "$R/att"
 	local gone

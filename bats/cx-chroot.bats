@@ -611,3 +611,17 @@ got USR1"
 		/bin/sh -c 'echo "pid=$$"'
 	assert_output pid=1
 }
+
+@test "the working directory is proved under the new root after the change" {
+	# Only --skip-chdir keeps one from before; a directory removed
+	# meanwhile cannot be placed under any root, and is refused.
+	run -0 bash -c "cd '$TMP' && cx-chroot --skip-chdir / /bin/pwd"
+	assert_output "$TMP"
+	mkdir "$TMP/gone"
+	run -125 bash -c "cd '$TMP/gone' && rmdir '$TMP/gone' && cx-chroot --skip-chdir / /bin/pwd"
+	assert_output "cx-chroot: working directory .: deleted, or outside the root"
+	# After a root change the command starts at the root's top.
+	run -0 bash -c "cd '$TMP' && cx-unshare --mount cx-chroot --pivot '$ROOTFS' /bin/sh -c 'pwd; stat -c %i /; stat -c %i .'"
+	assert_line --index 0 /
+	assert_equal "${lines[1]}" "${lines[2]}"
+}

@@ -12,11 +12,13 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
@@ -628,6 +630,62 @@ int cx_cg_parse_set(const char *arg, struct cx_cg_limit *out)
 	return 0;
 }
 
+/* The interface files --set never writes, and why.  Moving processes
+ * is attach's, killing them rm --kill's; the rest are not limits of
+ * NAME: they act on its processes, or change its parent, its siblings
+ * or the cgroups below it, or the host. */
+static const struct {
+	const char *file, *why;
+} refused_files[] = {
+	{ "cgroup.procs", "it moves processes into the cgroup: use cx-cgroup attach" },
+	{ "cgroup.threads", "it moves threads into the cgroup: use cx-cgroup attach" },
+	{ "tasks", "it moves processes into the cgroup: use cx-cgroup attach" },
+	{ "cgroup.kill", "it kills every process in the cgroup: use cx-cgroup rm --kill" },
+	{ "cgroup.freeze", "it freezes the processes in the cgroup, which is no limit" },
+	{ "freezer.state", "it freezes the processes in the cgroup, which is no limit" },
+	{ "cgroup.subtree_control", "it hands controllers to the cgroups below, which is no limit of this one" },
+	{ "cgroup.type", "it makes the cgroup threaded, and its parent with it" },
+	{ "cgroup.clone_children", "it decides what the cgroups made below inherit" },
+	{ "release_agent", "it names a program the kernel runs as root on the host" },
+	{ "notify_on_release", "it makes the kernel run the release agent, a program on the host" },
+	{ "cpuset.cpu_exclusive", "it takes CPUs away from the siblings" },
+	{ "cpuset.mem_exclusive", "it takes memory nodes away from the siblings" },
+	{ "cpuset.cpus.exclusive", "it takes CPUs away from the siblings" },
+	{ "cpuset.cpus.partition", "it takes CPUs away from the parent and the siblings" },
+	{ "cpuset.sched_load_balance", "it changes the host's scheduling domains" },
+	{ "cpuset.sched_relax_domain_level", "it changes the host's scheduling domains" },
+	{ "memory.force_empty", "it reclaims the cgroup's memory now, which is no limit" },
+	{ "memory.reclaim", "it reclaims the cgroup's memory now, which is no limit" },
+};
+
+/* The files of the cgroup core that are limits of the cgroup itself. */
+static const char *const core_limits[] = {
+	"cgroup.max.depth", "cgroup.max.descendants",
+};
+
+static bool is_name(const char *file, size_t len, const char *name)
+{
+	return strlen(name) == len && strncmp(file, name, len) == 0;
+}
+
+const char *cx_cg_set_refusal(const char *file, size_t len)
+{
+	if (memchr(file, '/', len))
+		return "FILE is a file of the cgroup itself: no '/', no '..'";
+	for (size_t i = 0; i + 1 < len; i++)
+		if (file[i] == '.' && file[i + 1] == '.')
+			return "FILE is a file of the cgroup itself: no '/', no '..'";
+	for (size_t i = 0; i < sizeof(refused_files) / sizeof(*refused_files); i++)
+		if (is_name(file, len, refused_files[i].file))
+			return refused_files[i].why;
+	if (len < 7 || strncmp(file, "cgroup.", 7) != 0)
+		return NULL;
+	for (size_t i = 0; i < sizeof(core_limits) / sizeof(*core_limits); i++)
+		if (is_name(file, len, core_limits[i]))
+			return NULL;
+	return "it is a file of the cgroup core, which is no limit (of those only cgroup.max.depth and cgroup.max.descendants are)";
+}
+
 uint64_t cx_cg_weight_to_shares(uint64_t weight)
 {
 	uint64_t s = weight * 1024 / 100;
@@ -812,7 +870,7 @@ int cx_cg_write(const char *dir, const char *file, const char *text)
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	/* O_TRUNC as a shell's ">": cgroupfs ignores it, a plain file (the
 	 * unit tests' fake hierarchy) needs it. */
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	fd = open(path, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return cx_fail(errno, "open %s", path);
 	n = write(fd, text, len);
@@ -1221,12 +1279,73 @@ static int write_limit(const char *dir, const char *opt, const char *file,
 	return cx_cg_context(opt, NULL, -1);
 }
 
+/* --set writes only a file the kernel made in NAME: a regular file of a
+ * cgroup file system, right in NAME's directory, that takes writes. */
+static int check_set_file(const char *dir, const char *file, const char *opt)
+{
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
+	struct statfs fs;
+	struct stat st;
+
+	if (dfd < 0)
+		return cx_fail(errno, "%s: open %s", opt, dir);
+	if (fstatfs(dfd, &fs) < 0)
+		rc = cx_fail(errno, "%s: statfs %s", opt, dir);
+	else if (fs.f_type != CGROUP_SUPER_MAGIC &&
+		 fs.f_type != CGROUP2_SUPER_MAGIC)
+		rc = cx_fail(0, "%s: %s is not in a cgroup file system", opt, dir);
+	else if (fstatat(dfd, file, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		rc = errno == ENOENT ?
+		     cx_fail(0, "%s: no %s in %s: the kernel has no such interface file here",
+			     opt, file, dir) :
+		     cx_fail(errno, "%s: stat %s/%s", opt, dir, file);
+	else if (!S_ISREG(st.st_mode))
+		rc = cx_fail(0, "%s: %s/%s is %s, not an interface file of the cgroup",
+			     opt, dir, file, S_ISDIR(st.st_mode) ?
+			     "a cgroup below it" : "something else");
+	else if (!(st.st_mode & 0222))
+		rc = cx_fail(0, "%s: %s/%s is read-only: the kernel reports through it, and takes nothing",
+			     opt, dir, file);
+	close(dfd);
+	return rc;
+}
+
+/* Every --set: no refused file (before anything is enabled on v2), and
+ * with CHECK_FILES a file of the kernel's in NAME, before the first
+ * limit is written. */
+static int check_sets(const struct cx_cg_layout *l, const char *name,
+		      const struct cx_cg_limit *lim, int n, bool check_files)
+{
+	for (int j = 0; j < n; j++) {
+		const char *why;
+		char *dir, opt[96];
+		int i, rc;
+
+		if (lim[j].knob)
+			continue;
+		if ((why = cx_cg_set_refusal(lim[j].file, strlen(lim[j].file))))
+			return cx_fail(0, "--set %s: refused: %s", lim[j].file,
+				       why);
+		if (!check_files || (i = cx_cg_route(l, &lim[j])) < 0)
+			continue;
+		dir = cx_cg_path(l, i, name);
+		rc = check_set_file(dir, lim[j].file,
+				    optname(&lim[j], opt, sizeof(opt)));
+		free(dir);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int cx_cg_apply(const struct cx_cg_layout *l, const char *name,
 		const struct cx_cg_limit *lim, int n)
 {
 	const struct cx_cg_limit *mem = NULL, *swap = NULL;
 	char ctls[256] = "";
 
+	if (check_sets(l, name, lim, n, false) < 0)
+		return -1;
 	for (int j = 0; j < n; j++) {
 		char ctl[64];
 		int i = cx_cg_route(l, &lim[j]);
@@ -1240,6 +1359,8 @@ int cx_cg_apply(const struct cx_cg_layout *l, const char *name,
 				 "%s ", ctl);
 	}
 	if (*ctls && cx_cg_v2_enable(l, name, ctls) < 0)
+		return -1;
+	if (check_sets(l, name, lim, n, true) < 0)
 		return -1;
 
 	for (int j = 0; j < n; j++) {

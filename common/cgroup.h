@@ -134,6 +134,14 @@ int cx_cg_parse_cpus(const char *s, uint64_t *quota);
 int cx_cg_parse_cpulist(const char *s);
 /* "FILE=VALUE": FILE is "controller.name", no slash. */
 int cx_cg_parse_set(const char *arg, struct cx_cg_limit *out);
+/* Why --set may not write FILE (its first LEN bytes), or NULL.  --set
+ * writes the limits of NAME itself: it refuses a name with a '/' or
+ * "..", the files that move, kill or freeze processes (cgroup.procs,
+ * tasks, cgroup.kill...), those that change another cgroup (a parent's
+ * or the children's: cgroup.subtree_control, cgroup.type, exclusive
+ * cpusets) and those that make the kernel run a program on the host
+ * (release_agent, notify_on_release).  Pure. */
+const char *cx_cg_set_refusal(const char *file, size_t len);
 
 /* A file and what to write to it. */
 struct cx_cg_write {

@@ -129,6 +129,7 @@ static int on_option(void *p, int val, const char *arg)
 {
 	struct ctx *c = p;
 	struct cx_cg_limit lim;
+	const char *why;
 
 	if (val >= 1 && val <= (int)cx_cg_nknobs) {
 		const struct cx_cg_knob *k = &cx_cg_knobs[val - 1];
@@ -143,6 +144,10 @@ static int on_option(void *p, int val, const char *arg)
 	}
 	switch (val) {
 	case OPT_SET:
+		/* Moving goes through attach alone; nothing is written. */
+		if ((why = cx_cg_set_refusal(arg, strcspn(arg, "="))))
+			cx_die("--set %.*s: refused: %s",
+			       (int)strcspn(arg, "="), arg, why);
 		if (cx_cg_parse_set(arg, &lim) < 0)
 			cx_die("invalid --set '%s' (FILE=VALUE, FILE an interface file such as memory.oom.group)", arg);
 		c->given |= TAKES_LIMITS;

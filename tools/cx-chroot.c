@@ -248,6 +248,9 @@ int main(int argc, char **argv)
 		pivot(rootfd, root);
 	else
 		plain_chroot(&c, rootfd, root);
+	/* As runc's verifyCwd: the command starts inside the new root. */
+	if (cx_check_cwd(c.skip_chdir ? "." : "/") < 0)
+		cx_die_last();
 	set_credentials(&c);
 	cx_exec(toolfd, cmd);
 }
