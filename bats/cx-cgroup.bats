@@ -205,6 +205,47 @@ teardown_file() {
 	cg_gone "$R"
 }
 
+@test "OOM at a parent's limit: a 50M parent over a 100M NAME, the line names the parent, its 50M and its peak" {
+	require_ctl memory
+	require_helper "$HOG"
+	run -0 cx-cgroup create "$R/p" --memory 50M --memory-swap 0
+	run -137 --separate-stderr cx-cgroup run --rm --memory 100M \
+		--memory-swap 0 "$R/p/c" "$HOG"
+	local last=${lines[${#lines[@]} - 1]% MB}
+	[ "$last" -lt 60 ] || fail "the hog got to $last MB under a 50M parent"
+	assert_regex "$stderr" "^cx-cgroup: $R/p/c: killed by the OOM killer at the memory limit of 50M of /cx/$R/p \(peak [0-9.]+M\)\$"
+	# The peak in the line is the parent's, as the kernel has it.
+	local dir peak
+	dir=$(cg_dir memory "$R/p")
+	case $(cg_backend memory) in
+	v2)
+		assert_equal "$(cat "$dir/memory.max")" 52428800
+		run -0 awk '$1 == "oom" { print $2 }' "$dir/memory.events.local"
+		[ "$output" -ge 1 ] || fail "no OOM event in $dir: $(cat "$dir/memory.events.local")"
+		peak=$(cat "$dir/memory.peak")
+		;;
+	v1)
+		assert_equal "$(cat "$dir/memory.limit_in_bytes")" 52428800
+		peak=$(cat "$dir/memory.max_usage_in_bytes")
+		;;
+	esac
+	[ "$peak" -gt $((45 << 20)) ] && [ "$peak" -le $((50 << 20)) ] ||
+		fail "the parent's peak is $peak"
+	assert_regex "$stderr" "\(peak $(awk -v p="$peak" 'BEGIN {
+		v = p / 1048576; r = int(v * 10 + 0.5) / 10;
+		if (r == int(r)) printf "%dM", r; else printf "%.1fM", r }')\)\$"
+	# The run took back NAME, and left the parent it found.
+	cg_gone "$R/p/c"
+	cg_everywhere "$R/p"
+
+	# NAME's own limit, under a larger parent's: NAME's, as before.
+	run -0 cx-cgroup set "$R/p" --memory 200M
+	run -137 --separate-stderr cx-cgroup run --rm --memory 30M \
+		--memory-swap 0 "$R/p/c" "$HOG"
+	assert_equal "$stderr" "cx-cgroup: $R/p/c: killed by the OOM killer at the memory limit of 30M"
+	run -0 cx-cgroup rm -r "$R"
+}
+
 # --- limits at work ----------------------------------------------------
 
 @test "--pids 20 stops a bounded fork loop: 19 forks, the rest refused, and stat counts them" {

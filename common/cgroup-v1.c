@@ -76,6 +76,37 @@ static int v1_oom_kills(const char *dir, uint64_t *kills)
 	return cx_cg_read_key(dir, "memory.oom_control", "oom_kill", kills);
 }
 
+static int read_limit(const char *dir, const char *file, uint64_t *v);
+
+/* Does PEAK come within one failed charge of LIMIT?  A charge is a batch
+ * of 64 pages, or a huge page of 2M. */
+static bool within_a_charge(uint64_t peak, uint64_t limit)
+{
+	uint64_t batch = 64 * (uint64_t)sysconf(_SC_PAGESIZE);
+	uint64_t slack = batch > (2 << 20) ? batch : (2 << 20);
+
+	return limit != UINT64_MAX && peak + slack >= limit;
+}
+
+/* failcnt counts the charges that failed at this cgroup's own limit, not
+ * at one above it; the peak (max_usage_in_bytes) is its own as well. */
+static void v1_oom_counts(const char *dir, struct cx_cg_oom_counts *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->limit = c->sw_limit = UINT64_MAX;
+	cx_cg_read_u64(dir, "memory.failcnt", &c->hits);
+	cx_cg_read_u64(dir, "memory.memsw.failcnt", &c->sw_hits);
+	read_limit(dir, "memory.limit_in_bytes", &c->limit);
+	read_limit(dir, "memory.memsw.limit_in_bytes", &c->sw_limit);
+	c->has_peak = cx_cg_read_u64(dir, "memory.max_usage_in_bytes",
+				     &c->peak) == 0;
+	if (cx_cg_read_u64(dir, "memory.memsw.max_usage_in_bytes",
+			   &c->sw_peak) < 0)
+		c->sw_peak = c->peak;
+	c->full = c->has_peak && within_a_charge(c->peak, c->limit);
+	c->sw_full = c->has_peak && within_a_charge(c->sw_peak, c->sw_limit);
+}
+
 /* The v1 hierarchy of controller CTL where NAME is, as a path. */
 static char *v1_dir(const struct cx_cg_layout *l, const char *name,
 		    const char *v2ctl, const char *ctl)
@@ -132,7 +163,7 @@ static void v1_stat(const struct cx_cg_layout *l, const char *name,
 }
 
 const struct cx_cg_backend cx_cg_v1 = {
-	v1_made, v1_join_self, v1_kill, v1_oom_kills, v1_stat,
+	v1_made, v1_join_self, v1_kill, v1_oom_kills, v1_oom_counts, v1_stat,
 };
 
 /* A limit of memory.limit_in_bytes or memsw, UINT64_MAX for none. */

@@ -55,6 +55,20 @@ static int v2_oom_kills(const char *dir, uint64_t *kills)
 	return cx_cg_read_key(dir, "memory.events", "oom_kill", kills);
 }
 
+/* An OOM event is counted in the cgroup whose memory.max the charge hit,
+ * and in every cgroup above it; memory.events.local (5.2) counts the
+ * cgroup's own alone. */
+static void v2_oom_counts(const char *dir, struct cx_cg_oom_counts *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->limit = c->sw_limit = UINT64_MAX;
+	if (cx_cg_read_key(dir, "memory.events.local", "oom", &c->hits) < 0)
+		cx_cg_read_key(dir, "memory.events", "oom", &c->hits);
+	cx_cg_read_u64(dir, "memory.max", &c->limit);
+	/* memory.peak came in 5.19. */
+	c->has_peak = cx_cg_read_u64(dir, "memory.peak", &c->peak) == 0;
+}
+
 static char *v2_dir(const struct cx_cg_layout *l, const char *name,
 		    const char *ctl, const char *v1ctl)
 {
@@ -109,7 +123,7 @@ static void v2_stat(const struct cx_cg_layout *l, const char *name,
 }
 
 const struct cx_cg_backend cx_cg_v2 = {
-	v2_made, v2_join_self, v2_kill, v2_oom_kills, v2_stat,
+	v2_made, v2_join_self, v2_kill, v2_oom_kills, v2_oom_counts, v2_stat,
 };
 
 int cx_cg_v2_enable_all(const char *dir)

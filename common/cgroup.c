@@ -838,6 +838,32 @@ void cx_cg_human(uint64_t bytes, char *out, size_t len)
 	snprintf(out, len, "%" PRIu64, bytes);
 }
 
+void cx_cg_human_round(uint64_t bytes, char *out, size_t len)
+{
+	static const char units[] = "KMGT";
+	unsigned u = 0;
+	uint64_t unit, whole, tenths;
+
+	if (bytes < 1024) {
+		snprintf(out, len, "%" PRIu64, bytes);
+		return;
+	}
+	while (u + 1 < sizeof(units) - 1 && bytes >> (10 * (u + 2)))
+		u++;
+	unit = 1ULL << (10 * (u + 1));
+	whole = bytes / unit;
+	tenths = ((bytes % unit) * 10 + unit / 2) / unit;
+	if (tenths == 10) {
+		whole++;
+		tenths = 0;
+	}
+	if (tenths)
+		snprintf(out, len, "%" PRIu64 ".%" PRIu64 "%c", whole, tenths,
+			 units[u]);
+	else
+		snprintf(out, len, "%" PRIu64 "%c", whole, units[u]);
+}
+
 /* --- Files --------------------------------------------------------- */
 
 static char *join(const char *a, const char *b)
@@ -1873,21 +1899,116 @@ int cx_cg_oom_kills(const struct cx_cg_layout *l, const char *name,
 	return rc;
 }
 
-int cx_cg_memory_limit(const struct cx_cg_layout *l, const char *name,
-		       bool *max, uint64_t *bytes)
+void cx_cg_oom_watch_free(struct cx_cg_oom_watch *w)
+{
+	for (int i = 0; i < w->n; i++)
+		free(w->dir[i]);
+	free(w->dir);
+	free(w->before);
+	memset(w, 0, sizeof(*w));
+	w->h = -1;
+}
+
+void cx_cg_oom_free(struct cx_cg_oom *o)
+{
+	free(o->where);
+	o->where = NULL;
+}
+
+static int watch_add(struct cx_cg_oom_watch *w, const struct cx_cg_hier *h,
+		     const char *dir)
+{
+	char **d = realloc(w->dir, (size_t)(w->n + 1) * sizeof(*d));
+	struct cx_cg_oom_counts *c;
+
+	if (!d)
+		return cx_fail(ENOMEM, "malloc");
+	w->dir = d;
+	c = realloc(w->before, (size_t)(w->n + 1) * sizeof(*c));
+	if (!c)
+		return cx_fail(ENOMEM, "malloc");
+	w->before = c;
+	if (!(w->dir[w->n] = strdup(dir)))
+		return cx_fail(ENOMEM, "malloc");
+	backend(h)->oom_counts(dir, &w->before[w->n]);
+	w->n++;
+	return 0;
+}
+
+int cx_cg_oom_watch(const struct cx_cg_layout *l, const char *name,
+		    struct cx_cg_oom_watch *w)
 {
 	int i = cx_cg_find(l, "memory", "memory");
+	size_t top;
 	char *dir;
-	int rc;
+	int rc = 0;
 
-	if (i < 0)
+	memset(w, 0, sizeof(*w));
+	w->h = -1;
+	if (i < 0 || cx_cg_oom_kills(l, name, &w->kills) < 0)
 		return fail_errno(ENOENT);
+	w->h = i;
+	/* Up to the root of the mount, which has no limit. */
+	top = strlen(l->h[i].mount);
 	dir = cx_cg_path(l, i, name);
-	rc = cx_cg_read_u64(dir, l->h[i].version == 2 ? "memory.max" :
-			    "memory.limit_in_bytes", bytes);
+	while (rc == 0 && strlen(dir) > top) {
+		rc = watch_add(w, &l->h[i], dir);
+		*strrchr(dir, '/') = '\0';
+	}
 	free(dir);
-	*max = rc == 0 && *bytes >= CX_CG_V1_UNLIMITED;
+	if (rc < 0)
+		cx_cg_oom_watch_free(w);
 	return rc;
+}
+
+/* DIR of hierarchy H as a path from the hierarchy's root (malloc'd). */
+static char *from_root(const struct cx_cg_hier *h, const char *dir)
+{
+	const char *rel = dir + strlen(h->mount);
+
+	return join(strcmp(h->root, "/") == 0 ? "" : h->root,
+		    *rel == '/' ? rel + 1 : rel);
+}
+
+int cx_cg_oom_check(const struct cx_cg_layout *l, const char *name,
+		    const struct cx_cg_oom_watch *w, struct cx_cg_oom *o)
+{
+	uint64_t after;
+
+	memset(o, 0, sizeof(*o));
+	if (w->h < 0 || cx_cg_oom_kills(l, name, &after) < 0 ||
+	    after <= w->kills)
+		return 0;
+	o->kills = after - w->kills;
+	/* The deepest whose limit was hit: a hit is counted where the
+	 * charge failed (v1's failcnt, v2's memory.events.local), or there
+	 * and above it (v2's memory.events before 5.2); on v1 a peak that
+	 * reached the limit tells as well. */
+	for (int j = 0; j < w->n; j++) {
+		const struct cx_cg_hier *h = &l->h[w->h];
+		const struct cx_cg_oom_counts *was = &w->before[j];
+		struct cx_cg_oom_counts now;
+		bool mem, sw;
+
+		backend(h)->oom_counts(w->dir[j], &now);
+		mem = (now.hits > was->hits || now.full) &&
+		      now.limit != UINT64_MAX;
+		sw = (now.sw_hits > was->sw_hits || now.sw_full) &&
+		     now.sw_limit != UINT64_MAX;
+		if (!mem && !sw)
+			continue;
+		/* v1 charges memory + swap first: when it is the memory
+		 * limit itself (no swap allowed), the memory limit it is. */
+		o->swap = sw && now.sw_limit != now.limit;
+		o->limit = o->swap ? now.sw_limit : now.limit;
+		o->peak = o->swap ? now.sw_peak : now.peak;
+		o->has_peak = now.has_peak;
+		o->self = j == 0;
+		if (!(o->where = from_root(h, w->dir[j])))
+			return cx_fail(ENOMEM, "malloc");
+		return 0;
+	}
+	return 0;
 }
 
 /* --- Reading back ---------------------------------------------------- */

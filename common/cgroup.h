@@ -173,6 +173,9 @@ uint64_t cx_cg_v1_unweight(const char *file, uint64_t v);
 /* "104857600" -> "100M"; a number that K, M, G or T does not divide
  * stays in bytes. */
 void cx_cg_human(uint64_t bytes, char *out, size_t len);
+/* Rounded to a tenth of the largest unit it reaches: "49.8M", "50M";
+ * below 1K in bytes. */
+void cx_cg_human_round(uint64_t bytes, char *out, size_t len);
 /* A v1 memory limit of this size or more means none. */
 #define CX_CG_V1_UNLIMITED (1ULL << 62)
 
@@ -265,12 +268,55 @@ int cx_cg_list(const struct cx_cg_layout *l, const char *name, char ***out,
 	       int *n);
 void cx_cg_list_free(char **list, int n);
 
-/* The OOM kills counted in NAME (memory.events or memory.oom_control),
- * and its memory limit; -1 when there is no memory controller. */
+/* The OOM kills counted in NAME (memory.events or memory.oom_control);
+ * -1 when there is no memory controller. */
 int cx_cg_oom_kills(const struct cx_cg_layout *l, const char *name,
 		    uint64_t *kills);
-int cx_cg_memory_limit(const struct cx_cg_layout *l, const char *name,
-		       bool *max, uint64_t *bytes);
+
+/* What a cgroup of the memory hierarchy tells about its limit. */
+struct cx_cg_oom_counts {
+	uint64_t hits;		/* v2: OOM events (memory.events.local, else
+				 * memory.events); v1: memory.failcnt */
+	uint64_t sw_hits;	/* v1: memory.memsw.failcnt */
+	uint64_t limit;		/* UINT64_MAX: none */
+	uint64_t sw_limit;	/* v1: memory + swap; UINT64_MAX: none */
+	uint64_t peak;		/* with has_peak */
+	uint64_t sw_peak;	/* v1: memory + swap */
+	bool has_peak;
+	/* v1: the peak came within a charge of the limit, or of memory +
+	 * swap's (sw_full).  The failcnt files do not always count: 6.18
+	 * counts no failure of memsw. */
+	bool full, sw_full;
+};
+
+/* Which memory limit made the OOM killer strike in NAME: the limit of
+ * NAME, or of a cgroup above it (a 50M parent over a 100M NAME).  The
+ * watch notes NAME's kills and the counters of NAME and of every
+ * cgroup above it before the run; the check reads them again and
+ * takes the deepest cgroup whose limit was hit since. */
+struct cx_cg_oom_watch {
+	int h;			/* the memory hierarchy, -1: none */
+	uint64_t kills;
+	int n;
+	char **dir;		/* NAME first, then up to below the root */
+	struct cx_cg_oom_counts *before;
+};
+struct cx_cg_oom {
+	uint64_t kills;		/* since the watch began */
+	char *where;		/* the cgroup whose limit was hit, its path
+				 * from the hierarchy's root; NULL: none was
+				 * (the host ran out, or a cgroup below) */
+	bool self;		/* it is NAME */
+	bool swap;		/* v1: the memory + swap limit */
+	uint64_t limit, peak;
+	bool has_peak;
+};
+int cx_cg_oom_watch(const struct cx_cg_layout *l, const char *name,
+		    struct cx_cg_oom_watch *w);
+int cx_cg_oom_check(const struct cx_cg_layout *l, const char *name,
+		    const struct cx_cg_oom_watch *w, struct cx_cg_oom *o);
+void cx_cg_oom_watch_free(struct cx_cg_oom_watch *w);
+void cx_cg_oom_free(struct cx_cg_oom *o);
 
 /* Read a knob back, in its option's words: "104857600", "max", "0.2";
  * -1 with ENOENT when the host has no file for it. */
@@ -317,6 +363,8 @@ struct cx_cg_backend {
 	/* Kill everything in DIR and below, wait until it is empty. */
 	int (*kill)(const struct cx_cg_layout *l, const char *name);
 	int (*oom_kills)(const char *dir, uint64_t *kills);
+	/* The counters of DIR's memory limit, as far as it has them. */
+	void (*oom_counts)(const char *dir, struct cx_cg_oom_counts *c);
 	/* Read the stat values this backend can tell. */
 	void (*stat)(const struct cx_cg_layout *l, const char *name,
 		     uint64_t *v, bool *has);

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -478,26 +479,37 @@ static void undo_at_exit(void)
 	cx_cg_undo(undo.m);
 }
 
-/* One line when the OOM killer struck during the run. */
-static void report_oom(struct ctx *c, uint64_t before, int status)
+/* One line when the OOM killer struck during the run, naming the limit
+ * that was hit: NAME's, or that of a cgroup above it (its path and
+ * peak then, since NAME's own limit may be larger). */
+static void report_oom(struct ctx *c, const struct cx_cg_oom_watch *w,
+		       int status)
 {
-	uint64_t after, bytes;
-	bool max;
-	char limit[64] = "";
+	struct cx_cg_oom o;
+	char limit[PATH_MAX + 128] = "", size[32], peak[48] = "";
 
-	if (cx_cg_oom_kills(&c->l, c->name, &after) < 0 || after <= before)
+	if (cx_cg_oom_check(&c->l, c->name, w, &o) < 0 || !o.kills)
 		return;
-	if (cx_cg_memory_limit(&c->l, c->name, &max, &bytes) == 0 && !max) {
-		strcpy(limit, " at the memory limit of ");
-		cx_cg_human(bytes, limit + strlen(limit),
-			    sizeof(limit) - strlen(limit));
+	if (o.where) {
+		cx_cg_human(o.limit, size, sizeof(size));
+		if (o.has_peak) {
+			strcpy(peak, " (peak ");
+			cx_cg_human_round(o.peak, peak + strlen(peak),
+					  sizeof(peak) - strlen(peak) - 1);
+			strcat(peak, ")");
+		}
+		snprintf(limit, sizeof(limit), " at the memory%s limit of %s%s%s%s",
+			 o.swap ? "+swap" : "", size, o.self ? "" : " of ",
+			 o.self ? "" : o.where, o.self ? "" : peak);
+	} else {
+		snprintf(limit, sizeof(limit), ", though no memory limit of it or above it was hit");
 	}
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
 		cx_warn("%s: killed by the OOM killer%s", c->typed, limit);
 	else
 		cx_warn("%s: the OOM killer killed %" PRIu64 " process%s%s",
-			c->typed, after - before, after - before == 1 ? "" : "es",
-			limit);
+			c->typed, o.kills, o.kills == 1 ? "" : "es", limit);
+	cx_cg_oom_free(&o);
 }
 
 /* Did this run make NAME, everywhere it is? */
@@ -530,10 +542,10 @@ static bool is_empty(struct ctx *c)
 static int do_run(struct ctx *c, char **ops)
 {
 	static struct cx_cg_made m;
+	struct cx_cg_oom_watch oom;
 	char **cmd = ops + 1;
-	uint64_t oom_before = 0;
-	int status;
 	pid_t pid;
+	int status;
 
 	if (!cmd[0])
 		cx_usage_error("run: no COMMAND given");
@@ -557,7 +569,7 @@ static int do_run(struct ctx *c, char **ops)
 		cx_exec(-1, cmd);
 	}
 
-	cx_cg_oom_kills(&c->l, c->name, &oom_before);
+	cx_cg_oom_watch(&c->l, c->name, &oom);
 	cx_signals_hold();
 	pid = cx_cg_fork_into(&c->l, c->name);
 	if (pid < 0)
@@ -567,7 +579,8 @@ static int do_run(struct ctx *c, char **ops)
 		cx_exec(-1, cmd);
 	}
 	status = cx_wait_forward(pid, false);
-	report_oom(c, oom_before, status);
+	report_oom(c, &oom, status);
+	cx_cg_oom_watch_free(&oom);
 	/* --rm: what this run made goes, and what is still running in it
 	 * with it; a NAME that was there before stays. */
 	undo.c = NULL;
