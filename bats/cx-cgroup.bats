@@ -137,6 +137,35 @@ stat_value() {
 	awk -v k="$1" '$1 == k { print $2 }' <<<"$2"
 }
 
+# The PID of NAME's payload, once it is in NAME in every hierarchy (up
+# to 20 s: a loaded machine, or the lane's emulated guest, is slow).
+wait_payload() {
+	local procs i pid
+	procs="$(cg_mounts | head -n 1)/cx/$1/cgroup.procs"
+	for i in $(seq 200); do
+		pid=$(head -n 1 "$procs" 2>/dev/null)
+		if [ -n "$pid" ] && [ "$(grep -c ":/cx/$1\$" "/proc/$pid/cgroup" 2>/dev/null)" = "$(cg_mounts | wc -l)" ]; then
+			echo "$pid"
+			return 0
+		fi
+		sleep 0.1
+	done
+	fail "no payload in every hierarchy's $1 after 20 s: $(cat "$procs" 2>&1)"
+}
+
+# PID is dead: gone from /proc within 10 s.  A zombie that its new
+# parent has not reaped by then is dead as well, and says so.
+wait_dead() {
+	local i state
+	for i in $(seq 100); do
+		[ -e "/proc/$1" ] || return 0
+		sleep 0.1
+	done
+	state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
+	[ -z "$state" ] || [ "$state" = Z ] ||
+		fail "process $1 is still alive (state $state): $(tr '\0' ' ' <"/proc/$1/cmdline")"
+}
+
 # Kill what is in DIR and below, then remove the cgroups, deepest first.
 cg_clean_tree() {
 	local i f
@@ -666,6 +695,89 @@ max"
 	local pid=$output
 	[ ! -e "/proc/$pid" ] || [ "$(awk '{ print $3 }' "/proc/$pid/stat")" = Z ] ||
 		fail "the sleep $pid survived"
+	cg_gone "$R"
+}
+
+@test "run --rm killed by SIGKILL: its payload dies with it, and one rm removes NAME from every hierarchy" {
+	cx-cgroup run --rm "$R/k" sleep 1000 </dev/null >/dev/null 2>&1 &
+	local sup=$! payload st=0
+	BG_PIDS="$BG_PIDS $sup"
+	# A process outside NAME, which nothing may touch.
+	sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
+	local other=$!
+	BG_PIDS="$BG_PIDS $other"
+	payload=$(wait_payload "$R/k")
+	cg_everywhere "$R/k"
+	kill -KILL "$sup"
+	wait "$sup" || st=$?
+	assert_equal "$st" 137
+	# At once: the payload may still be on its way out.
+	run -0 cx-cgroup rm "$R/k"
+	assert_output ""
+	cg_gone "$R/k"
+	wait_dead "$payload"
+	kill -0 "$other"
+	run -0 cx-cgroup rm "$R"
+	cg_gone "$R"
+}
+
+@test "run --rm killed before its child asked for the parent-death signal: the child sees it and dies" {
+	command -v strace >/dev/null || skip "no strace: it holds the child's prctl back"
+	# Each traced process's first prctl waits 3 s: the child's is
+	# PR_SET_PDEATHSIG, and the supervisor is killed meanwhile.
+	strace -f -o "$TMP/trace" -e trace=prctl \
+		-e inject=prctl:delay_enter=3000000:when=1 \
+		cx-cgroup run --rm "$R/race" sleep 1000 </dev/null >/dev/null 2>&1 &
+	local tracer=$! sup payload st=0
+	BG_PIDS="$BG_PIDS $tracer"
+	payload=$(wait_payload "$R/race")
+	sup=$(awk '{ print $4 }' "/proc/$payload/stat")
+	assert_equal "$(cat "/proc/$sup/comm")" cx-cgroup
+	kill -KILL "$sup"
+	# strace goes when the last process it traces does.
+	wait_dead "$payload"
+	wait "$tracer" || st=$?
+	# The order in the trace: the supervisor died, then the child's
+	# prctl returned, then the child died of the SIGKILL it raised.
+	run -0 awk -v s="$sup" -v p="$payload" '
+		$1 == s && /killed by SIGKILL/ { if (!d) d = NR }
+		$1 == p && /prctl.*= 0/ { if (!r) r = NR }
+		$1 == p && /killed by SIGKILL/ { k = NR }
+		END { print (d && r > d && k > r) ? "in order" : "d=" d " r=" r " k=" k }' "$TMP/trace"
+	[ "$output" = "in order" ] ||
+		fail "the trace is not in that order ($output): $(cat "$TMP/trace")"
+	run -0 cx-cgroup rm -r "$R"
+	cg_gone "$R"
+}
+
+@test "after a killed run, rm --kill takes what the payload left behind, and nothing outside NAME" {
+	cx-cgroup run --rm "$R/o" sh -c 'sleep 1000 & echo $! >"$0"; wait' "$TMP/orphan" \
+		</dev/null >/dev/null 2>&1 &
+	local sup=$! shell orphan st=0
+	BG_PIDS="$BG_PIDS $sup"
+	# A sibling's process, in a cgroup of its own below the same parent.
+	cx-cgroup run "$R/other" sleep 1000 </dev/null >/dev/null 2>&1 &
+	local other=$!
+	BG_PIDS="$BG_PIDS $other"
+	shell=$(wait_payload "$R/o")
+	wait_for_file "$TMP/orphan" || fail "the payload did not start its sleep"
+	orphan=$(cat "$TMP/orphan")
+	wait_payload "$R/other" >/dev/null
+	kill -KILL "$sup"
+	wait "$sup" || st=$?
+	assert_equal "$st" 137
+	# The payload died with the supervisor; what it forked is still in NAME.
+	wait_dead "$shell"
+	kill -0 "$orphan"
+	run -125 cx-cgroup rm "$R/o"
+	assert_output "cx-cgroup: rm $R/o: 1 process is still inside: use --kill to kill it first"
+	cg_everywhere "$R/o"
+	run -0 cx-cgroup rm --kill "$R/o"
+	cg_gone "$R/o"
+	wait_dead "$orphan"
+	kill -0 "$other"
+	assert_equal "$(cat "$(cg_mounts | head -n 1)/cx/$R/other/cgroup.procs")" "$other"
+	run -0 cx-cgroup rm --kill -r "$R"
 	cg_gone "$R"
 }
 

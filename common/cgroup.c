@@ -993,15 +993,12 @@ static bool is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* The caller's cgroup in hierarchy H, from /proc/self/cgroup, as a path
- * below H's mount (malloc'd), or NULL. */
-static char *own_cgroup(const struct cx_cg_hier *h)
+/* A process's cgroup in hierarchy H, from TEXT (/proc/PID/cgroup, which
+ * this changes), as a path below H's mount (malloc'd), or NULL. */
+static char *cgroup_in(const struct cx_cg_hier *h, char *text)
 {
-	char *text = slurp("/proc/self/cgroup"), *line, *save = NULL;
-	char *found = NULL;
+	char *line, *save = NULL, *found = NULL;
 
-	if (!text)
-		return NULL;
 	for (line = strtok_r(text, "\n", &save); line && !found;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char *ctls = strchr(line, ':'), *path;
@@ -1034,6 +1031,17 @@ static char *own_cgroup(const struct cx_cg_hier *h)
 			path++;
 		found = join(h->mount, path);
 	}
+	return found;
+}
+
+/* The caller's cgroup in hierarchy H (malloc'd), or NULL. */
+static char *own_cgroup(const struct cx_cg_hier *h)
+{
+	char *text = slurp("/proc/self/cgroup"), *found;
+
+	if (!text)
+		return NULL;
+	found = cgroup_in(h, text);
 	free(text);
 	return found;
 }
@@ -1746,6 +1754,121 @@ static void sleep_ms(long ms)
 	nanosleep(&t, NULL);
 }
 
+/* Is PID in NAME or below, in one of the hierarchies? */
+static bool in_cgroup(const struct cx_cg_layout *l, const char *name,
+		      pid_t pid)
+{
+	char path[64], *text;
+	bool in = false;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	if (!(text = slurp(path)))
+		return false;
+	for (int i = 0; i < l->n && !in; i++) {
+		char *copy = strdup(text), *at = copy ? cgroup_in(&l->h[i], copy) : NULL;
+		char *top = cx_cg_path(l, i, name);
+		size_t len = strlen(top);
+
+		in = at && strncmp(at, top, len) == 0 &&
+		     (at[len] == '/' || at[len] == '\0');
+		free(top);
+		free(at);
+		free(copy);
+	}
+	free(text);
+	return in;
+}
+
+/* Not in syscalls.h yet: 5.1. */
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+
+/* SIGKILL PID if it is still in NAME or below.  The number was read from
+ * a cgroup.procs file: since then the process may have exited and the
+ * number gone to another one, outside.  A pidfd holds on to the process
+ * that the check is about (5.3); without one, kill(2) right after the
+ * check. */
+static void kill_member(const struct cx_cg_layout *l, const char *name,
+			pid_t pid)
+{
+	int fd = cx_pidfd_open(pid, 0);
+
+	if (fd < 0 && errno == ESRCH)
+		return;
+	if (in_cgroup(l, name, pid)) {
+		if (fd >= 0)
+			syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
+		else
+			kill(pid, SIGKILL);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Is PID on its way out: SIGKILL pending, exiting (PF_EXITING, set first
+ * thing in do_exit), a zombie, or gone? */
+static bool dying(pid_t pid)
+{
+	char path[64], *text, *p, state = 0;
+	unsigned long long flags = 0;
+	bool yes = false;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (!(text = slurp(path)))
+		return true;
+	/* The command name may hold anything: the fields follow its
+	 * last ')'.  flags is the ninth field. */
+	if ((p = strrchr(text, ')')) &&
+	    sscanf(p + 1, " %c %*d %*d %*d %*d %*d %llu", &state, &flags) == 2)
+		yes = state == 'Z' || state == 'X' || (flags & 0x4);
+	free(text);
+	if (yes)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (!(text = slurp(path)))
+		return true;
+	for (char *line = text; line && *line && !yes;) {
+		unsigned long long set;
+
+		if ((strncmp(line, "SigPnd:", 7) == 0 ||
+		     strncmp(line, "ShdPnd:", 7) == 0) &&
+		    sscanf(line + 7, "%llx", &set) == 1)
+			yes = set & (1ULL << (SIGKILL - 1));
+		line = strchr(line, '\n');
+		line = line ? line + 1 : NULL;
+	}
+	free(text);
+	return yes;
+}
+
+int cx_cg_procs_left(const struct cx_cg_layout *l, const char *name,
+		     int *count, bool *self)
+{
+	/* A process between the dequeue of its SIGKILL and do_exit shows
+	 * no sign of it: the first looks do not decide. */
+	for (int round = 0; round < 2000; round++) {
+		int n, alive = 0;
+		pid_t *v;
+
+		if (cx_cg_pids(l, name, &v, &n) < 0)
+			return -1;
+		*self = false;
+		for (int i = 0; i < n; i++) {
+			if (v[i] == getpid())
+				*self = true;
+			else if (!dying(v[i]))
+				alive++;
+		}
+		free(v);
+		*count = n;
+		if (n == 0 || *self || (alive && round >= 2))
+			return 0;
+		sleep_ms(1);
+	}
+	return 0;
+}
+
 int cx_cg_kill_loop(const struct cx_cg_layout *l, const char *name,
 		    const char *freeze_dir, const struct cx_cg_freezer *fz)
 {
@@ -1765,7 +1888,7 @@ int cx_cg_kill_loop(const struct cx_cg_layout *l, const char *name,
 			return -1;
 		for (int i = 0; i < n; i++)
 			if (v[i] != getpid())
-				kill(v[i], SIGKILL);
+				kill_member(l, name, v[i]);
 		free(v);
 		/* A frozen process dies of SIGKILL once thawed. */
 		if (frozen)

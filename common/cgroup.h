@@ -253,6 +253,12 @@ pid_t cx_cg_fork_into(const struct cx_cg_layout *l, const char *name);
  * once; *self tells whether the caller is one of them. */
 int cx_cg_procs(const struct cx_cg_layout *l, const char *name, int *count,
 		bool *self);
+/* The same, after a moment (up to 2 s) for the processes that are on
+ * their way out (killed, exiting) to be gone: the payload of a run
+ * whose supervisor was killed dies of its parent-death signal while
+ * the caller looks. */
+int cx_cg_procs_left(const struct cx_cg_layout *l, const char *name,
+		     int *count, bool *self);
 /* The cgroups below NAME (not NAME itself), over every hierarchy. */
 int cx_cg_children(const struct cx_cg_layout *l, const char *name,
 		   int *count);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -347,7 +348,7 @@ static int do_rm(struct ctx *c, char **ops)
 		cx_die("rm %s: %d cgroup%s below it: remove %s first, or use --recursive",
 		       c->typed, children, children == 1 ? " is" : "s are",
 		       children == 1 ? "it" : "them");
-	if (cx_cg_procs(&c->l, c->name, &procs, &self) < 0)
+	if (cx_cg_procs_left(&c->l, c->name, &procs, &self) < 0)
 		cx_die_last();
 	if (self)
 		cx_die("rm %s: cx-cgroup itself is inside it", c->typed);
@@ -512,6 +513,18 @@ static void report_oom(struct ctx *c, const struct cx_cg_oom_watch *w,
 	cx_cg_oom_free(&o);
 }
 
+/* The command dies with us: killed (SIGKILL cannot be passed on), we
+ * could not wait for it nor take the cgroup back.  The signal is lost
+ * when we died before the child asked for it: its parent is no longer
+ * us then. */
+static void die_with_parent(pid_t parent)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		cx_die_errno("prctl PR_SET_PDEATHSIG");
+	if (getppid() != parent)
+		raise(SIGKILL);
+}
+
 /* Did this run make NAME, everywhere it is? */
 static bool made_name(struct ctx *c, const struct cx_cg_made *m)
 {
@@ -544,7 +557,7 @@ static int do_run(struct ctx *c, char **ops)
 	static struct cx_cg_made m;
 	struct cx_cg_oom_watch oom;
 	char **cmd = ops + 1;
-	pid_t pid;
+	pid_t pid, self = getpid();
 	int status;
 
 	if (!cmd[0])
@@ -575,6 +588,7 @@ static int do_run(struct ctx *c, char **ops)
 	if (pid < 0)
 		cx_die_last();
 	if (pid == 0) {
+		die_with_parent(self);
 		cx_signals_release();
 		cx_exec(-1, cmd);
 	}
