@@ -722,7 +722,8 @@ D /opt/sub"
 	assert_equal "$(stat -c %a "$TMP/layer/gone")" "0"
 	assert_equal "$(xattr "$TMP/layer/usr" trusted.overlay.opaque)" "y"
 	assert_equal "$(cat "$TMP/layer/usr/bin/tool")" "hello"
-	assert_equal "$(stat -c '%a %Y' "$TMP/layer/usr/bin/suid")" "4755 1700000000"
+	# The mode and time kept, but the set-user-ID bit (--allow-suid).
+	assert_equal "$(stat -c '%a %Y' "$TMP/layer/usr/bin/suid")" "755 1700000000"
 	assert_equal "$(readlink "$TMP/layer/usr/bin/link")" "/etc/shadow"
 	assert_equal "$(stat -c %i "$TMP/layer/usr/bin/hard")" "$(stat -c %i "$TMP/layer/usr/bin/tool")"
 	assert_equal "$(stat -c %F "$TMP/layer/fifo")" "fifo"
@@ -855,6 +856,120 @@ hostile() {
 	run -0 cx-overlay unpack --allow-devices "$TMP/dev.tar" "$TMP/out"
 	assert_equal "$(kind_of "$TMP/out/dev/null")" "character special file 1 3"
 	assert_equal "$(kind_of "$TMP/out/dev/sda")" "block special file 8 0"
+}
+
+# --- set-user-ID files, file capabilities, device nodes ----------------
+
+# A layer tarball of a tree with a set-user-ID root program (id), a
+# set-group-ID one, a program with a file capability (grep, with
+# cap_net_raw+ep: it shows the capability in its own CapEff) and a
+# set-group-ID directory, written by GNU tar, not by cx-overlay.
+suid_layer() {
+	command -v setcap >/dev/null || skip "setcap (libcap2-bin) is needed for a file capability"
+	mkdir -p "$TMP/src/bin" "$TMP/src/shared"
+	cp "$(command -v id)" "$TMP/src/bin/id"
+	cp "$(command -v id)" "$TMP/src/bin/sgid"
+	cp "$(command -v grep)" "$TMP/src/bin/grep"
+	chown 0:0 "$TMP/src/bin/id" "$TMP/src/bin/sgid"
+	chmod 4755 "$TMP/src/bin/id"
+	chmod 2755 "$TMP/src/bin/sgid" "$TMP/src/shared"
+	setcap cap_net_raw+ep "$TMP/src/bin/grep"
+	tar --xattrs --xattrs-include='*' --numeric-owner -C "$TMP/src" -cf "$TMP/suid.tar" .
+	# Others must reach the layers to run them as nobody.
+	chmod 755 "$TMP"
+}
+
+# The set-id bits and the capability of the unpacked tree DIR.
+suid_state() {
+	stat -c '%a %n' "$1/bin/id" "$1/bin/sgid" "$1/bin/grep" "$1/shared" | sed "s,$1/,,"
+	echo "cap=$(getcap "$1/bin/grep" | sed 's/^.* //')"
+}
+
+@test "unpack and image drop set-user-ID and set-group-ID bits and file capabilities; --allow-suid keeps them" {
+	suid_layer
+	run -0 cx-overlay unpack "$TMP/suid.tar" "$TMP/out"
+	run -0 suid_state "$TMP/out"
+	assert_output "755 bin/id
+755 bin/sgid
+755 bin/grep
+2755 shared
+cap="
+	run -0 cx-overlay unpack --allow-suid "$TMP/suid.tar" "$TMP/kept"
+	run -0 suid_state "$TMP/kept"
+	assert_output "4755 bin/id
+2755 bin/sgid
+755 bin/grep
+2755 shared
+cap=cap_net_raw=ep"
+	# The file as unpacked by default raises no one, even straight from
+	# the host's directory.
+	run -0 setpriv --reuid=65534 --regid=65534 --clear-groups "$TMP/out/bin/id" -u
+	assert_output 65534
+	# image unpacks its layers the same way.
+	mk oci "$TMP/oci" latest "$TMP/suid.tar"
+	run -0 cx-overlay image "$TMP/oci" "$TMP/img"
+	assert_equal "$(suid_state "$TMP/img/0")" "$(suid_state "$TMP/out")"
+	run -0 cx-overlay image --allow-suid "$TMP/oci" "$TMP/img2"
+	assert_equal "$(stat -c %a "$TMP/img2/0/bin/id")" 4755
+}
+
+# In a mount namespace: cx-overlay mount ARGS... m, then m's mount
+# options (field 6 of mountinfo), and what nobody gets from the
+# set-user-ID id and the capable grep on it.
+suid_run() {
+	TMP=$TMP cx-unshare --mount bash -c 'set -e; cd "$TMP"; mkdir -p m; cx-overlay mount "$@" m
+		awk -v m="$TMP/m" '"'"'$5 == m { o = $6 } END { print o }'"'"' /proc/self/mountinfo
+		setpriv --reuid=65534 --regid=65534 --clear-groups m/bin/id -u
+		setpriv --reuid=65534 --regid=65534 --clear-groups m/bin/grep CapEff /proc/self/status' bash "$@"
+}
+
+@test "mount is nosuid and nodev: a set-user-ID root file or a file capability in a layer raises no one; --suid, --dev opt out" {
+	suid_layer
+	run -0 cx-overlay unpack --allow-suid "$TMP/suid.tar" "$TMP/layer"
+	# Straight from the layer, the bit and the capability work.
+	run -0 setpriv --reuid=65534 --regid=65534 --clear-groups "$TMP/layer/bin/id" -u
+	assert_output 0
+	run -0 suid_run --lower layer --tmpfs
+	assert_line --index 0 --regexp '^rw,nosuid,nodev(,|$)'
+	assert_line --index 1 65534
+	assert_line --index 2 $'CapEff:\t0000000000000000'
+	run -0 suid_run --lower layer --upper up --work work
+	assert_line --index 0 --regexp '^rw,nosuid,nodev(,|$)'
+	assert_line --index 1 65534
+	run -0 suid_run --lower layer:up
+	assert_line --index 0 --regexp '^ro,nosuid,nodev(,|$)'
+	assert_line --index 1 65534
+	run -0 suid_run --suid --lower layer --tmpfs
+	assert_line --index 0 --regexp '^rw,nodev(,|$)'
+	assert_line --index 1 0
+	assert_line --index 2 $'CapEff:\t0000000000002000'
+	run -0 suid_run --suid --dev --lower layer --tmpfs
+	assert_line --index 0 --regexp '^rw(,relatime)?$'
+	assert_equal "$(mounts_below_tmp)" 0
+}
+
+@test "mount is nodev: a device node root makes in the container layer opens nothing; --dev allows it" {
+	mkdir -p "$TMP/lower" "$TMP/m"
+	run -0 in_ns 'cx-overlay mount --lower lower --tmpfs m
+		mknod m/null c 1 3
+		(echo x >m/null) 2>&1 | sed "s/^.*: //"'
+	assert_output "Permission denied"
+	run -0 in_ns 'cx-overlay mount --dev --lower lower --tmpfs m
+		mknod m/null c 1 3
+		echo x >m/null && echo written'
+	assert_output written
+}
+
+@test "mount(2) fallback: nosuid and nodev too" {
+	require_helper "$HELPER_NOSYS"
+	mkdir -p "$TMP/lower" "$TMP/m"
+	run -0 in_ns "'$HELPER_NOSYS' cx-overlay mount --lower lower --upper up --work work m
+		awk -v m=\"\$PWD/m\" '\$5 == m { print \$6 }' /proc/self/mountinfo
+		umount m
+		'$HELPER_NOSYS' cx-overlay mount --suid --dev --lower lower --upper up --work work m
+		awk -v m=\"\$PWD/m\" '\$5 == m { print \$6 }' /proc/self/mountinfo"
+	assert_line --index 0 --regexp '^rw,nosuid,nodev(,|$)'
+	assert_line --index 1 --regexp '^rw(,relatime)?$'
 }
 
 @test "a corrupt or truncated tarball: error, no output, no staging directory" {

@@ -223,7 +223,8 @@ static int make_room(struct unpack *u, int parent, const char *base,
 }
 
 /* Overlay xattrs are overlay's own metadata: a layer that carries them
- * could forge a redirect or a metacopy, so they are dropped. */
+ * could forge a redirect or a metacopy, so they are dropped.  File
+ * capabilities go too, unless asked for (see layertar.h). */
 static int set_xattrs(struct unpack *u, int fd)
 {
 	const char *name;
@@ -233,7 +234,8 @@ static int set_xattrs(struct unpack *u, int fd)
 	archive_entry_xattr_reset(u->e);
 	while (archive_entry_xattr_next(u->e, &name, &value, &size) ==
 	       ARCHIVE_OK) {
-		if (cx_ovl_xattr_is_overlay(name))
+		if (cx_ovl_xattr_is_overlay(name) ||
+		    (!u->o->allow_suid && strcmp(name, "security.capability") == 0))
 			continue;
 		if (fsetxattr(fd, name, value, size, 0) < 0)
 			return cx_fail(errno, "unpack %s: set xattr %s on %s",
@@ -311,6 +313,15 @@ static int write_data(struct unpack *u, int fd)
 	return 0;
 }
 
+/* The mode a file that is not a directory gets: without set-user-ID
+ * and set-group-ID bits unless asked for (see layertar.h). */
+static mode_t file_perm(struct unpack *u)
+{
+	mode_t perm = archive_entry_perm(u->e);
+
+	return u->o->allow_suid ? perm : perm & ~(mode_t)(S_ISUID | S_ISGID);
+}
+
 /* Owner, then mode (chown clears set-id bits), then times. */
 static int finish_fd(struct unpack *u, int fd)
 {
@@ -319,7 +330,7 @@ static int finish_fd(struct unpack *u, int fd)
 	if (u->chown && fchown(fd, archive_entry_uid(u->e),
 			       archive_entry_gid(u->e)) < 0)
 		return failed(u, "chown");
-	if (fchmod(fd, archive_entry_perm(u->e)) < 0)
+	if (fchmod(fd, file_perm(u)) < 0)
 		return failed(u, "chmod");
 	if (set_xattrs(u, fd) < 0)
 		return -1;
@@ -338,7 +349,7 @@ static int finish_at(struct unpack *u, int parent, const char *base,
 				 archive_entry_gid(u->e),
 				 AT_SYMLINK_NOFOLLOW) < 0)
 		return failed(u, "chown");
-	if (!is_link && fchmodat(parent, base, archive_entry_perm(u->e), 0) < 0)
+	if (!is_link && fchmodat(parent, base, file_perm(u), 0) < 0)
 		return failed(u, "chmod");
 	entry_times(u->e, t);
 	if (utimensat(parent, base, t, AT_SYMLINK_NOFOLLOW) < 0)

@@ -16,6 +16,8 @@
 struct cx_unpack_opts {
 	bool allow_devices;	/* create character and block devices */
 	bool userxattr;		/* opaque as user.overlay.opaque */
+	bool allow_suid;	/* keep set-user-ID and set-group-ID bits and
+				 * security.capability */
 };
 
 /* A reader for a plain, gzip or zstd tar stream.  NULL on ENOMEM. */
@@ -27,7 +29,13 @@ struct archive *cx_layer_reader(void);
  * symlink, a hard link to a name outside, or a device node without
  * allow_devices is refused, with the member named; files are made with
  * *at() calls on descriptors, never by path.  Overlay xattrs in the
- * archive are dropped: only whiteout names make whiteouts.  SHOWN
+ * archive are dropped: only whiteout names make whiteouts.  Without
+ * allow_suid, the set-user-ID and set-group-ID bits of what is not a
+ * directory and the security.capability xattr are dropped too (a
+ * directory keeps its set-group-ID bit, which only passes its group
+ * on): unpacked as root, a layer's set-user-ID root program would
+ * raise anyone who can reach the layer directory, on the host as in a
+ * container.  SHOWN
  * names the layer in messages.  -1 recorded with cx_fail. */
 int cx_layer_unpack(struct archive *a, int root,
 		    const struct cx_unpack_opts *o, const char *shown);

@@ -770,7 +770,9 @@ static int mount_new(const struct cx_ovl_mount *m, int target, int via,
 	}
 	*step = "fsmount";
 	mnt = cx_fsmount(fs, FSMOUNT_CLOEXEC,
-			 m->upper ? 0 : MOUNT_ATTR_RDONLY);
+			 (m->upper ? 0 : MOUNT_ATTR_RDONLY) |
+				 (m->suid ? 0 : MOUNT_ATTR_NOSUID) |
+				 (m->dev ? 0 : MOUNT_ATTR_NODEV));
 	err = errno;
 	close(fs);
 	if (mnt < 0) {
@@ -836,7 +838,10 @@ static int mount_old(const struct cx_ovl_mount *m, int target)
 		goto out;
 	rc = fchdir(target);
 	if (rc == 0)
-		rc = mount("overlay", ".", "overlay", m->upper ? 0 : MS_RDONLY,
+		rc = mount("overlay", ".", "overlay",
+			   (m->upper ? 0 : MS_RDONLY) |
+				   (m->suid ? 0 : MS_NOSUID) |
+				   (m->dev ? 0 : MS_NODEV),
 			   data);
 	err = errno;
 	if (fchdir(cwd) < 0 && rc == 0) {

@@ -98,6 +98,11 @@ struct cx_ovl_mount {
 	size_t nlower;
 	const char *upper, *work; /* absolute paths, both or neither */
 	bool is_volatile, userxattr, metacopy;
+	/* Leave out nosuid, nodev: by default the mount has both, so that
+	 * a set-user-ID file or a file capability in a layer raises no
+	 * one, and a device node that root in the container makes in the
+	 * upper layer (CAP_MKNOD) opens nothing. */
+	bool suid, dev;
 	const char *redirect_dir; /* on, follow, nofollow, off; NULL */
 	/* The same layers as O_PATH descriptors, when the paths may no
 	 * longer lead to them (a layer hidden under a mount made since):
@@ -110,7 +115,8 @@ struct cx_ovl_mount {
 /* Mount the overlay on the directory TARGET; SHOWN names it in
  * messages.  fsopen/fsconfig/fsmount/move_mount with one "lowerdir+"
  * per layer (descriptors: Linux 6.13; names: 6.8), else one escaped "lowerdir" string, else
- * mount(2).  Without an upper layer the mount is read-only.  The
+ * mount(2).  Without an upper layer the mount is read-only; it is
+ * nosuid and nodev unless M asks otherwise.  The
  * kernel's own reason, when it gives one, ends the message. */
 int cx_ovl_mount(const struct cx_ovl_mount *m, int target, const char *shown);
 

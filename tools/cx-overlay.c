@@ -27,12 +27,13 @@
 enum {
 	OPT_LOWER = 1, OPT_UPPER, OPT_WORK, OPT_VOLATILE, OPT_USERXATTR,
 	OPT_REDIRECT_DIR, OPT_METACOPY, OPT_LAZY, OPT_ALLOW_DEVICES, OPT_REF,
-	OPT_TMPFS,
+	OPT_TMPFS, OPT_SUID, OPT_DEV, OPT_ALLOW_SUID,
 };
 
 struct ctx {
 	const char *lower, *upper, *work, *redirect_dir, *ref, *tmpfs_size;
 	bool is_volatile, userxattr, metacopy, lazy, allow_devices, tmpfs;
+	bool suid, dev, allow_suid;
 };
 
 static int on_option(void *p, int val, const char *arg)
@@ -51,6 +52,9 @@ static int on_option(void *p, int val, const char *arg)
 	case OPT_ALLOW_DEVICES: c->allow_devices = true; break;
 	case OPT_REF: c->ref = arg; break;
 	case OPT_TMPFS: c->tmpfs = true; c->tmpfs_size = arg; break;
+	case OPT_SUID: c->suid = true; break;
+	case OPT_DEV: c->dev = true; break;
+	case OPT_ALLOW_SUID: c->allow_suid = true; break;
 	}
 	return 0;
 }
@@ -60,6 +64,8 @@ static int on_option(void *p, int val, const char *arg)
 #define UNPACK_OPTS \
 	{ "allow-devices", 0, POPT_ARG_NONE, NULL, OPT_ALLOW_DEVICES, \
 	  "create the device nodes a layer holds (refused otherwise)", NULL }, \
+	{ "allow-suid", 0, POPT_ARG_NONE, NULL, OPT_ALLOW_SUID, \
+	  "keep set-user-ID and set-group-ID bits and file capabilities (dropped otherwise)", NULL }, \
 	{ "userxattr", 0, POPT_ARG_NONE, NULL, OPT_USERXATTR, \
 	  "mark opaque directories with user.overlay.opaque", NULL }
 
@@ -81,6 +87,10 @@ static const struct poptOption mount_options[] = {
 	  OPT_REDIRECT_DIR, "on|follow|nofollow|off (on)", "MODE" },
 	{ "metacopy", 0, POPT_ARG_NONE, NULL, OPT_METACOPY,
 	  "copy up only the metadata of a file until it is written", NULL },
+	{ "suid", 0, POPT_ARG_NONE, NULL, OPT_SUID,
+	  "honour set-user-ID bits and file capabilities (the mount is nosuid otherwise)", NULL },
+	{ "dev", 0, POPT_ARG_NONE, NULL, OPT_DEV,
+	  "allow access to device files (the mount is nodev otherwise)", NULL },
 	POPT_TABLEEND
 };
 
@@ -334,8 +344,10 @@ static int layer_tmpfs(int target, const char *merged, const char *size,
 			 (unsigned long long)bytes);
 	else
 		snprintf(data, sizeof(data), "mode=0755");
-	if (cx_mount_fresh_source(target, "tmpfs", "cx-layer", data, 0, merged,
-				  &top) < 0)
+	/* Nothing runs from the tmpfs itself, hidden under the overlay:
+	 * nosuid and nodev whatever the overlay is. */
+	if (cx_mount_fresh_source(target, "tmpfs", "cx-layer", data,
+				  MS_NOSUID | MS_NODEV, merged, &top) < 0)
 		return -1;
 	if (top >= 0)
 		return layer_dirs(top, merged, ufd, wfd);
@@ -482,6 +494,8 @@ static void run_mount(struct ctx *c, char **args)
 	m.userxattr = c->userxattr;
 	m.metacopy = c->metacopy;
 	m.redirect_dir = c->redirect_dir;
+	m.suid = c->suid;
+	m.dev = c->dev;
 	/* On the tmpfs's root, so that the overlay goes on top of it. */
 	if (cx_ovl_mount(&m, top >= 0 ? top : target, merged) < 0) {
 		undo(made, nmade);
@@ -573,7 +587,8 @@ static void run_diff(struct ctx *c, char **args)
 
 static void run_unpack(struct ctx *c, char **args)
 {
-	struct cx_unpack_opts o = { c->allow_devices, c->userxattr };
+	struct cx_unpack_opts o = { c->allow_devices, c->userxattr,
+				    c->allow_suid };
 	const char *layer, *dir;
 	struct cx_stage s;
 	struct archive *a;
@@ -676,7 +691,7 @@ static void run_commit(struct ctx *c, char **args)
 static void run_image(struct ctx *c, char **args)
 {
 	struct cx_image_opts o = {
-		c->ref, { c->allow_devices, c->userxattr },
+		c->ref, { c->allow_devices, c->userxattr, c->allow_suid },
 	};
 	const char *source, *dir;
 	struct cx_stage s;
