@@ -195,6 +195,22 @@ exe_attack_nsenter() {
 	assert_equal "$(((0x$CAPEFF >> 19) & 1)) $(((0x$CAPEFF >> 21) & 1))" "1 0"
 }
 
+@test "exe: the tool directory a joined chain holds cannot be made writable, with every capability" {
+	use_tools writable
+	grab_chain
+	start_grabber "${GRAB_CHAIN[@]}" /grab --ready /ready --stop /stop \
+		--seconds 100 --remount
+	# Two cx tools after the join: the first holds the tool directory
+	# for the second, in sight of the grabber.
+	nsenter_loop 50 -a --root cx-unshare --uts cx-caps --drop chown /bin/true
+	stop_grabber
+	assert_grabbed_not_written
+	[ "$(field dirs "$GRAB")" -gt 0 ] ||
+		fail "the grabber never saw a tool directory: $GRAB"
+	assert_equal "remounted=$(field remounted "$GRAB")" remounted=0
+	assert_equal "$STATUSES" "$(repeat_word 50 0)"
+}
+
 @test "exe: cx-nsenter's child cannot be rewritten, tools on a read-only bind mount" {
 	use_tools ro
 	exe_attack_nsenter

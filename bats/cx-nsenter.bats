@@ -137,6 +137,8 @@ start_zombie() {
 @test "namespace files without a target: /proc/PID/ns/* and --root=DIR" {
 	start_target --pid --fork --mount-proc --root "$ROOTFS" /bin/sh -c 'sleep 100; true'
 	wait_for_child "$PID"
+	# The child is sh's fork until it has executed sleep.
+	wait_for_comm "$(cat "/proc/$PID/task/$PID/children")" sleep
 	run -0 cx-nsenter --pid="/proc/$PID/ns/pid" --mount="/proc/$PID/ns/mnt" \
 		--root="/proc/$PID/root" /bin/ps -o pid,comm
 	assert_line --index 1 --regexp '^ +1 sh$'

@@ -402,13 +402,13 @@ assert_proc_protected() {
 @test "a cx tool after the root change runs from a read-only view, not the host's file" {
 	require_static_tools
 	cp "$CX_BUILD/cx-unshare" "$TMP/before"
-	# The view is a read-only bind mount of the tool's file, attached
-	# nowhere: /proc/1/exe names the root of that mount, and refuses
-	# any write.
+	# The view is a read-only bind mount of the tool's directory, in
+	# no mount namespace: /proc/1/exe names the tool at its root, and
+	# refuses any write.
 	run -0 cx-unshare --mount --pid --fork cx-chroot --pivot "$ROOTFS" \
 		cx-unshare --pid --fork --init --mount-proc /bin/sh -c \
 		'readlink /proc/1/exe; echo x 2>&1 >/proc/1/exe; echo status=$?'
-	assert_line --index 0 "/"
+	assert_line --index 0 "/cx-unshare"
 	assert_line --index 1 --partial "Read-only file system"
 	refute_line "status=0"
 	cmp "$CX_BUILD/cx-unshare" "$TMP/before"

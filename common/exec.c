@@ -102,33 +102,37 @@ static bool read_only_mount(int fd)
 	return fstatvfs(fd, &sv) == 0 && (sv.f_flag & ST_RDONLY);
 }
 
-/* A file or directory seen through a read-only bind mount of it that
- * is attached nowhere: /proc/PID/exe of a tool run from it leads to a
- * file that cannot be opened for writing (EROFS), and nothing is
- * copied.  A clone of a mount keeps its flags, so one already
- * read-only needs no mount_setattr(2).  Making the view writable again
- * takes CAP_SYS_ADMIN, and only while its descriptor is open: a file
- * view's descriptor closes at the exec, and the kernel then dissolves
- * its anonymous mount namespace, after which mount_setattr(2) refuses
- * it.  -1 when the kernel (open_tree 5.2, mount_setattr 5.12) or our
- * privileges do not allow it. */
-static int read_only_view(int src)
+/* A read-only view of the directory DIR: a bind mount of it attached
+ * nowhere (open_tree(2), 5.2; mount_setattr(2), 5.12), reached through
+ * a descriptor opened below it, after which the view's own descriptor
+ * is closed.  The kernel then dissolves the view's anonymous mount
+ * namespace, and from that moment nothing, CAP_SYS_ADMIN included, can
+ * make the mount writable again (mount_setattr(2)) or clone it
+ * (open_tree(2)): both refuse a mount in no namespace.  Its root is
+ * its own parent, so ".." leads nowhere else.  A file run from it has
+ * a /proc/PID/exe that no open for writing gets through (EROFS), and
+ * nothing is copied.  -1 where the kernel or our privileges allow no
+ * read-only view. */
+static int dissolved_view(int dir)
 {
 	struct mount_attr a = {
 		.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
 			    MOUNT_ATTR_NODEV,
 	};
-	int view = cx_open_tree(src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
-						 AT_EMPTY_PATH);
+	int view = cx_open_tree(dir, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+						 AT_EMPTY_PATH), fd;
 
 	if (view < 0)
 		return -1;
+	/* A clone keeps its flags: one already read-only needs none. */
 	if (cx_mount_setattr(view, "", AT_EMPTY_PATH, &a) < 0 &&
 	    !read_only_mount(view)) {
 		close(view);
 		return -1;
 	}
-	return view;
+	fd = openat(view, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	close(view);
+	return fd;
 }
 
 /* Open the tool NAME in the host's tool directory DIRFD, or PATH when
@@ -151,43 +155,12 @@ static int open_in(int dirfd, const char *path)
 	return fd;
 }
 
-/* The tool at PATH in DIRFD, opened so that running it exposes no
- * host file a container could write: a view of its own (whose mount
- * dies with the exec), else the file itself where it is on a read-only
- * mount that no container can remount (an attached one: remounting
- * takes the mount namespace that holds it), else a sealed copy. */
-static int open_tool(int dirfd, const char *path, const char *name)
-{
-	int fd = open_in(dirfd, path), view;
-
-	if (fd < 0)
-		return -1;
-	if (faccessat(fd, "", X_OK, AT_EMPTY_PATH) < 0) {
-		close(fd);
-		return -1;
-	}
-	view = read_only_view(fd);
-	if (view >= 0) {
-		close(fd);
-		return view;
-	}
-	if (read_only_mount(fd))
-		return fd;
-	return sealed_copy(fd, path, name);
-}
-
-/* The directory the tool at PATH really lives in (symlinks resolved,
- * while "/" is still the host's), as a read-only view attached
- * nowhere: the cx tools of the chain are opened through it, and
- * neither their /proc/PID/exe nor the directory's ".." leads to the
- * host's tree (a detached mount's root is its own parent).  Without
- * open_tree(2) there is no such view, and the host's directory itself
- * would be a way out of the new root (CVE-2024-21626): then none is
- * made, and only the next link, opened now, runs past the root change.
- * REAL holds the resolved path, and *NAME points at the real file's
- * name in it. */
-static int open_tooldir(const char *path, char real[PATH_MAX],
-			const char **name)
+/* The directory the file at PATH really lives in (symlinks resolved,
+ * while "/" is still the host's), as a dissolved view; REAL holds the
+ * resolved path, and *NAME points at the file's name in it.  -1 when
+ * no view can be made. */
+static int view_of_dir(const char *path, char real[PATH_MAX],
+		       const char **name)
 {
 	char *slash;
 	int dir, view;
@@ -199,12 +172,38 @@ static int open_tooldir(const char *path, char real[PATH_MAX],
 	dir = open(slash == real ? "/" : real, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0)
 		return -1;
-	view = read_only_view(dir);
-	if (view < 0)
-		view = cx_open_tree(dir, "", OPEN_TREE_CLONE |
-					       OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	view = dissolved_view(dir);
 	close(dir);
 	return view;
+}
+
+/* The tool at PATH in DIRFD, opened so that running it exposes no host
+ * file a container could write: in a tool directory (a dissolved
+ * view) as it is; else through a dissolved view of its own directory;
+ * else the file itself where it is on a read-only mount (an attached
+ * one: only the mount namespace that holds it may remount it), else a
+ * sealed copy. */
+static int open_tool(int dirfd, const char *path, const char *name)
+{
+	char real[PATH_MAX];
+	const char *base;
+	int fd = -1, view;
+
+	if (dirfd == AT_FDCWD && (view = view_of_dir(path, real, &base)) >= 0) {
+		fd = open_in(view, base);
+		close(view);
+	}
+	if (fd < 0)
+		fd = open_in(dirfd, path);
+	if (fd < 0)
+		return -1;
+	if (faccessat(fd, "", X_OK, AT_EMPTY_PATH) < 0) {
+		close(fd);
+		return -1;
+	}
+	if (read_only_mount(fd))
+		return fd;
+	return sealed_copy(fd, path, name);
 }
 
 /* The host directory the next cx tool came from.  It goes down the
@@ -215,10 +214,10 @@ static int open_tooldir(const char *path, char real[PATH_MAX],
  * variable. */
 static int tooldir = -1;
 
-/* Past a root change with no tool directory to pass down (no
- * open_tree(2), before 5.2: the host's directory itself would be a way
- * out of the new root), the variable says so with this value, and a
- * later cx tool is refused by name. */
+/* Past a root change with no tool directory to pass down (no read-only
+ * view could be made: the host's directory itself would be a way out
+ * of the new root), the variable says so with this value, and a later
+ * cx tool is refused by name. */
 #define NO_TOOLDIR "none"
 static bool no_tooldir;
 
@@ -231,7 +230,7 @@ static bool tooldir_withheld(void)
 
 static int fail_withheld(const char *name)
 {
-	return cx_fail(0, "exec %s: no cx tool but the first one can follow a root change on this kernel (it lacks open_tree(2), Linux 5.2): run %s before the root change",
+	return cx_fail(0, "exec %s: no cx tool but the first one can follow this root change: no read-only view of the tool directory could be made (open_tree(2) and mount_setattr(2), Linux 5.12, with CAP_SYS_ADMIN): run %s before the root change",
 		       name, name);
 }
 
@@ -244,7 +243,9 @@ static int open_found(const char *path, const char *base)
 	const char *name;
 	int fd;
 
-	tooldir = open_tooldir(path, real, &name);
+	/* Without a read-only view there is none: the host's directory
+	 * itself would be a way out of the new root (CVE-2024-21626). */
+	tooldir = view_of_dir(path, real, &name);
 	no_tooldir = tooldir < 0;
 	if (tooldir >= 0 && (fd = open_tool(tooldir, name, base)) != -1)
 		return fd;
@@ -422,6 +423,32 @@ static void mark_sealed(bool on)
 		unsetenv(CX_SEALED_ENV);
 }
 
+/* Our own file EXE seen through a dissolved view of its directory,
+ * if that is still the same file; else -1. */
+static int view_of_self(int exe)
+{
+	char path[PATH_MAX], real[PATH_MAX];
+	const char *name;
+	struct stat a, b;
+	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+	int view, fd;
+
+	if (n <= 0)
+		return -1;
+	path[n] = '\0';
+	if ((view = view_of_dir(path, real, &name)) < 0)
+		return -1;
+	fd = open_in(view, name);
+	close(view);
+	if (fd >= 0 && (fstat(fd, &a) < 0 || fstat(exe, &b) < 0 ||
+			a.st_dev != b.st_dev || a.st_ino != b.st_ino ||
+			!read_only_mount(fd))) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
 int cx_exec_seal_self(char *const argv[])
 {
 	int exe, fd;
@@ -435,7 +462,7 @@ int cx_exec_seal_self(char *const argv[])
 		close(exe);
 		return 0;
 	}
-	fd = read_only_view(exe);
+	fd = view_of_self(exe);
 	if (fd >= 0)
 		close(exe);
 	else if ((fd = sealed_copy(exe, "/proc/self/exe", cx_prog)) < 0)

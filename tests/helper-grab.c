@@ -339,6 +339,90 @@ static bool was_seen(pid_t pid)
 	return false;
 }
 
+/* A directory that PID holds open outside the container's mounts (a
+ * tool directory passed down a chain): with --remount make its mount
+ * writable, then write into every cx-* file in it and plant a new
+ * one.  Each success counts as opened_for_write and wrote. */
+static long dirs;
+
+static void attack_dir(int dfd)
+{
+	struct grab_mount_attr a = { .attr_clr = GRAB_MOUNT_ATTR_RDONLY };
+	struct dirent *d;
+	DIR *dir;
+	int lfd;
+
+	dirs++;
+	if (remount) {
+		if (syscall(SYS_mount_setattr, dfd, "", AT_EMPTY_PATH, &a,
+			    sizeof(a)) == 0)
+			remounted++;
+		else
+			count_err("dir-mount_setattr-", errno);
+	}
+	lfd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lfd < 0 || !(dir = fdopendir(lfd))) {
+		count_err("dir-open-", errno);
+		if (lfd >= 0)
+			close(lfd);
+		return;
+	}
+	while ((d = readdir(dir))) {
+		int w;
+
+		if (strncmp(d->d_name, "cx-", 3))
+			continue;
+		tries++;
+		w = openat(dfd, d->d_name, O_WRONLY | O_CLOEXEC);
+		if (w < 0) {
+			count_err("dir-", errno);
+			continue;
+		}
+		opened_for_write++;
+		if (pwrite(w, marker, sizeof(marker) - 1, 0) > 0)
+			wrote++;
+		close(w);
+	}
+	closedir(dir);
+	tries++;
+	lfd = openat(dfd, "cx-grab-planted", O_WRONLY | O_CREAT | O_EXCL |
+					       O_CLOEXEC, 0755);
+	if (lfd < 0) {
+		count_err("dir-plant-", errno);
+		return;
+	}
+	opened_for_write++;
+	wrote++;
+	close(lfd);
+	unlinkat(dfd, "cx-grab-planted", 0);
+}
+
+static void grab_dirs(pid_t pid)
+{
+	char path[64];
+	struct dirent *d;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	if (!(dir = opendir(path)))
+		return;
+	while ((d = readdir(dir))) {
+		char fdpath[64 + sizeof(d->d_name)];
+		int dfd;
+
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(fdpath, sizeof(fdpath), "%s/%s", path, d->d_name);
+		dfd = open(fdpath, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (dfd < 0)
+			continue;
+		if (foreign(dfd))
+			attack_dir(dfd);
+		close(dfd);
+	}
+	closedir(dir);
+}
+
 /* 1 if PID exists (and is now decided), 0 if it does not (yet). */
 static int try_pid(pid_t pid)
 {
@@ -376,6 +460,7 @@ static int try_pid(pid_t pid)
 		close(cfd);
 	}
 	hold(fd, pid, link, comm);
+	grab_dirs(pid);
 	return 1;
 }
 
@@ -520,8 +605,8 @@ static int grab(const struct args *a)
 	try_all();
 	if (a->send)
 		send_fds(a->send);
-	printf("grabbed=%ld held=%d opened_for_write=%ld sealed_opened=%ld wrote=%ld remounted=%ld tries=%ld tried_after_exit=%ld",
-	       grabbed, nheld, opened_for_write, sealed_opened, wrote,
+	printf("grabbed=%ld held=%d dirs=%ld opened_for_write=%ld sealed_opened=%ld wrote=%ld remounted=%ld tries=%ld tried_after_exit=%ld",
+	       grabbed, nheld, dirs, opened_for_write, sealed_opened, wrote,
 	       remounted, tries, tried_after_exit);
 	print_errors();
 	return 0;
