@@ -784,12 +784,17 @@ max"
 @test "run: a command that is not found is 127, and what run made is taken back" {
 	local before
 	before=$(base_state)
+	# Found out before any cgroup is made (fail closed).
 	run -127 cx-cgroup run "$R/nf" /nonexistent/cmd
-	assert_output "cx-cgroup: exec /nonexistent/cmd: No such file or directory"
+	assert_output "cx-cgroup: exec /nonexistent/cmd: No such file or directory (nothing done)"
 	cg_gone "$R"
 	assert_equal "$(base_state)" "$before"
 	run -127 cx-cgroup run --rm "$R/nf" /nonexistent/cmd
-	assert_output "cx-cgroup: exec /nonexistent/cmd: No such file or directory"
+	assert_output "cx-cgroup: exec /nonexistent/cmd: No such file or directory (nothing done)"
+	cg_gone "$R"
+	assert_equal "$(base_state)" "$before"
+	run -126 cx-cgroup run --rm "$R/nf" /etc
+	assert_output "cx-cgroup: exec /etc: Permission denied (nothing done)"
 	cg_gone "$R"
 	assert_equal "$(base_state)" "$before"
 }

@@ -562,6 +562,8 @@ static int do_run(struct ctx *c, char **ops)
 
 	if (!cmd[0])
 		cx_usage_error("run: no COMMAND given");
+	/* Fail closed: a command that cannot run costs no cgroup. */
+	cx_exec_find(cmd);
 	find_layout(c, &m);
 	take_name(c, ops[0]);
 	make_and_limit(c, &m, false);
