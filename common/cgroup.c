@@ -1779,11 +1779,6 @@ static bool in_cgroup(const struct cx_cg_layout *l, const char *name,
 	return in;
 }
 
-/* Not in syscalls.h yet: 5.1. */
-#ifndef SYS_pidfd_send_signal
-#define SYS_pidfd_send_signal 424
-#endif
-
 /* SIGKILL PID if it is still in NAME or below.  The number was read from
  * a cgroup.procs file: since then the process may have exited and the
  * number gone to another one, outside.  A pidfd holds on to the process
@@ -1798,7 +1793,7 @@ static void kill_member(const struct cx_cg_layout *l, const char *name,
 		return;
 	if (in_cgroup(l, name, pid)) {
 		if (fd >= 0)
-			syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
+			cx_pidfd_send_signal(fd, SIGKILL);
 		else
 			kill(pid, SIGKILL);
 	}

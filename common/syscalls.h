@@ -34,6 +34,9 @@
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
 #endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
 #endif
@@ -98,6 +101,12 @@ static inline int cx_pivot_root(const char *new_root, const char *put_old)
 static inline int cx_pidfd_open(pid_t pid, unsigned int flags)
 {
 	return (int)syscall(SYS_pidfd_open, pid, flags);
+}
+
+/* A signal to the process PIDFD holds, never to a reused PID (5.1). */
+static inline int cx_pidfd_send_signal(int pidfd, int sig)
+{
+	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
 }
 
 /* Like fork() when ARGS has no CLONE_VM and no stack: returns twice.
