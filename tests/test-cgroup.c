@@ -477,6 +477,55 @@ static void test_human(void **state)
 
 /* One table drives the options, --help and the man page: each knob has
  * a unique option, a v2 file, and a v1 file or a reason it has none. */
+/* --set: what a cgroup file may be written with, by name alone. */
+static void test_set_refusal(void **state)
+{
+	static const struct {
+		const char *file;
+		bool refused;
+	} cases[] = {
+		{ "memory.max", false },
+		{ "memory.limit_in_bytes", false },
+		{ "pids.max", false },
+		{ "cpu.weight", false },
+		{ "cgroup.max.depth", false },
+		{ "cgroup.max.descendants", false },
+		/* moving, killing, freezing processes */
+		{ "cgroup.procs", true },
+		{ "cgroup.threads", true },
+		{ "tasks", true },
+		{ "cgroup.kill", true },
+		{ "cgroup.freeze", true },
+		{ "freezer.state", true },
+		/* the cgroups below, the v1 escapes */
+		{ "cgroup.subtree_control", true },
+		{ "cgroup.type", true },
+		{ "cgroup.clone_children", true },
+		{ "release_agent", true },
+		{ "notify_on_release", true },
+		/* any other core file is no limit */
+		{ "cgroup.pressure", true },
+		/* out of the cgroup's own directory */
+		{ "../memory.max", true },
+		{ "child/memory.max", true },
+		{ "..", true },
+		{ "memory..max", true },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		const char *why = cx_cg_set_refusal(cases[i].file,
+						    strlen(cases[i].file));
+
+		if ((why != NULL) != cases[i].refused)
+			fail_msg("%s: %s", cases[i].file,
+				 why ? why : "accepted");
+	}
+	/* The name is LEN bytes of a longer text (--set FILE=VALUE). */
+	assert_null(cx_cg_set_refusal("memory.max=1M", 10));
+	assert_non_null(cx_cg_set_refusal("tasks=1", 5));
+}
+
 static void test_knob_table(void **state)
 {
 	(void)state;
@@ -822,6 +871,7 @@ int main(void)
 		cmocka_unit_test(test_memsw),
 		cmocka_unit_test(test_weights),
 		cmocka_unit_test(test_human),
+		cmocka_unit_test(test_set_refusal),
 		cmocka_unit_test(test_knob_table),
 		cmocka_unit_test(test_mountinfo),
 		cmocka_unit_test(test_list_has),
