@@ -625,3 +625,20 @@ got USR1"
 	assert_line --index 0 /
 	assert_equal "${lines[1]}" "${lines[2]}"
 }
+
+@test "--userspec with a hostile NEWROOT: a FIFO or an endless device as /etc/passwd is refused at once" {
+	rm -f "$ROOTFS/etc/passwd"
+	mkfifo "$ROOTFS/etc/passwd"
+	run -125 timeout 10 cx-chroot --userspec nobody "$ROOTFS" /bin/id -u
+	assert_output "cx-chroot: invalid user or group in 'nobody'"
+	rm "$ROOTFS/etc/passwd"
+	ln -s /dev/zero "$ROOTFS/etc/passwd"
+	[ -e "$ROOTFS/dev/zero" ] || mknod "$ROOTFS/dev/zero" c 1 5
+	run -125 timeout 10 cx-chroot --userspec nobody "$ROOTFS" /bin/id -u
+	assert_output "cx-chroot: invalid user or group in 'nobody'"
+	# A number needs no database (id would read it: a file's owner
+	# tells the uid instead).
+	mkdir -m 1777 "$ROOTFS/owned"
+	run -0 timeout 10 cx-chroot --userspec 65534:65534 "$ROOTFS" /bin/sh -c ': >/owned/f'
+	assert_equal "$(stat -c %u:%g "$ROOTFS/owned/f")" 65534:65534
+}

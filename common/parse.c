@@ -2,11 +2,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static int einval(void)
 {
@@ -102,17 +105,51 @@ int cx_parse_size(const char *s, uint64_t *out)
 /* Each line of a colon-separated database, split into at most N fields
  * (the last holds the rest of the line); FN returns 1 to stop.  Lines
  * of any length: a long line must never turn into two entries. */
+/* The database may come from a hostile root (cx-chroot --userspec
+ * reads the new root's /etc): a FIFO would hold us forever and a
+ * device such as /dev/zero would never end, so only a regular file of
+ * at most DB_MAX bytes is read. */
+enum { DB_MAX = 64 << 20 };
+
+static FILE *open_db(const char *db)
+{
+	int fd = open(db, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	struct stat st;
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0) {
+		int err = errno;
+
+		close(fd);
+		errno = err;
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > DB_MAX) {
+		close(fd);
+		errno = S_ISREG(st.st_mode) ? EFBIG : EINVAL;
+		return NULL;
+	}
+	if (!(f = fdopen(fd, "r")))
+		close(fd);
+	return f;
+}
+
 static int each_line(const char *db, int n,
 		     int (*fn)(char **field, int nfield, void *arg), void *arg)
 {
-	FILE *f = fopen(db, "re");
+	FILE *f = open_db(db);
 	char *line = NULL;
-	size_t cap = 0;
+	size_t cap = 0, total = 0;
+	ssize_t len;
 	int rc = 0;
 
 	if (!f)
 		return -1;
-	while (!rc && getline(&line, &cap, f) >= 0) {
+	/* A file that grows while we read stops at DB_MAX all the same. */
+	while (!rc && (len = getline(&line, &cap, f)) >= 0 &&
+	       (total += (size_t)len) <= DB_MAX) {
 		char *field[8], *p = line;
 		int k = 0;
 
