@@ -1179,6 +1179,29 @@ v1"
 	assert_equal "$(names_in "$TMP")" "base.tar.gz evil.tar img oci oci2 plain.tar rootfs top.tar "
 }
 
+@test "image: a hostile layout's FIFO or device in place of a blob or index.json is refused at once" {
+	two_layers
+	mk oci "$TMP/oci" latest "$TMP/base.tar.gz" "$TMP/top.tar"
+	local blob
+	blob=$(ls -S "$TMP/oci/blobs/sha256" | head -n 1)
+	rm "$TMP/oci/blobs/sha256/$blob"
+	mkfifo "$TMP/oci/blobs/sha256/$blob"
+	run -125 timeout 10 cx-overlay image "$TMP/oci" "$TMP/img"
+	assert_output --partial "not a regular file"
+	assert [ ! -e "$TMP/img" ]
+	rm "$TMP/oci/index.json"
+	mkfifo "$TMP/oci/index.json"
+	run -125 timeout 10 cx-overlay image "$TMP/oci" "$TMP/img"
+	assert_output "cx-overlay: image $TMP/oci: no index.json"
+	assert [ ! -e "$TMP/img" ]
+	# A link to the host's /dev/zero is looked up inside the layout.
+	rm "$TMP/oci/index.json"
+	ln -s /dev/zero "$TMP/oci/index.json"
+	run -125 timeout 10 cx-overlay image "$TMP/oci" "$TMP/img"
+	assert_output "cx-overlay: image $TMP/oci: no index.json: No such file or directory"
+	assert [ ! -e "$TMP/img" ]
+}
+
 @test "interop: an image made offline by umoci, with a deletion, gives umoci's tree" {
 	command -v umoci >/dev/null || skip "umoci is not installed"
 	cd "$TMP"

@@ -141,6 +141,29 @@ struct layout {
 	const struct cx_image_opts *o;
 };
 
+/* A file of the layout, inside it: a regular file only, opened without
+ * waiting, since a FIFO planted in a hostile layout would hold the
+ * unpack forever (O_NONBLOCK changes nothing for a regular file). */
+static int open_in_layout(int root, const char *path, const char *shown)
+{
+	int fd = cx_open_in_root(root, path, O_RDONLY | O_NONBLOCK, 0, shown);
+	struct stat st;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0) {
+		int err = errno;
+
+		close(fd);
+		return cx_fail(err, "stat %s", shown);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return cx_fail(0, "%s: not a regular file", shown);
+	}
+	return fd;
+}
+
 /* A blob of the layout, opened by its digest; the digest is checked
  * for form first, so that it names nothing but a blob. */
 static int open_blob(struct layout *l, const char *digest)
@@ -150,7 +173,7 @@ static int open_blob(struct layout *l, const char *digest)
 	if (!digest || cx_digest_path(digest, path, sizeof(path)) < 0)
 		return cx_fail(0, "image %s: invalid digest '%s'", l->source,
 			       digest ? digest : "(none)");
-	return cx_open_in_root(l->fd, path, O_RDONLY, 0, digest);
+	return open_in_layout(l->fd, path, digest);
 }
 
 static int64_t desc_size(const struct cx_json *desc)
@@ -353,7 +376,7 @@ static int unpack_layout(const char *source, int fd, int root,
 	const struct cx_json *desc, *layers;
 	int lfd, rc = -1, hops = 0;
 
-	lfd = cx_open_in_root(fd, "oci-layout", O_RDONLY, 0, "oci-layout");
+	lfd = open_in_layout(fd, "oci-layout", "oci-layout");
 	if (lfd < 0)
 		return cx_fail(cx_last_errno(), "image %s: no oci-layout file",
 			       source);
@@ -366,7 +389,7 @@ static int unpack_layout(const char *source, int fd, int root,
 			       source);
 	}
 	cx_json_free(lay);
-	lfd = cx_open_in_root(fd, "index.json", O_RDONLY, 0, "index.json");
+	lfd = open_in_layout(fd, "index.json", "index.json");
 	if (lfd < 0)
 		return cx_fail(cx_last_errno(), "image %s: no index.json", source);
 	index = read_json(&l, lfd, "index.json", NULL, -1);
