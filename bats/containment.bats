@@ -123,7 +123,8 @@ nsenter_loop() {
 	STATUSES=""
 	for i in $(seq "$count"); do
 		st=0
-		timeout 10 "${NOSYS[@]}" cx-nsenter -t "$PID" "$@" \
+		# Generous: the cgroup v2 lane runs under TCG emulation.
+		timeout 60 "${NOSYS[@]}" cx-nsenter -t "$PID" "$@" \
 			>>"$TMP/nsenter.out" 2>&1 || st=$?
 		STATUSES+="$st "
 	done
