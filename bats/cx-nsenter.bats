@@ -138,7 +138,9 @@ start_zombie() {
 	start_target --pid --fork --mount-proc --root "$ROOTFS" /bin/sh -c 'sleep 100; true'
 	wait_for_child "$PID"
 	# The child is sh's fork until it has executed sleep.
-	wait_for_comm "$(cat "/proc/$PID/task/$PID/children")" sleep
+	local child
+	child=$(cat "/proc/$PID/task/$PID/children")
+	wait_for_comm "${child%% *}" sleep
 	run -0 cx-nsenter --pid="/proc/$PID/ns/pid" --mount="/proc/$PID/ns/mnt" \
 		--root="/proc/$PID/root" /bin/ps -o pid,comm
 	assert_line --index 1 --regexp '^ +1 sh$'
