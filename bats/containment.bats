@@ -26,10 +26,6 @@ load helpers
 HELPER_GRAB="$CX_BUILD/tests/helper-grab"
 HELPER_NOSYS="$CX_BUILD/tests/helper-nosys"
 
-require_helper() {
-	[ -x "$1" ] || fail "$1 is missing: make BUILD=... $1"
-}
-
 # The sha256 of every cx tool: the copies the attack runs, and the build.
 tool_sums() {
 	sha256sum "$TMP"/bin/cx-* "$CX_BUILD"/cx-*

@@ -14,10 +14,6 @@ load helpers
 
 HELPER_NOSYS="$CX_BUILD/tests/helper-nosys"
 
-require_helper() {
-	[ -x "$1" ] || fail "$1 is missing: make BUILD=... $1"
-}
-
 # Which of rw, ro, nosuid, nodev, noexec the topmost mount on PATH has
 # ("none" when nothing is mounted there), read from mountinfo.
 flags_of() {

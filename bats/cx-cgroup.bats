@@ -128,10 +128,6 @@ require_ctl() {
 	esac
 }
 
-require_helper() {
-	[ -x "$1" ] || fail "$1 is missing: make BUILD=... $1"
-}
-
 # The value after KEY in cx-cgroup stat's text output.
 stat_value() {
 	awk -v k="$1" '$1 == k { print $2 }' <<<"$2"

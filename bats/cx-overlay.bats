@@ -192,10 +192,6 @@ names_in() {
 	ls -A "$1" | tr '\n' ' '
 }
 
-require_helper() {
-	[ -x "$1" ] || fail "$1 is missing: make BUILD=... $1"
-}
-
 # The walkthrough's directories.
 walkthrough_dirs() {
 	mkdir -p "$TMP/lower/dir" "$TMP/upper" "$TMP/merged"

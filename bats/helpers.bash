@@ -77,3 +77,52 @@ require_static_tools() {
 		skip "the tools are dynamically linked (SHARED=1 or SANITIZE=1) and cannot run inside the rootfs"
 	fi
 }
+
+# --- processes, for the --kill-child scenarios ---------------------------
+
+# A child of process $1 (that runs $2, when given), after up to 10 s.
+child_of() {
+	local i c
+	for i in $(seq 100); do
+		for c in $(cat "/proc/$1/task/$1/children" 2>/dev/null); do
+			if [ -z "${2:-}" ] || [ "$(cat "/proc/$c/comm" 2>/dev/null)" = "$2" ]; then
+				echo "$c"
+				return 0
+			fi
+		done
+		sleep 0.1
+	done
+	return 1
+}
+
+# Wait (up to 5 s) until process $1 runs $2 (its comm) as user $3.
+wait_for_run_as() {
+	local i
+	for i in $(seq 50); do
+		[ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ] &&
+			grep -q "^Uid:	$3	" "/proc/$1/status" && return 0
+		sleep 0.1
+	done
+	fail "process $1 does not run $2 as $3: $(grep -E '^(Name|Uid|State)' "/proc/$1/status" 2>&1)"
+}
+
+# Process $1 leaves /proc within 15 s (killed, and reaped by whoever
+# inherited it).  With never-sleep: without running its command first.
+assert_gone() {
+	local i
+	for i in $(seq 150); do
+		[ -e "/proc/$1" ] || return 0
+		if [ "${2:-}" = never-sleep ] &&
+			[ "$(cat "/proc/$1/comm" 2>/dev/null)" = sleep ]; then
+			fail "process $1 ran its command after its parent died"
+		fi
+		sleep 0.1
+	done
+	fail "process $1 outlived its parent: $(grep -E '^(Name|Uid|State)' "/proc/$1/status" 2>&1)"
+}
+
+# A test helper program built by the Makefile (tests/helper-*.c): a
+# scenario that needs one fails, never skips, when it is missing.
+require_helper() {
+	[ -x "$1" ] || fail "$1 is missing: make BUILD=$CX_BUILD $1"
+}

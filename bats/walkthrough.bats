@@ -162,10 +162,6 @@ assert_hog_killed() {
 		fail "the hog got to $last MB under a 100M limit"
 }
 
-require_helper() {
-	[ -x "$1" ] || fail "$1 is missing: make BUILD=$CX_BUILD $1"
-}
-
 # Wait up to 5 s for process PID to end; its status in WAIT_STATUS.
 wait_for_exit() {
 	for _ in $(seq 50); do

@@ -615,7 +615,7 @@ int cx_wait_forward(pid_t pid, bool reap_all)
 	}
 }
 
-pid_t cx_spawn(int toolfd, char *const argv[])
+pid_t cx_spawn_gated(int toolfd, char *const argv[], const int gate[2])
 {
 	pid_t pid;
 
@@ -624,10 +624,26 @@ pid_t cx_spawn(int toolfd, char *const argv[])
 	if (pid < 0)
 		return cx_fail(errno, "fork");
 	if (pid == 0) {
+		char go;
+
+		/* Only a byte lets us go on: EOF means the parent failed. */
+		if (gate) {
+			close(gate[1]);
+			if (read(gate[0], &go, 1) != 1)
+				_exit(CX_EXIT_FAIL);
+			close(gate[0]);
+		}
 		cx_signals_release();
 		cx_exec(toolfd, argv);
 	}
+	if (gate)
+		close(gate[0]);
 	return pid;
+}
+
+pid_t cx_spawn(int toolfd, char *const argv[])
+{
+	return cx_spawn_gated(toolfd, argv, NULL);
 }
 
 void cx_exit_like(int status)

@@ -59,6 +59,11 @@ int cx_wait_forward(pid_t pid, bool reap_all);
  * cx_exec().  Returns the child's PID; a failed fork is recorded with
  * cx_fail and gives -1. */
 pid_t cx_spawn(int toolfd, char *const argv[]);
+/* The same, the child waiting before its exec until one byte comes
+ * through the pipe GATE (EOF makes it exit 125): the parent does first
+ * what must come before the command runs, then writes to gate[1].
+ * gate[0] is closed in the parent. */
+pid_t cx_spawn_gated(int toolfd, char *const argv[], const int gate[2]);
 
 /* Exit as the child did: its exit code, or the same signal (with core
  * dumps off) and, when that does not end us (PID 1 of a namespace

@@ -774,11 +774,20 @@ static void isolate_init(void)
 /* As PID 1: run the command as our child and reap every orphan. */
 static void run_init(char **argv, int toolfd, int ready)
 {
-	pid_t pid = cx_spawn(toolfd, argv);
+	int gate[2];
+	pid_t pid;
 
+	/* The command waits until the init has left the host's tree: it
+	 * must never see it there. */
+	if (pipe2(gate, O_CLOEXEC) < 0)
+		cx_die_errno("pipe");
+	pid = cx_spawn_gated(toolfd, argv, gate);
 	if (pid < 0)
 		cx_die_last();
 	isolate_init();
+	if (write(gate[1], "", 1) != 1)
+		cx_die_errno("init: let the command run");
+	close(gate[1]);
 	/* The command holds the helper's pipe now, until its exec.  The
 	 * init keeps nothing open for the container's lifetime. */
 	if (undo.commit >= 0)
