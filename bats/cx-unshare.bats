@@ -539,3 +539,17 @@ assert_proc_protected() {
 	# The command keeps the mount namespace it was given.
 	assert [ "${lines[5]}" != "${lines[6]}" ]
 }
+
+@test "without a read-only view of the tool directory, a second cx tool after the root change is refused by name, before its step" {
+	require_static_tools
+	require_helper "$CX_BUILD/tests/helper-nosys"
+	# The first link after the pivot is opened before it (a sealed
+	# copy); the host's directory itself is never passed down.
+	run -0 "$CX_BUILD/tests/helper-nosys" cx-unshare --mount --pid --fork \
+		cx-chroot --pivot "$ROOTFS" cx-unshare --mount-proc /bin/sh -c 'echo "${CX_TOOLDIR_FD:-none}"; ls /proc/self/fd | wc -l'
+	assert_line --index 0 none
+	assert_line --index 1 4
+	run -127 "$CX_BUILD/tests/helper-nosys" cx-unshare --mount --pid --fork \
+		cx-chroot --pivot "$ROOTFS" cx-unshare --mount-proc cx-caps --drop chown /bin/true
+	assert_output --regexp "^cx-unshare: exec cx-caps: no cx tool but the first one can follow this root change: .* \(nothing done\)$"
+}

@@ -373,6 +373,11 @@ void cx_exec_find(char *const argv[])
 			not_runnable(argv[0], err);
 		return;
 	}
+	if (is_tool_name(argv[0]) && tooldir_withheld()) {
+		fail_withheld(base_name(argv[0]));
+		fprintf(stderr, "%s: %s (nothing done)\n", cx_prog, cx_last_msg());
+		exit(CX_EXIT_NOT_FOUND);
+	}
 	if (!find_command(argv[0], buf))
 		not_runnable(argv[0], errno);
 }
