@@ -80,10 +80,11 @@ static int close_keep_errno(int fd)
 	return -1;
 }
 
-/* MS_ flags to MOUNT_ATTR_ ones, for the three we use. */
+/* MS_ flags to MOUNT_ATTR_ ones, for the four we use. */
 static unsigned int attrs_of(unsigned long flags)
 {
-	return (flags & MS_NOSUID ? MOUNT_ATTR_NOSUID : 0) |
+	return (flags & MS_RDONLY ? MOUNT_ATTR_RDONLY : 0) |
+	       (flags & MS_NOSUID ? MOUNT_ATTR_NOSUID : 0) |
 	       (flags & MS_NODEV ? MOUNT_ATTR_NODEV : 0) |
 	       (flags & MS_NOEXEC ? MOUNT_ATTR_NOEXEC : 0);
 }
@@ -119,20 +120,12 @@ int cx_mount_fresh(int dirfd, const char *type, const char *data,
 				     NULL);
 }
 
-int cx_mount_fresh_source(int dirfd, const char *type, const char *source,
-			  const char *data, unsigned long flags,
-			  const char *shown, int *root)
+int cx_mount_detached(const char *type, const char *source,
+		      const char *data, unsigned long flags, const char *shown)
 {
 	int fs, mnt;
 
-	if (root)
-		*root = -1;
 	fs = cx_fsopen(type, FSOPEN_CLOEXEC);
-	if (fs < 0 && errno == ENOSYS) {
-		if (mount_at(dirfd, source ? source : type, type, flags, data) < 0)
-			return cx_fail(errno, "mount %s on %s", type, shown);
-		return 0;
-	}
 	if (fs < 0)
 		return cx_fail(errno, "fsopen %s", type);
 	if ((source && cx_fsconfig(fs, FSCONFIG_SET_STRING, "source", source,
@@ -145,6 +138,25 @@ int cx_mount_fresh_source(int dirfd, const char *type, const char *source,
 	close_keep_errno(fs);
 	if (mnt < 0)
 		return cx_fail(errno, "fsmount %s for %s", type, shown);
+	return mnt;
+}
+
+int cx_mount_fresh_source(int dirfd, const char *type, const char *source,
+			  const char *data, unsigned long flags,
+			  const char *shown, int *root)
+{
+	int mnt;
+
+	if (root)
+		*root = -1;
+	mnt = cx_mount_detached(type, source, data, flags, shown);
+	if (mnt < 0 && cx_last_errno() == ENOSYS) {
+		if (mount_at(dirfd, source ? source : type, type, flags, data) < 0)
+			return cx_fail(errno, "mount %s on %s", type, shown);
+		return 0;
+	}
+	if (mnt < 0)
+		return -1;
 	if (cx_move_mount(mnt, "", dirfd, "",
 			  MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
 		close_keep_errno(mnt);
@@ -165,7 +177,7 @@ int cx_mount_proc(int dirfd, const char *shown)
 }
 
 const char *const cx_proc_readonly[] = {
-	"sys", "sysrq-trigger", "irq", "bus", "fs", NULL,
+	"sys", "sysrq-trigger", "irq", "bus", "fs", "scsi", "acpi", NULL,
 };
 
 /* mount(2), before 5.12: bind NAME below PROCFD on itself, then make

@@ -20,8 +20,9 @@ int cx_mount_proc(int dirfd, const char *shown);
 
 /* The parts of a proc through which a process writes to the host's
  * kernel rather than to its own namespaces (sysctls in sys/, the
- * sysrq-trigger, irq/, bus/, fs/), as runc and Docker leave them
- * read-only: NULL-terminated. */
+ * sysrq-trigger, irq/, bus/, fs/; scsi/scsi adds and removes the
+ * host's disks, acpi/ drives its firmware): read-only, as runc and
+ * Docker leave or mask them.  NULL-terminated. */
 extern const char *const cx_proc_readonly[];
 
 /* Make each of cx_proc_readonly below PROCFD, the root of a proc mount,
@@ -36,6 +37,11 @@ int cx_proc_protect(int procfd, const char *shown);
  * mount(2) on the directory (through fchdir). */
 int cx_mount_fresh(int dirfd, const char *type, const char *data,
 		   unsigned long flags, const char *shown);
+/* A new instance of TYPE as cx_mount_fresh makes it, attached nowhere
+ * (fsopen/fsmount, 5.2; MS_RDONLY too among FLAGS): its descriptor, or
+ * -1 recorded with cx_fail (ENOSYS before 5.2). */
+int cx_mount_detached(const char *type, const char *source,
+		      const char *data, unsigned long flags, const char *shown);
 /* The same, with SOURCE as the mount's source (mountinfo shows it;
  * NULL: none for fsconfig, TYPE for mount(2)), and, when ROOT is not
  * NULL, *ROOT an O_PATH descriptor of the new mount's root, or -1 after

@@ -88,7 +88,7 @@ static const struct poptOption options[] = {
 	  OPT_MOUNT_PROC, "mount a new proc on DIR (/proc), inside --root",
 	  "DIR" },
 	{ "writable-proc", 0, POPT_ARG_NONE, NULL, OPT_WRITABLE_PROC,
-	  "with --mount-proc: leave its sys/, sysrq-trigger, irq/, bus/, fs/ writable",
+	  "with --mount-proc: leave its sys/, sysrq-trigger, irq/, bus/, fs/, scsi/, acpi/ writable",
 	  NULL },
 	{ "allow-tiocsti", 0, POPT_ARG_NONE, NULL, OPT_ALLOW_TIOCSTI,
 	  "let the command push input into its terminal (TIOCSTI, TIOCLINUX)",
@@ -722,13 +722,6 @@ static void enter_root(struct ctx *c, int rootfd)
 		cx_die("%s (--allow-tiocsti goes without)", cx_last_msg());
 }
 
-/* The mount points an init may use to leave the host's tree: one
- * directory that exists on every host will do, and is covered only in
- * the init's own mount namespace. */
-static const char *const isolation_points[] = {
-	"/proc", "/tmp", "/dev", "/mnt", "/", NULL,
-};
-
 /* The init needs no file once the command runs: it waits, reaps and
  * passes signals on.  But it is PID 1 of the container, and a process
  * there with CAP_SYS_PTRACE reaches the init's root and working
@@ -736,14 +729,40 @@ static const char *const isolation_points[] = {
  * through /proc/1/ns/mnt: until now the host's whole tree.  So the
  * init moves to a mount namespace of its own whose only mount is an
  * empty, read-only tmpfs (pivot_root, the old root detached); the
- * command, forked before, keeps the one it was given. */
-static void isolate_init(void)
+ * command, forked before, keeps the one it was given.  The mount
+ * points it may use for that: one directory that exists on every host
+ * will do, and is covered only in the init's own mount namespace. */
+static const char *const isolation_points[] = {
+	"/proc", "/tmp", "/dev", "/mnt", "/", NULL,
+};
+
+#define INIT_TMPFS "size=4k,nr_inodes=1,mode=0500"
+#define INIT_FLAGS (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
+
+/* After a plain chroot our root is no mount point, and pivot_root(2)
+ * refuses it: the init's root and working directory become an empty
+ * tmpfs attached nowhere (fsmount, 5.2), which nothing propagates to
+ * anyone.  The namespace itself keeps the tree, which only a process
+ * with CAP_SYS_ADMIN could enter. */
+static void chroot_init(void)
+{
+	int mnt = cx_mount_detached("tmpfs", "cx-init", INIT_TMPFS, INIT_FLAGS,
+				    "the init's root");
+
+	if (mnt < 0 && cx_last_errno() == ENOSYS)
+		cx_die("init: its root is no mount point (a plain chroot) and the kernel lacks fsmount(2) (Linux 5.2): use cx-chroot --pivot");
+	if (mnt < 0)
+		cx_die_last();
+	if (fchdir(mnt) < 0 || chroot(".") < 0 || chdir("/") < 0)
+		cx_die_errno("init: chroot into an empty tmpfs");
+	close(mnt);
+}
+
+static void pivot_init(void)
 {
 	const char *const *p = isolation_points;
 	int dirfd = -1, root;
 
-	if (unshare(CLONE_NEWNS) < 0)
-		cx_die_errno("init: unshare a mount namespace of its own");
 	if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		cx_die_errno("init: make its mounts private");
 	for (; *p; p++)
@@ -752,9 +771,9 @@ static void isolate_init(void)
 			break;
 	if (dirfd < 0)
 		cx_die_errno("init: open a directory to mount on");
-	if (cx_mount_fresh_source(dirfd, "tmpfs", "cx-init", "size=4k,nr_inodes=1,mode=0500",
-				  MS_NOSUID | MS_NODEV | MS_NOEXEC, "the init's root",
-				  &root) < 0)
+	if (cx_mount_fresh_source(dirfd, "tmpfs", "cx-init", INIT_TMPFS,
+				  MS_NOSUID | MS_NODEV | MS_NOEXEC,
+				  "the init's root", &root) < 0)
 		cx_die_last();
 	/* After mount(2) the descriptor is the directory below it: the
 	 * name now leads to the new mount. */
@@ -765,10 +784,27 @@ static void isolate_init(void)
 		cx_die_errno("init: pivot_root into an empty tmpfs");
 	if (umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
 		cx_die_errno("init: detach the host's tree");
-	if (mount("none", "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY |
-				   MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+	if (mount("none", "/", NULL, MS_REMOUNT | MS_BIND | INIT_FLAGS, NULL) < 0)
 		cx_die_errno("init: make its root read-only");
 	close(root);
+}
+
+static void isolate_init(void)
+{
+	int root, mp;
+
+	if (unshare(CLONE_NEWNS) < 0)
+		cx_die_errno("init: unshare a mount namespace of its own");
+	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	mp = root < 0 ? -1 : cx_is_mountpoint(root);
+	if (root >= 0)
+		close(root);
+	if (mp < 0)
+		cx_die_errno("init: stat its root");
+	if (mp)
+		pivot_init();
+	else
+		chroot_init();
 }
 
 /* As PID 1: run the command as our child and reap every orphan. */
@@ -861,9 +897,9 @@ int main(int argc, char **argv)
 			shell[0] = "/bin/sh";
 		cmd = shell;
 	}
-	/* In the same root, a command that cannot run is found out before
-	 * any namespace, file or mount is made. */
-	if (!c.root)
+	/* In the same root and directory, a command that cannot run is
+	 * found out before any namespace, file or mount is made. */
+	if (!c.root && !c.wd)
 		cx_exec_find(cmd);
 	if (c.root) {
 		rootfd = open(c.root, O_PATH | O_DIRECTORY | O_CLOEXEC);
