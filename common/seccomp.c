@@ -45,15 +45,19 @@ static const struct sock_filter filter[] = {
 };
 #elif defined(__aarch64__)
 static const struct sock_filter filter[] = {
-	LOAD(arch),
-	JEQ(AUDIT_ARCH_AARCH64, 0, 5),
-	LOAD(nr),
-	JEQ(SYS_ioctl, 0, 3),
-	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, REQUEST_LOW),
-	JEQ(TIOCSTI, 2, 0),
-	JEQ(TIOCLINUX, 1, 0),
-	RET(SECCOMP_RET_ALLOW),
-	RET(SECCOMP_RET_ERRNO | EPERM),
+	/* 0 */ LOAD(arch),
+	/* 1 */ JEQ(AUDIT_ARCH_AARCH64, 0, 2),
+	/* 2 */ LOAD(nr),
+	/* 3 */ JEQ(SYS_ioctl, 4, 3),
+	/* 4 */ JEQ(AUDIT_ARCH_ARM, 0, 2),	/* 32-bit programs */
+	/* 5 */ LOAD(nr),
+	/* 6 */ JEQ(54, 1, 0),		/* ioctl on arm */
+	/* 7 */ RET(SECCOMP_RET_ALLOW),
+	/* 8 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, REQUEST_LOW),
+	/* 9 */ JEQ(TIOCSTI, 2, 0),
+	/* 10 */ JEQ(TIOCLINUX, 1, 0),
+	/* 11 */ RET(SECCOMP_RET_ALLOW),
+	/* 12 */ RET(SECCOMP_RET_ERRNO | EPERM),
 };
 #else
 #error "cx_block_tty_injection: no filter for this architecture yet"
