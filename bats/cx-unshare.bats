@@ -354,7 +354,7 @@ check_only_kind() {
 # sysrq-trigger.  Each name the kernel has must be a read-only mount.
 assert_proc_protected() {
 	local mi=$1 name
-	for name in sys sysrq-trigger irq bus fs; do
+	for name in sys sysrq-trigger irq bus fs scsi acpi; do
 		[ -e "/proc/$name" ] || continue
 		grep -qE "^[0-9]+ [0-9]+ [0-9:]+ /$name /proc/$name ro,nosuid,nodev,noexec[, ]" <<<"$mi" ||
 			fail "/proc/$name is not a read-only mount: $mi"
@@ -552,4 +552,30 @@ assert_proc_protected() {
 	run -127 "$CX_BUILD/tests/helper-nosys" cx-unshare --mount --pid --fork \
 		cx-chroot --pivot "$ROOTFS" cx-unshare --mount-proc cx-caps --drop chown /bin/true
 	assert_output --regexp "^cx-unshare: exec cx-caps: no cx tool but the first one can follow this root change: .* \(nothing done\)$"
+}
+
+@test "--init with a root that is no mount point: the init's root and cwd are an empty tmpfs" {
+	# --root of a plain directory, or a plain cx-chroot before: no
+	# pivot_root is possible there, so the init chroots into a tmpfs
+	# attached nowhere.
+	run -0 cx-unshare --mount --pid --init --root "$ROOTFS" --mount-proc /bin/sh -c \
+		'ls -A /proc/1/root/ /proc/1/cwd/; wc -l </proc/1/mountinfo; stat -c %i /proc/1/root/.'
+	assert_line --index 0 "/proc/1/cwd/:"
+	assert_line --index 1 "/proc/1/root/:"
+	assert_line --index 2 0
+	assert_equal "${#lines[@]}" 4
+	assert [ "${lines[3]}" != "$(stat -c %i "$ROOTFS")" ]
+	# The fallback without fsmount(2) cannot do that: it refuses.
+	require_helper "$CX_BUILD/tests/helper-nosys"
+	run -125 "$CX_BUILD/tests/helper-nosys" cx-unshare --mount --pid --init --root "$ROOTFS" /bin/true
+	assert_output --partial "init: its root is no mount point"
+}
+
+@test "--wd: the command is looked up from there, as the exec will" {
+	mkdir "$TMP/wd"
+	printf '#!/bin/sh\necho ran in $PWD\n' >"$TMP/wd/run.sh"
+	chmod +x "$TMP/wd/run.sh"
+	cd /
+	run -0 cx-unshare --uts --wd "$TMP/wd" ./run.sh
+	assert_output "ran in $TMP/wd"
 }

@@ -572,11 +572,11 @@ passwd"
 	mounts=$(sed -n '/^== mounts$/,$p' <<<"$output" | tail -n +2)
 	assert_equal "$(cut -d' ' -f2 <<<"$mounts" | grep -v '^/proc/' | tr '\n' ' ')" "/ /mnt/share /sys/fs/cgroup /dev/null /dev/zero /dev/full /dev/random /dev/urandom /dev/tty /proc /dev/pts "
 	local part
-	for part in sys sysrq-trigger irq bus fs; do
+	for part in sys sysrq-trigger irq bus fs scsi acpi; do
 		[ -e "/proc/$part" ] || continue
 		assert_line --regexp "^[^ ]+ /proc/$part proc ro,"
 	done
-	assert_equal "$(grep -c ' /proc/' <<<"$mounts")" "$(cd /proc && ls -d sys sysrq-trigger irq bus fs 2>/dev/null | wc -l)"
+	assert_equal "$(grep -c ' /proc/' <<<"$mounts")" "$(cd /proc && ls -d sys sysrq-trigger irq bus fs scsi acpi 2>/dev/null | wc -l)"
 	assert_line --regexp '^overlay / overlay '
 	assert_line --regexp '^[^ ]+ /proc proc '
 	assert_line --regexp '^[^ ]+ /dev/pts devpts '

@@ -69,7 +69,10 @@ static int sealed_copy(int src, const char *path, const char *name)
 		mfd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (mfd < 0) {
 		err = errno;
-		goto fail;
+		close(src);
+		cx_fail(err, "make a sealed copy of %s%s", path,
+			err == EACCES ? " (memfd_create refused: vm.memfd_noexec?)" : "");
+		return -2;
 	}
 	for (left = st.st_size; left > 0;) {
 		ssize_t n = sendfile(mfd, src, NULL, (size_t)left);

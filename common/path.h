@@ -23,12 +23,14 @@ int cx_open_in_root_walk(int rootfd, const char *path, int flags,
  * new descriptor; -1 recorded with cx_fail when it changed. */
 int cx_reopen_dir(int oldfd, const char *path);
 
-/* Open the directory DIR (O_PATH) as a user named it: never through a
- * magic link such as /proc/self/fd/N, which leads into the tool's own
- * descriptors rather than to a place the user can name.  openat2(2)
- * (5.6) refuses one with ELOOP; before, a plain open, and the caller's
- * cx_check_cwd catches a way out.  -1 with errno, recorded with
- * cx_fail. */
+/* Open the directory DIR (O_PATH) as a user named it, never into one
+ * of the tool's own descriptors (/proc/self/fd/N).  A path without a
+ * magic link (openat2 RESOLVE_NO_MAGICLINKS, 5.6) is taken as it is;
+ * one through a magic link (or any path before 5.6) is opened plainly
+ * and refused when it is the same directory as a descriptor we hold,
+ * so that /proc/PID/root of another process still names a place.  The
+ * caller's cx_check_cwd is the backstop either way.  -1 recorded with
+ * cx_fail (errno 0 for that refusal). */
 int cx_open_user_dir(const char *dir);
 
 /* After a chdir into a root: prove the working directory lies under
