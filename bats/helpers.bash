@@ -23,6 +23,15 @@ cleanup_tmp() {
 		/proc/self/mountinfo | sort -r | while read -r m; do
 		umount -l "$m" 2>/dev/null
 	done
+	# A container killed by teardown may still be tearing down its
+	# mount namespace, where a directory of $TMP is a mount point (the
+	# rootfs bound on itself by a pivot): rmdir says EBUSY until then.
+	local i
+	for i in $(seq 50); do
+		rm -rf "$TMP" 2>/dev/null
+		[ -e "$TMP" ] || return 0
+		sleep 0.1
+	done
 	rm -rf "$TMP"
 }
 
