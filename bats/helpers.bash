@@ -135,3 +135,23 @@ assert_gone() {
 require_helper() {
 	[ -x "$1" ] || fail "$1 is missing: make BUILD=$CX_BUILD $1"
 }
+
+# cx-unshare --pid --kill-child TOOL ARGS... (a cx tool that becomes
+# uid 1000, then runs sleep) under strace, which holds setresuid back
+# 3 s after the uid has changed, which cleared the parent-death signal:
+# cx-unshare is killed inside that window, and the child must die
+# without ever running its command.
+kill_parent_in_id_change() {
+	local tool=$1
+	strace -f -qq -o /dev/null -e trace=setresuid \
+		-e inject=setresuid:delay_exit=3000000 \
+		cx-unshare --pid --kill-child "$@" </dev/null >/dev/null 2>&1 3>&- &
+	BG_PIDS="$BG_PIDS $!"
+	# strace forks a few children of its own to probe ptrace first.
+	PARENT=$(child_of "$!" cx-unshare) || fail "strace did not start cx-unshare"
+	CHILD=$(child_of "$PARENT") || fail "cx-unshare made no child"
+	BG_PIDS="$BG_PIDS $PARENT $CHILD"
+	wait_for_run_as "$CHILD" "$tool" 1000
+	kill -KILL "$PARENT"
+	assert_gone "$CHILD" never-sleep
+}
