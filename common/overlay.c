@@ -878,8 +878,22 @@ static int refused(int err, char *why, size_t len, const char *shown)
 	return cx_fail(err, "mount overlay on %s", shown);
 }
 
-/* The layers as /proc/self/fd/N names, for kernels that take names
- * only: the magic links lead to the directories the descriptors hold. */
+/* NAME when it still leads to the directory FD holds, else the magic
+ * link /proc/self/fd/FD in BUF, which leads there wherever it is (a
+ * lower layer may be covered by the tmpfs mounted on MERGED).  The
+ * name, when it can be used, is what mountinfo shows afterwards. */
+static char *layer_name(const char *name, int fd, char buf[32])
+{
+	struct stat a, b;
+
+	if (name && stat(name, &a) == 0 && fstat(fd, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		return (char *)name;
+	snprintf(buf, 32, "/proc/self/fd/%d", fd);
+	return buf;
+}
+
+/* The layers as names, for kernels that take names only. */
 static int fd_names(const struct cx_ovl_mount *m, struct cx_ovl_mount *out,
 		    char names[][32])
 {
@@ -887,15 +901,11 @@ static int fd_names(const struct cx_ovl_mount *m, struct cx_ovl_mount *out,
 	out->lower = calloc(m->nlower, sizeof(*out->lower));
 	if (!out->lower)
 		return -1;
-	for (size_t i = 0; i < m->nlower; i++) {
-		snprintf(names[i], 32, "/proc/self/fd/%d", m->lower_fd[i]);
-		out->lower[i] = names[i];
-	}
+	for (size_t i = 0; i < m->nlower; i++)
+		out->lower[i] = layer_name(m->lower[i], m->lower_fd[i], names[i]);
 	if (m->upper) {
-		snprintf(names[m->nlower], 32, "/proc/self/fd/%d", m->upper_fd);
-		snprintf(names[m->nlower + 1], 32, "/proc/self/fd/%d", m->work_fd);
-		out->upper = names[m->nlower];
-		out->work = names[m->nlower + 1];
+		out->upper = layer_name(m->upper, m->upper_fd, names[m->nlower]);
+		out->work = layer_name(m->work, m->work_fd, names[m->nlower + 1]);
 	}
 	return 0;
 }
@@ -916,12 +926,15 @@ int cx_ovl_mount(const struct cx_ovl_mount *m, int target, const char *shown)
 	rc = mount_new(m, target, VIA_FD, &step, why, sizeof(why));
 	if (rc == 0)
 		return 0;
-	/* Before 6.13 a layer given by descriptor is refused with EINVAL
-	 * (before 6.8 "lowerdir+" is unknown, before 5.2 fsopen). */
-	if (!(errno == ENOSYS || (errno == EINVAL &&
-				  (strcmp(step, "lowerdir+") == 0 ||
-				   strcmp(step, "upperdir") == 0 ||
-				   strcmp(step, "workdir") == 0))))
+	/* Before 6.13 a layer given by descriptor is refused: EINVAL from
+	 * overlayfs's own parser (6.5 to 6.12); EOPNOTSUPP from fsconfig(2)
+	 * itself before 6.5, when overlayfs still went through the legacy
+	 * adapter, which takes strings only; before 5.2 there is no fsopen
+	 * (ENOSYS). */
+	if (!(errno == ENOSYS ||
+	      ((errno == EINVAL || errno == EOPNOTSUPP) &&
+	       (strcmp(step, "lowerdir+") == 0 ||
+		strcmp(step, "upperdir") == 0 || strcmp(step, "workdir") == 0))))
 		return refused(errno, why, sizeof(why), shown);
 	names = calloc(m->nlower + 2, sizeof(*names));
 	if (!names || fd_names(m, &byname, names) < 0) {

@@ -106,7 +106,8 @@ struct cx_ovl_mount {
 	const char *redirect_dir; /* on, follow, nofollow, off; NULL */
 	/* The same layers as O_PATH descriptors, when the paths may no
 	 * longer lead to them (a layer hidden under a mount made since):
-	 * given to the kernel as they are (Linux 6.13), else as
+	 * given to the kernel as they are (Linux 6.13), else by name where
+	 * the name still leads to the same directory, else as
 	 * /proc/self/fd/N.  lower_fd NULL: the paths only. */
 	const int *lower_fd;
 	int upper_fd, work_fd;

@@ -12,8 +12,9 @@
 #   BUILD         the build folder with the tools (CX_BUILD) and rootfs/
 #   KERNEL-CACHE  where the Debian kernel is kept between runs (any BUILD)
 # Environment: CGROUP_V2_TIMEOUT (seconds, 900), CGROUP_V2_MEM (MiB, 1024),
-# CGROUP_V2_SMP (2), CGROUP_V2_BATS_FLAGS (more bats options: --timing,
-# --filter REGEX).
+# CGROUP_V2_SMP (2), CGROUP_V2_CPU (qemu's -cpu, max), CGROUP_V2_BATS_FLAGS
+# (more bats options: --timing, --filter REGEX), CX_ROUNDS (how many times
+# the containment races run, 5).
 set -u
 tag=cgroup-v2
 build=${1:?usage: cgroup-v2-lane.sh BUILD KERNEL-CACHE BATS-FILE...}
@@ -151,8 +152,18 @@ ln -sf /proc/self/fd/1 dev/stdout
 ln -sf /proc/self/fd/2 dev/stderr
 ln -sf pts/ptmx dev/ptmx
 mount -t tmpfs -o mode=1777 tmpfs dev/shm
-# No tmpfs on /tmp: the repository (CI clones it anywhere, /tmp too)
-# must stay visible; the overlay makes /tmp writable already.
+# /tmp on a tmpfs of its own, as on many hosts: on the overlay it would
+# be a place no overlay takes as its upper layer.  The repository and the
+# build (CI clones anywhere, /tmp too) stay where they are, as binds of
+# the overlay's copies (/keep.list).
+mkdir -p /rw/tmp
+mount --bind tmp /rw/tmp || die "bind the overlay's /tmp"
+mount -t tmpfs -o mode=1777 tmpfs tmp || die "mount a tmpfs on /tmp"
+while read -r keep; do
+	mkdir -p ".$keep" && mount --bind "/rw/tmp/${keep#/tmp/}" ".$keep" ||
+		die "bind $keep back into /tmp"
+done </keep.list
+umount /rw/tmp
 mount -t tmpfs -o mode=755 tmpfs run
 mount -t cgroup2 -o nsdelegate cgroup2 sys/fs/cgroup || die "mount cgroup2"
 mkdir -p run/cx-lane
@@ -192,6 +203,8 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TERM=dumb LANG=C.UTF-8
 export CX_BUILD=$(printf '%q' "$build") CX_ROOTFS=$(printf '%q' "$build/rootfs")
 export CX_CGROUP_V2_LANE=1
+# Races are run fewer times than on a host (bats/containment.bats).
+export CX_ROUNDS=$(printf '%q' "${CX_ROUNDS:-5}")
 # As make bats: the sanitizers' settings for a SANITIZE=1 build.
 export ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1
 # Propagation stays the kernel's default (private), as on a host without
@@ -248,6 +261,14 @@ build_initramfs() {
 		echo "$m" >>"$dir/modules.list"
 	done
 	write_init >"$dir/init" && chmod 755 "$dir/init" || return 1
+	# What the job needs from the host's /tmp: the repository, and the
+	# build when it is not inside it.
+	: >"$dir/keep.list"
+	case $repo/ in /tmp/?*) echo "$repo" >>"$dir/keep.list" ;; esac
+	case $build/ in
+	"$repo"/*) ;;
+	/tmp/?*) echo "$build" >>"$dir/keep.list" ;;
+	esac
 	(cd "$dir" && find . | busybox cpio -o -H newc 2>/dev/null) | gzip -1 >"$out/initramfs.gz"
 }
 
@@ -263,7 +284,7 @@ echo "$tag: booting $(cat "$cache/package") with cgroup_no_v1=all (TCG, ${mem}M,
 # TCG, not KVM: KVM is not to be relied on here (it hangs on some hosts).
 # -no-reboot with panic=-1: a guest that panics stops qemu at once.
 timeout -k 10 "$timeout" qemu-system-x86_64 \
-	-accel tcg -cpu max -smp "$smp" -m "$mem" \
+	-accel tcg -cpu "${CGROUP_V2_CPU:-max}" -smp "$smp" -m "$mem" \
 	-nodefaults -no-user-config -display none -no-reboot \
 	-serial "file:$out/console.log" \
 	-kernel "$cache/vmlinuz" -initrd "$out/initramfs.gz" \
