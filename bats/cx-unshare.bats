@@ -201,6 +201,15 @@ check_only_kind() {
 	assert_line --regexp '^monotonic +-5 +0$'
 	assert_line --regexp '^boottime +864000 +0$'
 	assert [ "${lines[2]}" -ge $((host_up + 864000)) ]
+	# The command's own process is in it, not only its children (before
+	# 6.2 the kernel moves a process at fork, not at exec), and so it can
+	# vfork: the kernel refuses CLONE_VM across time namespaces.
+	host_ns=$(readlink /proc/self/ns/time)
+	run -0 cx-unshare --time --boottime 864000 /bin/sh -c 'readlink /proc/$$/ns/time; readlink /proc/self/ns/time; cut -d. -f1 /proc/uptime'
+	assert_equal "${#lines[@]}" 3
+	assert [ "${lines[0]}" != "$host_ns" ]
+	assert_equal "${lines[1]}" "${lines[0]}"
+	assert [ "${lines[2]}" -ge $((host_up + 864000)) ]
 	run -125 cx-unshare --boottime 5 true
 	assert_output --partial "need --time"
 }

@@ -582,6 +582,26 @@ static void set_time_offsets(struct ctx *c)
 		cx_die_last();
 }
 
+/* Without --fork the command's own process goes into the new time
+ * namespace too.  Kernels before 6.2 move a process there at fork only,
+ * not at execve: the command would keep the old clocks, and vfork(2),
+ * which the kernel refuses across time namespaces, would fail in it
+ * (dash's "Cannot fork").  A process alone in its thread group may go
+ * in by setns(2), once the offsets are in.  With no /proc there is no
+ * name for it: the kernel's own switch at execve is left to do it. */
+static void enter_time_ns(void)
+{
+	int fd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 && errno == ENOENT)
+		return;
+	if (fd < 0)
+		cx_die_errno("open /proc/self/ns/time_for_children");
+	if (setns(fd, CLONE_NEWTIME) < 0)
+		cx_die_errno("setns into the new time namespace");
+	close(fd);
+}
+
 static void open_pidfile(struct ctx *c, int *fd)
 {
 	char *copy;
@@ -920,6 +940,8 @@ int main(int argc, char **argv)
 	    (rootfd = cx_reopen_dir(rootfd, c.root)) < 0)
 		cx_die_last();
 	set_time_offsets(&c);
+	if ((c.flags & CLONE_NEWTIME) && !c.fork)
+		enter_time_ns();
 	if ((c.flags & CLONE_NEWNS) && c.propagation->flag &&
 	    mount("none", "/", NULL, MS_REC | c.propagation->flag, NULL) < 0)
 		cx_die_errno("set propagation %s on /", c.propagation->name);
