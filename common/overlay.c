@@ -930,9 +930,10 @@ int cx_ovl_mount(const struct cx_ovl_mount *m, int target, const char *shown)
 	 * overlayfs's own parser (6.5 to 6.12); EOPNOTSUPP from fsconfig(2)
 	 * itself before 6.5, when overlayfs still went through the legacy
 	 * adapter, which takes strings only; before 5.2 there is no fsopen
-	 * (ENOSYS). */
+	 * (ENOSYS).  6.13 and 6.14 before their stable fixes refuse an
+	 * O_PATH descriptor, which ours are, with EBADF. */
 	if (!(errno == ENOSYS ||
-	      ((errno == EINVAL || errno == EOPNOTSUPP) &&
+	      ((errno == EINVAL || errno == EOPNOTSUPP || errno == EBADF) &&
 	       (strcmp(step, "lowerdir+") == 0 ||
 		strcmp(step, "upperdir") == 0 || strcmp(step, "workdir") == 0))))
 		return refused(errno, why, sizeof(why), shown);
