@@ -35,6 +35,16 @@ cleanup_tmp() {
 	rm -rf "$TMP"
 }
 
+# Whether the running kernel is MAJOR.MINOR or later.
+kernel_at_least() {
+	local r maj min
+	r=$(uname -r)
+	maj=${r%%.*}
+	r=${r#*.}
+	min=${r%%[!0-9]*}
+	((maj > $1 || (maj == $1 && min >= $2)))
+}
+
 # PID and every process below it, deepest first.
 process_tree() {
 	local child

@@ -32,9 +32,10 @@ share=$out/share
 start=$(date +%s.%N)
 
 # The modules the initramfs loads, in dependency order: the virtio PCI
-# transport, 9p over it, and overlayfs.
+# transport, 9p over it, overlayfs, and a virtio disk with ext4 for /tmp.
 MODULES="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev
-virtio_pci netfs fscache 9pnet 9pnet_virtio 9p overlay"
+virtio_pci netfs fscache 9pnet 9pnet_virtio 9p overlay virtio_blk crc16
+mbcache jbd2 crc32c_generic ext4"
 
 # Print the closing line and leave: failures counted by the caller.
 finish() {
@@ -63,9 +64,20 @@ command -v qemu-system-x86_64 >/dev/null || broken "qemu-system-x86_64 missing (
 # Debian's kernel package, unpacked, not installed: the kernel image and the
 # few modules the initramfs needs, decompressed (busybox insmod takes plain
 # .ko files only).  Kept in the cache until the cache is removed.
+# The cache has the kernel and every module of MODULES (or knows it is
+# built in).
+have_kernel() {
+	local m
+	[ -s "$cache/vmlinuz" ] && [ -s "$cache/package" ] || return 1
+	for m in $MODULES; do
+		[ -f "$cache/modules/$m.ko" ] ||
+			grep -qx "$m" "$cache/builtin" 2>/dev/null || return 1
+	done
+}
+
 fetch_kernel() {
 	local pkg tmp m f ver
-	[ -s "$cache/vmlinuz" ] && [ -s "$cache/package" ] && return 0
+	have_kernel && return 0
 	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
 	      awk '$1 == "Depends:" && $2 ~ /^linux-image-/ { print $2; exit }')
 	if [ -z "$pkg" ]; then
@@ -83,7 +95,8 @@ fetch_kernel() {
 		 apt-get download -qq -o APT::Sandbox::User=root "$pkg") || { rm -rf "$tmp"; return 1; }
 	dpkg-deb -x "$tmp"/*.deb "$tmp/x" || { rm -rf "$tmp"; return 1; }
 	ver=$(ls "$tmp/x/lib/modules" | head -n 1)
-	rm -rf "$cache/modules" && mkdir -p "$cache/modules"
+	rm -rf "$cache/modules" "$cache/builtin" && mkdir -p "$cache/modules" &&
+		: >"$cache/builtin"
 	for m in $MODULES; do
 		f=$(find "$tmp/x/lib/modules/$ver/kernel" -name "$m.ko*" | head -n 1)
 		case $f in
@@ -92,7 +105,8 @@ fetch_kernel() {
 		*.ko.zst) zstd -qdc "$f" >"$cache/modules/$m.ko" ;;
 		*.ko.gz) gzip -dc "$f" >"$cache/modules/$m.ko" ;;
 		'') # Built into this kernel: nothing to load.
-		    grep -q "/$m\.ko" "$tmp/x/lib/modules/$ver/modules.builtin" ||
+		    grep -q "/$m\.ko" "$tmp/x/lib/modules/$ver/modules.builtin" &&
+			echo "$m" >>"$cache/builtin" ||
 			{ echo "$tag: $pkg has no module $m" >&2; rm -rf "$tmp"; return 1; } ;;
 		esac || { rm -rf "$tmp"; return 1; }
 	done
@@ -152,13 +166,14 @@ ln -sf /proc/self/fd/1 dev/stdout
 ln -sf /proc/self/fd/2 dev/stderr
 ln -sf pts/ptmx dev/ptmx
 mount -t tmpfs -o mode=1777 tmpfs dev/shm
-# /tmp on a tmpfs of its own, as on many hosts: on the overlay it would
-# be a place no overlay takes as its upper layer.  The repository and the
-# build (CI clones anywhere, /tmp too) stay where they are, as binds of
-# the overlay's copies (/keep.list).
+# /tmp on ext4, as on a Debian 12 host (its root file system): on the
+# overlay it would be a place no overlay takes as its upper layer, and
+# 6.1's tmpfs has no user.* xattrs.  The repository and the build (CI
+# clones anywhere, /tmp too) stay where they are, as binds of the
+# overlay's copies (/keep.list).
 mkdir -p /rw/tmp
 mount --bind tmp /rw/tmp || die "bind the overlay's /tmp"
-mount -t tmpfs -o mode=1777 tmpfs tmp || die "mount a tmpfs on /tmp"
+mount -t ext4 /dev/vda tmp && chmod 1777 tmp || die "mount the ext4 disk on /tmp"
 while read -r keep; do
 	mkdir -p ".$keep" && mount --bind "/rw/tmp/${keep#/tmp/}" ".$keep" ||
 		die "bind $keep back into /tmp"
@@ -277,6 +292,10 @@ mkdir -p "$cache" "$out" || broken "cannot make $cache or $out"
 (flock 9 && fetch_kernel) 9>"$cache/.lock" || broken "cannot fetch Debian's kernel"
 build_initramfs || broken "cannot build the initramfs in $out"
 rm -rf "$share" && mkdir -p "$share" || broken "cannot make $share"
+# The guest's /tmp: a fresh, sparse ext4 image, removed after the run.
+disk=$out/tmp.ext4
+rm -f "$disk" && truncate -s 8G "$disk" && mkfs.ext4 -q -F "$disk" ||
+	broken "cannot make the ext4 image $disk (e2fsprogs: make deps)"
 write_job "$@" >"$share/job.sh"
 : >"$share/tap"
 echo "$tag: booting $(cat "$cache/package") with cgroup_no_v1=all (TCG, ${mem}M, $smp CPUs)"
@@ -290,7 +309,8 @@ timeout -k 10 "$timeout" qemu-system-x86_64 \
 	-kernel "$cache/vmlinuz" -initrd "$out/initramfs.gz" \
 	-append "console=ttyS0 cgroup_no_v1=all panic=-1 quiet loglevel=4 mitigations=off clocksource=tsc tsc=reliable" \
 	-virtfs "local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap" \
-	-virtfs "local,path=$share,mount_tag=out,security_model=none" </dev/null &
+	-virtfs "local,path=$share,mount_tag=out,security_model=none" \
+	-drive "file=$disk,if=virtio,format=raw,cache=unsafe" </dev/null &
 qemu=$!
 # The TAP log as the guest writes it.
 tail -n +1 -f --pid=$qemu "$share/tap" &
@@ -299,6 +319,7 @@ trap 'kill $qemu $tailer 2>/dev/null; exit 130' INT TERM
 wait $qemu
 qstatus=$?
 wait $tailer
+rm -f "$disk"
 end=$(date +%s.%N)
 lane=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.0f", b - a }')
 # The guest's figures: booted, set up, bats done, checks done.
