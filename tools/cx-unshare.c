@@ -300,7 +300,7 @@ static int tell(int fd, const void *buf, size_t len)
 /* What we made and must take back if we fail before the command runs.
  * Namespace files belong to the helper once it exists (only it, in the
  * original mount namespace, can unmount them); until then, to us. */
-static struct {
+static struct undo {
 	struct ctx *c;
 	bool helper_owns;	/* the helper removes the namespace files */
 	int commit;		/* to the helper: 'f' if we fail, EOF at exec */
@@ -896,14 +896,130 @@ static pid_t command_pid(int proc, pid_t init)
 	return pid;
 }
 
+/* The descriptors main hands to both halves of the fork. */
+struct fds {
+	int root;	/* --root, or -1 */
+	int tool;	/* the command, opened before the root change, or -1 */
+	int pidfile;	/* --pidfile, or -1 */
+};
+
+/* What the two halves of the fork share, made before it. */
+struct forked {
+	int ready[2];	/* --init: the init says the command has started */
+	int start[2];	/* --pid=FILE: the parent says the file is bound */
+	int parent;	/* --kill-child: a PID file descriptor of ours */
+	int proc;	/* --init with --pidfile: /proc, to name the command */
+};
+
+static void prepare_fork(const struct ctx *c, const struct fds *fd,
+			 struct forked *f)
+{
+	*f = (struct forked){ { -1, -1 }, { -1, -1 }, -1, -1 };
+	if (c->init && pipe2(f->ready, O_CLOEXEC) < 0)
+		cx_die_errno("pipe");
+	if (c->init && fd->pidfile >= 0 &&
+	    (f->proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		cx_die_errno("open /proc");
+	/* With --pid=FILE the child waits until the file is bound. */
+	if (c->file[CX_NS_PID].path && pipe2(f->start, O_CLOEXEC) < 0)
+		cx_die_errno("pipe");
+	if (c->kill_sig && (f->parent = cx_pidfd_open(getpid(), 0)) < 0)
+		cx_die_errno("pidfd_open");
+}
+
+/* The child: in the new PID namespace, if there is one; it runs the
+ * command, or the init that runs it. */
+static noreturn void child_half(struct ctx *c, struct forked *f,
+				struct fds fd, char **cmd, struct undo *u)
+{
+	u->piddir = -1;	/* the parent's to remove */
+	if (c->kill_sig)
+		die_with_parent(c->kill_sig, f->parent);
+	close(f->ready[0]);
+	if (f->start[0] >= 0) {
+		char go;
+
+		close(f->start[1]);
+		if (read(f->start[0], &go, 1) != 1)
+			_exit(CX_EXIT_FAIL);
+		close(f->start[0]);
+	}
+	cx_signals_release();
+	enter_root(c, fd.root);
+	if (fd.root >= 0)
+		close(fd.root);
+	if (fd.pidfile >= 0)
+		close(fd.pidfile);
+	if (c->init)
+		run_init(cmd, fd.tool, f->ready[1]);
+	cx_exec(fd.tool, cmd);
+}
+
+/* The parent: lets the helper bind --pid=FILE, writes the pidfile, and
+ * waits for the child to exit as it did. */
+static noreturn void parent_half(struct forked *f, struct helper *h,
+				 pid_t child, struct fds fd, struct undo *u)
+{
+	/* The child holds the helper's pipe now, until its exec. */
+	if (u->commit >= 0)
+		close(u->commit);
+	u->commit = -1;
+	if (f->parent >= 0)
+		close(f->parent);
+	if (fd.tool >= 0)
+		close(fd.tool);
+	if (f->start[0] >= 0) {
+		close(f->start[0]);
+		if (tell(h->go, &child, sizeof(child)) < 0)
+			cx_warn_errno("write to the helper");
+		helper_stage(h);
+		if (write(f->start[1], "", 1) != 1)
+			cx_die_errno("write to the child");
+		close(f->start[1]);
+	}
+	if (h->go >= 0) {
+		close(h->go);
+		close(h->ack);
+	}
+	if (f->ready[0] >= 0) {
+		char byte;
+
+		close(f->ready[1]);
+		if (read(f->ready[0], &byte, 1) == 1)
+			write_pid(fd.pidfile, command_pid(f->proc, child));
+		close(f->ready[0]);
+	} else {
+		write_pid(fd.pidfile, child);
+	}
+	if (fd.pidfile >= 0)
+		close(fd.pidfile);
+	/* exit() removes the pidfile we made (undo_at_exit). */
+	cx_exit_like(cx_wait_forward(child, false));
+}
+
+/* --fork: the command runs in a child, and we wait for it. */
+static noreturn void run_forked(struct ctx *c, struct helper *h,
+				struct undo *u, struct fds fd, char **cmd)
+{
+	struct forked f;
+	pid_t child;
+
+	prepare_fork(c, &fd, &f);
+	cx_signals_hold();
+	child = fork();
+	if (child < 0)
+		cx_die_errno("fork");
+	if (child == 0)
+		child_half(c, &f, fd, cmd, u);
+	parent_half(&f, h, child, fd, u);
+}
+
 int main(int argc, char **argv)
 {
 	struct ctx c = { .setgroups = -1 };
 	char **cmd, *shell[] = { getenv("SHELL"), NULL };
-	int rootfd = -1, toolfd = -1, pidfd, ready[2] = { -1, -1 };
-	int parentfd = -1, start[2] = { -1, -1 }, status, procfd = -1;
+	int rootfd = -1, toolfd = -1, pidfd;
 	struct helper h;
-	pid_t child;
 
 	cx_init("cx-unshare");
 	cmd = cx_opt_parse(&tool, argc, argv, on_option, &c);
@@ -956,77 +1072,5 @@ int main(int argc, char **argv)
 		cx_exec(toolfd, cmd);
 	}
 
-	if (c.init && pipe2(ready, O_CLOEXEC) < 0)
-		cx_die_errno("pipe");
-	if (c.init && pidfd >= 0 &&
-	    (procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-		cx_die_errno("open /proc");
-	/* With --pid=FILE the child waits until the file is bound. */
-	if (c.file[CX_NS_PID].path && pipe2(start, O_CLOEXEC) < 0)
-		cx_die_errno("pipe");
-	if (c.kill_sig && (parentfd = cx_pidfd_open(getpid(), 0)) < 0)
-		cx_die_errno("pidfd_open");
-	cx_signals_hold();
-	child = fork();
-	if (child < 0)
-		cx_die_errno("fork");
-	if (child == 0) {
-		undo.piddir = -1;	/* the parent's to remove */
-		if (c.kill_sig)
-			die_with_parent(c.kill_sig, parentfd);
-		close(ready[0]);
-		if (start[0] >= 0) {
-			char go;
-
-			close(start[1]);
-			if (read(start[0], &go, 1) != 1)
-				_exit(CX_EXIT_FAIL);
-			close(start[0]);
-		}
-		cx_signals_release();
-		enter_root(&c, rootfd);
-		if (rootfd >= 0)
-			close(rootfd);
-		if (pidfd >= 0)
-			close(pidfd);
-		if (c.init)
-			run_init(cmd, toolfd, ready[1]);
-		cx_exec(toolfd, cmd);
-	}
-	/* The child holds the helper's pipe now, until its exec. */
-	if (undo.commit >= 0)
-		close(undo.commit);
-	undo.commit = -1;
-	if (parentfd >= 0)
-		close(parentfd);
-	if (toolfd >= 0)
-		close(toolfd);
-	if (start[0] >= 0) {
-		close(start[0]);
-		if (tell(h.go, &child, sizeof(child)) < 0)
-			cx_warn_errno("write to the helper");
-		helper_stage(&h);
-		if (write(start[1], "", 1) != 1)
-			cx_die_errno("write to the child");
-		close(start[1]);
-	}
-	if (h.go >= 0) {
-		close(h.go);
-		close(h.ack);
-	}
-	if (c.init) {
-		char byte;
-
-		close(ready[1]);
-		if (read(ready[0], &byte, 1) == 1)
-			write_pid(pidfd, command_pid(procfd, child));
-		close(ready[0]);
-	} else {
-		write_pid(pidfd, child);
-	}
-	if (pidfd >= 0)
-		close(pidfd);
-	status = cx_wait_forward(child, false);
-	/* exit() removes the pidfile we made (undo_at_exit). */
-	cx_exit_like(status);
+	run_forked(&c, &h, &undo, (struct fds){ rootfd, toolfd, pidfd }, cmd);
 }
