@@ -101,12 +101,29 @@ void cx_die_errno(const char *fmt, ...)
 	exit(CX_EXIT_FAIL);
 }
 
-void cx_die_last(void)
+int cx_fail_context(const char *fmt, ...)
+{
+	char context[512], inner[sizeof(last_msg)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(context, sizeof(context), fmt, ap);
+	va_end(ap);
+	snprintf(inner, sizeof(inner), "%s", last_msg);
+	return cx_fail(last_err, "%s: %s", context, inner);
+}
+
+void cx_warn_last(void)
 {
 	if (last_err)
 		fprintf(stderr, "%s: %s: %s\n", cx_prog, last_msg,
 			strerror(last_err));
 	else
 		fprintf(stderr, "%s: %s\n", cx_prog, last_msg);
+}
+
+void cx_die_last(void)
+{
+	cx_warn_last();
 	exit(CX_EXIT_FAIL);
 }

@@ -32,13 +32,19 @@ int cx_fail(int err, const char *fmt, ...)
 /* The recorded message and errno. */
 const char *cx_last_msg(void);
 int cx_last_errno(void);
+/* Put CONTEXT before the recorded message ("CONTEXT: MESSAGE"), the
+ * errno kept; returns -1 with errno set, as cx_fail(). */
+int cx_fail_context(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 void cx_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "PROG: MSG: strerror(errno)" */
 void cx_warn_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 noreturn void cx_die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 noreturn void cx_die_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Print the failure recorded by cx_fail() and exit 125. */
+/* Print the failure recorded by cx_fail(): "PROG: MESSAGE: strerror",
+ * without the strerror when it recorded no errno. */
+void cx_warn_last(void);
+/* The same, then exit 125. */
 noreturn void cx_die_last(void);
 
 #endif

@@ -497,14 +497,13 @@ void cx_exec(int toolfd, char *const argv[])
 		}
 	} else if (tool && toolfd < 0 && tooldir_withheld()) {
 		fail_withheld(base_name(argv[0]));
-		fprintf(stderr, "%s: %s\n", cx_prog, cx_last_msg());
+		cx_warn_last();
 		exit(CX_EXIT_NOT_FOUND);
 	} else if (tool && toolfd < 0) {
 		toolfd = open_next_tool(argv[0]);
 	}
 	if (toolfd == -2) {
-		fprintf(stderr, "%s: %s: %s\n", cx_prog, cx_last_msg(),
-			strerror(cx_last_errno()));
+		cx_warn_last();
 		exit(CX_EXIT_CANNOT_RUN);
 	}
 	/* Everything above 2 closes at exec, whoever opened it... */

@@ -453,11 +453,7 @@ static void bind_all(struct ctx *c, int rootfd)
 	for (size_t i = 0; i < c->npairs; i++) {
 		if (bind_one(c, rootfd, &c->pairs[i]) >= 0)
 			continue;
-		if (cx_last_errno())
-			cx_warn("%s: %s", cx_last_msg(),
-				strerror(cx_last_errno()));
-		else
-			cx_warn("%s", cx_last_msg());
+		cx_warn_last();
 		while (i--) {
 			struct pair *p = &c->pairs[i];
 

@@ -525,15 +525,6 @@ static int cmd_decode(char **argv)
 
 /* --- file capabilities ------------------------------------------------ */
 
-/* "PROG: file get PATH: reason", for the failure a helper recorded. */
-static void warn_last(void)
-{
-	if (cx_last_errno())
-		cx_warn("%s: %s", cx_last_msg(), strerror(cx_last_errno()));
-	else
-		cx_warn("%s", cx_last_msg());
-}
-
 /* The regular file PATH names, opened for its capabilities.  With
  * --root (ROOTFD >= 0) PATH is resolved inside the root as if it were
  * /: "..", absolute symbolic links and links that climb all stay in it.
@@ -564,7 +555,7 @@ static int open_file(const char *op, int rootfd, const char *path)
 	rfd = cx_open_regular(fd, shown);
 	close(fd);
 	if (rfd < 0)
-		warn_last();
+		cx_warn_last();
 	return rfd;
 }
 

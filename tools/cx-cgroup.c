@@ -601,7 +601,7 @@ static int do_run(struct ctx *c, char **ops)
 	 * with it; a NAME that was there before stays. */
 	undo.c = NULL;
 	if (made_name(c, &m) && !is_empty(c) && cx_cg_kill(&c->l, c->name) < 0)
-		cx_warn("%s: %s", cx_last_msg(), strerror(cx_last_errno()));
+		cx_warn_last();
 	cx_cg_undo(&m);
 	cx_exit_like(status);
 }

@@ -468,7 +468,7 @@ static noreturn void helper_main(struct ctx *c, pid_t target, int go, int ack,
 	if (read(go, &byte, 1) != 1)
 		helper_undo(c);	/* the tool failed to unshare */
 	if (helper_work(c, target) < 0) {
-		cx_warn("%s: %s", cx_last_msg(), strerror(cx_last_errno()));
+		cx_warn_last();
 		helper_undo(c);
 	}
 	if (write(ack, &byte, 1) != 1)
@@ -477,8 +477,7 @@ static noreturn void helper_main(struct ctx *c, pid_t target, int go, int ack,
 		if (read(go, &child, sizeof(child)) != sizeof(child))
 			helper_undo(c);
 		if (bind_ns(c, CX_NS_PID, child, "pid") < 0) {
-			cx_warn("%s: %s", cx_last_msg(),
-				strerror(cx_last_errno()));
+			cx_warn_last();
 			helper_undo(c);
 		}
 		if (write(ack, &byte, 1) != 1)
