@@ -1,5 +1,6 @@
 #include "bind.h"
 #include "mount.h"
+#include "mountinfo.h"
 
 #include "die.h"
 #include "syscalls.h"
@@ -114,205 +115,6 @@ bad:
 	errno = EINVAL;
 	return -1;
 }
-
-/* Undo mountinfo's octal escapes ("\040") in place. */
-static void unescape(char *s)
-{
-	char *out = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
-		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
-			*out++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 |
-					(s[3] - '0'));
-			s += 3;
-			continue;
-		}
-		*out++ = *s;
-	}
-	*out = '\0';
-}
-
-static int parse_ulong(const char *s, unsigned long *out)
-{
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	*out = strtoul(s, &end, 10);
-	return *end || errno ? -1 : 0;
-}
-
-/* The next space-separated field of *P, or NULL at the end. */
-static char *field(char **p)
-{
-	char *f = *p;
-
-	if (!f || !*f)
-		return NULL;
-	*p = strchr(f, ' ');
-	if (*p)
-		*(*p)++ = '\0';
-	return f;
-}
-
-int cx_mountinfo_parse(char *line, struct cx_mountinfo *m)
-{
-	char *p = line, *id, *parent, *dev, *sep;
-
-	line[strcspn(line, "\n")] = '\0';
-	id = field(&p);
-	parent = field(&p);
-	dev = field(&p);
-	m->root = field(&p);
-	m->mountpoint = field(&p);
-	m->options = field(&p);
-	if (!m->options || !p || !dev || parse_ulong(id, &m->id) < 0 ||
-	    parse_ulong(parent, &m->parent) < 0)
-		goto bad;
-	/* The optional fields end at a lone "-". */
-	if (strncmp(p, "- ", 2) == 0) {
-		m->optional = p + strlen(p);	/* "" */
-		p += 2;
-	} else {
-		sep = strstr(p, " - ");
-		if (!sep)
-			goto bad;
-		*sep = '\0';
-		m->optional = p;
-		p = sep + 3;
-	}
-	m->fstype = field(&p);
-	m->source = field(&p);
-	m->superopts = field(&p);
-	if (!m->superopts)
-		goto bad;
-	unescape(m->root);
-	unescape(m->mountpoint);
-	unescape(m->source);
-	return 0;
-bad:
-	errno = EINVAL;
-	return -1;
-}
-
-int cx_mountinfo_has(const char *opts, const char *opt)
-{
-	size_t len = strlen(opt);
-
-	while (*opts) {
-		size_t n = strcspn(opts, ",");
-
-		if (n == len && strncmp(opts, opt, len) == 0)
-			return 1;
-		opts += n;
-		if (*opts == ',')
-			opts++;
-	}
-	return 0;
-}
-
-/* --- the mount table ---------------------------------------------------- */
-
-static char *read_all(int fd)
-{
-	size_t cap = 16384, len = 0;
-	char *buf = malloc(cap), *bigger;
-	ssize_t n;
-
-	while (buf) {
-		if (len + 1 >= cap) {
-			bigger = realloc(buf, cap *= 2);
-			if (!bigger)
-				break;
-			buf = bigger;
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n == 0) {
-			buf[len] = '\0';
-			return buf;
-		}
-		if (n < 0 && errno != EINTR)
-			break;
-		if (n > 0)
-			len += (size_t)n;
-	}
-	free(buf);
-	return NULL;
-}
-
-int cx_mounts_read(struct cx_mounts *t)
-{
-	int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
-	size_t lines = 0;
-	char *p, *line;
-
-	t->m = NULL;
-	t->n = 0;
-	t->text = NULL;
-	if (fd < 0)
-		return cx_fail(errno, "open /proc/self/mountinfo");
-	t->text = read_all(fd);
-	close(fd);
-	if (!t->text)
-		return cx_fail(errno ? errno : ENOMEM, "read /proc/self/mountinfo");
-	for (p = t->text; *p; p++)
-		lines += *p == '\n';
-	t->m = calloc(lines + 1, sizeof(*t->m));
-	if (!t->m) {
-		cx_mounts_free(t);
-		return cx_fail(ENOMEM, "read /proc/self/mountinfo");
-	}
-	p = t->text;
-	while ((line = strsep(&p, "\n")) != NULL) {
-		if (!*line)
-			continue;
-		if (cx_mountinfo_parse(line, &t->m[t->n]) < 0) {
-			cx_mounts_free(t);
-			return cx_fail(EINVAL, "parse /proc/self/mountinfo");
-		}
-		t->n++;
-	}
-	return 0;
-}
-
-void cx_mounts_free(struct cx_mounts *t)
-{
-	free(t->m);
-	free(t->text);
-	t->m = NULL;
-	t->text = NULL;
-	t->n = 0;
-}
-
-const struct cx_mountinfo *cx_mounts_find(const struct cx_mounts *t,
-					  unsigned long id)
-{
-	for (size_t i = 0; i < t->n; i++)
-		if (t->m[i].id == id)
-			return &t->m[i];
-	return NULL;
-}
-
-int cx_mounts_depth_below(const struct cx_mounts *t, unsigned long id,
-			  unsigned long top)
-{
-	const struct cx_mountinfo *m;
-
-	/* A chain longer than the table is a loop: the root mount is its
-	 * own parent, or its parent is outside our view. */
-	for (size_t depth = 0; depth <= t->n; depth++) {
-		if (id == top)
-			return (int)depth;
-		m = cx_mounts_find(t, id);
-		if (!m || m->parent == id)
-			return -1;
-		id = m->parent;
-	}
-	return -1;
-}
-
 
 /* --- acting on descriptors ----------------------------------------------- */
 
@@ -440,7 +242,7 @@ static int open_mount(const struct cx_mountinfo *m)
 /* The fallback's flags: the new mount, then with REC each one below. */
 static int remount_tree(int mnt, const struct cx_bind *b, const char *tgt)
 {
-	struct cx_mounts t;
+	struct cx_mountinfo_table t;
 	unsigned long top;
 	int rc = 0;
 
@@ -450,12 +252,12 @@ static int remount_tree(int mnt, const struct cx_bind *b, const char *tgt)
 		return 0;
 	if (cx_mount_id(mnt, &top) < 0)
 		return cx_fail(errno, "mount id of %s", tgt);
-	if (cx_mounts_read(&t) < 0)
+	if (cx_mountinfo_read(&t) < 0)
 		return -1;
 	for (size_t i = 0; i < t.n && rc == 0; i++) {
 		int fd;
 
-		if (cx_mounts_depth_below(&t, t.m[i].id, top) < 1)
+		if (cx_mountinfo_depth(&t, t.m[i].id, top) < 1)
 			continue;
 		fd = open_mount(&t.m[i]);
 		if (fd < 0 || remount_add(fd, b->attr, t.m[i].mountpoint) < 0)
@@ -463,7 +265,7 @@ static int remount_tree(int mnt, const struct cx_bind *b, const char *tgt)
 		if (fd >= 0)
 			close(fd);
 	}
-	cx_mounts_free(&t);
+	cx_mountinfo_free(&t);
 	return rc;
 }
 
@@ -485,16 +287,16 @@ static int set_propagation(int mnt, const struct cx_bind *b)
 /* Say why a bind failed where the kernel's EINVAL says little. */
 static int fail_bind(int err, int srcfd, const char *src, const char *tgt)
 {
-	struct cx_mounts t;
+	struct cx_mountinfo_table t;
 	const struct cx_mountinfo *m;
 	unsigned long id;
 	int unbindable = 0;
 
 	if (err == EINVAL && cx_mount_id(srcfd, &id) == 0 &&
-	    cx_mounts_read(&t) == 0) {
-		m = cx_mounts_find(&t, id);
-		unbindable = m && strstr(m->optional, "unbindable");
-		cx_mounts_free(&t);
+	    cx_mountinfo_read(&t) == 0) {
+		m = cx_mountinfo_find(&t, id);
+		unbindable = m && cx_mountinfo_tagged(m, "unbindable");
+		cx_mountinfo_free(&t);
 	}
 	if (unbindable)
 		return cx_fail(err, "mount %s on %s: the source is on an unbindable mount",
@@ -526,7 +328,7 @@ static int bind_fallback(int srcfd, int tgtfd, const struct cx_bind *b,
 			 const char *src, const char *tgt)
 {
 	char sp[64], tp[64], where[PATH_MAX];
-	struct cx_mounts t;
+	struct cx_mountinfo_table t;
 	const struct cx_mountinfo *m;
 	unsigned long parent, id;
 	ssize_t n;
@@ -544,11 +346,11 @@ static int bind_fallback(int srcfd, int tgtfd, const struct cx_bind *b,
 		return fail_bind(errno, srcfd, src, tgt);
 	mnt = open(where, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	ok = mnt >= 0 && same_file(mnt, srcfd) && cx_mount_id(mnt, &id) == 0 &&
-	     cx_mounts_read(&t) == 0;
+	     cx_mountinfo_read(&t) == 0;
 	if (ok) {
-		m = cx_mounts_find(&t, id);
+		m = cx_mountinfo_find(&t, id);
 		ok = m && m->parent == parent;
-		cx_mounts_free(&t);
+		cx_mountinfo_free(&t);
 	}
 	if (!ok) {
 		close_keep_errno(mnt);
@@ -597,7 +399,7 @@ int cx_bind_fds(int srcfd, int tgtfd, const struct cx_bind *b,
 
 int cx_bind_verify(int mntfd, unsigned attr, bool rec, const char *tgt)
 {
-	struct cx_mounts t;
+	struct cx_mountinfo_table t;
 	unsigned long top;
 	int rc = 0, found = 0;
 
@@ -617,11 +419,11 @@ int cx_bind_verify(int mntfd, unsigned attr, bool rec, const char *tgt)
 	}
 	if (cx_mount_id(mntfd, &top) < 0)
 		return cx_fail(errno, "verify %s: mount id", tgt);
-	if (cx_mounts_read(&t) < 0)
+	if (cx_mountinfo_read(&t) < 0)
 		return fail_again("verify %s", tgt);
 	for (size_t i = 0; i < t.n && rc == 0; i++) {
 		const struct cx_mountinfo *m = &t.m[i];
-		int depth = cx_mounts_depth_below(&t, m->id, top);
+		int depth = cx_mountinfo_depth(&t, m->id, top);
 
 		if (depth < 0 || (depth > 0 && !rec))
 			continue;
@@ -638,7 +440,7 @@ int cx_bind_verify(int mntfd, unsigned attr, bool rec, const char *tgt)
 	if (rc == 0 && !found)
 		rc = cx_fail(0, "verify %s: the mount is not in /proc/self/mountinfo",
 			     tgt);
-	cx_mounts_free(&t);
+	cx_mountinfo_free(&t);
 	return rc;
 }
 
@@ -719,7 +521,7 @@ static int deepest_first(const void *a, const void *b)
 
 int cx_unmount_fd(int fd, bool rec, int flags, const char *tgt)
 {
-	struct cx_mounts t;
+	struct cx_mountinfo_table t;
 	struct below *list;
 	unsigned long top;
 	size_t n = 0;
@@ -732,25 +534,25 @@ int cx_unmount_fd(int fd, bool rec, int flags, const char *tgt)
 	/* A detach takes the whole tree below with it. */
 	if (!rec || (flags & MNT_DETACH))
 		return unmount_one(fd, flags, tgt);
-	if (cx_mount_id(fd, &top) < 0 || cx_mounts_read(&t) < 0) {
+	if (cx_mount_id(fd, &top) < 0 || cx_mountinfo_read(&t) < 0) {
 		close_keep_errno(fd);
 		return cx_fail(errno, "unmount %s: read the mounts below", tgt);
 	}
 	list = calloc(t.n + 1, sizeof(*list));
 	if (!list) {
-		cx_mounts_free(&t);
+		cx_mountinfo_free(&t);
 		close(fd);
 		return cx_fail(ENOMEM, "unmount %s", tgt);
 	}
 	for (size_t i = 0; i < t.n; i++) {
-		int depth = cx_mounts_depth_below(&t, t.m[i].id, top);
+		int depth = cx_mountinfo_depth(&t, t.m[i].id, top);
 
 		if (depth > 0)
 			list[n++] = (struct below){ t.m[i].id, depth };
 	}
 	qsort(list, n, sizeof(*list), deepest_first);
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		const struct cx_mountinfo *m = cx_mounts_find(&t, list[i].id);
+		const struct cx_mountinfo *m = cx_mountinfo_find(&t, list[i].id);
 		int sub = open_mount(m);
 
 		rc = sub < 0 ? -1 : unmount_one(sub, flags, m->mountpoint);
@@ -758,7 +560,7 @@ int cx_unmount_fd(int fd, bool rec, int flags, const char *tgt)
 			fail_again("unmount %s", tgt);
 	}
 	free(list);
-	cx_mounts_free(&t);
+	cx_mountinfo_free(&t);
 	if (rc < 0) {
 		close(fd);
 		return -1;

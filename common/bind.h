@@ -10,7 +10,6 @@
 #define CX_BIND_H
 
 #include <stdbool.h>
-#include <stddef.h>
 
 /* "SOURCE:TARGET[:OPTIONS]", split at the colons that are not escaped:
  * "\:" is a colon inside a path and "\\" a backslash; any other
@@ -32,36 +31,6 @@ struct cx_bind_opts {
 /* -1 with errno EINVAL for an unknown or empty name, or two names that
  * contradict each other (ro,rw). */
 int cx_bind_opts_parse(const char *s, struct cx_bind_opts *o);
-
-/* One line of /proc/PID/mountinfo (proc(5)), parsed in place: the
- * fields point into LINE, and the paths have their octal escapes
- * ("\040" for a space) undone.  optional holds the optional fields
- * ("shared:1 master:2", or ""). */
-struct cx_mountinfo {
-	unsigned long id, parent;
-	char *root, *mountpoint, *options, *optional;
-	char *fstype, *source, *superopts;
-};
-int cx_mountinfo_parse(char *line, struct cx_mountinfo *m);
-
-/* 1 if the comma-separated list OPTS holds OPT as a whole item. */
-int cx_mountinfo_has(const char *opts, const char *opt);
-
-/* The whole of /proc/self/mountinfo. */
-struct cx_mounts {
-	struct cx_mountinfo *m;
-	size_t n;
-	char *text;
-};
-/* 0, or -1 recorded with cx_fail. */
-int cx_mounts_read(struct cx_mounts *t);
-void cx_mounts_free(struct cx_mounts *t);
-const struct cx_mountinfo *cx_mounts_find(const struct cx_mounts *t,
-					  unsigned long id);
-/* How many parents up from ID the mount TOP is: 1 for a child of TOP,
- * 0 for TOP itself, -1 when ID is not below TOP. */
-int cx_mounts_depth_below(const struct cx_mounts *t, unsigned long id,
-			  unsigned long top);
 
 /* How to bind. */
 struct cx_bind {

@@ -3,6 +3,7 @@
 #include "cgroup.h"
 
 #include "die.h"
+#include "mountinfo.h"
 #include "parse.h"
 #include "syscalls.h"
 
@@ -64,48 +65,25 @@ bool cx_cg_list_has(const char *list, const char *ctl)
 	return false;
 }
 
-/* mountinfo escapes space, tab, newline and backslash as \ooo. */
-static char *unescape(const char *s, size_t len)
-{
-	char *out = malloc(len + 1), *o = out;
-
-	if (!out)
-		return NULL;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '\\' && i + 3 < len &&
-		    s[i + 1] >= '0' && s[i + 1] <= '3' &&
-		    s[i + 2] >= '0' && s[i + 2] <= '7' &&
-		    s[i + 3] >= '0' && s[i + 3] <= '7') {
-			*o++ = (char)((s[i + 1] - '0') * 64 +
-				      (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
-			i += 3;
-		} else {
-			*o++ = s[i];
-		}
-	}
-	*o = '\0';
-	return out;
-}
-
 /* The v1 controllers in a super options field ("rw,cpu,cpuacct"), each
  * followed by a space. */
-static char *v1_ctls(const char *opts, size_t len)
+static char *v1_ctls(const char *opts)
 {
-	char *out = calloc(len + 2, 1), *o = out;
-	const char *p = opts, *end = opts + len;
+	char *out = calloc(strlen(opts) + 2, 1), *o = out;
 
 	if (!out)
 		return NULL;
-	while (p < end) {
-		const char *comma = memchr(p, ',', (size_t)(end - p));
-		size_t n = comma ? (size_t)(comma - p) : (size_t)(end - p);
+	for (const char *p = opts; *p;) {
+		size_t n = strcspn(p, ",");
 
 		if (known_ctl(p, n)) {
 			memcpy(o, p, n);
 			o += n;
 			*o++ = ' ';
 		}
-		p += n + 1;
+		p += n;
+		if (*p)
+			p++;
 	}
 	return out;
 }
@@ -119,70 +97,31 @@ static void hier_free(struct cx_cg_hier *h)
 	memset(h, 0, sizeof(*h));
 }
 
-/* One mountinfo line:
- * ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPER */
-static int parse_line(const char *line, size_t len, struct cx_cg_layout *l)
+/* The hierarchy mounted by M, added to L when M is a cgroup or cgroup2
+ * mount of a hierarchy not seen yet. */
+static int add_hier(const struct cx_mountinfo *m, struct cx_cg_layout *l)
 {
-	const char *f[6], *p = line, *end = line + len, *dash;
-	size_t flen[6];
-	const char *fstype, *super;
-	size_t fslen, superlen;
-	unsigned maj, min;
 	struct cx_cg_hier h = { 0 };
-	int k = 0;
 
-	/* The first six fields. */
-	while (k < 6 && p < end) {
-		const char *sp = memchr(p, ' ', (size_t)(end - p));
-
-		f[k] = p;
-		flen[k] = sp ? (size_t)(sp - p) : (size_t)(end - p);
-		k++;
-		p = sp ? sp + 1 : end;
-	}
-	if (k < 6)
-		return 0;
-	/* The separator, then FSTYPE SOURCE SUPER. */
-	dash = NULL;
-	for (const char *q = p - 1; q + 2 < end; q++)
-		if (q[0] == ' ' && q[1] == '-' && q[2] == ' ') {
-			dash = q + 3;
-			break;
-		}
-	if (!dash)
-		return 0;
-	fstype = dash;
-	p = memchr(fstype, ' ', (size_t)(end - fstype));
-	if (!p)
-		return 0;
-	fslen = (size_t)(p - fstype);
-	p = memchr(p + 1, ' ', (size_t)(end - p - 1));	/* skip SOURCE */
-	if (!p)
-		return 0;
-	super = p + 1;
-	superlen = (size_t)(end - super);
-
-	if (fslen == 7 && strncmp(fstype, "cgroup2", 7) == 0)
+	if (strcmp(m->fstype, "cgroup2") == 0)
 		h.version = 2;
-	else if (fslen == 6 && strncmp(fstype, "cgroup", 6) == 0)
+	else if (strcmp(m->fstype, "cgroup") == 0)
 		h.version = 1;
 	else
 		return 0;
-	if (sscanf(f[2], "%u:%u", &maj, &min) != 2)
-		return 0;
-	h.dev = (unsigned long)makedev(maj, min);
+	h.dev = (unsigned long)makedev(m->major, m->minor);
 	for (int i = 0; i < l->n; i++)
 		if (l->h[i].dev == h.dev)
 			return 0;	/* the same hierarchy again */
-	h.ctls = h.version == 1 ? v1_ctls(super, superlen) : strdup("");
+	h.ctls = h.version == 1 ? v1_ctls(m->superopts) : strdup("");
 	if (!h.ctls)
 		return fail_errno(ENOMEM);
 	if (h.version == 1 && !*h.ctls) {
 		free(h.ctls);	/* a named hierarchy: no controller */
 		return 0;
 	}
-	h.root = unescape(f[3], flen[3]);
-	h.mount = unescape(f[4], flen[4]);
+	h.root = strdup(m->root);
+	h.mount = strdup(m->mountpoint);
 	if (!h.root || !h.mount) {
 		hier_free(&h);
 		return fail_errno(ENOMEM);
@@ -204,25 +143,37 @@ static int parse_line(const char *line, size_t len, struct cx_cg_layout *l)
 	return 0;
 }
 
-int cx_cg_parse_mountinfo(const char *text, struct cx_cg_layout *l)
+/* Fill L, emptied first, from the cgroup mounts of T.  -1 with errno
+ * as add_hier sets it, L then empty again. */
+static int layout_of(const struct cx_mountinfo_table *t,
+		     struct cx_cg_layout *l)
 {
 	memset(l, 0, sizeof(*l));
 	l->v2 = -1;
-	for (const char *p = text; *p;) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-
-		if (parse_line(p, len, l) < 0) {
+	for (size_t i = 0; i < t->n; i++)
+		if (add_hier(&t->m[i], l) < 0) {
 			int err = errno;
 
 			cx_cg_layout_free(l);
 			return fail_errno(err);
 		}
-		p += len;
-		if (*p)
-			p++;
-	}
 	return 0;
+}
+
+int cx_cg_parse_mountinfo(const char *text, struct cx_cg_layout *l)
+{
+	struct cx_mountinfo_table t;
+	int rc;
+
+	/* Out of memory, T is left empty: L is filled from it all the
+	 * same, so that it is empty too. */
+	if (cx_mountinfo_parse(text, &t) < 0) {
+		layout_of(&t, l);
+		return fail_errno(ENOMEM);
+	}
+	rc = layout_of(&t, l);
+	cx_mountinfo_free(&t);
+	return rc;
 }
 
 void cx_cg_layout_free(struct cx_cg_layout *l)
@@ -285,13 +236,13 @@ static char *slurp(const char *path)
 
 int cx_cg_detect(struct cx_cg_layout *l)
 {
-	char *text = slurp("/proc/self/mountinfo");
+	struct cx_mountinfo_table t;
 	int rc;
 
-	if (!text)
-		return cx_fail(errno, "read /proc/self/mountinfo");
-	rc = cx_cg_parse_mountinfo(text, l);
-	free(text);
+	if (cx_mountinfo_read(&t) < 0)
+		return -1;
+	rc = layout_of(&t, l);
+	cx_mountinfo_free(&t);
 	if (rc < 0)
 		return cx_fail(errno, "parse /proc/self/mountinfo");
 	if (l->n == 0)

@@ -48,11 +48,12 @@ struct cx_cg_layout {
 	int v1;			/* how many v1 hierarchies */
 };
 
-/* Parse mountinfo TEXT: every cgroup2 mount, and every cgroup (v1)
+/* Parse mountinfo TEXT (with cx_mountinfo_parse, which leaves out a
+ * line that does not parse): every cgroup2 mount, and every cgroup (v1)
  * mount with at least one known controller (a named hierarchy such as
  * name=systemd holds none and is left out).  A hierarchy mounted twice
  * is kept once, by its first mount.  Returns 0, or -1 with ENOMEM or
- * E2BIG (too many hierarchies). */
+ * E2BIG (too many hierarchies), L then empty. */
 int cx_cg_parse_mountinfo(const char *text, struct cx_cg_layout *l);
 /* Read /proc/self/mountinfo and, for cgroup2, its root's
  * cgroup.controllers.  -1 (recorded) when no cgroup is mounted. */

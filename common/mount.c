@@ -1,4 +1,5 @@
 #include "mount.h"
+#include "mountinfo.h"
 
 #include "die.h"
 #include "syscalls.h"
@@ -7,7 +8,6 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -325,75 +325,57 @@ int cx_mount_id(int fd, unsigned long *id)
 	return mount_id_fdinfo(fd, id);
 }
 
-/* The mountinfo line of the mount that holds FD, in *line (to free). */
-static int mountinfo_line(int fd, char **out)
+/* The mountinfo entry of the mount that holds FD, from T, which the
+ * caller frees once it is done with the entry.  NULL with errno set. */
+static const struct cx_mountinfo *mount_of(int fd,
+					   struct cx_mountinfo_table *t)
 {
-	unsigned long id, mid;
-	FILE *f;
-	char *line = NULL;
-	size_t cap = 0;
-	int rc = -1;
+	const struct cx_mountinfo *m;
+	unsigned long id;
 
-	if (cx_mount_id(fd, &id) < 0)
-		return -1;
-	f = fopen("/proc/self/mountinfo", "re");
-	if (!f)
-		return -1;
-	while (getline(&line, &cap, f) > 0)
-		if (sscanf(line, "%lu", &mid) == 1 && mid == id) {
-			rc = 0;
-			break;
-		}
-	fclose(f);
-	if (rc < 0) {
-		free(line);
+	if (cx_mount_id(fd, &id) < 0 || cx_mountinfo_read(t) < 0)
+		return NULL;
+	m = cx_mountinfo_find(t, id);
+	if (!m) {
+		cx_mountinfo_free(t);
 		errno = ENOENT;
-		return -1;
 	}
-	*out = line;
-	return 0;
+	return m;
 }
 
 int cx_mount_is_shared(int fd)
 {
-	char *line, *sep;
+	struct cx_mountinfo_table t;
+	const struct cx_mountinfo *m = mount_of(fd, &t);
 	int rc;
 
-	if (mountinfo_line(fd, &line) < 0)
+	if (!m)
 		return -1;
-	/* Optional fields stand between the mount options and " - ". */
-	sep = strstr(line, " - ");
-	if (sep)
-		*sep = '\0';
-	rc = strstr(line, " shared:") != NULL;
-	free(line);
+	rc = cx_mountinfo_tagged(m, "shared");
+	cx_mountinfo_free(&t);
 	return rc;
 }
 
 int cx_mount_fstype(int fd, char *buf, size_t len)
 {
-	char *line, *sep;
+	struct cx_mountinfo_table t;
+	const struct cx_mountinfo *m = mount_of(fd, &t);
 
-	if (mountinfo_line(fd, &line) < 0)
+	if (!m)
 		return -1;
-	sep = strstr(line, " - ");
-	snprintf(buf, len, "%s", sep ? sep + 3 : "");
-	buf[strcspn(buf, " \n")] = '\0';
-	free(line);
+	snprintf(buf, len, "%s", m->fstype);
+	cx_mountinfo_free(&t);
 	return 0;
 }
 
 int cx_mount_source(int fd, char *buf, size_t len)
 {
-	char *line, *sep;
+	struct cx_mountinfo_table t;
+	const struct cx_mountinfo *m = mount_of(fd, &t);
 
-	if (mountinfo_line(fd, &line) < 0)
+	if (!m)
 		return -1;
-	/* After " - ": the type, then the source. */
-	sep = strstr(line, " - ");
-	sep = sep ? strchr(sep + 3, ' ') : NULL;
-	snprintf(buf, len, "%s", sep ? sep + 1 : "");
-	buf[strcspn(buf, " \n")] = '\0';
-	free(line);
+	snprintf(buf, len, "%s", m->source);
+	cx_mountinfo_free(&t);
 	return 0;
 }

@@ -70,7 +70,7 @@ int cx_mount_is_shared(int fd);
 /* The filesystem type of the mount that holds FD ("ext4", "rootfs"). */
 int cx_mount_fstype(int fd, char *buf, size_t len);
 /* The source of the mount that holds FD, as mountinfo shows it (octal
- * escapes kept). */
+ * escapes undone). */
 int cx_mount_source(int fd, char *buf, size_t len);
 
 #endif

@@ -1,6 +1,6 @@
-/* Unit tests for the pure parts of common/bind.c: the SOURCE:TARGET pair
- * parser, the mountinfo line parser, the option lookup and the depth of
- * a mount below another.  No root needed. */
+/* Unit tests for common/bind.c: the SOURCE:TARGET pair parser, the
+ * OPTIONS of a pair, and the check of a mount's flags against the real
+ * mountinfo (the parser itself: test-mountinfo.c).  No root needed. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/mount.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -133,159 +132,6 @@ static void bind_options(void **state)
 	}
 }
 
-static void mountinfo_plain(void **state)
-{
-	char line[] = "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue\n";
-	struct cx_mountinfo m;
-
-	(void)state;
-	assert_int_equal(cx_mountinfo_parse(line, &m), 0);
-	assert_int_equal(m.id, 36);
-	assert_int_equal(m.parent, 35);
-	assert_string_equal(m.root, "/mnt1");
-	assert_string_equal(m.mountpoint, "/mnt2");
-	assert_string_equal(m.options, "rw,noatime");
-	assert_string_equal(m.optional, "master:1");
-	assert_string_equal(m.fstype, "ext3");
-	assert_string_equal(m.source, "/dev/root");
-	assert_string_equal(m.superopts, "rw,errors=continue");
-}
-
-static void mountinfo_no_optional(void **state)
-{
-	char line[] = "105 42 254:0 /tmp/src /tmp/tgt ro,nosuid,nodev,relatime - ext4 /dev/vda rw";
-	struct cx_mountinfo m;
-
-	(void)state;
-	assert_int_equal(cx_mountinfo_parse(line, &m), 0);
-	assert_int_equal(m.id, 105);
-	assert_string_equal(m.optional, "");
-	assert_string_equal(m.fstype, "ext4");
-	assert_string_equal(m.superopts, "rw");
-}
-
-static void mountinfo_several_optional(void **state)
-{
-	char line[] = "1 2 0:5 / /a rw shared:4 master:1 propagate_from:2 unbindable - tmpfs t rw\n";
-	struct cx_mountinfo m;
-
-	(void)state;
-	assert_int_equal(cx_mountinfo_parse(line, &m), 0);
-	assert_string_equal(m.optional,
-			    "shared:4 master:1 propagate_from:2 unbindable");
-	assert_string_equal(m.fstype, "tmpfs");
-	assert_string_equal(m.source, "t");
-}
-
-static void mountinfo_escapes(void **state)
-{
-	/* The kernel escapes space, tab, newline and backslash in paths;
-	 * a " - " inside a path is therefore "\040-\040". */
-	char line[] = "7 1 0:5 /a\\040b /x\\011y\\012z\\134w\\040-\\040v rw - tmpfs my\\040src rw\n";
-	struct cx_mountinfo m;
-
-	(void)state;
-	assert_int_equal(cx_mountinfo_parse(line, &m), 0);
-	assert_string_equal(m.root, "/a b");
-	assert_string_equal(m.mountpoint, "/x\ty\nz\\w - v");
-	assert_string_equal(m.optional, "");
-	assert_string_equal(m.source, "my src");
-	/* Not an escape: left as it is. */
-	char line2[] = "7 1 0:5 / /p\\9q\\04 rw - tmpfs t rw";
-
-	assert_int_equal(cx_mountinfo_parse(line2, &m), 0);
-	assert_string_equal(m.mountpoint, "/p\\9q\\04");
-}
-
-static void mountinfo_bad(void **state)
-{
-	static const char *const bad[] = {
-		"",
-		"36 35 98:0 /mnt1 /mnt2 rw",
-		"36 35 98:0 /mnt1 /mnt2 rw master:1 ext3 /dev/root rw",
-		"x 35 98:0 / /a rw - ext3 /dev/root rw",
-		"36 -1 98:0 / /a rw - ext3 /dev/root rw",
-		"36 35 98:0 / /a rw - ext3 /dev/root",
-		"36 35 98:0 / /a rw -",
-	};
-
-	(void)state;
-	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
-		char *line = strdup(bad[i]);
-		struct cx_mountinfo m;
-
-		errno = 0;
-		assert_int_equal(cx_mountinfo_parse(line, &m), -1);
-		assert_int_equal(errno, EINVAL);
-		free(line);
-	}
-}
-
-static void options_lookup(void **state)
-{
-	(void)state;
-	assert_true(cx_mountinfo_has("ro,nosuid,nodev,relatime", "ro"));
-	assert_true(cx_mountinfo_has("ro,nosuid,nodev,relatime", "nodev"));
-	assert_true(cx_mountinfo_has("ro,nosuid,nodev,relatime", "relatime"));
-	assert_false(cx_mountinfo_has("rw,nosuid", "ro"));
-	assert_false(cx_mountinfo_has("rw,nosuidx", "nosuid"));
-	assert_false(cx_mountinfo_has("rw,xnosuid", "nosuid"));
-	assert_false(cx_mountinfo_has("", "ro"));
-	assert_false(cx_mountinfo_has("rw,nodev", "dev"));
-}
-
-static void depth_below(void **state)
-{
-	/* 1 is the root (its own parent); 2 and 5 below it; 3 below 2; 4
-	 * below 3; 9's parent is outside our view. */
-	struct cx_mountinfo m[] = {
-		{ .id = 1, .parent = 1 }, { .id = 2, .parent = 1 },
-		{ .id = 3, .parent = 2 }, { .id = 4, .parent = 3 },
-		{ .id = 5, .parent = 1 }, { .id = 9, .parent = 8 },
-	};
-	struct cx_mounts t = { m, sizeof(m) / sizeof(*m), NULL };
-
-	(void)state;
-	assert_int_equal(cx_mounts_depth_below(&t, 2, 2), 0);
-	assert_int_equal(cx_mounts_depth_below(&t, 3, 2), 1);
-	assert_int_equal(cx_mounts_depth_below(&t, 4, 2), 2);
-	assert_int_equal(cx_mounts_depth_below(&t, 5, 2), -1);
-	assert_int_equal(cx_mounts_depth_below(&t, 1, 2), -1);
-	assert_int_equal(cx_mounts_depth_below(&t, 9, 2), -1);
-	assert_int_equal(cx_mounts_depth_below(&t, 4, 1), 3);
-	assert_int_equal(cx_mounts_depth_below(&t, 7, 1), -1);
-	assert_ptr_equal(cx_mounts_find(&t, 3), &m[2]);
-	assert_null(cx_mounts_find(&t, 7));
-}
-
-static void depth_loop(void **state)
-{
-	/* A parent loop (never in a real table) must end. */
-	struct cx_mountinfo m[] = {
-		{ .id = 1, .parent = 2 }, { .id = 2, .parent = 1 },
-	};
-	struct cx_mounts t = { m, 2, NULL };
-
-	(void)state;
-	assert_int_equal(cx_mounts_depth_below(&t, 1, 3), -1);
-}
-
-static void mounts_read_self(void **state)
-{
-	/* Our own table: every mount but the root has its parent in it,
-	 * and "/" is there. */
-	struct cx_mounts t;
-	int slash = 0;
-
-	(void)state;
-	assert_int_equal(cx_mounts_read(&t), 0);
-	assert_true(t.n > 0);
-	for (size_t i = 0; i < t.n; i++)
-		slash |= strcmp(t.m[i].mountpoint, "/") == 0;
-	assert_true(slash);
-	cx_mounts_free(&t);
-}
-
 static void verify_against_mountinfo(void **state)
 {
 	/* The check reads the real table: "/" is not read-only here, so
@@ -315,15 +161,6 @@ int main(void)
 		cmocka_unit_test(pair_bad),
 		cmocka_unit_test(pair_options),
 		cmocka_unit_test(bind_options),
-		cmocka_unit_test(mountinfo_plain),
-		cmocka_unit_test(mountinfo_no_optional),
-		cmocka_unit_test(mountinfo_several_optional),
-		cmocka_unit_test(mountinfo_escapes),
-		cmocka_unit_test(mountinfo_bad),
-		cmocka_unit_test(options_lookup),
-		cmocka_unit_test(depth_below),
-		cmocka_unit_test(depth_loop),
-		cmocka_unit_test(mounts_read_self),
 		cmocka_unit_test(verify_against_mountinfo),
 	};
 

@@ -1,34 +1,46 @@
-/* The text parsers of cx-bind (common/bind.h): a "SOURCE:TARGET" pair
- * with its escapes, and one line of /proc/PID/mountinfo, which holds
- * paths that any user who can mount chose. */
+/* The mountinfo parser (common/mountinfo.h) over a whole text: the
+ * table holds paths that any user who can mount chose.  Every entry
+ * must be whole, be found again by its id and by its mount point, and
+ * the walk up its parents must end. */
 #include "fuzz.h"
-#include "bind.h"
+#include "mountinfo.h"
 
 #include <errno.h>
 
+static void check_entry(const struct cx_mountinfo_table *t,
+			const struct cx_mountinfo *m)
+{
+	const struct cx_mountinfo *by_path;
+
+	FZ_CHECK(m->root && m->mountpoint && m->options && m->optional);
+	FZ_CHECK(m->fstype && m->source && m->superopts);
+	FZ_CHECK(cx_mountinfo_find(t, m->id)->id == m->id);
+	by_path = cx_mountinfo_find_path(t, m->mountpoint);
+	FZ_CHECK(by_path && strcmp(by_path->mountpoint, m->mountpoint) == 0);
+	cx_mountinfo_has(m->options, "ro");
+	cx_mountinfo_has(m->superopts, "");
+	cx_mountinfo_tagged(m, "shared");
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *s = fz_str(data, size), *line = fz_str(data, size);
-	char *src = NULL, *tgt = NULL, *opts = NULL;
-	struct cx_bind_opts o;
-	struct cx_mountinfo m;
+	char *text = fz_str(data, size);
+	struct cx_mountinfo_table t;
+	int depth;
 
-	if (cx_bind_pair_parse(s, &src, &tgt, &opts) == 0) {
-		FZ_CHECK(*src && *tgt && (!opts || *opts));
-		if (opts && cx_bind_opts_parse(opts, &o) == 0)
-			FZ_CHECK(!(o.set & o.clear) && o.rec >= -1 && o.rec <= 1);
-		free(src);
-	} else {
-		FZ_CHECK(errno == EINVAL || errno == ENOMEM);
+	if (cx_mountinfo_parse(text, &t) < 0) {
+		FZ_CHECK(errno == ENOMEM);
+		free(text);
+		return 0;
 	}
-	if (cx_mountinfo_parse(line, &m) == 0) {
-		FZ_CHECK(m.root && m.mountpoint && m.options && m.optional);
-		FZ_CHECK(m.fstype && m.source && m.superopts);
-		cx_mountinfo_has(m.options, "ro");
-		cx_mountinfo_has(m.superopts, "");
+	for (size_t i = 0; i < t.n; i++)
+		check_entry(&t, &t.m[i]);
+	/* Once per input: each walk costs up to the table's size in finds. */
+	if (t.n) {
+		depth = cx_mountinfo_depth(&t, t.m[t.n - 1].id, t.m[0].id);
+		FZ_CHECK(depth == -1 || (depth >= 0 && (size_t)depth <= t.n));
 	}
-	cx_mountinfo_has(s, "nosuid");
-	free(line);
-	free(s);
+	cx_mountinfo_free(&t);
+	free(text);
 	return 0;
 }
