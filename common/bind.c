@@ -143,16 +143,6 @@ static int need_proc(void)
 	return 0;
 }
 
-/* Record the last failure again, behind a prefix ("unmount X: "). */
-static int fail_again(const char *fmt, const char *arg)
-{
-	char prefix[512], last[1024];
-
-	snprintf(prefix, sizeof(prefix), fmt, arg);
-	snprintf(last, sizeof(last), "%s", cx_last_msg());
-	return cx_fail(cx_last_errno(), "%s: %s", prefix, last);
-}
-
 static void proc_fd_path(int fd, char *buf, size_t len)
 {
 	snprintf(buf, len, "/proc/self/fd/%d", fd);
@@ -420,7 +410,7 @@ int cx_bind_verify(int mntfd, unsigned attr, bool rec, const char *tgt)
 	if (cx_mount_id(mntfd, &top) < 0)
 		return cx_fail(errno, "verify %s: mount id", tgt);
 	if (cx_mountinfo_read(&t) < 0)
-		return fail_again("verify %s", tgt);
+		return cx_fail_context("verify %s", tgt);
 	for (size_t i = 0; i < t.n && rc == 0; i++) {
 		const struct cx_mountinfo *m = &t.m[i];
 		int depth = cx_mountinfo_depth(&t, m->id, top);
@@ -557,7 +547,7 @@ int cx_unmount_fd(int fd, bool rec, int flags, const char *tgt)
 
 		rc = sub < 0 ? -1 : unmount_one(sub, flags, m->mountpoint);
 		if (rc < 0)
-			fail_again("unmount %s", tgt);
+			cx_fail_context("unmount %s", tgt);
 	}
 	free(list);
 	cx_mountinfo_free(&t);

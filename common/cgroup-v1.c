@@ -203,7 +203,7 @@ int cx_cg_v1_memory(const char *dir, const struct cx_cg_limit *mem,
 		if (!mem)
 			return 0;
 		if (cx_cg_write(dir, "memory.limit_in_bytes", memtext) < 0)
-			return cx_cg_context("--memory", NULL, -1);
+			return cx_fail_context("--memory");
 		return 0;
 	}
 	if (read_limit(dir, "memory.memsw.limit_in_bytes", &cur_sw) < 0)
@@ -225,14 +225,14 @@ int cx_cg_v1_memory(const char *dir, const struct cx_cg_limit *mem,
 	/* Raise memsw before memory, lower memory before memsw. */
 	if (new_sw >= cur_mem) {
 		if (cx_cg_write(dir, "memory.memsw.limit_in_bytes", swtext) < 0)
-			return cx_cg_context("--memory-swap", NULL, -1);
+			return cx_fail_context("--memory-swap");
 		if (mem && cx_cg_write(dir, "memory.limit_in_bytes", memtext) < 0)
-			return cx_cg_context("--memory", NULL, -1);
+			return cx_fail_context("--memory");
 	} else {
 		if (cx_cg_write(dir, "memory.limit_in_bytes", memtext) < 0)
-			return cx_cg_context("--memory", NULL, -1);
+			return cx_fail_context("--memory");
 		if (cx_cg_write(dir, "memory.memsw.limit_in_bytes", swtext) < 0)
-			return cx_cg_context("--memory-swap", NULL, -1);
+			return cx_fail_context("--memory-swap");
 	}
 	return 0;
 }

@@ -827,16 +827,6 @@ static char *join(const char *a, const char *b)
 	return s;
 }
 
-int cx_cg_context(const char *prefix, const char *suffix, int err)
-{
-	char msg[1024];
-
-	/* cx_fail formats into the buffer cx_last_msg returns. */
-	snprintf(msg, sizeof(msg), "%s", cx_last_msg());
-	return cx_fail(err >= 0 ? err : cx_last_errno(), "%s: %s%s", prefix,
-		       msg, suffix ? suffix : "");
-}
-
 int cx_cg_write(const char *dir, const char *file, const char *text)
 {
 	char path[PATH_MAX];
@@ -1261,7 +1251,7 @@ static int write_limit(const char *dir, const char *opt, const char *file,
 	if (cx_last_errno() == ENOENT)
 		return cx_fail(0, "%s: no %s in %s: the kernel has no such interface file here",
 			       opt, file, dir);
-	return cx_cg_context(opt, NULL, -1);
+	return cx_fail_context("%s", opt);
 }
 
 /* --set writes only a file the kernel made in NAME: a regular file of a
@@ -1398,9 +1388,10 @@ int cx_cg_apply(const struct cx_cg_layout *l, const char *name,
 				rc = cx_fail(0, "%s: swap is not accounted on this host (no %s in %s): boot with swapaccount=1",
 					     opt, w[k].file, dir);
 			} else if (rc < 0 && cx_last_errno() == ENOENT) {
-				rc = cx_cg_context(opt, ": the kernel has no such interface file here", 0);
+				rc = cx_fail(0, "%s: open %s/%s: the kernel has no such interface file here",
+					     opt, dir, w[k].file);
 			} else if (rc < 0) {
-				rc = cx_cg_context(opt, NULL, -1);
+				rc = cx_fail_context("%s", opt);
 			}
 		}
 		free(dir);

@@ -348,9 +348,6 @@ int cx_cg_stat(const struct cx_cg_layout *l, const char *name,
 
 /* --- Helpers shared by the backends -------------------------------- */
 
-/* Put PREFIX before the failure recorded last (and SUFFIX after it),
- * keeping its errno, or ERR when ERR >= 0.  Returns -1. */
-int cx_cg_context(const char *prefix, const char *suffix, int err);
 /* Write TEXT to DIR/FILE in one write(2). */
 int cx_cg_write(const char *dir, const char *file, const char *text);
 /* Read DIR/FILE (at most len - 1 bytes), without its last newline. */
