@@ -65,13 +65,20 @@ all: $(BINS)
 # V=1 shows the commands.
 Q        := $(if $(V),,@)
 
-$(BUILD)/common/%.o: common/%.c common/*.h | $(BUILD)/common
-	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+# Each object depends on the headers it includes, as the compiler lists
+# them (-MMD) in a .d file beside it; -MP keeps a removed header from
+# breaking the build.
+DEPFLAGS := -MMD -MP
 
-$(BUILD)/tools/%.o: tools/%.c common/*.h | $(BUILD)/tools
+$(BUILD)/common/%.o: common/%.c | $(BUILD)/common
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+$(BUILD)/tools/%.o: tools/%.c | $(BUILD)/tools
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+-include $(OBJS:.o=.d) $(TOOLS:%=$(BUILD)/tools/%.d)
 
 $(BUILD)/libcx.a: $(OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
@@ -86,8 +93,10 @@ $(BUILD)/common $(BUILD)/tools $(BUILD)/tests:
 # Unit tests: cmocka, dynamic (cmocka ships no static library).
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libcx.a | $(BUILD)/tests
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -pie -Wl,-z,relro,-z,now $(LDSAN) -o $@ $< \
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -pie -Wl,-z,relro,-z,now $(LDSAN) -o $@ $< \
 		$(BUILD)/libcx.a -lcmocka -lpopt
+
+-include $(TESTS:%=$(BUILD)/tests/%.d)
 
 # Helpers the scenario tests run (an escape attempt, a seccomp wrapper).
 # Static and never sanitized: they run inside the busybox rootfs.
