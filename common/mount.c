@@ -170,12 +170,6 @@ int cx_mount_fresh_source(int dirfd, const char *type, const char *source,
 	return 0;
 }
 
-int cx_mount_proc(int dirfd, const char *shown)
-{
-	return cx_mount_fresh(dirfd, "proc", NULL,
-			      MS_NOSUID | MS_NODEV | MS_NOEXEC, shown);
-}
-
 const char *const cx_proc_readonly[] = {
 	"sys", "sysrq-trigger", "irq", "bus", "fs", "scsi", "acpi", NULL,
 };

@@ -13,11 +13,6 @@ extern const struct cx_propagation cx_propagation_table[];
 /* A propagation name; NULL if unknown. */
 const struct cx_propagation *cx_propagation_by_name(const char *name);
 
-/* Mount a new proc instance (for the caller's pid namespace) on the
- * directory DIRFD, nosuid, nodev, noexec.  fsopen/fsmount/move_mount,
- * else mount(2) on the directory (through fchdir). */
-int cx_mount_proc(int dirfd, const char *shown);
-
 /* The parts of a proc through which a process writes to the host's
  * kernel rather than to its own namespaces (sysctls in sys/, the
  * sysrq-trigger, irq/, bus/, fs/; scsi/scsi adds and removes the
