@@ -33,23 +33,6 @@ void cx_usage_error(const char *fmt, ...)
 	exit(CX_EXIT_FAIL);
 }
 
-/* Option arguments live until exec: tools keep pointers to them. */
-static char **kept;
-static size_t nkept;
-
-static void keep(char *arg)
-{
-	char **k;
-
-	if (!arg)
-		return;
-	k = realloc(kept, (nkept + 1) * sizeof(*kept));
-	if (!k)
-		cx_die_errno("realloc");
-	kept = k;
-	kept[nkept++] = arg;
-}
-
 static int count(const struct poptOption *o)
 {
 	int n = 0;
@@ -77,6 +60,14 @@ static const struct poptOption *find_short(const struct poptOption *o, char c)
 	return NULL;
 }
 
+static const struct poptOption *find_val(const struct poptOption *o, int val)
+{
+	for (; o->longName || o->shortName; o++)
+		if (o->val == val)
+			return o;
+	return NULL;
+}
+
 static int takes_arg(const struct poptOption *o)
 {
 	return (o->argInfo & POPT_ARG_MASK) != POPT_ARG_NONE;
@@ -85,33 +76,6 @@ static int takes_arg(const struct poptOption *o)
 static int optional_arg(const struct poptOption *o)
 {
 	return takes_arg(o) && (o->argInfo & POPT_ARGFLAG_OPTIONAL);
-}
-
-static char *join(const char *a, const char *b, const char *c)
-{
-	size_t n = strlen(a) + strlen(b) + strlen(c) + 1;
-	char *s = malloc(n);
-
-	if (!s)
-		cx_die_errno("malloc");
-	snprintf(s, n, "%s%s%s", a, b, c);
-	return s;
-}
-
-/* "--name=ARG", or "-c=ARG" for an option with no long name: popt
- * takes one '=' after a short option away, so ARG comes through whole,
- * a leading '=' of its own included. */
-static char *attach(const struct poptOption *o, const char *flag,
-		    const char *arg)
-{
-	char *head, *all;
-
-	if (!o->longName)
-		return join(flag, "=", arg);
-	head = join("--", o->longName, "=");
-	all = join(head, arg, "");
-	free(head);
-	return all;
 }
 
 static void print_help(const struct cx_tool *tool,
@@ -148,148 +112,263 @@ static void print_help(const struct cx_tool *tool,
 	printf("\nFor more details see %s(1).\n", tool->name);
 }
 
-/* Rewrite the options part of argv into one unambiguous form for popt:
- * every argument attached ("--name=ARG", "-cARG"), every optional
- * argument explicit ("--name=" when left out), every short cluster
- * split.  Returns the index of the first operand in argv. */
-static int normalize(const struct poptOption *all, int argc, char **argv,
-		     char **out, int *nout)
+/* What popt cannot do, each done in one place below:
+ *
+ * - An optional argument only as --name=ARG, as util-linux does: popt
+ *   takes the next word for one when it does not start with '-' ("--pid
+ *   /bin/sh" would write the pid to /bin/sh) and the rest of a short
+ *   cluster ("-pf" would be -p with "f").  So popt sees these options as
+ *   flags, and their "--name=ARG" comes back from it as
+ *   POPT_ERROR_UNWANTEDARG, whose word holds the argument.
+ * - getopt's arguments: popt drops the '=' of "-w=x" (getopt's argument
+ *   is "=x"), and replaces "!#:+" in any argument by the next word not
+ *   starting with '-', taking that word away (its alias syntax, on even
+ *   with no aliases).  Each argument is therefore read from argv itself,
+ *   and popt gets a copy of any word holding "!#:+" with it defused.
+ * - An empty argument ("--mount=", "--root ''") is refused; popt takes it.
+ * - getopt's messages, which the tests expect: popt's error names the
+ *   word ("-fz: unknown option"), getopt's the letter ("invalid option
+ *   -- 'z'").
+ * - Syntax before handlers: every word is parsed before the first
+ *   handler call, so a misspelt option is reported, not a value the
+ *   handler refuses before it; --help ends the calls where it stands.
+ *
+ * popt has no call that says where it stands in argv; poptBadOption()
+ * returns the word it read last (argv[next - 1]), error or not, which is
+ * how each option's word is found below. */
+
+struct parse {
+	const struct poptOption *all;	/* the tool's options and ours */
+	char **argv;
+	int at;		/* the word popt read last */
+};
+
+/* The word popt read last: words[] holds distinct strings (argv's, or a
+ * copy), so its address names the word. */
+static void locate(struct parse *p, poptContext pc, const char **words,
+		   int argc)
 {
-	int i, n = 0;
+	const char *w = poptBadOption(pc, POPT_BADOPTION_NOALIAS);
 
-	out[n++] = argv[0];
-	for (i = 1; i < argc; i++) {
-		char *a = argv[i];
-
-		if (strcmp(a, "--") == 0)
-			return *nout = n, i + 1;
-		if (a[0] != '-' || a[1] == '\0')
-			break;
-		if (a[1] == '-') {
-			char *name = a + 2, *eq = strchr(name, '=');
-			size_t len = eq ? (size_t)(eq - name) : strlen(name);
-			const struct poptOption *o = find_long(all, name, len);
-
-			if (!o)
-				cx_usage_error("unrecognized option '--%.*s'",
-					       (int)len, name);
-			if (!takes_arg(o)) {
-				if (eq)
-					cx_usage_error("option '--%s' doesn't allow an argument",
-						       o->longName);
-				out[n++] = a;
-			} else if (eq) {
-				/* "--mount=" names no file: an empty value
-				 * is refused, optional or not, rather than
-				 * read as the option without one. */
-				if (!eq[1])
-					cx_usage_error("option '--%s' requires a non-empty argument after '='",
-						       o->longName);
-				out[n++] = a;
-			} else if (optional_arg(o)) {
-				out[n++] = join(a, "=", "");
-			} else if (i + 1 < argc) {
-				if (!argv[i + 1][0])
-					cx_usage_error("option '--%s' requires a non-empty argument",
-						       o->longName);
-				out[n++] = join(a, "=", argv[++i]);
-			} else {
-				cx_usage_error("option '--%s' requires an argument",
-					       o->longName);
-			}
-			continue;
+	for (int k = p->at; k < argc; k++)
+		if (words[k] == w) {
+			p->at = k;
+			return;
 		}
-		for (int j = 1; a[j]; j++) {
-			const struct poptOption *o = find_short(all, a[j]);
-			char flag[3] = { '-', a[j], '\0' };
+}
 
-			if (!o)
-				cx_usage_error("invalid option -- '%c'", a[j]);
-			if (!takes_arg(o)) {
-				out[n++] = join(flag, "", "");
-				continue;
-			}
-			/* As util-linux: only the long form of an option
-			 * takes an optional argument ("-fmu" is three). */
-			if (optional_arg(o)) {
-				out[n++] = join("--", o->longName, "=");
-				continue;
-			}
-			/* Attached in one token, so that popt never takes
-			 * the next word for it. */
-			if (a[j + 1]) {
-				out[n++] = attach(o, flag, a + j + 1);
-			} else if (i + 1 < argc) {
-				if (!argv[i + 1][0])
-					cx_usage_error("option requires a non-empty argument -- '%c'",
-						       a[j]);
-				out[n++] = attach(o, flag, argv[++i]);
-			} else {
-				cx_usage_error("option requires an argument -- '%c'",
-					       a[j]);
-			}
+/* The letter of a short cluster that popt found no option for: the
+ * first unknown one (a letter taking an argument takes the rest). */
+static char bad_letter(const struct poptOption *all, const char *w)
+{
+	for (int j = 1; w[j]; j++) {
+		const struct poptOption *o = find_short(all, w[j]);
+
+		if (!o)
+			return w[j];
+		if (takes_arg(o) && !optional_arg(o))
 			break;
-		}
 	}
-	*nout = n;
-	return i;
+	return '?';
+}
+
+/* popt's error rc at word p->at, in getopt's words. */
+static noreturn void refuse(const struct parse *p, int rc, poptContext pc)
+{
+	const char *w = p->argv[p->at];
+	int is_long = w[0] == '-' && w[1] == '-';
+	size_t len = is_long ? strcspn(w + 2, "=") : 0;
+
+	if (rc == POPT_ERROR_BADOPT && is_long)
+		cx_usage_error("unrecognized option '--%.*s'", (int)len, w + 2);
+	if (rc == POPT_ERROR_BADOPT)
+		cx_usage_error("invalid option -- '%c'", bad_letter(p->all, w));
+	/* a flag with "=ARG": "--fork=yes", or "-f=x", where getopt reads
+	 * '=' as the next letter */
+	if (rc == POPT_ERROR_UNWANTEDARG && is_long)
+		cx_usage_error("option '--%.*s' doesn't allow an argument",
+			       (int)len, w + 2);
+	if (rc == POPT_ERROR_UNWANTEDARG)
+		cx_usage_error("invalid option -- '='");
+	/* the option that wants one ends its word */
+	if (rc == POPT_ERROR_NOARG && is_long)
+		cx_usage_error("option '%s' requires an argument", w);
+	if (rc == POPT_ERROR_NOARG)
+		cx_usage_error("option requires an argument -- '%c'",
+			       w[strlen(w) - 1]);
+	cx_usage_error("%s: %s", poptBadOption(pc, POPT_BADOPTION_NOALIAS),
+		       poptStrerror(rc));
+}
+
+/* The argument of o, which popt found as got, read from argv as getopt
+ * reads it. */
+static const char *argument(const struct parse *p,
+			    const struct poptOption *o, const char *got)
+{
+	const char *w = p->argv[p->at];
+	size_t n = strlen(got), len = strlen(w);
+	const char *a = w + len - n;
+
+	/* the whole next word: "--root DIR", "-R DIR" */
+	if (n == len) {
+		if (*w)
+			return w;
+		if (strncmp(p->argv[p->at - 1], "--", 2) == 0)
+			cx_usage_error("option '--%s' requires a non-empty argument",
+				       o->longName);
+		cx_usage_error("option requires a non-empty argument -- '%c'",
+			       o->shortName);
+	}
+	/* "--root=DIR"; "--mount=" names no file: an empty value is
+	 * refused, optional or not, rather than read as the option
+	 * without one. */
+	if (w[1] == '-') {
+		if (!*a)
+			cx_usage_error("option '--%s' requires a non-empty argument after '='",
+				       o->longName);
+		return a;
+	}
+	/* "-RDIR", "-R=DIR": popt dropped the '=' */
+	return a[-1] == '=' ? a - 1 : a;
+}
+
+/* "--name=ARG" for an option with an optional argument, which popt
+ * refused as an argument to a flag: its option, or NULL. */
+static const struct poptOption *optional_given(const struct parse *p,
+					       const char **arg)
+{
+	const char *w = p->argv[p->at], *eq = strchr(w, '=');
+	const struct poptOption *o;
+
+	if (strncmp(w, "--", 2) != 0 || !eq)
+		return NULL;
+	o = find_long(p->all, w + 2, (size_t)(eq - w - 2));
+	if (!o || !optional_arg(o))
+		return NULL;
+	if (!eq[1])
+		cx_usage_error("option '--%s' requires a non-empty argument after '='",
+			       o->longName);
+	*arg = eq + 1;
+	return o;
+}
+
+/* popt's copy of argv: each "!#:+" defused (see above). */
+static const char **popt_words(int argc, char **argv)
+{
+	const char **words = calloc(argc + 1, sizeof(*words));
+
+	if (!words)
+		cx_die_errno("calloc");
+	for (int i = 0; i < argc; i++) {
+		char *w = argv[i], *bang;
+
+		if (strstr(w, "!#:+")) {
+			if (!(w = strdup(w)))
+				cx_die_errno("strdup");
+			while ((bang = strstr(w, "!#:+")))
+				*bang = '?';
+		}
+		words[i] = w;
+	}
+	return words;
+}
+
+struct call {
+	int val;
+	const char *arg;
+};
+
+char **cx_opt_parse_stop(const struct cx_tool *tool, int argc, char **argv,
+			 cx_opt_fn fn, void *ctx, bool *dashdash)
+{
+	int nt = count(tool->options), nc = count(common_options);
+	struct poptOption *all = calloc(nt + nc + 1, sizeof(*all));
+	struct poptOption *flags = calloc(nt + nc + 1, sizeof(*flags));
+	const char **words = popt_words(argc, argv), **ops;
+	struct parse p = { all, argv, 0 };
+	struct call *calls = NULL;
+	int ncalls = 0, end = 0, first, rc;
+	poptContext pc;
+
+	if (!all || !flags)
+		cx_die_errno("calloc");
+	memcpy(all, tool->options, nt * sizeof(*all));
+	memcpy(all + nt, common_options, nc * sizeof(*all));
+	/* popt's table: an optional argument is no argument to popt */
+	memcpy(flags, all, (nt + nc) * sizeof(*flags));
+	for (int i = 0; i < nt + nc; i++)
+		if (optional_arg(&flags[i]))
+			flags[i].argInfo = POPT_ARG_NONE;
+
+	pc = poptGetContext(tool->name, argc, words, flags,
+			    POPT_CONTEXT_POSIXMEHARDER | POPT_CONTEXT_NO_EXEC);
+	if (!pc)
+		cx_die("unable to set up option parsing");
+	while ((rc = poptGetNextOpt(pc)) != -1) {
+		const struct poptOption *o = NULL;
+		const char *arg = NULL;
+		struct call *c;
+
+		locate(&p, pc, words, argc);
+		if (rc == POPT_ERROR_UNWANTEDARG)
+			o = optional_given(&p, &arg);
+		else if (rc > 0 || rc == OPT_HELP || rc == OPT_VERSION)
+			o = find_val(all, rc);
+		if (!o)
+			refuse(&p, rc, pc);
+		if (rc != POPT_ERROR_UNWANTEDARG) {
+			char *got = poptGetOptArg(pc);
+
+			if (got && takes_arg(o))
+				arg = argument(&p, o, got);
+			free(got);
+		}
+		if (!(ncalls & (ncalls - 1))) {
+			c = realloc(calls, (ncalls ? 2 * ncalls : 1) *
+					   sizeof(*calls));
+			if (!c)
+				cx_die_errno("realloc");
+			calls = c;
+		}
+		calls[ncalls++] = (struct call){ o->val, arg };
+	}
+	/* popt copies the operands, a tail of argv after POSIXMEHARDER;
+	 * only their number is needed here. */
+	ops = poptGetArgs(pc);
+	first = argc;
+	while (ops && ops[argc - first])
+		first--;
+	/* The word before the operands is "--" when no option read it. */
+	if (dashdash)
+		*dashdash = first - 1 > p.at && strcmp(argv[first - 1], "--") == 0;
+	poptFreeContext(pc);
+	for (int i = 0; i < argc; i++)
+		if (words[i] != argv[i])
+			free((char *)words[i]);
+	free(words);
+	free(flags);
+
+	for (int i = 0; i < ncalls && !end; i++) {
+		if (calls[i].val == OPT_HELP || calls[i].val == OPT_VERSION)
+			end = calls[i].val;
+		else if (fn(ctx, calls[i].val, calls[i].arg) < 0)
+			cx_usage_error("%s", cx_last_msg());
+	}
+	free(calls);
+	/* --help and --version end the parse where they stand; everything
+	 * is freed first, so that a sanitized build exits 0 too. */
+	if (end == OPT_HELP)
+		print_help(tool, all);
+	else if (end == OPT_VERSION)
+		printf("%s %s\n", tool->name, CX_VERSION);
+	free(all);
+	if (end)
+		exit(fflush(stdout) == 0 ? 0 : CX_EXIT_FAIL);
+	return argv + first;
 }
 
 char **cx_opt_parse(const struct cx_tool *tool, int argc, char **argv,
 		    cx_opt_fn fn, void *ctx)
 {
-	int nt = count(tool->options), nc = count(common_options);
-	struct poptOption *all = calloc(nt + nc + 1, sizeof(*all));
-	/* A short cluster expands to at most one token per letter. */
-	size_t cap = 1;
-	char **norm;
-	int nnorm, first, rc;
-	poptContext pc;
-
-	for (int i = 0; i < argc; i++)
-		cap += strlen(argv[i]) + 1;
-	norm = calloc(cap, sizeof(*norm));
-	if (!all || !norm)
-		cx_die_errno("calloc");
-	memcpy(all, tool->options, nt * sizeof(*all));
-	memcpy(all + nt, common_options, nc * sizeof(*all));
-
-	first = normalize(all, argc, argv, norm, &nnorm);
-	pc = poptGetContext(tool->name, nnorm, (const char **)norm, all,
-			    POPT_CONTEXT_POSIXMEHARDER | POPT_CONTEXT_NO_EXEC);
-	if (!pc)
-		cx_die("unable to set up option parsing");
-	while ((rc = poptGetNextOpt(pc)) > 0) {
-		char *arg = poptGetOptArg(pc);
-
-		keep(arg);
-		/* An empty argument only ever stands for a left-out
-		 * optional one: the normalizer refused the others. */
-		if (fn(ctx, rc, arg && *arg ? arg : NULL) < 0)
-			cx_usage_error("%s", cx_last_msg());
-	}
-	if (rc != -1 && rc != OPT_HELP && rc != OPT_VERSION)
-		cx_usage_error("%s: %s",
-			       poptBadOption(pc, POPT_BADOPTION_NOALIAS),
-			       poptStrerror(rc));
-	poptFreeContext(pc);
-	for (int k = 1; k < nnorm; k++) {
-		int from_argv = 0;
-
-		for (int i = 1; i < argc && !from_argv; i++)
-			from_argv = norm[k] == argv[i];
-		if (!from_argv)
-			free(norm[k]);
-	}
-	free(norm);
-	/* --help and --version end the parse where they stand; everything
-	 * is freed first, so that a sanitized build exits 0 too. */
-	if (rc == OPT_HELP)
-		print_help(tool, all);
-	else if (rc == OPT_VERSION)
-		printf("%s %s\n", tool->name, CX_VERSION);
-	free(all);
-	if (rc != -1)
-		exit(fflush(stdout) == 0 ? 0 : CX_EXIT_FAIL);
-	return argv + first;
+	return cx_opt_parse_stop(tool, argc, argv, fn, ctx, NULL);
 }

@@ -5,6 +5,7 @@
 #define CX_OPT_H
 
 #include <popt.h>
+#include <stdbool.h>
 #include <stdnoreturn.h>
 
 struct cx_tool {
@@ -30,6 +31,12 @@ typedef int (*cx_opt_fn)(void *ctx, int val, const char *arg);
  * options untouched. */
 char **cx_opt_parse(const struct cx_tool *tool, int argc, char **argv,
 		    cx_opt_fn fn, void *ctx);
+
+/* cx_opt_parse, and *dashdash says whether the options ended at "--"
+ * (rather than at an operand or the end): a tool that takes options
+ * between its operands parses again after each operand, until "--". */
+char **cx_opt_parse_stop(const struct cx_tool *tool, int argc, char **argv,
+			 cx_opt_fn fn, void *ctx, bool *dashdash);
 
 /* "PROG: MSG" and "Try 'PROG --help' for more information.", exit 125. */
 noreturn void cx_usage_error(const char *fmt, ...)

@@ -54,10 +54,7 @@ static const struct poptOption fixed_options[] = {
 	  "stat: print JSON", NULL },
 };
 
-/* The option table: one option per knob, then the fixed ones. */
-static struct poptOption options[32];
-
-static const struct cx_tool tool = {
+static struct cx_tool tool = {
 	"cx-cgroup", "[options] VERB [NAME] [ARG]...",
 	"Create, limit, join and remove control groups on cgroup v1 and v2.\n"
 	"\n"
@@ -73,21 +70,28 @@ static const struct cx_tool tool = {
 	"                            run COMMAND in NAME (--rm)\n"
 	"\n"
 	"Sizes take K, M, G or T; max means no limit.",
-	options,
+	NULL,
 };
 
-static void build_options(void)
+/* The option table: one option per knob, then the fixed ones, sized
+ * from the knob table. */
+static const struct poptOption *build_options(void)
 {
-	size_t n = 0;
+	size_t nfixed = sizeof(fixed_options) / sizeof(*fixed_options), n = 0;
+	struct poptOption *options = calloc(cx_cg_nknobs + nfixed + 1,
+					    sizeof(*options));
 
+	if (!options)
+		cx_die_errno("calloc");
 	for (size_t i = 0; i < cx_cg_nknobs; i++)
 		options[n++] = (struct poptOption){
 			cx_cg_knobs[i].option, 0, POPT_ARG_STRING, NULL,
 			(int)i + 1, cx_cg_knobs[i].help, cx_cg_knobs[i].arg,
 		};
-	for (size_t i = 0; i < sizeof(fixed_options) / sizeof(*fixed_options); i++)
+	for (size_t i = 0; i < nfixed; i++)
 		options[n++] = fixed_options[i];
 	options[n] = (struct poptOption)POPT_TABLEEND;
+	return options;
 }
 
 static int add_limit(struct ctx *c, const struct cx_cg_limit *lim,
@@ -637,7 +641,7 @@ int main(int argc, char **argv)
 	int nops = 0;
 
 	cx_init("cx-cgroup");
-	build_options();
+	tool.options = build_options();
 	rest = cx_opt_parse(&tool, argc, argv, on_option, &c);
 	if (!rest[0])
 		cx_usage_error("no verb given (create, set, get, rm, ls, attach, stat, run)");
@@ -657,12 +661,14 @@ int main(int argc, char **argv)
 		char **cur = rest;
 
 		for (;;) {
-			char **next = cx_opt_parse(&tool, count_args(cur), cur,
-						   on_option, &c);
+			bool dashdash;
+			char **next = cx_opt_parse_stop(&tool, count_args(cur),
+							cur, on_option, &c,
+							&dashdash);
 
 			if (!*next)
 				break;
-			if (strcmp(next[-1], "--") == 0) {
+			if (dashdash) {
 				while (*next && nops < 1023)
 					opbuf[nops++] = *next++;
 				break;

@@ -1,4 +1,4 @@
-/* The option parser of every tool (cx_opt_parse, and its normalizer):
+/* The option parser of every tool (cx_opt_parse, popt and its fix-ups):
  * the input is an argv, NUL-separated, parsed against a table with each
  * kind of option.  A usage error, --help and --version end in exit(),
  * which the build wraps (-Wl,--wrap=exit) to come back here.  The
