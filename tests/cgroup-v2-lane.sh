@@ -11,7 +11,7 @@
 # Usage: cgroup-v2-lane.sh BUILD KERNEL-CACHE BATS-FILE...
 #   BUILD         the build folder with the tools (CX_BUILD) and rootfs/
 #   KERNEL-CACHE  where the Debian kernel is kept between runs (any BUILD)
-# Environment: CGROUP_V2_TIMEOUT (seconds, 900), CGROUP_V2_MEM (MiB, 1024),
+# Environment: CGROUP_V2_TIMEOUT (seconds, 5400), CGROUP_V2_MEM (MiB, 1024),
 # CGROUP_V2_SMP (2), CGROUP_V2_CPU (qemu's -cpu, max), CGROUP_V2_BATS_FLAGS
 # (more bats options: --timing, --filter REGEX), CX_ROUNDS (how many times
 # the containment races run, 5).
@@ -21,9 +21,10 @@ build=${1:?usage: cgroup-v2-lane.sh BUILD KERNEL-CACHE BATS-FILE...}
 cache=${2:?usage: cgroup-v2-lane.sh BUILD KERNEL-CACHE BATS-FILE...}
 shift 2
 [ $# -gt 0 ] || { echo "$tag: no bats file given" >&2; exit 2; }
-timeout=${CGROUP_V2_TIMEOUT:-900}
-# About 2 minutes on an idle machine for cx-cgroup.bats, up to 8 on a busy
-# one: the timeout is for a hung guest, not a slow one.
+timeout=${CGROUP_V2_TIMEOUT:-5400}
+# Every bats file takes the guest 30 to 50 minutes (each exec costs about
+# 30 times as much under TCG, more while the host's suites run beside
+# it): the timeout is for a hung guest, not a slow one.
 mem=${CGROUP_V2_MEM:-1024}
 smp=${CGROUP_V2_SMP:-2}
 repo=$PWD
