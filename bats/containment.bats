@@ -117,18 +117,35 @@ grab_chain() {
 }
 
 # Run cx-nsenter -t PID ARGS... COUNT times on the host, each under
-# `timeout`; STATUSES holds the exit statuses, space-separated.
+# `timeout`; STATUSES holds the exit statuses, space-separated, of the
+# runs that were not denied an exec by the attack itself (BUSY counts
+# those).  The kernel takes a file's write access before it checks the
+# mount is read-only: each of the grabber's tries to open a tool for
+# writing (which fails, EROFS) holds that access for an instant, and an
+# exec of the same file then fails with ETXTBSY.  That is the container
+# refusing itself a run, not a write: such a run is told by "Text file
+# busy" and left out of STATUSES.
 nsenter_loop() {
-	local count=$1 i st
+	local count=$1 i st out
 	shift
 	STATUSES=""
+	BUSY=0
 	for i in $(seq "$count"); do
 		st=0
 		# Generous: the cgroup v2 lane runs under TCG emulation.
-		timeout 60 "${NOSYS[@]}" cx-nsenter -t "$PID" "$@" \
-			>>"$TMP/nsenter.out" 2>&1 || st=$?
+		out=$(timeout 60 "${NOSYS[@]}" cx-nsenter -t "$PID" "$@" 2>&1) ||
+			st=$?
+		printf '%s\n' "$out" >>"$TMP/nsenter.out"
+		if [ "$st" -ne 0 ] && [[ $out == *"Text file busy"* ]]; then
+			BUSY=$((BUSY + 1))
+			continue
+		fi
 		STATUSES+="$st "
 	done
+	echo "# runs denied an exec by the grabber (ETXTBSY): $BUSY of $count"
+	# Most runs must get through, or the attack tested nothing.
+	[ $((BUSY * 5)) -le "$count" ] ||
+		fail "$BUSY of $count runs were denied an exec (ETXTBSY)"
 }
 
 # N copies of WORD, space-separated with a trailing space.
@@ -179,7 +196,7 @@ exe_attack_nsenter() {
 	nsenter_loop "$ROUNDS" -a --root /bin/true
 	stop_grabber
 	assert_grabbed_not_written
-	assert_equal "$STATUSES" "$(repeat_word "$ROUNDS" 0)"
+	assert_equal "$STATUSES" "$(repeat_word $((ROUNDS - BUSY)) 0)"
 }
 
 @test "exe: cx-nsenter's child cannot be rewritten by a container with every capability" {
@@ -210,7 +227,7 @@ exe_attack_nsenter() {
 	[ "$(field dirs "$GRAB")" -gt 0 ] ||
 		fail "the grabber never saw a tool directory: $GRAB"
 	assert_equal "remounted=$(field remounted "$GRAB")" remounted=0
-	assert_equal "$STATUSES" "$(repeat_word "$ROUNDS" 0)"
+	assert_equal "$STATUSES" "$(repeat_word $((ROUNDS - BUSY)) 0)"
 }
 
 @test "exe: cx-nsenter's child cannot be rewritten, tools on a read-only bind mount" {
@@ -237,8 +254,8 @@ exe_attack_nsenter() {
 	nsenter_loop "$ROUNDS" -a --root /evil
 	stop_grabber
 	assert_grabbed_not_written
-	assert_equal "$STATUSES" "$(repeat_word "$ROUNDS" 125)"
-	assert_equal "$(grep -c '^cx-nsenter: no namespace to join' "$TMP/nsenter.out")" "$ROUNDS"
+	assert_equal "$STATUSES" "$(repeat_word $((ROUNDS - BUSY)) 125)"
+	assert_equal "$(grep -c '^cx-nsenter: no namespace to join' "$TMP/nsenter.out")" $((ROUNDS - BUSY))
 }
 
 # --- exe: the container's init ------------------------------------------
