@@ -139,7 +139,9 @@ wait_payload() {
 	local procs i pid
 	procs="$(cg_mounts | head -n 1)/cx/$1/cgroup.procs"
 	for i in $(seq 200); do
-		pid=$(head -n 1 "$procs" 2>/dev/null)
+		# NAME may not be made yet: a missing file is "not yet", not
+		# a failure of the test (bats runs it under set -e).
+		pid=$(head -n 1 "$procs" 2>/dev/null || true)
 		if [ -n "$pid" ] && [ "$(grep -c ":/cx/$1\$" "/proc/$pid/cgroup" 2>/dev/null)" = "$(cg_mounts | wc -l)" ]; then
 			echo "$pid"
 			return 0
