@@ -825,6 +825,31 @@ max"
 	run -0 cx-cgroup rm -r "$R"
 }
 
+@test "runs side by side making and taking back one parent: each runs in its own cgroup, and none is left" {
+	# Four runs at once share a parent that none of them finds: one
+	# makes it while another finds it half made (v1: a cpuset with no
+	# CPU yet) or taken back under it.  ${CX_ROUNDS:-50} rounds.
+	local round i st out
+	for round in $(seq "${CX_ROUNDS:-50}"); do
+		for i in 1 2 3 4; do
+			cx-cgroup run --rm "$R/p$round/x$i" sh -c 'cat /proc/self/cgroup >"$0"' \
+				"$TMP/cg$i" </dev/null >"$TMP/err$i" 2>&1 &
+			eval "local pid$i=\$!"
+		done
+		for i in 1 2 3 4; do
+			st=0
+			eval "wait \$pid$i" || st=$?
+			out=$(cat "$TMP/err$i")
+			[ "$st" = 0 ] || fail "round $round, run $i: exit $st: $out"
+			[ "$(grep -c ":/cx/$R/p$round/x$i\$" "$TMP/cg$i")" = "$(cg_mounts | wc -l)" ] ||
+				fail "round $round, run $i ran outside its cgroup: $(cat "$TMP/cg$i")"
+			cg_gone "$R/p$round/x$i"
+		done
+	done
+	run -0 cx-cgroup rm -r "$R"
+	cg_gone "$R"
+}
+
 # --- bad input ------------------------------------------------------------
 
 @test "bad input: one line, exit 125, no cgroup made" {

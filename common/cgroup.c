@@ -989,13 +989,41 @@ static char *own_cgroup(const struct cx_cg_hier *h)
 
 static int made_add(struct cx_cg_made *m, const char *dir);
 
+/* Make DIR, a child of PARENT, in hierarchy H, recording it in M; NAME
+ * itself is the LEAF.  1 made, 0 there already, -1 failed: ENOENT when
+ * PARENT has gone, taken back by a run of cx-cgroup beside this one. */
+static int make_one(struct cx_cg_hier *h, const char *parent,
+		    const char *dir, bool leaf, struct cx_cg_made *m)
+{
+	if (mkdir(dir, 0755) < 0) {
+		if (errno != EEXIST || !is_dir(dir))
+			return cx_fail(errno, "create %s", dir);
+		/* A run beside this one may have made it a moment ago and
+		 * not yet given it its cpuset: what it would give, it gets
+		 * now (only what is still empty is written).  NAME itself
+		 * is used as it is. */
+		if (!leaf && backend(h)->made(parent, dir) < 0)
+			return -1;
+		return 0;
+	}
+	if (made_add(m, dir) < 0 || backend(h)->made(parent, dir) < 0)
+		return -1;
+	/* A cgroup we made above NAME is a parent: it gives its
+	 * children what it has. */
+	if (!leaf && h->version == 2)
+		cx_cg_v2_enable_all(dir);
+	return 1;
+}
+
 int cx_cg_set_base(struct cx_cg_layout *l, const char *parent,
 		   struct cx_cg_made *m)
 {
 	for (int i = 0; i < l->n; i++) {
 		struct cx_cg_hier *h = &l->h[i];
+		int r;
 
 		free(h->base);
+		h->base_auto = !parent;
 		if (!parent)
 			h->base = join(h->mount, "cx");
 		else if (strcmp(parent, CX_CG_PARENT_SELF) == 0)
@@ -1013,18 +1041,9 @@ int cx_cg_set_base(struct cx_cg_layout *l, const char *parent,
 				       parent, h->base);
 		if (!m)
 			continue;
-		if (mkdir(h->base, 0755) < 0) {
-			if (errno == EEXIST)
-				continue;
-			return cx_fail(errno, "create %s", h->base);
-		}
-		h->base_made = true;
-		if (made_add(m, h->base) < 0)
+		if ((r = make_one(h, h->mount, h->base, false, m)) < 0)
 			return -1;
-		if (backend(h)->made(h->mount, h->base) < 0)
-			return -1;
-		if (h->version == 2)
-			cx_cg_v2_enable_all(h->base);
+		h->base_made |= r;
 	}
 	return 0;
 }
@@ -1085,8 +1104,25 @@ static int made_add(struct cx_cg_made *m, const char *dir)
 	return 0;
 }
 
+/* Does DIR hold a cgroup? */
+static bool has_children(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	bool yes = false;
+
+	if (!d)
+		return false;
+	while (!yes && (e = readdir(d)))
+		yes = e->d_type == DT_DIR && strcmp(e->d_name, ".") != 0 &&
+		      strcmp(e->d_name, "..") != 0;
+	closedir(d);
+	return yes;
+}
+
 /* rmdir, again for a moment while the kernel still counts a process
- * that has just exited. */
+ * that has just exited.  A cgroup that holds another is in use by a
+ * run beside this one (a parent both share), and stays. */
 static int remove_dir(const char *dir)
 {
 	struct timespec ms = { 0, 1000000 };
@@ -1094,7 +1130,7 @@ static int remove_dir(const char *dir)
 	for (int i = 0; i < 2000; i++) {
 		if (rmdir(dir) == 0 || errno == ENOENT)
 			return 0;
-		if (errno != EBUSY)
+		if (errno != EBUSY || has_children(dir))
 			break;
 		nanosleep(&ms, NULL);
 	}
@@ -1104,8 +1140,7 @@ static int remove_dir(const char *dir)
 void cx_cg_undo(struct cx_cg_made *m)
 {
 	for (int i = m->n - 1; i >= 0; i--)
-		if (rmdir(m->dir[i]) < 0 && errno == EBUSY)
-			remove_dir(m->dir[i]);
+		remove_dir(m->dir[i]);
 	cx_cg_made_free(m);
 }
 
@@ -1114,6 +1149,39 @@ void cx_cg_made_free(struct cx_cg_made *m)
 	for (int i = 0; i < m->n; i++)
 		free(m->dir[i]);
 	m->n = 0;
+}
+
+/* Make NAME and what is above it in hierarchy H, from the base down. */
+static int make_path(struct cx_cg_hier *h, const char *name,
+		     struct cx_cg_made *m)
+{
+	char path[PATH_MAX], parent[PATH_MAX];
+	const char *p = name;
+	int r;
+
+	if (!is_dir(h->base)) {
+		/* cx's own base, taken back by a run beside this one. */
+		if (!h->base_auto)
+			return cx_fail(ENOENT, "open the base %s", h->base);
+		if ((r = make_one(h, h->mount, h->base, false, m)) < 0)
+			return -1;
+		h->base_made |= r;
+	}
+	snprintf(path, sizeof(path), "%s", h->base);
+	while (*p) {
+		size_t len = strcspn(p, "/");
+		bool leaf = p[len] == '\0';
+
+		snprintf(parent, sizeof(parent), "%s", path);
+		if (strlen(path) + len + 2 > sizeof(path))
+			return cx_fail(ENAMETOOLONG, "create %s/%s", path, name);
+		snprintf(path + strlen(path), sizeof(path) - strlen(path),
+			 "/%.*s", (int)len, p);
+		p += len + !leaf;
+		if (make_one(h, parent, path, leaf, m) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 int cx_cg_create(struct cx_cg_layout *l, const char *name, bool excl,
@@ -1129,38 +1197,12 @@ int cx_cg_create(struct cx_cg_layout *l, const char *name, bool excl,
 				return -1;
 			}
 	for (int i = 0; i < l->n; i++) {
-		struct cx_cg_hier *h = &l->h[i];
-		char path[PATH_MAX], parent[PATH_MAX];
-		const char *p = name;
-
-		if (!is_dir(h->base))
-			return cx_fail(ENOENT, "open the base %s", h->base);
-		snprintf(path, sizeof(path), "%s", h->base);
-		while (*p) {
-			size_t len = strcspn(p, "/");
-			bool leaf = p[len] == '\0';
-
-			snprintf(parent, sizeof(parent), "%s", path);
-			if (strlen(path) + len + 2 > sizeof(path))
-				return cx_fail(ENAMETOOLONG, "create %s/%s",
-					       path, name);
-			snprintf(path + strlen(path), sizeof(path) - strlen(path),
-				 "/%.*s", (int)len, p);
-			p += len + !leaf;
-			if (mkdir(path, 0755) < 0) {
-				if (errno == EEXIST && is_dir(path))
-					continue;
-				return cx_fail(errno, "create %s", path);
-			}
-			if (made_add(m, path) < 0)
+		/* A parent that goes while we make what is below it was
+		 * taken back by a run beside this one, which made it:
+		 * again from the base, which makes it ours. */
+		for (int tries = 0; make_path(&l->h[i], name, m) < 0; tries++)
+			if (cx_last_errno() != ENOENT || tries == 100)
 				return -1;
-			if (backend(h)->made(parent, path) < 0)
-				return -1;
-			/* A cgroup we made above NAME is a parent: it
-			 * gives its children what it has. */
-			if (!leaf && h->version == 2)
-				cx_cg_v2_enable_all(path);
-		}
 	}
 	return 0;
 }

@@ -39,6 +39,7 @@ struct cx_cg_hier {
 	char *ctls;
 	char *base;		/* BASE in this hierarchy: a full path */
 	bool base_made;		/* this run made BASE here */
+	bool base_auto;		/* BASE is cx's own, made where missing */
 };
 
 struct cx_cg_layout {
@@ -200,7 +201,7 @@ int cx_cg_set_base(struct cx_cg_layout *l, const char *parent,
 const char *cx_cg_base_rel(const struct cx_cg_layout *l);
 
 /* Remove what was made, deepest first; errors are ignored, and what is
- * not empty stays. */
+ * not empty stays (a parent that a run beside this one uses too). */
 void cx_cg_undo(struct cx_cg_made *m);
 void cx_cg_made_free(struct cx_cg_made *m);
 
@@ -215,7 +216,8 @@ int cx_cg_count(const struct cx_cg_layout *l, const char *name);
  * is missing, recording in M what was made.  With EXCL, a NAME that
  * exists anywhere is EEXIST.  On v2 a cgroup made as a parent gets
  * every controller it has enabled for its children; on v1 a new cpuset
- * cgroup gets its parent's CPUs and memory nodes. */
+ * cgroup gets its parent's CPUs and memory nodes.  Safe beside other
+ * runs making or taking back the same parents. */
 int cx_cg_create(struct cx_cg_layout *l, const char *name, bool excl,
 		 struct cx_cg_made *m);
 
