@@ -1,8 +1,8 @@
 #include "overlay.h"
 
 #include "die.h"
-#include "layer.h"
-#include "stage.h"
+#include "overlay-layer.h"
+#include "overlay-stage.h"
 #include "syscalls.h"
 
 #include <dirent.h>

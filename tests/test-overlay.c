@@ -11,10 +11,10 @@
 #include <cmocka.h>
 
 #include "die.h"
-#include "json.h"
-#include "layer.h"
 #include "overlay.h"
-#include "stage.h"
+#include "overlay-json.h"
+#include "overlay-layer.h"
+#include "overlay-stage.h"
 
 #include <errno.h>
 #include <fcntl.h>

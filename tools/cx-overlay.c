@@ -2,12 +2,12 @@
  * a container layer, and image layers with their whiteouts. */
 #include "die.h"
 #include "exec.h"
-#include "image.h"
-#include "layer.h"
-#include "layertar.h"
 #include "mount.h"
 #include "opt.h"
 #include "overlay.h"
+#include "overlay-image.h"
+#include "overlay-layer.h"
+#include "overlay-tar.h"
 #include "parse.h"
 
 #include <errno.h>

@@ -1,4 +1,4 @@
-#include "layer.h"
+#include "overlay-layer.h"
 
 #include <errno.h>
 #include <stdio.h>

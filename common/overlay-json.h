@@ -2,8 +2,8 @@
  * manifests and docker save's manifest.json.  It builds a tree; the
  * lookups return NULL for anything missing or of another type, so that
  * a caller can chain them and check once. */
-#ifndef CX_JSON_H
-#define CX_JSON_H
+#ifndef CX_OVERLAY_JSON_H
+#define CX_OVERLAY_JSON_H
 
 #include <stddef.h>
 

@@ -1,8 +1,8 @@
-#include "image.h"
+#include "overlay-image.h"
 
 #include "die.h"
-#include "json.h"
-#include "layer.h"
+#include "overlay-json.h"
+#include "overlay-layer.h"
 #include "path.h"
 
 #include <archive_entry.h>

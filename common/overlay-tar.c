@@ -1,9 +1,9 @@
-#include "layertar.h"
+#include "overlay-tar.h"
 
 #include "die.h"
-#include "layer.h"
 #include "overlay.h"
-#include "stage.h"
+#include "overlay-layer.h"
+#include "overlay-stage.h"
 #include "syscalls.h"
 
 #include <archive_entry.h>
@@ -224,7 +224,7 @@ static int make_room(struct unpack *u, int parent, const char *base,
 
 /* Overlay xattrs are overlay's own metadata: a layer that carries them
  * could forge a redirect or a metacopy, so they are dropped.  File
- * capabilities go too, unless asked for (see layertar.h). */
+ * capabilities go too, unless asked for (see overlay-tar.h). */
 static int set_xattrs(struct unpack *u, int fd)
 {
 	const char *name;
@@ -314,7 +314,7 @@ static int write_data(struct unpack *u, int fd)
 }
 
 /* The mode a file that is not a directory gets: without set-user-ID
- * and set-group-ID bits unless asked for (see layertar.h). */
+ * and set-group-ID bits unless asked for (see overlay-tar.h). */
 static mode_t file_perm(struct unpack *u)
 {
 	mode_t perm = archive_entry_perm(u->e);

@@ -1,4 +1,4 @@
-#include "json.h"
+#include "overlay-json.h"
 
 #include <errno.h>
 #include <stdint.h>

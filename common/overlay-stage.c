@@ -1,4 +1,4 @@
-#include "stage.h"
+#include "overlay-stage.h"
 
 #include "die.h"
 

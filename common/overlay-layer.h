@@ -2,8 +2,8 @@
  * paths a layer tarball may hold, overlayfs lower lists and their
  * escaping, and blob digests.  They touch no file; the unit tests reach
  * them directly. */
-#ifndef CX_LAYER_H
-#define CX_LAYER_H
+#ifndef CX_OVERLAY_LAYER_H
+#define CX_OVERLAY_LAYER_H
 
 #include <stddef.h>
 

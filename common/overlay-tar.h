@@ -5,10 +5,10 @@
  * file ".wh.NAME", and ".wh..wh..opq" makes its directory opaque.  In
  * an overlay layer the same things are a 0/0 character device NAME and
  * the xattr overlay.opaque = "y" (see overlay.h). */
-#ifndef CX_LAYERTAR_H
-#define CX_LAYERTAR_H
+#ifndef CX_OVERLAY_TAR_H
+#define CX_OVERLAY_TAR_H
 
-#include "stage.h"
+#include "overlay-stage.h"
 
 #include <archive.h>
 #include <stdbool.h>

@@ -1,8 +1,8 @@
 /* Building a directory or a file under a temporary name next to where
  * it belongs, removing a tree without following symlinks, and reading
  * a directory's names in a stable order. */
-#ifndef CX_STAGE_H
-#define CX_STAGE_H
+#ifndef CX_OVERLAY_STAGE_H
+#define CX_OVERLAY_STAGE_H
 
 #include <limits.h>
 #include <stdbool.h>

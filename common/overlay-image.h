@@ -1,10 +1,10 @@
 /* Container images as a stack of layers: an OCI image layout directory
  * (image-spec image-layout.md) or a "docker save" tarball.  Each layer
- * is unpacked with layertar.h into a directory of its own. */
-#ifndef CX_IMAGE_H
-#define CX_IMAGE_H
+ * is unpacked with overlay-tar.h into a directory of its own. */
+#ifndef CX_OVERLAY_IMAGE_H
+#define CX_OVERLAY_IMAGE_H
 
-#include "layertar.h"
+#include "overlay-tar.h"
 
 struct cx_image_opts {
 	/* Which image: an OCI layout's ref name (annotation
