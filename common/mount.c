@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-const struct cx_propagation cx_propagation_table[] = {
+static const struct cx_propagation propagations[] = {
 	{ "private", MS_PRIVATE },
 	{ "shared", MS_SHARED },
 	{ "slave", MS_SLAVE },
@@ -23,8 +23,7 @@ const struct cx_propagation cx_propagation_table[] = {
 
 const struct cx_propagation *cx_propagation_by_name(const char *name)
 {
-	for (const struct cx_propagation *p = cx_propagation_table; p->name;
-	     p++)
+	for (const struct cx_propagation *p = propagations; p->name; p++)
 		if (strcmp(p->name, name) == 0)
 			return p;
 	return NULL;
@@ -170,7 +169,12 @@ int cx_mount_fresh_source(int dirfd, const char *type, const char *source,
 	return 0;
 }
 
-const char *const cx_proc_readonly[] = {
+/* The parts of a proc through which a process writes to the host's
+ * kernel rather than to its own namespaces (sysctls in sys/, the
+ * sysrq-trigger, irq/, bus/, fs/; scsi/scsi adds and removes the
+ * host's disks, acpi/ drives its firmware): read-only, as runc and
+ * Docker leave or mask them. */
+static const char *const proc_readonly[] = {
 	"sys", "sysrq-trigger", "irq", "bus", "fs", "scsi", "acpi", NULL,
 };
 
@@ -187,7 +191,7 @@ static int protect_by_name(int procfd, const char *name)
 	return mount_in(procfd, &m);
 }
 
-int cx_proc_protect(int procfd, const char *shown)
+int cx_mount_protect_proc(int procfd, const char *shown)
 {
 	struct mount_attr a = {
 		.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
@@ -195,7 +199,7 @@ int cx_proc_protect(int procfd, const char *shown)
 	};
 	bool old_api = false;
 
-	for (const char *const *n = cx_proc_readonly; *n; n++) {
+	for (const char *const *n = proc_readonly; *n; n++) {
 		int tree = -1;
 		struct stat st;
 
@@ -233,7 +237,7 @@ int cx_proc_protect(int procfd, const char *shown)
 	return 0;
 }
 
-int cx_bind_self(int fd, const char *path_again, const char *shown)
+int cx_mount_self(int fd, const char *path_again, const char *shown)
 {
 	int tree = cx_open_tree(fd, "",
 				OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |

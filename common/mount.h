@@ -1,4 +1,4 @@
-/* Mounts made through file descriptors, and the propagation table. */
+/* Mounts made through file descriptors, and propagation by name. */
 #ifndef CX_MOUNT_H
 #define CX_MOUNT_H
 
@@ -8,23 +8,18 @@ struct cx_propagation {
 	const char *name;	/* "private" */
 	unsigned long flag;	/* MS_PRIVATE; 0 for "unchanged" */
 };
-extern const struct cx_propagation cx_propagation_table[];
 
-/* A propagation name; NULL if unknown. */
+/* A propagation name ("private", "shared", "slave", "unbindable",
+ * "unchanged"); NULL if unknown. */
 const struct cx_propagation *cx_propagation_by_name(const char *name);
 
-/* The parts of a proc through which a process writes to the host's
- * kernel rather than to its own namespaces (sysctls in sys/, the
- * sysrq-trigger, irq/, bus/, fs/; scsi/scsi adds and removes the
- * host's disks, acpi/ drives its firmware): read-only, as runc and
- * Docker leave or mask them.  NULL-terminated. */
-extern const char *const cx_proc_readonly[];
-
-/* Make each of cx_proc_readonly below PROCFD, the root of a proc mount,
- * a read-only bind of itself (nosuid, nodev, noexec): open_tree and
- * mount_setattr (5.12), else mount(2) through fchdir.  A name the
+/* Make the parts of a proc through which a process writes to the
+ * host's kernel (sysctls in sys/, the sysrq-trigger, irq/, bus/, fs/,
+ * scsi/, acpi/: see mount.c) below PROCFD, the root of a proc mount,
+ * each a read-only bind of itself (nosuid, nodev, noexec): open_tree
+ * and mount_setattr (5.12), else mount(2) through fchdir.  A name the
  * kernel lacks is left out. */
-int cx_proc_protect(int procfd, const char *shown);
+int cx_mount_protect_proc(int procfd, const char *shown);
 
 /* Mount a new instance of the file system TYPE on the directory DIRFD,
  * with DATA ("key=value,flag,...", or NULL) and the MS_NOSUID, MS_NODEV
@@ -49,7 +44,7 @@ int cx_mount_fresh_source(int dirfd, const char *type, const char *source,
  * mount point.  Returns an O_PATH descriptor of the new mount's root.
  * open_tree/move_mount, else mount(2) through fchdir and a new open
  * of PATH_AGAIN. */
-int cx_bind_self(int fd, const char *path_again, const char *shown);
+int cx_mount_self(int fd, const char *path_again, const char *shown);
 
 /* The id of the mount that holds FD, as /proc/self/mountinfo shows it:
  * statx(STATX_MNT_ID), else /proc/self/fdinfo (before 5.8). */

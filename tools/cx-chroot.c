@@ -118,7 +118,7 @@ static void pivot(int rootfd, const char *root)
 	if (mp < 0)
 		cx_die_errno("stat %s", root);
 	if (!mp) {
-		newroot = cx_bind_self(rootfd, root, root);
+		newroot = cx_mount_self(rootfd, root, root);
 		if (newroot < 0)
 			cx_die_last();
 	}

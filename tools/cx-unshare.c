@@ -685,7 +685,7 @@ static void protect_proc(const char *dir, int rootfd)
 
 	if (fstatfs(procfd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC)
 		cx_die("%s: not the proc just mounted there", dir);
-	if (cx_proc_protect(procfd, dir) < 0)
+	if (cx_mount_protect_proc(procfd, dir) < 0)
 		cx_die_last();
 	close(procfd);
 }
