@@ -509,7 +509,7 @@ static int deepest_first(const void *a, const void *b)
 	return y->depth - x->depth;
 }
 
-int cx_unmount_fd(int fd, bool rec, int flags, const char *tgt)
+int cx_bind_unmount(int fd, bool rec, int flags, const char *tgt)
 {
 	struct cx_mountinfo_table t;
 	struct below *list;

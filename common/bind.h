@@ -5,7 +5,8 @@
  * (open_tree + mount_setattr + move_mount, else mount(2) through
  * /proc/self/fd), then /proc/self/mountinfo is read again to check that
  * every flag asked for is really set on the mount and, recursively, on
- * every mount below it.  A mount that fails the check is detached. */
+ * every mount below it.  A mount that fails the check is detached.
+ * cx-bind's unmount is here too: it walks the same mounts below. */
 #ifndef CX_BIND_H
 #define CX_BIND_H
 
@@ -61,6 +62,6 @@ int cx_bind_detach(int fd, const char *tgt);
  * parent directory, held by a descriptor, after checking that the name
  * still leads to the same mount: an fd held on the mount itself would
  * keep it busy.  0, or -1 recorded with cx_fail. */
-int cx_unmount_fd(int fd, bool rec, int flags, const char *tgt);
+int cx_bind_unmount(int fd, bool rec, int flags, const char *tgt);
 
 #endif

@@ -495,8 +495,8 @@ static void unmount_all(struct ctx *c)
 			cx_die_errno("unmount %s", show);
 		if (!mp)
 			cx_die("unmount %s: not a mount point", show);
-		if (cx_unmount_fd(fd, c->rec, c->lazy ? MNT_DETACH : 0,
-				  show) < 0)
+		if (cx_bind_unmount(fd, c->rec, c->lazy ? MNT_DETACH : 0,
+				    show) < 0)
 			cx_die_last();
 		free(show);
 	}
