@@ -210,15 +210,6 @@ const struct cx_mountinfo *cx_mountinfo_find(
 	return NULL;
 }
 
-const struct cx_mountinfo *cx_mountinfo_find_path(
-	const struct cx_mountinfo_table *t, const char *mountpoint)
-{
-	for (size_t i = t->n; i > 0; i--)
-		if (strcmp(t->m[i - 1].mountpoint, mountpoint) == 0)
-			return &t->m[i - 1];
-	return NULL;
-}
-
 int cx_mountinfo_depth(const struct cx_mountinfo_table *t, unsigned long id,
 		       unsigned long top)
 {

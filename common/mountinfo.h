@@ -54,12 +54,6 @@ void cx_mountinfo_free(struct cx_mountinfo_table *t);
 const struct cx_mountinfo *cx_mountinfo_find(
 	const struct cx_mountinfo_table *t, unsigned long id);
 
-/* The mount on MOUNTPOINT (unescaped), or NULL.  Of several stacked
- * there, the last listed: the latest attached, usually the one on top
- * (not one slipped beneath with MOVE_MOUNT_BENEATH, 6.5). */
-const struct cx_mountinfo *cx_mountinfo_find_path(
-	const struct cx_mountinfo_table *t, const char *mountpoint);
-
 /* How many parents up from ID the mount TOP is: 1 for a child of TOP,
  * 0 for TOP itself, -1 when ID is not below TOP. */
 int cx_mountinfo_depth(const struct cx_mountinfo_table *t, unsigned long id,
