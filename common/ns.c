@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <sched.h>
 #include <stdio.h>
-#include <string.h>
 #include <sys/stat.h>
 
 /* The order is the order of entry for cx-nsenter: user first, so that
@@ -21,15 +20,6 @@ const struct cx_ns cx_ns_table[CX_NS_COUNT] = {
 	[CX_NS_MNT] = { "mount", "mnt", NULL, CLONE_NEWNS },
 	[CX_NS_TIME] = { "time", "time", "time_for_children", CLONE_NEWTIME },
 };
-
-const struct cx_ns *cx_ns_by_name(const char *name)
-{
-	for (int i = 0; i < CX_NS_COUNT; i++)
-		if (strcmp(cx_ns_table[i].name, name) == 0 ||
-		    strcmp(cx_ns_table[i].file, name) == 0)
-			return &cx_ns_table[i];
-	return NULL;
-}
 
 int cx_ns_inode(pid_t pid, const char *file, ino_t *ino)
 {

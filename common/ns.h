@@ -21,9 +21,6 @@ enum cx_ns_index {
 };
 extern const struct cx_ns cx_ns_table[CX_NS_COUNT];
 
-/* By option name or file name ("mount" or "mnt"); NULL if unknown. */
-const struct cx_ns *cx_ns_by_name(const char *name);
-
 /* The inode of /proc/PID/ns/FILE (pid 0: self); -1 on error
  * (recorded with cx_fail). */
 int cx_ns_inode(pid_t pid, const char *file, ino_t *ino);

@@ -1,6 +1,6 @@
 /* Unit tests for the namespace table (common/ns.h): every kind once,
- * with its own clone flag and file, found by either of its names; and
- * the inode of a namespace file, checked against stat(2). */
+ * with its own clone flag and file, no name given twice; and the inode
+ * of a namespace file, checked against stat(2). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -87,59 +87,6 @@ static void test_table_distinct(void **state)
 		}
 	}
 	assert_int_equal(__builtin_popcount((unsigned)all), 8);
-}
-
-struct name_case {
-	const char *in;
-	int index;	/* -1: unknown */
-};
-
-static void test_by_name(void **state)
-{
-	static const struct name_case cases[] = {
-		{ "mount", CX_NS_MNT },
-		{ "mnt", CX_NS_MNT },
-		{ "user", CX_NS_USER },
-		{ "cgroup", CX_NS_CGROUP },
-		{ "ipc", CX_NS_IPC },
-		{ "uts", CX_NS_UTS },
-		{ "net", CX_NS_NET },
-		{ "pid", CX_NS_PID },
-		{ "time", CX_NS_TIME },
-		{ "", -1 },
-		{ "foo", -1 },
-		{ "mounts", -1 },
-		{ "moun", -1 },
-		{ "mn", -1 },
-		{ "network", -1 },
-		{ "pid_for_children", -1 },
-		{ "time_for_children", -1 },
-		{ "mnt ", -1 },
-		{ "/proc/self/ns/mnt", -1 },
-	};
-
-	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
-		const struct cx_ns *ns = cx_ns_by_name(cases[i].in);
-
-		if (cases[i].index < 0) {
-			if (ns)
-				fail_msg("cx_ns_by_name(\"%s\") = \"%s\", want NULL",
-					 cases[i].in, ns->name);
-			continue;
-		}
-		if (ns != &cx_ns_table[cases[i].index])
-			fail_msg("cx_ns_by_name(\"%s\") = %s, want \"%s\"",
-				 cases[i].in, ns ? ns->name : "NULL",
-				 cx_ns_table[cases[i].index].name);
-	}
-	/* every entry by both of its names */
-	for (int i = 0; i < CX_NS_COUNT; i++) {
-		assert_ptr_equal(cx_ns_by_name(cx_ns_table[i].name),
-				 &cx_ns_table[i]);
-		assert_ptr_equal(cx_ns_by_name(cx_ns_table[i].file),
-				 &cx_ns_table[i]);
-	}
 }
 
 static void test_inode_self(void **state)
@@ -229,7 +176,6 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table_entries),
 		cmocka_unit_test(test_table_distinct),
-		cmocka_unit_test(test_by_name),
 		cmocka_unit_test(test_inode_self),
 		cmocka_unit_test(test_inode_bad_pid),
 		cmocka_unit_test(test_inode_bad_file),
