@@ -161,7 +161,9 @@ int cx_proc_stat(pid_t pid, struct cx_proc_stat *st)
 	return 0;
 }
 
-const char *cx_file_kind(mode_t mode)
+/* "a FIFO", "a directory", ...: what a file of MODE is, for a message
+ * that refuses it. */
+static const char *file_kind(mode_t mode)
 {
 	static const struct {
 		mode_t type;
@@ -189,7 +191,7 @@ int cx_open_regular(int fd, const char *shown)
 		return cx_fail(errno, "%s", shown);
 	if (!S_ISREG(a.st_mode))
 		return cx_fail(0, "%s: not a regular file (%s)", shown,
-			       cx_file_kind(a.st_mode));
+			       file_kind(a.st_mode));
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	rfd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (rfd < 0)

@@ -45,10 +45,6 @@ int cx_read_all(int fd, size_t max, char **buf, size_t *len,
  * ESRCH when there is no such process. */
 int cx_proc_stat(pid_t pid, struct cx_proc_stat *st);
 
-/* "a FIFO", "a directory", ...: what a file of MODE is, for a message
- * that refuses it. */
-const char *cx_file_kind(mode_t mode);
-
 /* Open for reading the regular file that FD, an O_PATH descriptor,
  * names.  O_PATH opens nothing: no FIFO to block on, no device to wake;
  * only once fstat(2) says regular file is the file itself opened, again
