@@ -1,7 +1,7 @@
 # cx: small tools that build a container by hand, one primitive each.
 #
 #   make            the tools, linked statically (SHARED=1: dynamically)
-#   make check      every test: C unit tests, man page lint, bats scenarios
+#   make check      every test: C unit tests, man page and module lints, bats
 #   make demo       a container from the tools, on a busybox rootfs
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make SANITIZE=1 check   the same tests under ASan and UBSan
@@ -121,6 +121,11 @@ unit: $(TESTS:%=$(BUILD)/tests/%)
 lint-man:
 	sh tests/lint-man.sh $(BUILD) $(TOOLS)
 
+# common/ by concern: a module named for a tool (common/TOOL*.c) ends
+# up in that tool alone, any other in two tools or more (from nm).
+lint-modules: all
+	bash tests/lint-modules.sh $(BUILD)
+
 # In the scenarios, LeakSanitizer cannot stop the world: the tools make
 # themselves non-dumpable (no ptrace), and many run in a new pid
 # namespace.  The unit tests keep leak detection.
@@ -223,5 +228,5 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all rootfs helpers deps unit lint-man bats sanitize-unit sanitize-bats check-cgroup-v2 check demo bench fuzz fuzz-short install clean
+.PHONY: all rootfs helpers deps unit lint-man lint-modules bats sanitize-unit sanitize-bats check-cgroup-v2 check demo bench fuzz fuzz-short install clean
 .SECONDARY:
