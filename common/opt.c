@@ -278,6 +278,28 @@ struct call {
 	const char *arg;
 };
 
+static bool given(const struct call *calls, int n, int val)
+{
+	for (int i = 0; i < n; i++)
+		if (calls[i].val == val)
+			return true;
+	return false;
+}
+
+/* The first of the tool's conflicts that the calls hold. */
+static void check_conflicts(const struct cx_tool *tool,
+			    const struct poptOption *all,
+			    const struct call *calls, int n)
+{
+	for (const struct cx_opt_conflict *r = tool->conflicts; r && r->a; r++)
+		if (given(calls, n, r->a) && given(calls, n, r->b))
+			cx_usage_error("--%s conflicts with --%s%s%s%s",
+				       find_val(all, r->a)->longName,
+				       find_val(all, r->b)->longName,
+				       r->why ? " (" : "", r->why ? r->why : "",
+				       r->why ? ")" : "");
+}
+
 char **cx_opt_parse_stop(const struct cx_tool *tool, int argc, char **argv,
 			 cx_opt_fn fn, void *ctx, bool *dashdash)
 {
@@ -348,6 +370,14 @@ char **cx_opt_parse_stop(const struct cx_tool *tool, int argc, char **argv,
 	free(words);
 	free(flags);
 
+	/* Conflicts are syntax, checked before the first handler; --help
+	 * and --version answer whatever else is given. */
+	for (int i = 0; i < ncalls && !end; i++)
+		if (calls[i].val == OPT_HELP || calls[i].val == OPT_VERSION)
+			end = calls[i].val;
+	if (!end)
+		check_conflicts(tool, all, calls, ncalls);
+	end = 0;
 	for (int i = 0; i < ncalls && !end; i++) {
 		if (calls[i].val == OPT_HELP || calls[i].val == OPT_VERSION)
 			end = calls[i].val;

@@ -8,6 +8,15 @@
 #include <stdbool.h>
 #include <stdnoreturn.h>
 
+/* Two options that cannot be given together, by their vals, as
+ * util-linux's exclusive-option tables: "--A conflicts with --B (WHY)".
+ * What depends on values or on what an option implies ("--init needs
+ * --pid") stays in the tool's own check. */
+struct cx_opt_conflict {
+	int a, b;
+	const char *why;	/* or NULL */
+};
+
 struct cx_tool {
 	const char *name;	/* "cx-chroot" */
 	const char *usage;	/* "[options] NEWROOT [COMMAND [ARG]...]" */
@@ -18,6 +27,9 @@ struct cx_tool {
 	 * only be given as --name=ARG, as util-linux does, so that
 	 * "--pid /bin/sh" never takes /bin/sh for a file). */
 	const struct poptOption *options;
+	/* Checked once every word is parsed, before the first handler
+	 * call; { 0 }-terminated, or NULL. */
+	const struct cx_opt_conflict *conflicts;
 };
 
 /* Called for each option in order.  arg is NULL for an option without

@@ -34,7 +34,8 @@
 #define LSAN_OFF() ((void)0)
 #endif
 
-enum { OPT_PID = 'p', OPT_FORK = 'f', OPT_HOSTNAME = 1000, OPT_WD = 'w' };
+enum { OPT_PID = 'p', OPT_FORK = 'f', OPT_HOSTNAME = 1000, OPT_WD = 'w',
+       OPT_QUIET = 1001 };
 
 static const struct poptOption options[] = {
 	{ "pid", 'p', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL, OPT_PID,
@@ -44,7 +45,14 @@ static const struct poptOption options[] = {
 	  "set the hostname", "NAME" },
 	{ "wd", 'w', POPT_ARG_STRING, NULL, OPT_WD,
 	  "working directory", "DIR" },
+	{ "quiet", 0, POPT_ARG_NONE, NULL, OPT_QUIET, "say nothing", NULL },
 	POPT_TABLEEND
+};
+
+static const struct cx_opt_conflict conflicts[] = {
+	{ OPT_QUIET, OPT_HOSTNAME, "a name is said" },
+	{ OPT_QUIET, OPT_PID, NULL },
+	{ 0, 0, NULL }
 };
 
 static const struct cx_tool tool = {
@@ -52,6 +60,7 @@ static const struct cx_tool tool = {
 	.usage = "[options] COMMAND [ARG]...",
 	.summary = "A tool that only parses its options.",
 	.options = options,
+	.conflicts = conflicts,
 };
 
 #define MAXARGS 12
@@ -315,6 +324,16 @@ static const struct exit_case exits[] = {
 	  "invalid option -- '='" },
 	{ "the letter after the known ones", { "-fpq" }, 125, NULL,
 	  "invalid option -- 'q'" },
+	{ "two options of the conflicts table, either order", { "--hostname",
+	  "h", "--quiet", "cmd" }, 125, NULL,
+	  "--quiet conflicts with --hostname (a name is said)\n" },
+	{ "a conflict without a reason", { "--quiet", "-p" }, 125, NULL,
+	  "--quiet conflicts with --pid\n" },
+	{ "a conflict is syntax: found before a handler refuses a value",
+	  { "--hostname", "refuse", "--quiet" }, 125, NULL,
+	  "--quiet conflicts with --hostname" },
+	{ "--help answers whatever conflicts", { "--quiet", "-p", "--help" },
+	  0, "Usage: cx-test", NULL },
 	{ "--help", { "--help" }, 0, "Usage: cx-test [options] COMMAND", NULL },
 	{ "-h", { "-h", "cmd" }, 0, "Usage: cx-test", NULL },
 	{ "--help after options", { "-f", "--help", "cmd" }, 0,

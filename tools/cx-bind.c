@@ -52,7 +52,6 @@ struct ctx {
 	bool ro, noexec;
 	const char *root;
 	const struct cx_propagation *propagation;
-	const char *bind_only;	/* the first option that only binds use */
 };
 
 static const struct poptOption options[] = {
@@ -88,13 +87,26 @@ static const struct poptOption options[] = {
 	POPT_TABLEEND
 };
 
+/* An unmount takes only --root, --rec and --lazy; a flag and its
+ * opposite cannot both be given. */
+static const struct cx_opt_conflict conflicts[] = {
+	{ OPT_UNMOUNT, OPT_BIND, NULL }, { OPT_UNMOUNT, OPT_RO, NULL },
+	{ OPT_UNMOUNT, OPT_NOSUID, NULL }, { OPT_UNMOUNT, OPT_SUID, NULL },
+	{ OPT_UNMOUNT, OPT_NODEV, NULL }, { OPT_UNMOUNT, OPT_DEV, NULL },
+	{ OPT_UNMOUNT, OPT_NOEXEC, NULL },
+	{ OPT_UNMOUNT, OPT_PROPAGATION, NULL },
+	{ OPT_UNMOUNT, OPT_MKDIR, NULL }, { OPT_UNMOUNT, OPT_TRY, NULL },
+	{ OPT_SUID, OPT_NOSUID, NULL }, { OPT_DEV, OPT_NODEV, NULL },
+	{ 0, 0, NULL }
+};
+
 static const struct cx_tool tool = {
 	"cx-bind",
 	"[options] SOURCE TARGET [COMMAND [ARG]...]\n"
 	"       cx-bind [options] -b SOURCE:TARGET[:OPTIONS]... [COMMAND [ARG]...]\n"
 	"       cx-bind [--root DIR] [--rec] [--lazy] -u TARGET... [COMMAND [ARG]...]",
 	"Bind SOURCE on TARGET (nosuid,nodev), or unmount TARGET, then run COMMAND.",
-	options,
+	options, conflicts,
 };
 
 static void *grow(void *array, size_t n, size_t size)
@@ -117,20 +129,10 @@ static struct pair *add_pair(struct ctx *c, char *source, char *target)
 
 static int on_option(void *p, int val, const char *arg)
 {
-	static const char *const names[] = {
-		[OPT_RO] = "--ro", [OPT_NOSUID] = "--nosuid",
-		[OPT_SUID] = "--suid", [OPT_NODEV] = "--nodev",
-		[OPT_DEV] = "--dev", [OPT_NOEXEC] = "--noexec",
-		[OPT_PROPAGATION] = "--propagation", [OPT_MKDIR] = "--mkdir",
-		[OPT_TRY] = "--try", [OPT_BIND] = "--bind",
-	};
 	struct ctx *c = p;
 	char *source, *target, *opts;
 	struct pair *pair;
 
-	if (val < (int)(sizeof(names) / sizeof(*names)) && names[val] &&
-	    !c->bind_only)
-		c->bind_only = names[val];
 	switch (val) {
 	case OPT_BIND:
 		if (cx_bind_pair_parse(arg, &source, &target, &opts) < 0)
@@ -150,14 +152,10 @@ static int on_option(void *p, int val, const char *arg)
 		return 0;
 	case OPT_NOSUID:
 	case OPT_SUID:
-		if (c->suid >= 0 && c->suid != (val == OPT_SUID))
-			return cx_fail(0, "--suid conflicts with --nosuid");
 		c->suid = val == OPT_SUID;
 		return 0;
 	case OPT_NODEV:
 	case OPT_DEV:
-		if (c->dev >= 0 && c->dev != (val == OPT_DEV))
-			return cx_fail(0, "--dev conflicts with --nodev");
 		c->dev = val == OPT_DEV;
 		return 0;
 	case OPT_NOEXEC:
@@ -190,13 +188,11 @@ static int on_option(void *p, int val, const char *arg)
 	return cx_fail(0, "unhandled option");
 }
 
-/* Refuse what cannot work together, naming both options; then take
- * SOURCE and TARGET from the operands when no -b or -u gave the work.
- * Returns the command (maybe empty). */
+/* Refuse what cannot work together (the conflicts table has the
+ * rest); then take SOURCE and TARGET from the operands when no -b or -u
+ * gave the work.  Returns the command (maybe empty). */
 static char **check(struct ctx *c, char **rest)
 {
-	if (c->nunmounts && c->bind_only)
-		cx_usage_error("--unmount conflicts with %s", c->bind_only);
 	if (c->lazy && !c->nunmounts)
 		cx_usage_error("--lazy needs --unmount");
 	if (c->nunmounts || c->bind_pairs)

@@ -71,6 +71,12 @@ static const struct poptOption options[] = {
 	POPT_TABLEEND
 };
 
+/* --keep drops the rest: a --drop beside it says nothing more. */
+static const struct cx_opt_conflict conflicts[] = {
+	{ OPT_DROP, OPT_KEEP, "--keep drops all the rest" },
+	{ 0, 0, NULL }
+};
+
 static const struct cx_tool tool = {
 	"cx-caps",
 	"[options] [--] COMMAND [ARG]...\n"
@@ -82,7 +88,7 @@ static const struct cx_tool tool = {
 	"Change the capabilities, IDs and securebits, check the result, and run\n"
 	"COMMAND.  show, decode and file are subcommands only as the first\n"
 	"argument: after an option or --, the first operand is COMMAND.",
-	options,
+	options, conflicts,
 };
 
 static const struct poptOption show_options[] = {
@@ -96,7 +102,7 @@ static const struct poptOption show_options[] = {
 static const struct cx_tool show_tool = {
 	"cx-caps", "show [--pid PID] [--json]",
 	"Show the five capability sets, the securebits, no_new_privs and the IDs.",
-	show_options,
+	show_options, NULL,
 };
 
 static const struct poptOption no_options[] = { POPT_TABLEEND };
@@ -104,7 +110,7 @@ static const struct poptOption no_options[] = { POPT_TABLEEND };
 static const struct cx_tool decode_tool = {
 	"cx-caps", "decode HEX...",
 	"Name the capabilities of a mask, as /proc/PID/status shows it.",
-	no_options,
+	no_options, NULL,
 };
 
 static const struct poptOption file_options[] = {
@@ -120,7 +126,7 @@ static const struct cx_tool file_tool = {
 	"   or: cx-caps file [--root DIR] rm PATH...",
 	"Get, set or remove the capabilities of files.  --root may also come\n"
 	"right after get, set or rm.",
-	file_options,
+	file_options, NULL,
 };
 
 /* The last capability of the running kernel, read once in main. */
@@ -183,12 +189,6 @@ static int on_option(void *p, int val, const char *arg)
 	    (val == OPT_ADD_AMBIENT && !c->ambient))
 		cx_die_errno("malloc");
 	return 0;
-}
-
-static void check(const struct ctx *c)
-{
-	if (c->drop && c->keep)
-		cx_usage_error("--drop conflicts with --keep (--keep drops all the rest)");
 }
 
 /* --- the kernel's view ---------------------------------------------- */
@@ -1044,7 +1044,6 @@ int main(int argc, char **argv)
 
 	cx_init("cx-caps");
 	rest = cx_opt_parse(&tool, argc, argv, on_option, &c);
-	check(&c);
 	if (!rest[0])
 		cx_usage_error("missing COMMAND (or show, decode, file)");
 	kernel_last = read_kernel_last();

@@ -70,7 +70,7 @@ static struct cx_tool tool = {
 	"                            run COMMAND in NAME (--rm)\n"
 	"\n"
 	"Sizes take K, M, G or T; max means no limit.",
-	NULL,
+	NULL, NULL,
 };
 
 /* The option table: one option per knob, then the fixed ones, sized

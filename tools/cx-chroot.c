@@ -42,9 +42,16 @@ static const struct poptOption options[] = {
 	POPT_TABLEEND
 };
 
+/* --skip-chdir keeps the old root's cwd, which a pivot detaches. */
+static const struct cx_opt_conflict conflicts[] = {
+	{ OPT_SKIP_CHDIR, OPT_PIVOT, NULL },
+	{ 0, 0, NULL }
+};
+
 static const struct cx_tool tool = {
 	"cx-chroot", "[options] NEWROOT [COMMAND [ARG]...]",
 	"Run COMMAND (default: /bin/sh -i) with NEWROOT as its root.", options,
+	conflicts,
 };
 
 static int on_option(void *p, int val, const char *arg)
@@ -66,12 +73,6 @@ static int on_option(void *p, int val, const char *arg)
 		break;
 	}
 	return 0;
-}
-
-static void check(struct ctx *c)
-{
-	if (c->skip_chdir && c->pivot)
-		cx_usage_error("--skip-chdir conflicts with --pivot");
 }
 
 /* Say why pivot_root refused, in the user's terms. */
@@ -224,7 +225,6 @@ int main(int argc, char **argv)
 
 	cx_init("cx-chroot");
 	rest = cx_opt_parse(&tool, argc, argv, on_option, &c);
-	check(&c);
 	if (!rest[0])
 		cx_usage_error("missing operand NEWROOT");
 	root = rest[0];

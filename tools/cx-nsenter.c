@@ -122,10 +122,16 @@ static const struct poptOption options[] = {
 	POPT_TABLEEND
 };
 
+/* Both name the target process. */
+static const struct cx_opt_conflict conflicts[] = {
+	{ OPT_TARGET, OPT_PIDFILE, NULL },
+	{ 0, 0, NULL }
+};
+
 static const struct cx_tool tool = {
 	"cx-nsenter", "[options] [COMMAND [ARG]...]",
 	"Run COMMAND (default: $SHELL or /bin/sh) in the namespaces of another process.",
-	options,
+	options, conflicts,
 };
 
 static int on_option(void *p, int val, const char *arg)
@@ -199,8 +205,6 @@ static void check(const struct ctx *c)
 {
 	bool any = c->all;
 
-	if (c->pid && c->pidfile)
-		cx_usage_error("--target conflicts with --pidfile");
 	for (int i = 0; i < CX_NS_COUNT; i++) {
 		any |= c->join[i];
 		if (c->join[i] && !c->file[i] && !has_target(c))

@@ -135,21 +135,23 @@ static void run_image(struct ctx *c, char **args);
 static const struct verb verbs[] = {
 	{ "mount", run_mount, { "cx-overlay",
 	  "mount [options] --lower DIR[:DIR...] [--upper DIR --work DIR | --tmpfs[=SIZE]] MERGED [COMMAND [ARG]...]",
-	  "Mount an overlay on MERGED, then run COMMAND.", mount_options } },
+	  "Mount an overlay on MERGED, then run COMMAND.", mount_options,
+	  NULL } },
 	{ "umount", run_umount, { "cx-overlay", "umount [--lazy] MERGED",
-	  "Unmount the overlay on MERGED.", umount_options } },
+	  "Unmount the overlay on MERGED.", umount_options, NULL } },
 	{ "diff", run_diff, { "cx-overlay", "diff --lower DIR[:DIR...] UPPER",
 	  "List what UPPER changes over the lower layers, as docker diff does.",
-	  diff_options } },
+	  diff_options, NULL } },
 	{ "unpack", run_unpack, { "cx-overlay",
 	  "unpack [options] LAYER.tar[.gz|.zst] DIR",
 	  "Unpack an image layer into the overlay layer DIR (LAYER - reads standard input).",
-	  unpack_options } },
+	  unpack_options, NULL } },
 	{ "commit", run_commit, { "cx-overlay", "commit UPPER LAYER.tar[.gz|.zst]",
-	  "Write the upper layer UPPER as an image layer.", no_options } },
+	  "Write the upper layer UPPER as an image layer.", no_options,
+	  NULL } },
 	{ "image", run_image, { "cx-overlay", "image [options] SOURCE DIR",
 	  "Unpack an image (OCI layout or docker save archive) into one directory per layer; print the --lower string.",
-	  image_options } },
+	  image_options, NULL } },
 };
 
 static const struct cx_tool tool = {
@@ -163,7 +165,7 @@ static const struct cx_tool tool = {
 	"  commit  UPPER LAYER.tar[.gz|.zst]\n"
 	"  image   SOURCE DIR\n\n"
 	"'cx-overlay COMMAND --help' lists the options of COMMAND.",
-	no_options,
+	no_options, NULL,
 };
 
 static void operands(char **args, int min, int max, const char *names)

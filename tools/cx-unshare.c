@@ -125,9 +125,18 @@ static const struct poptOption options[] = {
 	POPT_TABLEEND
 };
 
+/* --map-root-user is a map of its own: one id each, to root. */
+static const struct cx_opt_conflict conflicts[] = {
+	{ OPT_MAP_ROOT, OPT_MAP_USER, NULL },
+	{ OPT_MAP_ROOT, OPT_MAP_GROUP, NULL },
+	{ OPT_MAP_ROOT, OPT_MAP_USERS, NULL },
+	{ OPT_MAP_ROOT, OPT_MAP_GROUPS, NULL },
+	{ 0, 0, NULL }
+};
+
 static const struct cx_tool tool = {
 	"cx-unshare", "[options] [COMMAND [ARG]...]",
-	"Run COMMAND in new namespaces.", options,
+	"Run COMMAND in new namespaces.", options, conflicts,
 };
 
 static int push_map(struct cx_idmap *maps, int *n, struct cx_idmap m,
@@ -261,8 +270,6 @@ static void check(struct ctx *c)
 	if (c->hostname && strlen(c->hostname) > HOST_NAME_MAX)
 		cx_usage_error("--hostname: '%s' is longer than %d bytes",
 			       c->hostname, HOST_NAME_MAX);
-	if (c->map_root && (c->nuid || c->ngid))
-		cx_usage_error("--map-root-user conflicts with --map-user, --map-group, --map-users and --map-groups");
 	if ((c->has_monotonic || c->has_boottime) && !(c->flags & CLONE_NEWTIME))
 		cx_usage_error("--monotonic and --boottime need --time");
 	if (c->propagation && !(c->flags & CLONE_NEWNS))
