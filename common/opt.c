@@ -286,16 +286,28 @@ static bool given(const struct call *calls, int n, int val)
 	return false;
 }
 
+/* "--name", or "-c" for an option with a short name only. */
+static const char *shown(const struct poptOption *o, char *buf, size_t len)
+{
+	if (o->longName)
+		snprintf(buf, len, "--%s", o->longName);
+	else
+		snprintf(buf, len, "-%c", o->shortName);
+	return buf;
+}
+
 /* The first of the tool's conflicts that the calls hold. */
 static void check_conflicts(const struct cx_tool *tool,
 			    const struct poptOption *all,
 			    const struct call *calls, int n)
 {
+	char a[64], b[64];
+
 	for (const struct cx_opt_conflict *r = tool->conflicts; r && r->a; r++)
 		if (given(calls, n, r->a) && given(calls, n, r->b))
-			cx_usage_error("--%s conflicts with --%s%s%s%s",
-				       find_val(all, r->a)->longName,
-				       find_val(all, r->b)->longName,
+			cx_usage_error("%s conflicts with %s%s%s%s",
+				       shown(find_val(all, r->a), a, sizeof(a)),
+				       shown(find_val(all, r->b), b, sizeof(b)),
 				       r->why ? " (" : "", r->why ? r->why : "",
 				       r->why ? ")" : "");
 }

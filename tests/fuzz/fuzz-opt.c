@@ -30,9 +30,17 @@ static const struct poptOption options[] = {
 	POPT_TABLEEND
 };
 
+static const struct cx_opt_conflict conflicts[] = {
+	{ O_FORK, O_PROPAGATION, "a reason" },
+#ifndef FUZZ_NO_SHORT_ONLY
+	{ O_INIT, O_X, NULL },
+#endif
+	{ 0, 0, NULL }
+};
+
 static const struct cx_tool tool = {
 	"cx-fuzz", "[options] [COMMAND [ARG]...]", "Fuzz the options.",
-	options,
+	options, conflicts,
 };
 
 /* An exit caught here leaves cx_opt_parse's buffers behind, which a
