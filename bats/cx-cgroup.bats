@@ -545,7 +545,7 @@ max"
 		;;
 	v1)
 		run -125 cx-cgroup create "$R/high" --memory 100M --memory-high 64M
-		assert_output "cx-cgroup: --memory-high has no cgroup v1 counterpart: cgroup v1 has no throttle point (memory.soft_limit_in_bytes only acts under global memory pressure); the memory controller is a v1 one on this host"
+		assert_output "cx-cgroup: --memory-high: no cgroup v1 counterpart: cgroup v1 has no throttle point (memory.soft_limit_in_bytes only acts under global memory pressure); the memory controller is a v1 one on this host"
 		cg_gone "$R"
 		assert_equal "$(base_state)" "$before"
 		;;
@@ -587,7 +587,7 @@ max"
 		;;
 	v1)
 		run -125 cx-cgroup set "$R/sw" --memory-swap 0
-		assert_output "cx-cgroup: --memory-swap: cgroup v1 limits swap only together with memory (memory.memsw.limit_in_bytes): give --memory as well"
+		assert_output "cx-cgroup: --memory-swap: cgroup v1 limits swap only together with memory (memory.memsw.limit_in_bytes): give the memory limit as well"
 		assert_equal "$(cat "$(cg_dir memory "$R/sw")/memory.memsw.limit_in_bytes")" 9223372036854771712
 		;;
 	esac

@@ -1,16 +1,25 @@
-/* cgroup v2: what differs from v1.  One hierarchy; a controller works
- * in a cgroup only when its parent enabled it in cgroup.subtree_control,
- * and a cgroup that does that may hold no process itself (the "no
- * internal processes" rule, which spares the root). */
-#include "cgroup.h"
+/* cgroup v2: every rule of cx-cgroup that is v2's.  One hierarchy; a
+ * controller works in a cgroup only when its parent enabled it in
+ * cgroup.subtree_control, and a cgroup that does that may hold no
+ * process itself (the "no internal processes" rule, which spares the
+ * root).  Uses only cgroup-file.c: see cgroup-impl.h. */
+#include "cgroup-impl.h"
 
 #include "die.h"
+#include "parse.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+static int fail_errno(int err)
+{
+	errno = err;
+	return -1;
+}
 
 static int v2_made(const char *parent, const char *dir)
 {
@@ -35,19 +44,15 @@ static bool v2_frozen(const char *dir)
 	return cx_cg_read_key(dir, "cgroup.events", "frozen", &v) == 0 && v;
 }
 
-static int v2_kill(const struct cx_cg_layout *l, const char *name)
-{
-	static const struct cx_cg_freezer fz = {
-		"cgroup.freeze", "1", "0", v2_frozen,
-	};
-	char *dir = cx_cg_path(l, l->v2, name);
-	int rc = cx_cg_write(dir, "cgroup.kill", "1");
+/* cgroup.freeze came in 5.2. */
+static const struct cx_cg_freezer v2_freezer = {
+	"cgroup.freeze", "1", "0", v2_frozen, NULL,
+};
 
-	/* cgroup.kill came in 5.14, cgroup.freeze in 5.2. */
-	if (rc < 0 && cx_last_errno() == ENOENT)
-		rc = cx_cg_kill_loop(l, name, dir, &fz);
-	free(dir);
-	return rc;
+/* cgroup.kill came in 5.14: ENOENT before. */
+static int v2_kill(const char *dir)
+{
+	return cx_cg_write(dir, "cgroup.kill", "1");
 }
 
 static int v2_oom_kills(const char *dir, uint64_t *kills)
@@ -69,22 +74,11 @@ static void v2_oom_counts(const char *dir, struct cx_cg_oom_counts *c)
 	c->has_peak = cx_cg_read_u64(dir, "memory.peak", &c->peak) == 0;
 }
 
-static char *v2_dir(const struct cx_cg_layout *l, const char *name,
-		    const char *ctl, const char *v1ctl)
+static void v2_stat(char *const dirs[CX_CG_SD_COUNT], uint64_t *v, bool *has)
 {
-	int i = cx_cg_find(l, ctl, v1ctl);
+	const char *dir;
 
-	if (i < 0 || i != l->v2 || !cx_cg_exists(l, i, name))
-		return NULL;
-	return cx_cg_path(l, i, name);
-}
-
-static void v2_stat(const struct cx_cg_layout *l, const char *name,
-		    uint64_t *v, bool *has)
-{
-	char *dir;
-
-	if ((dir = v2_dir(l, name, "memory", "memory"))) {
+	if ((dir = dirs[CX_CG_SD_MEMORY])) {
 		has[CX_CG_ST_MEM_CURRENT] = cx_cg_read_u64(dir,
 			"memory.current", &v[CX_CG_ST_MEM_CURRENT]) == 0;
 		/* memory.peak came in 5.19. */
@@ -94,23 +88,20 @@ static void v2_stat(const struct cx_cg_layout *l, const char *name,
 			&v[CX_CG_ST_OOM]) == 0;
 		has[CX_CG_ST_OOM_KILL] =
 			v2_oom_kills(dir, &v[CX_CG_ST_OOM_KILL]) == 0;
-		free(dir);
 	}
-	if ((dir = v2_dir(l, name, "pids", "pids"))) {
+	if ((dir = dirs[CX_CG_SD_PIDS])) {
 		has[CX_CG_ST_PIDS_CURRENT] = cx_cg_read_u64(dir, "pids.current",
 			&v[CX_CG_ST_PIDS_CURRENT]) == 0;
 		has[CX_CG_ST_PIDS_MAX] = cx_cg_read_key(dir, "pids.events",
 			"max", &v[CX_CG_ST_PIDS_MAX]) == 0;
-		free(dir);
 	}
 	/* usage_usec is in every v2 cpu.stat; the throttling lines only
 	 * with the cpu controller. */
-	if ((dir = v2_dir(l, name, "cpu", "cpuacct"))) {
+	if ((dir = dirs[CX_CG_SD_CPUACCT])) {
 		has[CX_CG_ST_CPU_USAGE] = cx_cg_read_key(dir, "cpu.stat",
 			"usage_usec", &v[CX_CG_ST_CPU_USAGE]) == 0;
-		free(dir);
 	}
-	if ((dir = v2_dir(l, name, "cpu", "cpu"))) {
+	if ((dir = dirs[CX_CG_SD_CPU])) {
 		has[CX_CG_ST_CPU_PERIODS] = cx_cg_read_key(dir, "cpu.stat",
 			"nr_periods", &v[CX_CG_ST_CPU_PERIODS]) == 0;
 		has[CX_CG_ST_CPU_THROTTLED] = cx_cg_read_key(dir, "cpu.stat",
@@ -118,12 +109,154 @@ static void v2_stat(const struct cx_cg_layout *l, const char *name,
 		has[CX_CG_ST_CPU_THROTTLED_USEC] = cx_cg_read_key(dir,
 			"cpu.stat", "throttled_usec",
 			&v[CX_CG_ST_CPU_THROTTLED_USEC]) == 0;
-		free(dir);
 	}
 }
 
+
+/* --- Limits ------------------------------------------------------------ */
+
+static int v2_plan(const struct cx_cg_limit *l, struct cx_cg_write w[2])
+{
+	const struct cx_cg_knob *k = l->knob;
+
+	memset(w, 0, 2 * sizeof(*w));
+	w[0].file = k->v2file;
+	switch (k->kind) {
+	case CX_CG_SIZE:
+	case CX_CG_SWAP:
+	case CX_CG_COUNT:
+		if (l->max)
+			snprintf(w[0].value, sizeof(w[0].value), "max");
+		else
+			snprintf(w[0].value, sizeof(w[0].value), "%" PRIu64,
+				 l->value);
+		return 1;
+	case CX_CG_CPUS:
+		if (l->max)
+			snprintf(w[0].value, sizeof(w[0].value), "max %d",
+				 CX_CG_CPU_PERIOD);
+		else
+			snprintf(w[0].value, sizeof(w[0].value), "%" PRIu64 " %d",
+				 l->value, CX_CG_CPU_PERIOD);
+		return 1;
+	case CX_CG_WEIGHT:
+		/* io.weight takes a default and per-device weights. */
+		snprintf(w[0].value, sizeof(w[0].value),
+			 strcmp(k->ctl, "io") == 0 ? "default %" PRIu64 :
+			 "%" PRIu64, l->value);
+		return 1;
+	case CX_CG_CPULIST:
+		snprintf(w[0].value, sizeof(w[0].value), "%s", l->text);
+		return 1;
+	case CX_CG_FILE:
+		break;
+	}
+	return fail_errno(EINVAL);
+}
+
+/* Every knob has a v2 file; whether the kernel made it is seen when it
+ * is written. */
+static int v2_check(const char *mount, const struct cx_cg_limit *lim)
+{
+	(void)mount;
+	(void)lim;
+	return 0;
+}
+
+static int v2_apply(const char *dir, const struct cx_cg_limit *const *lim,
+		    int n, int *bad)
+{
+	for (int j = 0; j < n; j++) {
+		const struct cx_cg_limit *L = lim[j];
+		struct cx_cg_write w[2];
+		int nw = v2_plan(L, w);
+
+		*bad = j;
+		if (nw < 0)
+			return cx_fail(errno, "no cgroup v2 file for %s",
+				       L->knob->option);
+		for (int i = 0; i < nw; i++) {
+			if (cx_cg_write(dir, w[i].file, w[i].value) == 0)
+				continue;
+			if (cx_last_errno() != ENOENT)
+				return -1;
+			/* memory.swap.max is there only where swap is
+			 * accounted (CONFIG_MEMCG_SWAP, swapaccount). */
+			if (L->knob->kind != CX_CG_SWAP)
+				return cx_fail(0, "open %s/%s: the kernel has no such interface file here",
+					       dir, w[i].file);
+			if (L->max || L->value || cx_cg_swap_on())
+				return cx_fail(0, "swap is not accounted on this host (no %s in %s): boot with swapaccount=1",
+					       w[i].file, dir);
+		}
+	}
+	*bad = -1;
+	return 0;
+}
+
+/* --- Reading back ------------------------------------------------------ */
+
+static int v2_get(const char *dir, const struct cx_cg_knob *k, char *out,
+		  size_t len)
+{
+	char buf[256], q[32];
+	uint64_t a, b;
+	int rc = -1;
+
+	switch (k->kind) {
+	case CX_CG_SIZE:
+	case CX_CG_SWAP:
+		if ((rc = cx_cg_read_u64(dir, k->v2file, &a)) == 0) {
+			if (a == UINT64_MAX)
+				snprintf(out, len, "max");
+			else
+				snprintf(out, len, "%" PRIu64, a);
+		}
+		break;
+	case CX_CG_CPUS:
+		/* "QUOTA PERIOD", the quota "max" for none. */
+		if ((rc = cx_cg_read(dir, k->v2file, buf, sizeof(buf))) < 0)
+			break;
+		if (sscanf(buf, "%31s %" SCNu64, q, &b) != 2 ||
+		    (strcmp(q, "max") != 0 && cx_parse_u64(q, &a) < 0))
+			rc = cx_fail(EINVAL, "read %s/%s: %s", dir, k->v2file,
+				     buf);
+		else if (strcmp(q, "max") == 0)
+			snprintf(out, len, "max");
+		else
+			cx_cg_cpus_text(a, b ? b : 1, out, len);
+		break;
+	case CX_CG_WEIGHT:
+		if (strcmp(k->ctl, "io") == 0)
+			rc = cx_cg_read_key(dir, k->v2file, "default", &a);
+		else
+			rc = cx_cg_read_u64(dir, k->v2file, &a);
+		if (rc == 0)
+			snprintf(out, len, "%" PRIu64, a);
+		break;
+	case CX_CG_CPULIST:
+	case CX_CG_COUNT:
+		rc = cx_cg_read(dir, k->v2file, out, len);
+		break;
+	case CX_CG_FILE:
+		break;
+	}
+	return rc;
+}
+
 const struct cx_cg_backend cx_cg_v2 = {
-	v2_made, v2_join_self, v2_kill, v2_oom_kills, v2_oom_counts, v2_stat,
+	.version = 2,
+	.made = v2_made,
+	.join_self = v2_join_self,
+	.check = v2_check,
+	.plan = v2_plan,
+	.apply = v2_apply,
+	.get = v2_get,
+	.kill = v2_kill,
+	.freezer = &v2_freezer,
+	.oom_kills = v2_oom_kills,
+	.oom_counts = v2_oom_counts,
+	.stat = v2_stat,
 };
 
 int cx_cg_v2_enable_all(const char *dir)
@@ -163,15 +296,14 @@ static int enable(const char *dir, const char *ctl, bool ours)
 	return -1;
 }
 
-int cx_cg_v2_enable(const struct cx_cg_layout *l, const char *name,
+int cx_cg_v2_enable(const char *base, bool base_ours, const char *name,
 		    const char *ctls)
 {
-	const struct cx_cg_hier *h = &l->h[l->v2];
 	char dir[PATH_MAX];
 	const char *p = name;
-	bool ours = h->base_made;
+	bool ours = base_ours;
 
-	snprintf(dir, sizeof(dir), "%s", h->base);
+	snprintf(dir, sizeof(dir), "%s", base);
 	/* Each parent from the base down to NAME's own: cx changes the
 	 * base only when it made it now, and the cgroups below it,
 	 * which are cx's names. */

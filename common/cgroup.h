@@ -7,11 +7,19 @@
  * file systems, and a process joins all of them.  Each limit goes to the
  * hierarchy that holds its controller, and is written there in that
  * backend's words (a table: the knob, its v2 file, its v1 file, the
- * translation).  cgroup-v1.c and cgroup-v2.c hold what differs.
+ * translation).
  *
- * The parsers and the knob table are pure, for the unit tests.  The
- * operations print nothing: they record the failure with cx_fail() and
- * return -1; the tool decides. */
+ * This header is what cx-cgroup uses.  Behind it, one concern a file:
+ *   cgroup-layout.c  the hierarchies, the base, names
+ *   cgroup-knob.c    the knob table and the parsers (pure)
+ *   cgroup-make.c    making and taking back, limits
+ *   cgroup-proc.c    processes: join, fork into, list, kill, remove
+ *   cgroup-stat.c    reading back: get, stat, the OOM report
+ *   cgroup-v1.c, cgroup-v2.c  each version's rules (cgroup-impl.h)
+ *   cgroup-file.c    the interface files' I/O, the leaf
+ * The operations print nothing: they record the failure with cx_fail()
+ * and return -1; the tool decides.  Their messages name files and
+ * cgroups, never the tool's options: the tool adds those. */
 #ifndef CX_CGROUP_H
 #define CX_CGROUP_H
 
@@ -62,13 +70,6 @@ int cx_cg_detect(struct cx_cg_layout *l);
 void cx_cg_layout_free(struct cx_cg_layout *l);
 /* "v1", "v2" or "hybrid". */
 const char *cx_cg_mode(const struct cx_cg_layout *l);
-/* Is CTL in a space-terminated controller list? */
-bool cx_cg_list_has(const char *list, const char *ctl);
-/* The hierarchy for a controller: the cgroup2 one when it has V2NAME,
- * else the v1 one that has V1NAME; -1 when none has it. */
-int cx_cg_find(const struct cx_cg_layout *l, const char *v2name,
-	       const char *v1name);
-
 /* --- Names -------------------------------------------------------- */
 
 /* Check NAME (LEN bytes, which may hold a NUL) against BASE, the
@@ -145,41 +146,12 @@ int cx_cg_parse_set(const char *arg, struct cx_cg_limit *out);
  * (release_agent, notify_on_release).  Pure. */
 const char *cx_cg_set_refusal(const char *file, size_t len);
 
-/* A file and what to write to it. */
-struct cx_cg_write {
-	const char *file;
-	char value[64];
-};
-/* The writes for limit L on a VERSION backend, in order, into w[2]:
- * returns how many (0 for SWAP on v1: see cx_cg_v1_memsw), or -1 with
- * EOPNOTSUPP when the knob has no file there.  --set is not planned
- * here: its value goes out as it is. */
-int cx_cg_plan(const struct cx_cg_limit *l, int version,
-	       struct cx_cg_write w[2]);
-/* v1 memsw: memory + swap, "-1" for max; EINVAL when the memory is
- * unlimited and the swap is not (v1 can only say memory+swap); ERANGE
- * on overflow. */
-int cx_cg_v1_memsw(bool mem_max, uint64_t mem, bool swap_max, uint64_t swap,
-		   char *out, size_t len);
-/* cpu.weight <-> cpu.shares, io.weight -> blkio.weight, as systemd
- * converts them: the defaults (100, 1024, 500, 100) meet. */
-uint64_t cx_cg_weight_to_shares(uint64_t weight);
-uint64_t cx_cg_shares_to_weight(uint64_t shares);
-uint64_t cx_cg_weight_to_blkio(uint64_t weight);
-/* BFQ's blkio.bfq.weight (1..1000, 100 the default). */
-uint64_t cx_cg_weight_to_bfq(uint64_t weight);
-/* The v1 value of a weight for FILE (cpu.shares, blkio.bfq.weight,
- * blkio.weight), and back. */
-uint64_t cx_cg_v1_weight(const char *file, uint64_t weight);
-uint64_t cx_cg_v1_unweight(const char *file, uint64_t v);
 /* "104857600" -> "100M"; a number that K, M, G or T does not divide
  * stays in bytes. */
 void cx_cg_human(uint64_t bytes, char *out, size_t len);
 /* Rounded to a tenth of the largest unit it reaches: "49.8M", "50M";
  * below 1K in bytes. */
 void cx_cg_human_round(uint64_t bytes, char *out, size_t len);
-/* A v1 memory limit of this size or more means none. */
-#define CX_CG_V1_UNLIMITED (1ULL << 62)
 
 /* --- Operations ---------------------------------------------------- */
 
@@ -226,13 +198,14 @@ int cx_cg_create(struct cx_cg_layout *l, const char *name, bool excl,
  * none has it. */
 int cx_cg_route(const struct cx_cg_layout *l, const struct cx_cg_limit *lim);
 /* Check that every limit has a hierarchy and a file there, before
- * anything is made: the message names the option and says why. */
+ * anything is made.  On failure *BAD is the limit's index, -1 when the
+ * failure is no one limit's. */
 int cx_cg_check_limits(const struct cx_cg_layout *l,
-		       const struct cx_cg_limit *lim, int n);
+		       const struct cx_cg_limit *lim, int n, int *bad);
 /* Write the limits to NAME (on v2 after enabling their controllers in
- * the parents cx may change). */
+ * the parents cx may change); *BAD as above. */
 int cx_cg_apply(const struct cx_cg_layout *l, const char *name,
-		const struct cx_cg_limit *lim, int n);
+		const struct cx_cg_limit *lim, int n, int *bad);
 
 /* Move the calling process (single-threaded) into NAME everywhere:
  * the cheapest write that is correct on each backend. */
@@ -347,63 +320,5 @@ enum {
 extern const char *const cx_cg_stat_names[CX_CG_ST_COUNT];
 int cx_cg_stat(const struct cx_cg_layout *l, const char *name,
 	       uint64_t v[CX_CG_ST_COUNT], bool has[CX_CG_ST_COUNT]);
-
-/* --- Helpers shared by the backends -------------------------------- */
-
-/* Write TEXT to DIR/FILE in one write(2). */
-int cx_cg_write(const char *dir, const char *file, const char *text);
-/* Read DIR/FILE (at most len - 1 bytes), without its last newline. */
-int cx_cg_read(const char *dir, const char *file, char *out, size_t len);
-/* The number after KEY in a "key value" per line file. */
-int cx_cg_read_key(const char *dir, const char *file, const char *key,
-		   uint64_t *v);
-/* The number in DIR/FILE. */
-int cx_cg_read_u64(const char *dir, const char *file, uint64_t *v);
-
-/* What differs between the backends. */
-struct cx_cg_backend {
-	/* A cgroup DIR was just made below PARENT. */
-	int (*made)(const char *parent, const char *dir);
-	/* Write "0" (this process) to the file that moves it cheaply. */
-	int (*join_self)(const char *dir);
-	/* Kill everything in DIR and below, wait until it is empty. */
-	int (*kill)(const struct cx_cg_layout *l, const char *name);
-	int (*oom_kills)(const char *dir, uint64_t *kills);
-	/* The counters of DIR's memory limit, as far as it has them. */
-	void (*oom_counts)(const char *dir, struct cx_cg_oom_counts *c);
-	/* Read the stat values this backend can tell. */
-	void (*stat)(const struct cx_cg_layout *l, const char *name,
-		     uint64_t *v, bool *has);
-};
-extern const struct cx_cg_backend cx_cg_v1, cx_cg_v2;
-
-/* v2: make sure CTLS (a space-terminated list) are enabled for the
- * children of every cgroup between the base and NAME; cx writes only
- * into cgroups below the base, or the base if this run made it. */
-int cx_cg_v2_enable(const struct cx_cg_layout *l, const char *name,
-		    const char *ctls);
-/* v2: enable, for its children, every controller DIR has. */
-int cx_cg_v2_enable_all(const char *dir);
-/* v1: write memory and swap as memory.limit_in_bytes and
- * memory.memsw.limit_in_bytes, in the order the kernel accepts. */
-int cx_cg_v1_memory(const char *dir, const struct cx_cg_limit *mem,
-		    const struct cx_cg_limit *swap);
-/* Is any swap on? (for --memory-swap 0 where swap is not accounted) */
-bool cx_cg_swap_on(void);
-/* The processes in NAME and below it, over every hierarchy, each once
- * (malloc'd). */
-int cx_cg_pids(const struct cx_cg_layout *l, const char *name, pid_t **v,
-	       int *n);
-/* Kill what is in NAME and below until nothing is left: each round
- * freezes FREEZE_DIR (when not NULL) so that nothing forks while the
- * signals go out, kills, and thaws.  The freezer is told by the
- * backend: what to write to FILE to freeze and thaw, and how to see
- * that it is frozen. */
-struct cx_cg_freezer {
-	const char *file, *freeze, *thaw;
-	bool (*frozen)(const char *dir);
-};
-int cx_cg_kill_loop(const struct cx_cg_layout *l, const char *name,
-		    const char *freeze_dir, const struct cx_cg_freezer *fz);
 
 #endif

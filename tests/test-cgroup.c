@@ -1,4 +1,5 @@
-/* Unit tests for common/cgroup.h: names, the limit parsers and their
+/* Unit tests for cx-cgroup's cgroup module (common/cgroup.h, and the
+ * backends' translations of cgroup-impl.h): names, the limit parsers and their
  * translation for each backend, the knob table, mountinfo parsing from
  * sample text, and the v1 memory pairing and reading back over a fake
  * hierarchy of plain files in a temporary directory (no root needed). */
@@ -8,7 +9,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "cgroup.h"
+#include "cgroup-impl.h"
 #include "die.h"
 
 #include <errno.h>
@@ -372,7 +373,7 @@ static void test_plan(void **state)
 		int n;
 
 		assert_int_equal(cx_cg_parse_limit(cx_cg_knob(c->knob), c->in, &l), 0);
-		n = cx_cg_plan(&l, c->version, w);
+		n = cx_cg_backend(c->version)->plan(&l, w);
 		if (c->n < 0) {
 			EXPECT(n == -1 && errno == EOPNOTSUPP,
 			       "--%s %s on v%d: %d, want EOPNOTSUPP", c->knob,
@@ -723,6 +724,7 @@ static void test_v1_memory(void **state)
 	struct cx_cg_layout l;
 	struct cx_cg_limit mem, swap;
 	char dir[512], out[64];
+	int bad;
 
 	(void)state;
 	fake_layout(&l, "memory ", "m");
@@ -733,7 +735,7 @@ static void test_v1_memory(void **state)
 	/* The walkthrough: 100M, no swap: memsw is memory + 0. */
 	assert_int_equal(cx_cg_parse_limit(cx_cg_knob("memory"), "100M", &mem), 0);
 	assert_int_equal(cx_cg_parse_limit(cx_cg_knob("memory-swap"), "0", &swap), 0);
-	assert_int_equal(cx_cg_v1_memory(dir, &mem, &swap), 0);
+	assert_int_equal(cx_cg_v1_memory(dir, &mem, &swap, &bad), 0);
 	assert_string_equal(got(dir, "memory.limit_in_bytes"), "104857600");
 	assert_string_equal(got(dir, "memory.memsw.limit_in_bytes"), "104857600");
 	assert_int_equal(cx_cg_get(&l, "m", cx_cg_knob("memory-swap"), out,
@@ -743,18 +745,18 @@ static void test_v1_memory(void **state)
 	/* A new memory limit keeps the swap on top of it. */
 	put(dir, "memory.memsw.limit_in_bytes", "157286400\n");	/* 50M swap */
 	assert_int_equal(cx_cg_parse_limit(cx_cg_knob("memory"), "200M", &mem), 0);
-	assert_int_equal(cx_cg_v1_memory(dir, &mem, NULL), 0);
+	assert_int_equal(cx_cg_v1_memory(dir, &mem, NULL, &bad), 0);
 	assert_string_equal(got(dir, "memory.limit_in_bytes"), "209715200");
 	assert_string_equal(got(dir, "memory.memsw.limit_in_bytes"), "262144000");
 
 	/* Swap alone, on top of the memory limit there. */
 	assert_int_equal(cx_cg_parse_limit(cx_cg_knob("memory-swap"), "1G", &swap), 0);
-	assert_int_equal(cx_cg_v1_memory(dir, NULL, &swap), 0);
+	assert_int_equal(cx_cg_v1_memory(dir, NULL, &swap, &bad), 0);
 	assert_string_equal(got(dir, "memory.memsw.limit_in_bytes"), "1283457024");
 
 	/* No memory limit: none on memory + swap either. */
 	assert_int_equal(cx_cg_parse_limit(cx_cg_knob("memory"), "max", &mem), 0);
-	assert_int_equal(cx_cg_v1_memory(dir, &mem, NULL), 0);
+	assert_int_equal(cx_cg_v1_memory(dir, &mem, NULL, &bad), 0);
 	assert_string_equal(got(dir, "memory.limit_in_bytes"), "-1");
 	assert_string_equal(got(dir, "memory.memsw.limit_in_bytes"), "-1");
 
@@ -762,8 +764,8 @@ static void test_v1_memory(void **state)
 	put(dir, "memory.limit_in_bytes", "9223372036854771712\n");
 	put(dir, "memory.memsw.limit_in_bytes", "9223372036854771712\n");
 	assert_int_equal(cx_cg_parse_limit(cx_cg_knob("memory-swap"), "0", &swap), 0);
-	assert_int_equal(cx_cg_v1_memory(dir, NULL, &swap), -1);
-	assert_non_null(strstr(cx_last_msg(), "give --memory as well"));
+	assert_int_equal(cx_cg_v1_memory(dir, NULL, &swap, &bad), -1);
+	assert_non_null(strstr(cx_last_msg(), "give the memory limit as well"));
 	cx_cg_layout_free(&l);
 }
 
@@ -826,35 +828,40 @@ static void test_check_limits(void **state)
 {
 	struct cx_cg_layout l;
 	struct cx_cg_limit lim[2];
+	int bad;
 
 	(void)state;
 	/* v1 memory: --memory-high has no counterpart, and says why. */
 	fake_layout(&l, "memory ", "c");
 	assert_int_equal(cx_cg_parse_limit(cx_cg_knob("memory-high"), "1M", &lim[0]), 0);
-	assert_int_equal(cx_cg_check_limits(&l, lim, 1), -1);
-	assert_non_null(strstr(cx_last_msg(), "--memory-high has no cgroup v1 counterpart"));
-	/* No pids hierarchy: the option is named. */
+	assert_int_equal(cx_cg_check_limits(&l, lim, 1, &bad), -1);
+	assert_non_null(strstr(cx_last_msg(), "no cgroup v1 counterpart: cgroup v1 has no throttle point"));
+	assert_int_equal(bad, 0);
+	/* No pids hierarchy: the limit is the one that failed (the tool
+	 * names its option). */
 	assert_int_equal(cx_cg_parse_limit(cx_cg_knob("pids"), "5", &lim[0]), 0);
-	assert_int_equal(cx_cg_check_limits(&l, lim, 1), -1);
-	assert_non_null(strstr(cx_last_msg(), "--pids: this host has no pids controller"));
+	assert_int_equal(cx_cg_check_limits(&l, lim, 1, &bad), -1);
+	assert_string_equal(cx_last_msg(), "this host has no pids controller (not in a cgroup v1 hierarchy, nor in cgroup2's cgroup.controllers)");
+	assert_int_equal(bad, 0);
 	/* cgroup.* files need cgroup2. */
 	assert_int_equal(cx_cg_parse_set("cgroup.freeze=1", &lim[0]), 0);
-	assert_int_equal(cx_cg_check_limits(&l, lim, 1), -1);
+	assert_int_equal(cx_cg_check_limits(&l, lim, 1, &bad), -1);
 	assert_non_null(strstr(cx_last_msg(), "cgroup2"));
 	/* The memsw file at the root decides for --memory-swap. */
 	assert_int_equal(cx_cg_parse_limit(cx_cg_knob("memory-swap"), "1M", &lim[0]), 0);
-	assert_int_equal(cx_cg_check_limits(&l, lim, 1), -1);
+	assert_int_equal(cx_cg_check_limits(&l, lim, 1, &bad), -1);
 	assert_non_null(strstr(cx_last_msg(), "swap is not accounted"));
 	/* --memory-swap 0 there: nothing to limit when no swap is on. */
 	assert_int_equal(cx_cg_parse_limit(cx_cg_knob("memory-swap"), "0", &lim[0]), 0);
-	assert_int_equal(cx_cg_check_limits(&l, lim, 1), cx_cg_swap_on() ? -1 : 0);
+	assert_int_equal(cx_cg_check_limits(&l, lim, 1, &bad), cx_cg_swap_on() ? -1 : 0);
 	assert_int_equal(cx_cg_parse_limit(cx_cg_knob("memory-swap"), "max", &lim[0]), 0);
-	assert_int_equal(cx_cg_check_limits(&l, lim, 1), -1);
+	assert_int_equal(cx_cg_check_limits(&l, lim, 1, &bad), -1);
 	assert_int_equal(cx_cg_parse_limit(cx_cg_knob("memory-swap"), "1M", &lim[0]), 0);
 	put(top, "memory.memsw.limit_in_bytes", "9223372036854771712\n");
-	assert_int_equal(cx_cg_check_limits(&l, lim, 1), 0);
+	assert_int_equal(cx_cg_check_limits(&l, lim, 1, &bad), 0);
 	assert_int_equal(cx_cg_parse_limit(cx_cg_knob("memory"), "1M", &lim[1]), 0);
-	assert_int_equal(cx_cg_check_limits(&l, lim, 2), 0);
+	assert_int_equal(cx_cg_check_limits(&l, lim, 2, &bad), 0);
+	assert_int_equal(bad, -1);
 	cx_cg_layout_free(&l);
 }
 

@@ -249,23 +249,33 @@ static void need_limit_dirs(struct ctx *c)
 	}
 }
 
+/* The library names files and cgroups; the option of the limit that
+ * failed (BAD, -1 for none) goes before its message. */
+static noreturn void die_limit(struct ctx *c, int bad)
+{
+	const struct cx_cg_limit *lim = bad >= 0 ? &c->lim[bad] : NULL;
+
+	if (lim && lim->knob)
+		cx_fail_context("--%s", lim->knob->option);
+	else if (lim)
+		cx_fail_context("--set %s", lim->file);
+	cx_die_last();
+}
+
 /* Make NAME (where missing) and set the limits; on failure take back
  * whatever this call made, the base included. */
 static void make_and_limit(struct ctx *c, struct cx_cg_made *m, bool excl)
 {
-	if (cx_cg_check_limits(&c->l, c->lim, c->nlim) < 0) {
+	int bad = -1;
+
+	if (cx_cg_check_limits(&c->l, c->lim, c->nlim, &bad) < 0) {
 		cx_cg_undo(m);
-		cx_die_last();
+		die_limit(c, bad);
 	}
 	if (cx_cg_create(&c->l, c->name, excl, m) < 0 ||
-	    cx_cg_apply(&c->l, c->name, c->lim, c->nlim) < 0) {
-		int err = cx_last_errno();
-		char msg[1024];
-
-		snprintf(msg, sizeof(msg), "%s", cx_last_msg());
+	    cx_cg_apply(&c->l, c->name, c->lim, c->nlim, &bad) < 0) {
 		cx_cg_undo(m);
-		cx_fail(err, "%s", msg);
-		cx_die_last();
+		die_limit(c, bad);
 	}
 }
 
@@ -284,16 +294,18 @@ static int do_create(struct ctx *c, char **ops)
 
 static int do_set(struct ctx *c, char **ops)
 {
+	int bad = -1;
+
 	if (!c->nlim)
 		cx_usage_error("set: no limit given (such as --memory 100M)");
 	find_layout(c, NULL);
 	take_name(c, ops[0]);
 	need_existing(c);
-	if (cx_cg_check_limits(&c->l, c->lim, c->nlim) < 0)
-		cx_die_last();
+	if (cx_cg_check_limits(&c->l, c->lim, c->nlim, &bad) < 0)
+		die_limit(c, bad);
 	need_limit_dirs(c);
-	if (cx_cg_apply(&c->l, c->name, c->lim, c->nlim) < 0)
-		cx_die_last();
+	if (cx_cg_apply(&c->l, c->name, c->lim, c->nlim, &bad) < 0)
+		die_limit(c, bad);
 	return 0;
 }
 
@@ -312,7 +324,7 @@ static int do_get(struct ctx *c, char **ops)
 			if (cx_cg_get(&c->l, c->name, k, value, sizeof(value)) == 0)
 				printf("%s %s\n", k->option, value);
 			else if (cx_last_errno() != ENOENT)
-				cx_die_last();
+				cx_die("%s: %s", k->option, cx_last_msg());
 		}
 		return 0;
 	}
@@ -331,6 +343,8 @@ static int do_get(struct ctx *c, char **ops)
 		else
 			cx_usage_error("get: unknown key '%s' (a limit such as memory or cpus, or an interface file such as memory.max)",
 				       *key);
+		if (rc < 0 && k)
+			cx_fail_context("%s", k->option);
 		if (rc < 0)
 			cx_die_last();
 		printf("%s\n", value);
