@@ -377,12 +377,12 @@ teardown() {
 	run -0 cx-bind -u "$TMP/tgt"
 
 	run -125 cx-bind -b "$TMP/a:b:$TMP/tgt" /bin/echo ran
-	assert_line --index 0 "cx-bind: invalid options '$TMP/tgt' in --bind '$TMP/a:b:$TMP/tgt' (ro, rw, rec, norec, dev, nodev, suid, nosuid, exec, noexec)"
+	assert_line --index 0 "cx-bind: invalid --bind '$TMP/a:b:$TMP/tgt': OPTIONS '$TMP/tgt' are not among ro, rw, rec, norec, dev, nodev, suid, nosuid, exec, noexec, or contradict each other"
 	assert_line --index 1 "Try 'cx-bind --help' for more information."
 	run -125 cx-bind -b "$TMP/src" /bin/echo ran
-	assert_line --index 0 "cx-bind: invalid --bind '$TMP/src' (SOURCE:TARGET[:OPTIONS]; write \\: for a colon in a path)"
+	assert_line --index 0 "cx-bind: invalid --bind '$TMP/src': SOURCE:TARGET[:OPTIONS], with \\: for a colon in a path"
 	run -125 cx-bind -b "$TMP/a:$TMP/tgt:ro:dev" /bin/echo ran
-	assert_line --index 0 "cx-bind: invalid --bind '$TMP/a:$TMP/tgt:ro:dev' (SOURCE:TARGET[:OPTIONS]; write \\: for a colon in a path)"
+	assert_line --index 0 "cx-bind: invalid --bind '$TMP/a:$TMP/tgt:ro:dev': SOURCE:TARGET[:OPTIONS], with \\: for a colon in a path"
 	assert_equal "$(mounts_below_tmp)" 0
 }
 
@@ -406,7 +406,7 @@ teardown() {
 	mkdir -p "$TMP/src" "$TMP/t1" "$TMP/t2"
 	for opts in readonly ro,rw dev,nodev "ro," rec,norec; do
 		run -125 cx-bind -b "$TMP/src:$TMP/t1" -b "$TMP/src:$TMP/t2:$opts" /bin/echo ran
-		assert_line --index 0 "cx-bind: invalid options '$opts' in --bind '$TMP/src:$TMP/t2:$opts' (ro, rw, rec, norec, dev, nodev, suid, nosuid, exec, noexec)"
+		assert_line --index 0 "cx-bind: invalid --bind '$TMP/src:$TMP/t2:$opts': OPTIONS '$opts' are not among ro, rw, rec, norec, dev, nodev, suid, nosuid, exec, noexec, or contradict each other"
 		refute_output --partial ran
 	done
 	assert_equal "$(mounts_below_tmp)" 0
@@ -690,7 +690,7 @@ mounts=0"
 	run -125 cx-bind --nodev --dev "$TMP/src" "$TMP/tgt"
 	assert_line --index 0 "cx-bind: --dev conflicts with --nodev"
 	run -125 cx-bind --propagation sideways "$TMP/src" "$TMP/tgt"
-	assert_line --index 0 "cx-bind: unknown propagation 'sideways' (private, slave, shared, unbindable, unchanged)"
+	assert_line --index 0 "cx-bind: invalid --propagation 'sideways': private, slave, shared, unbindable or unchanged"
 	run -125 cx-bind --bogus "$TMP/src" "$TMP/tgt"
 	assert_line --index 0 "cx-bind: unrecognized option '--bogus'"
 	assert_equal "$(mounts_below_tmp)" 0

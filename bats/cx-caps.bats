@@ -229,15 +229,15 @@ start_sleeper() {
 	printf '#!/bin/sh\n' >"$TMP/f"
 
 	run -125 cx-caps file set cap_net_bind_servce=ep "$TMP/f"
-	assert_output "cx-caps: file set: unknown capability 'cap_net_bind_servce' (did you mean cap_net_bind_service?)"
+	assert_output "cx-caps: file set: invalid CAPTEXT 'cap_net_bind_servce': no such capability (did you mean cap_net_bind_service?)"
 	run -125 cx-caps file set cap_net_bind_service "$TMP/f"
-	assert_output "cx-caps: file set: 'cap_net_bind_service' has no operator (=, + or - and flags, as in cap_net_bind_service=ep)"
+	assert_output "cx-caps: file set: invalid CAPTEXT 'cap_net_bind_service': no operator (=, + or - and flags, as in cap_net_bind_service=ep)"
 	run -125 cx-caps file set cap_kill=epx "$TMP/f"
-	assert_output "cx-caps: file set: invalid capability text 'cap_kill=epx' (as in cap_net_bind_service=ep)"
+	assert_output "cx-caps: file set: invalid CAPTEXT 'cap_kill=epx': capabilities and flags, as in cap_net_bind_service=ep"
 	run -125 cx-caps file set "cap_kill+p cap_chown=ep" "$TMP/f"
 	assert_output "cx-caps: file set: a file has one effective flag for all its capabilities: give e to every one that has p or i, or to none ('cap_kill+p cap_chown=ep')"
 	run -125 cx-caps file set "" "$TMP/f"
-	assert_output "cx-caps: file set: empty capability text (as in cap_net_bind_service=ep)"
+	assert_output "cx-caps: file set: invalid CAPTEXT '': capabilities and flags, as in cap_net_bind_service=ep"
 	run -0 getcap "$TMP/f"
 	assert_output ""
 }
@@ -546,7 +546,7 @@ cap_net_bind_service"
 	run -0 cx-caps --secbits no-cap-ambient-raise,NO_CAP_AMBIENT_RAISE_LOCKED cx-caps show
 	assert_line "securebits:   0xc0 no_cap_ambient_raise,no_cap_ambient_raise_locked"
 	run -125 cx-caps --secbits keepcaps true
-	assert_output "cx-caps: --secbits: unknown securebit 'keepcaps' (did you mean keep_caps?)"
+	assert_output "cx-caps: invalid --secbits 'keepcaps': no such securebit (did you mean keep_caps?)"
 	run -125 cx-caps --secbits no_cap_ambient_raise --add-ambient cap_kill true
 	assert_output "cx-caps: --add-ambient conflicts with the securebit no_cap_ambient_raise"
 }
@@ -632,20 +632,20 @@ cap_net_bind_service"
 
 @test "bad input: an unknown capability name, with the nearest known one" {
 	run -125 cx-caps --drop cap_chwn true
-	assert_output "cx-caps: --drop: unknown capability 'cap_chwn' (did you mean cap_chown?)"
+	assert_output "cx-caps: invalid --drop 'cap_chwn': no such capability (did you mean cap_chown?)"
 	run -125 cx-caps --keep sysadmin,kill true
-	assert_output "cx-caps: --keep: unknown capability 'sysadmin' (did you mean cap_sys_admin?)"
+	assert_output "cx-caps: invalid --keep 'sysadmin': no such capability (did you mean cap_sys_admin?)"
 	run -125 cx-caps --drop xyzzy true
-	assert_output "cx-caps: --drop: unknown capability 'xyzzy'"
+	assert_output "cx-caps: invalid --drop 'xyzzy': no such capability"
 	run -125 cx-caps --drop 64 true
-	assert_output "cx-caps: --drop: capability number 64 is out of range (0 to 63)"
+	assert_output "cx-caps: invalid --drop '64': out of range (0 to 63)"
 	run -125 cx-caps --drop chown, true
-	assert_output "cx-caps: --drop: an empty name in the list"
+	assert_output "cx-caps: invalid --drop 'chown,': an empty name in the list"
 }
 
 @test "bad input: cap_ alone" {
 	run -125 cx-caps --drop cap_ true
-	assert_output "cx-caps: --drop: 'cap_' names no capability (a name follows the prefix, as in cap_chown)"
+	assert_output "cx-caps: invalid --drop 'cap_': no capability named (a name follows the prefix, as in cap_chown)"
 }
 
 @test "bad input: a file that does not exist" {
@@ -662,7 +662,7 @@ cap_net_bind_service"
 	run -125 cx-caps show --pid "$max"
 	assert_output "cx-caps: show --pid $max: No such process"
 	run -125 cx-caps show --pid 12ab
-	assert_output "cx-caps: show --pid: invalid process ID '12ab'"
+	assert_output "cx-caps: show: invalid --pid '12ab': a process ID"
 }
 
 @test "bad input: --add-ambient of a capability not kept" {

@@ -860,15 +860,15 @@ max"
 	run -125 cx-cgroup create "$R/bad" --memory -1
 	assert_output "cx-cgroup: invalid --memory '-1': a size such as 512K, 100M, 2G, or max"
 	run -125 cx-cgroup create "$R/bad" --memory 99999999999999999999G
-	assert_output "cx-cgroup: invalid --memory '99999999999999999999G' (out of range): a size such as 512K, 100M, 2G, or max"
+	assert_output "cx-cgroup: invalid --memory '99999999999999999999G': out of range: a size such as 512K, 100M, 2G, or max"
 	run -125 cx-cgroup create "$R/bad" --cpus 0
-	assert_output "cx-cgroup: invalid --cpus '0' (out of range): 0.01 to 1000000 CPUs, at most 5 decimals, or max"
+	assert_output "cx-cgroup: invalid --cpus '0': out of range: 0.01 to 1000000 CPUs, at most 5 decimals, or max"
 	run -125 cx-cgroup create "$R/bad" --cpu-weight 0
-	assert_output "cx-cgroup: invalid --cpu-weight '0' (out of range): 1 to 10000"
+	assert_output "cx-cgroup: invalid --cpu-weight '0': out of range: 1 to 10000"
 	run -125 cx-cgroup create "$R/bad" --cpuset 3-1
 	assert_output "cx-cgroup: invalid --cpuset '3-1': CPU numbers and ranges such as 0-3,6"
 	run -125 cx-cgroup create "$R/bad" --set memory.max
-	assert_output "cx-cgroup: invalid --set 'memory.max' (FILE=VALUE, FILE an interface file such as memory.oom.group)"
+	assert_output "cx-cgroup: invalid --set 'memory.max': FILE=VALUE, FILE an interface file such as memory.oom.group"
 	run -125 cx-cgroup create ../../x
 	assert_output "cx-cgroup: invalid NAME '../../x': it has a '.' or '..' component"
 	run -125 cx-cgroup create "$R/../x"

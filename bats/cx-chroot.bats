@@ -147,7 +147,7 @@ assert_ids() {
 	getent passwd www-data >/dev/null || skip "the host has no www-data user"
 	! grep -q '^www-data:' "$ROOTFS/etc/passwd"
 	run -125 cx-chroot --userspec www-data "$ROOTFS" /bin/touch /ran
-	assert_output "cx-chroot: invalid user or group in 'www-data'"
+	assert_output "cx-chroot: invalid --userspec 'www-data': USER[:GROUP], each a known name or a number"
 	[ ! -e "$ROOTFS/ran" ]
 }
 
@@ -191,15 +191,15 @@ assert_ids() {
 
 @test "--userspec with an unknown user: exit 125, the command does not run" {
 	run -125 cx-chroot --userspec nosuchuser:nogroup "$ROOTFS" /bin/touch /ran
-	assert_output "cx-chroot: invalid user or group in 'nosuchuser:nogroup'"
+	assert_output "cx-chroot: invalid --userspec 'nosuchuser:nogroup': USER[:GROUP], each a known name or a number"
 	[ ! -e "$ROOTFS/ran" ]
 
 	run -125 cx-chroot --userspec nobody:nosuchgroup "$ROOTFS" /bin/touch /ran
-	assert_output "cx-chroot: invalid user or group in 'nobody:nosuchgroup'"
+	assert_output "cx-chroot: invalid --userspec 'nobody:nosuchgroup': USER[:GROUP], each a known name or a number"
 	[ ! -e "$ROOTFS/ran" ]
 
 	run -125 cx-chroot --groups nosuchgroup "$ROOTFS" /bin/touch /ran
-	assert_output "cx-chroot: invalid group list 'nosuchgroup'"
+	assert_output "cx-chroot: invalid --groups 'nosuchgroup': groups, known names or numbers, comma-separated"
 	[ ! -e "$ROOTFS/ran" ]
 }
 
@@ -571,12 +571,12 @@ got USR1"
 	rm -f "$ROOTFS/etc/passwd"
 	mkfifo "$ROOTFS/etc/passwd"
 	run -125 timeout 10 cx-chroot --userspec nobody "$ROOTFS" /bin/id -u
-	assert_output "cx-chroot: invalid user or group in 'nobody'"
+	assert_output "cx-chroot: invalid --userspec 'nobody': USER[:GROUP], each a known name or a number"
 	rm "$ROOTFS/etc/passwd"
 	ln -s /dev/zero "$ROOTFS/etc/passwd"
 	[ -e "$ROOTFS/dev/zero" ] || mknod "$ROOTFS/dev/zero" c 1 5
 	run -125 timeout 10 cx-chroot --userspec nobody "$ROOTFS" /bin/id -u
-	assert_output "cx-chroot: invalid user or group in 'nobody'"
+	assert_output "cx-chroot: invalid --userspec 'nobody': USER[:GROUP], each a known name or a number"
 	# A number needs no database (id would read it: a file's owner
 	# tells the uid instead).
 	mkdir -m 1777 "$ROOTFS/owned"

@@ -359,9 +359,9 @@ start_zombie() {
 	run -0 cx-nsenter -t "$PID" --uts -S 1000 id -g
 	assert_output 0
 	run -125 cx-nsenter -t "$PID" --uts --setuid root true
-	assert_line --index 0 "cx-nsenter: invalid user ID 'root' for --setuid (a number)"
+	assert_line --index 0 "cx-nsenter: invalid --setuid 'root': a user ID, as a number"
 	run -125 cx-nsenter -t "$PID" --uts --setgid 4294967295 true
-	assert_line --index 0 "cx-nsenter: invalid group ID '4294967295' for --setgid (a number)"
+	assert_line --index 0 "cx-nsenter: invalid --setgid '4294967295': a group ID, as a number"
 }
 
 @test "--env: the command gets the target's environment, not ours" {
@@ -491,9 +491,9 @@ start_zombie() {
 	run -125 cx-nsenter -t 1 --pidfile "$TMP/pid" --uts true
 	assert_line --index 0 "cx-nsenter: --target conflicts with --pidfile"
 	run -125 cx-nsenter -t abc --uts true
-	assert_line --index 0 "cx-nsenter: invalid PID 'abc' for --target"
+	assert_line --index 0 "cx-nsenter: invalid --target 'abc': a process ID"
 	run -125 cx-nsenter -t 0 --uts true
-	assert_line --index 0 "cx-nsenter: invalid PID '0' for --target"
+	assert_line --index 0 "cx-nsenter: invalid --target '0': a process ID"
 	run -125 cx-nsenter --pidfile "$TMP/none" --uts true
 	assert_output "cx-nsenter: open pidfile $TMP/none: No such file or directory"
 	: >"$TMP/empty"

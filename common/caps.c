@@ -239,30 +239,24 @@ void cx_caps_bad_describe(const struct cx_caps_bad *bad, char *buf,
 	switch (bad->why) {
 	case CX_CAPS_PREFIX:
 		snprintf(buf, len,
-			 "'%s' names no capability (a name follows the prefix, as in cap_chown)",
-			 bad->item);
+			 "no capability named (a name follows the prefix, as in cap_chown)");
 		break;
 	case CX_CAPS_EMPTY:
 		snprintf(buf, len, "an empty name in the list");
 		break;
 	case CX_CAPS_NO_OP:
 		snprintf(buf, len,
-			 "'%s' has no operator (=, + or - and flags, as in cap_net_bind_service=ep)",
-			 bad->item);
+			 "no operator (=, + or - and flags, as in cap_net_bind_service=ep)");
 		break;
 	case CX_CAPS_RANGE:
-		snprintf(buf, len,
-			 "capability number %s is out of range (0 to %d)",
-			 bad->item, CX_CAP_BITS - 1);
+		snprintf(buf, len, "out of range (0 to %d)", CX_CAP_BITS - 1);
 		break;
 	default:
 		if (bad->suggest)
-			snprintf(buf, len,
-				 "unknown capability '%s' (did you mean %s?)",
-				 bad->item, bad->suggest);
+			snprintf(buf, len, "no such capability (did you mean %s?)",
+				 bad->suggest);
 		else
-			snprintf(buf, len, "unknown capability '%s'",
-				 bad->item);
+			snprintf(buf, len, "no such capability");
 		break;
 	}
 }

@@ -51,8 +51,9 @@ struct cx_caps_bad {
 int cx_caps_parse_list(const char *list, uint64_t all, uint64_t *mask,
 		       struct cx_caps_bad *bad);
 
-/* One line that says what is wrong: "unknown capability 'cap_chwn'
- * (did you mean cap_chown?)". */
+/* What is wrong with the item (bad->item, or the whole list when the
+ * item is empty), for cx_opt_invalid: "no such capability (did you
+ * mean cap_chown?)". */
 void cx_caps_bad_describe(const struct cx_caps_bad *bad, char *buf,
 			  size_t len);
 

@@ -539,7 +539,7 @@ pid_t cx_cg_fork_into(const struct cx_cg_layout *l, const char *name)
 	if (pid > 0)
 		return pid;
 	if (cx_cg_join_self(l, name, in_v2) < 0) {
-		cx_warn("%s: %s", cx_last_msg(), strerror(cx_last_errno()));
+		cx_warn_last();
 		_exit(CX_EXIT_FAIL);
 	}
 	return 0;

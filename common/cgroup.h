@@ -177,7 +177,8 @@ const char *cx_cg_base_rel(const struct cx_cg_layout *l);
 void cx_cg_undo(struct cx_cg_made *m);
 void cx_cg_made_free(struct cx_cg_made *m);
 
-/* The full path of NAME in hierarchy I (malloc'd). */
+/* The full path of NAME in hierarchy I (malloc'd; out of memory it
+ * dies, see die.h). */
 char *cx_cg_path(const struct cx_cg_layout *l, int i, const char *name);
 /* Does NAME exist in hierarchy I? */
 bool cx_cg_exists(const struct cx_cg_layout *l, int i, const char *name);

@@ -1,9 +1,18 @@
 /* Messages and exits shared by every cx tool.
  *
- * Helpers in common/ never exit: they record what failed with cx_fail()
- * and return -1.  Only tools/ decide to exit, with cx_die_last() or
- * cx_die().  Every message starts with the tool's fixed name, because
- * several tools of one chain share one stderr. */
+ * One convention: a helper in common/ records what failed with
+ * cx_fail() (or puts context before what a callee recorded, with
+ * cx_fail_context()) and returns -1; the tool decides, with
+ * cx_die_last() or cx_warn_last().  Every message starts with the
+ * tool's fixed name, because several tools of one chain share one
+ * stderr.  The exceptions, each said in its header:
+ * - the ends of a tool: cx_exec() and cx_exit_like() (exec.h), and
+ *   cx_opt_parse()'s usage errors, --help and --version (opt.h);
+ * - a child that a helper forked and that cannot go on (it says why
+ *   and _exits 125: there is no caller to return to);
+ * - an undo that fails while another failure is being reported (a
+ *   warning, so that the first failure stays the one recorded);
+ * - an allocation of a few bytes for a path (cx_cg_path) dies. */
 #ifndef CX_DIE_H
 #define CX_DIE_H
 

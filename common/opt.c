@@ -33,6 +33,17 @@ void cx_usage_error(const char *fmt, ...)
 	exit(CX_EXIT_FAIL);
 }
 
+int cx_opt_invalid(const char *opt, const char *value, const char *why, ...)
+{
+	char text[512];
+	va_list ap;
+
+	va_start(ap, why);
+	vsnprintf(text, sizeof(text), why, ap);
+	va_end(ap);
+	return cx_fail(0, "invalid %s '%s': %s", opt, value, text);
+}
+
 static int count(const struct poptOption *o)
 {
 	int n = 0;

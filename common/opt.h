@@ -50,6 +50,13 @@ char **cx_opt_parse(const struct cx_tool *tool, int argc, char **argv,
 char **cx_opt_parse_stop(const struct cx_tool *tool, int argc, char **argv,
 			 cx_opt_fn fn, void *ctx, bool *dashdash);
 
+/* A bad value, in the one shape every tool gives it: "invalid OPT
+ * 'VALUE': WHY" (OPT as typed: "--memory", or an operand's name).
+ * Recorded with cx_fail(0, ...); returns -1, for a handler to return
+ * (cx_opt_parse then makes it a usage error), or for cx_die_last(). */
+int cx_opt_invalid(const char *opt, const char *value, const char *why, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* "PROG: MSG" and "Try 'PROG --help' for more information.", exit 125. */
 noreturn void cx_usage_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));

@@ -136,12 +136,13 @@ static int on_option(void *p, int val, const char *arg)
 	switch (val) {
 	case OPT_BIND:
 		if (cx_bind_pair_parse(arg, &source, &target, &opts) < 0)
-			return cx_fail(0, "invalid --bind '%s' (SOURCE:TARGET[:OPTIONS]; write \\: for a colon in a path)",
-				       arg);
+			return cx_opt_invalid("--bind", arg,
+					      "SOURCE:TARGET[:OPTIONS], with \\: for a colon in a path");
 		pair = add_pair(c, source, target);
 		if (opts && cx_bind_opts_parse(opts, &pair->opts) < 0)
-			return cx_fail(0, "invalid options '%s' in --bind '%s' (ro, rw, rec, norec, dev, nodev, suid, nosuid, exec, noexec)",
-				       opts, arg);
+			return cx_opt_invalid("--bind", arg,
+					      "OPTIONS '%s' are not among ro, rw, rec, norec, dev, nodev, suid, nosuid, exec, noexec, or contradict each other",
+					      opts);
 		c->bind_pairs = true;
 		return 0;
 	case OPT_RO:
@@ -164,8 +165,8 @@ static int on_option(void *p, int val, const char *arg)
 	case OPT_PROPAGATION:
 		c->propagation = cx_propagation_by_name(arg);
 		if (!c->propagation)
-			return cx_fail(0, "unknown propagation '%s' (private, slave, shared, unbindable, unchanged)",
-				       arg);
+			return cx_opt_invalid("--propagation", arg,
+					      "private, slave, shared, unbindable or unchanged");
 		return 0;
 	case OPT_ROOT:
 		c->root = arg;

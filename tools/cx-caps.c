@@ -485,8 +485,11 @@ static int cmd_show(char **argv)
 	if (rest[0])
 		cx_usage_error("show: unexpected operand '%s'", rest[0]);
 	if (c.pid) {
-		if (cx_parse_pid(c.pid, &pid) < 0)
-			cx_die("show --pid: invalid process ID '%s'", c.pid);
+		if (cx_parse_pid(c.pid, &pid) < 0) {
+			cx_opt_invalid("--pid", c.pid, "a process ID");
+			cx_fail_context("show");
+			cx_die_last();
+		}
 		read_pid(pid, &st);
 	} else {
 		read_self(&st);
@@ -643,14 +646,16 @@ static cap_t parse_captext(const char *text)
 		if (errno == ENAMETOOLONG)
 			cx_die("file set: the capability text is too long");
 		cx_caps_bad_describe(&bad, why, sizeof(why));
-		cx_die("file set: %s", why);
+		cx_opt_invalid("CAPTEXT", *bad.item ? bad.item : text, "%s", why);
+		cx_fail_context("file set");
+		cx_die_last();
 	}
-	if (!canon[0])
-		cx_die("file set: empty capability text (as in cap_net_bind_service=ep)");
-	cap = cap_from_text(canon);
-	if (!cap)
-		cx_die("file set: invalid capability text '%s' (as in cap_net_bind_service=ep)",
-		       text);
+	if (!canon[0] || !(cap = cap_from_text(canon))) {
+		cx_opt_invalid("CAPTEXT", text,
+			       "capabilities and flags, as in cap_net_bind_service=ep");
+		cx_fail_context("file set");
+		cx_die_last();
+	}
 	if (!effective_all_or_none(cap))
 		cx_die("file set: a file has one effective flag for all its capabilities: give e to every one that has p or i, or to none ('%s')",
 		       text);
@@ -747,7 +752,8 @@ static uint64_t caps_option(const char *opt, const char *list, uint64_t all,
 
 	if (cx_caps_parse_list(list, all, &mask, &bad) < 0) {
 		cx_caps_bad_describe(&bad, why, sizeof(why));
-		cx_die("%s: %s", opt, why);
+		cx_opt_invalid(opt, *bad.item ? bad.item : list, "%s", why);
+		cx_die_last();
 	}
 	if (!(mask & ~kern))
 		return mask;
@@ -786,8 +792,11 @@ static void plan_ids(const struct ctx *c, struct plan *p)
 	if (c->groups) {
 		p->ngroups = cx_parse_groups(c->groups, "/etc/group", p->groups,
 					     MAX_GROUPS);
-		if (p->ngroups < 0)
-			cx_die("--groups: invalid group list '%s'", c->groups);
+		if (p->ngroups < 0) {
+			cx_opt_invalid("--groups", c->groups,
+				       "groups, known names or numbers, comma-separated");
+			cx_die_last();
+		}
 	}
 }
 
@@ -801,11 +810,16 @@ static void plan_secbits(const struct ctx *c, const struct cx_capstate *now,
 	if (c->secbits) {
 		if (cx_secbits_parse(c->secbits, &target, &bad) < 0) {
 			if (bad.why == CX_CAPS_EMPTY)
-				cx_die("--secbits: an empty name in the list");
-			if (bad.suggest)
-				cx_die("--secbits: unknown securebit '%s' (did you mean %s?)",
-				       bad.item, bad.suggest);
-			cx_die("--secbits: unknown securebit '%s'", bad.item);
+				cx_opt_invalid("--secbits", c->secbits,
+					       "an empty name in the list");
+			else if (bad.suggest)
+				cx_opt_invalid("--secbits", bad.item,
+					       "no such securebit (did you mean %s?)",
+					       bad.suggest);
+			else
+				cx_opt_invalid("--secbits", bad.item,
+					       "no such securebit");
+			cx_die_last();
 		}
 	}
 	if (c->lock)

@@ -141,10 +141,15 @@ static int on_option(void *p, int val, const char *arg)
 		const struct cx_cg_knob *k = &cx_cg_knobs[val - 1];
 
 		/* A bad value is one line, as util-linux says it. */
-		if (cx_cg_parse_limit(k, arg, &lim) < 0)
-			cx_die("invalid --%s '%s'%s: %s", k->option, arg,
-			       errno == ERANGE ? " (out of range)" : "",
-			       range_of(k));
+		if (cx_cg_parse_limit(k, arg, &lim) < 0) {
+			char opt[64];
+
+			snprintf(opt, sizeof(opt), "--%s", k->option);
+			cx_opt_invalid(opt, arg, "%s%s",
+				       errno == ERANGE ? "out of range: " : "",
+				       range_of(k));
+			cx_die_last();
+		}
 		c->given |= TAKES_LIMITS;
 		return add_limit(c, &lim, arg);
 	}
@@ -154,8 +159,11 @@ static int on_option(void *p, int val, const char *arg)
 		if ((why = cx_cg_set_refusal(arg, strcspn(arg, "="))))
 			cx_die("--set %.*s: refused: %s",
 			       (int)strcspn(arg, "="), arg, why);
-		if (cx_cg_parse_set(arg, &lim) < 0)
-			cx_die("invalid --set '%s' (FILE=VALUE, FILE an interface file such as memory.oom.group)", arg);
+		if (cx_cg_parse_set(arg, &lim) < 0) {
+			cx_opt_invalid("--set", arg,
+				       "FILE=VALUE, FILE an interface file such as memory.oom.group");
+			cx_die_last();
+		}
 		c->given |= TAKES_LIMITS;
 		return add_limit(c, &lim, arg);
 	case OPT_PARENT:
@@ -197,8 +205,10 @@ static void find_layout(struct ctx *c, struct cx_cg_made *m)
 	const char *rel = NULL, *why;
 
 	if (c->parent && strcmp(c->parent, CX_CG_PARENT_SELF) != 0) {
-		if (cx_cg_check_parent(c->parent, &rel, &why) < 0)
-			cx_die("invalid --parent '%s': it %s", c->parent, why);
+		if (cx_cg_check_parent(c->parent, &rel, &why) < 0) {
+			cx_opt_invalid("--parent", c->parent, "it %s", why);
+			cx_die_last();
+		}
 	} else {
 		rel = c->parent;
 	}

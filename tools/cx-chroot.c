@@ -185,8 +185,11 @@ static void set_credentials(struct ctx *c)
 	if (c->groups) {
 		ids.ngroups = cx_parse_groups(c->groups, "/etc/group", groups,
 					      MAX_GROUPS);
-		if (ids.ngroups < 0)
-			cx_die("invalid group list '%s'", c->groups);
+		if (ids.ngroups < 0) {
+			cx_opt_invalid("--groups", c->groups,
+				       "groups, known names or numbers, comma-separated");
+			cx_die_last();
+		}
 	}
 	if (!c->userspec) {
 		if (ids.ngroups >= 0)
@@ -194,8 +197,11 @@ static void set_credentials(struct ctx *c)
 		return;
 	}
 	if (cx_parse_userspec(c->userspec, "/etc/passwd", "/etc/group",
-			      &ids.uid, &ids.gid, &has_gid) < 0)
-		cx_die("invalid user or group in '%s'", c->userspec);
+			      &ids.uid, &ids.gid, &has_gid) < 0) {
+		cx_opt_invalid("--userspec", c->userspec,
+			       "USER[:GROUP], each a known name or a number");
+		cx_die_last();
+	}
 	if (cx_lookup_uid("/etc/passwd", ids.uid, name, sizeof(name),
 			  &primary) == 0 && !has_gid) {
 		ids.gid = primary;

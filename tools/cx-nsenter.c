@@ -147,7 +147,7 @@ static int on_option(void *p, int val, const char *arg)
 	switch (val) {
 	case OPT_TARGET:
 		if (cx_parse_pid(arg, &c->pid) < 0)
-			return cx_fail(0, "invalid PID '%s' for --target", arg);
+			return cx_opt_invalid("--target", arg, "a process ID");
 		return 0;
 	case OPT_PIDFILE:
 		c->pidfile = arg;
@@ -168,9 +168,9 @@ static int on_option(void *p, int val, const char *arg)
 		/* Numbers only: a name would be looked up in our /etc, not
 		 * in the namespaces we join. */
 		if (cx_parse_u32(arg, &id) < 0 || id == (uint32_t)-1)
-			return cx_fail(0, "invalid %s ID '%s' for --%s (a number)",
-				       val == OPT_SETUID ? "user" : "group", arg,
-				       val == OPT_SETUID ? "setuid" : "setgid");
+			return cx_opt_invalid(val == OPT_SETUID ? "--setuid" :
+					      "--setgid", arg, "a %s ID, as a number",
+					      val == OPT_SETUID ? "user" : "group");
 		if (val == OPT_SETUID) {
 			c->uid = id;
 			c->has_uid = true;

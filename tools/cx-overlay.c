@@ -204,7 +204,8 @@ static char **lower_list(const char *arg, size_t *n)
 	if (!dirs && errno == ENOMEM)
 		cx_die_errno("malloc");
 	if (!dirs)
-		cx_usage_error("invalid --lower list '%s'", arg);
+		cx_usage_error("invalid --lower '%s': directories separated by ':', none empty (\\: for a colon in a name)",
+			       arg);
 	return dirs;
 }
 
@@ -340,7 +341,8 @@ static int layer_tmpfs(int target, const char *merged, const char *size,
 
 	/* tmpfs reads size=0 as no limit at all: refused, not passed on. */
 	if (size && (cx_parse_size(size, &bytes) < 0 || bytes == 0))
-		cx_usage_error("invalid --tmpfs size '%s'", size);
+		cx_usage_error("invalid --tmpfs '%s': a size such as 64M, not 0",
+			       size);
 	if (size)
 		snprintf(data, sizeof(data), "mode=0755,size=%llu",
 			 (unsigned long long)bytes);
@@ -422,7 +424,7 @@ static void run_mount(struct ctx *c, char **args)
 		while (*r && strcmp(*r, c->redirect_dir))
 			r++;
 		if (!*r)
-			cx_usage_error("invalid --redirect-dir mode '%s' (on, follow, nofollow, off)",
+			cx_usage_error("invalid --redirect-dir '%s': on, follow, nofollow or off",
 				       c->redirect_dir);
 	}
 	operands(args, 1, -1, "MERGED");

@@ -154,8 +154,7 @@ static int add_map(struct cx_idmap *maps, int *n, const char *arg,
 	struct cx_idmap m;
 
 	if (cx_parse_idmap(arg, &m) < 0)
-		return cx_fail(0, "invalid %s range '%s' (INNER:OUTER:COUNT)",
-			       opt, arg);
+		return cx_opt_invalid(opt, arg, "INNER:OUTER:COUNT");
 	return push_map(maps, n, m, opt);
 }
 
@@ -182,7 +181,8 @@ static int on_option(void *p, int val, const char *arg)
 		c->fork = true;
 		c->kill_sig = SIGKILL;
 		if (arg && cx_parse_signal(arg, &c->kill_sig) < 0)
-			return cx_fail(0, "unknown signal '%s' for --kill-child", arg);
+			return cx_opt_invalid("--kill-child", arg,
+					      "a signal name or number");
 		return 0;
 	case OPT_MOUNT_PROC:
 		c->mount_proc = true;
@@ -202,7 +202,8 @@ static int on_option(void *p, int val, const char *arg)
 	case OPT_PROPAGATION:
 		c->propagation = cx_propagation_by_name(arg);
 		if (!c->propagation || c->propagation->flag == MS_UNBINDABLE)
-			return cx_fail(0, "unknown propagation '%s' (private, shared, slave, unchanged)", arg);
+			return cx_opt_invalid("--propagation", arg,
+					      "private, shared, slave or unchanged");
 		return 0;
 	case OPT_MAP_ROOT:
 		c->map_root = true;
@@ -210,14 +211,16 @@ static int on_option(void *p, int val, const char *arg)
 		return 0;
 	case OPT_MAP_USER:
 		if (cx_parse_user(arg, "/etc/passwd", &uid, &gid, &has_gid) < 0)
-			return cx_fail(0, "unknown user '%s' for --map-user", arg);
+			return cx_opt_invalid("--map-user", arg,
+					      "no such user in /etc/passwd");
 		c->flags |= CLONE_NEWUSER;
 		return push_map(c->uid, &c->nuid,
 				(struct cx_idmap){ uid, geteuid(), 1 },
 				"--map-user");
 	case OPT_MAP_GROUP:
 		if (cx_parse_group(arg, "/etc/group", &gid) < 0)
-			return cx_fail(0, "unknown group '%s' for --map-group", arg);
+			return cx_opt_invalid("--map-group", arg,
+					      "no such group in /etc/group");
 		c->flags |= CLONE_NEWUSER;
 		return push_map(c->gid, &c->ngid,
 				(struct cx_idmap){ gid, getegid(), 1 },
@@ -230,7 +233,7 @@ static int on_option(void *p, int val, const char *arg)
 		return add_map(c->gid, &c->ngid, arg, "--map-groups");
 	case OPT_SETGROUPS:
 		if (strcmp(arg, "allow") && strcmp(arg, "deny"))
-			return cx_fail(0, "--setgroups takes allow or deny, not '%s'", arg);
+			return cx_opt_invalid("--setgroups", arg, "allow or deny");
 		c->setgroups = strcmp(arg, "allow") == 0;
 		return 0;
 	case OPT_HOSTNAME:
@@ -249,7 +252,8 @@ static int on_option(void *p, int val, const char *arg)
 	case OPT_BOOTTIME:
 		if (cx_parse_i64(arg, val == OPT_MONOTONIC ? &c->monotonic :
 							   &c->boottime) < 0)
-			return cx_fail(0, "invalid offset '%s' (whole seconds)", arg);
+			return cx_opt_invalid(val == OPT_MONOTONIC ? "--monotonic" :
+					      "--boottime", arg, "whole seconds");
 		*(val == OPT_MONOTONIC ? &c->has_monotonic : &c->has_boottime) = true;
 		return 0;
 	}
@@ -267,9 +271,11 @@ static void check(struct ctx *c)
 		cx_usage_error("--pid=FILE needs --fork: the namespace lives from its first process on");
 	if (c->hostname && !(c->flags & CLONE_NEWUTS))
 		cx_usage_error("--hostname needs --uts (it would rename the host)");
-	if (c->hostname && strlen(c->hostname) > HOST_NAME_MAX)
-		cx_usage_error("--hostname: '%s' is longer than %d bytes",
-			       c->hostname, HOST_NAME_MAX);
+	if (c->hostname && strlen(c->hostname) > HOST_NAME_MAX) {
+		cx_opt_invalid("--hostname", c->hostname,
+			       "longer than %d bytes", HOST_NAME_MAX);
+		cx_usage_error("%s", cx_last_msg());
+	}
 	if ((c->has_monotonic || c->has_boottime) && !(c->flags & CLONE_NEWTIME))
 		cx_usage_error("--monotonic and --boottime need --time");
 	if (c->propagation && !(c->flags & CLONE_NEWNS))
