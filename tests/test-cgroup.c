@@ -698,6 +698,68 @@ static int teardown_fake(void **state)
 	return nftw(top, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* cgroup-file.c, the leaf: what the kernel's files look like, over
+ * plain files. */
+static void test_file_io(void **state)
+{
+	uint64_t v;
+	char buf[64], *text;
+
+	(void)state;
+	/* One write, into a file the kernel made (none is created); the
+	 * read drops the last newline only. */
+	assert_int_equal(cx_cg_write(top, "memory.max", "1"), -1);
+	assert_int_equal(cx_last_errno(), ENOENT);
+	put(top, "memory.max", "max\n");
+	assert_int_equal(cx_cg_write(top, "memory.max", "104857600"), 0);
+	assert_string_equal(got(top, "memory.max"), "104857600");
+	put(top, "two", "a\nb\n");
+	assert_string_equal(got(top, "two"), "a\nb");
+	/* A short buffer cuts, and says nothing. */
+	assert_int_equal(cx_cg_read(top, "memory.max", buf, 4), 0);
+	assert_string_equal(buf, "104");
+	/* "max", and v1's "-1", are no limit. */
+	put(top, "a", "max\n");
+	assert_int_equal(cx_cg_read_u64(top, "a", &v), 0);
+	assert_true(v == UINT64_MAX);
+	put(top, "a", "-1\n");
+	assert_int_equal(cx_cg_read_u64(top, "a", &v), 0);
+	assert_true(v == UINT64_MAX);
+	put(top, "a", "42\n");
+	assert_int_equal(cx_cg_read_u64(top, "a", &v), 0);
+	assert_int_equal(v, 42);
+	put(top, "a", "4x2\n");
+	assert_int_equal(cx_cg_read_u64(top, "a", &v), -1);
+	assert_int_equal(cx_last_errno(), EINVAL);
+	/* A key is a whole word at the start of a line. */
+	put(top, "memory.events", "low 0\nhigh 3\noom 1\noom_kill 2\n");
+	assert_int_equal(cx_cg_read_key(top, "memory.events", "oom", &v), 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(cx_cg_read_key(top, "memory.events", "oom_kill", &v), 0);
+	assert_int_equal(v, 2);
+	assert_int_equal(cx_cg_read_key(top, "memory.events", "max", &v), -1);
+	assert_int_equal(cx_last_errno(), ENOENT);
+	/* Missing files: the errno, and the path in the message. */
+	assert_int_equal(cx_cg_write(top, "nope/x", "1"), -1);
+	assert_int_equal(cx_last_errno(), ENOENT);
+	assert_non_null(strstr(cx_last_msg(), "nope/x"));
+	errno = 0;
+	assert_null(cx_cg_slurp("/nonexistent/cgroup.procs"));
+	assert_int_equal(errno, ENOENT);
+	assert_non_null(text = cx_cg_slurp("/proc/self/cgroup"));
+	assert_non_null(strstr(text, ":/"));
+	free(text);
+	/* Paths. */
+	assert_true(cx_cg_is_dir(top));
+	assert_false(cx_cg_is_dir("/nonexistent"));
+	text = cx_cg_join("/sys/fs/cgroup", "cx/a");
+	assert_string_equal(text, "/sys/fs/cgroup/cx/a");
+	free(text);
+	text = cx_cg_join("/sys/fs/cgroup", "");
+	assert_string_equal(text, "/sys/fs/cgroup");
+	free(text);
+}
+
 /* A layout with one v1 memory hierarchy at TOP and NAME in it. */
 static void fake_layout(struct cx_cg_layout *l, const char *ctls,
 			const char *name)
@@ -882,6 +944,7 @@ int main(void)
 		cmocka_unit_test(test_knob_table),
 		cmocka_unit_test(test_mountinfo),
 		cmocka_unit_test(test_list_has),
+		cmocka_unit_test_setup_teardown(test_file_io, setup_fake, teardown_fake),
 		cmocka_unit_test_setup_teardown(test_v1_memory, setup_fake, teardown_fake),
 		cmocka_unit_test_setup_teardown(test_get_back, setup_fake, teardown_fake),
 		cmocka_unit_test_setup_teardown(test_check_limits, setup_fake, teardown_fake),
