@@ -4,7 +4,7 @@
 
 #include "die.h"
 #include "parse.h"
-#include "proc.h"
+#include "file.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,7 +1,7 @@
 #include "mountinfo.h"
 
 #include "die.h"
-#include "proc.h"
+#include "file.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -35,24 +35,9 @@ int cx_parse_proc_stat(const char *text, struct cx_proc_stat *st);
  * NULL-terminated vector to free(), or NULL with errno ENOMEM. */
 char **cx_parse_environ(char *buf, size_t len);
 
-/* Read all of FD (up to MAX bytes) into a buffer to free(), with a NUL
- * after the LEN bytes read.  -1 recorded with cx_fail naming SHOWN;
- * EFBIG past MAX. */
-int cx_read_all(int fd, size_t max, char **buf, size_t *len,
-		const char *shown);
-
 /* The state and start time of PID.  -1 recorded with cx_fail; errno
  * ESRCH when there is no such process. */
 int cx_proc_stat(pid_t pid, struct cx_proc_stat *st);
-
-/* Open for reading the regular file that FD, an O_PATH descriptor,
- * names.  O_PATH opens nothing: no FIFO to block on, no device to wake;
- * only once fstat(2) says regular file is the file itself opened, again
- * through /proc/self/fd/FD, and checked to be the same inode.  Returns a
- * new descriptor, or -1 recorded with cx_fail naming SHOWN: errno 0
- * when it is not a regular file (a symbolic link included, for an FD
- * opened with O_NOFOLLOW). */
-int cx_open_regular(int fd, const char *shown);
 
 /* The PID in the file PATH, as cx-unshare --pidfile writes it.  The
  * file must be a regular one, symbolic links followed: anything else is

@@ -169,38 +169,6 @@ static void test_parse_environ(void **state)
 	check_environ("A=1\0B=2", 7, last);
 }
 
-static void test_read_all(void **state)
-{
-	char path[] = "/tmp/cx-test-proc.XXXXXX", *buf;
-	int fd = mkstemp(path);
-	size_t len;
-	char big[10000];
-
-	(void)state;
-	assert_true(fd >= 0);
-	memset(big, 'x', sizeof(big));
-	assert_int_equal(write(fd, big, sizeof(big)), sizeof(big));
-	/* Past the first buffer of 4096 bytes. */
-	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
-	assert_int_equal(cx_read_all(fd, 1 << 20, &buf, &len, path), 0);
-	assert_int_equal(len, sizeof(big));
-	assert_int_equal(buf[len], '\0');
-	assert_memory_equal(buf, big, sizeof(big));
-	free(buf);
-	/* Longer than MAX: EFBIG, nothing returned. */
-	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
-	assert_int_equal(cx_read_all(fd, 5000, &buf, &len, path), -1);
-	assert_int_equal(cx_last_errno(), EFBIG);
-	/* Exactly MAX is fine. */
-	assert_int_equal(ftruncate(fd, 5000), 0);
-	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
-	assert_int_equal(cx_read_all(fd, 5000, &buf, &len, path), 0);
-	assert_int_equal(len, 5000);
-	free(buf);
-	close(fd);
-	unlink(path);
-}
-
 static void write_text(const char *path, const char *text, size_t len)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -254,7 +222,6 @@ int main(void)
 		cmocka_unit_test(test_parse_proc_stat),
 		cmocka_unit_test(test_proc_stat_self),
 		cmocka_unit_test(test_parse_environ),
-		cmocka_unit_test(test_read_all),
 		cmocka_unit_test(test_read_pidfile),
 	};
 

@@ -9,6 +9,7 @@
 #include "opt.h"
 #include "parse.h"
 #include "path.h"
+#include "file.h"
 #include "proc.h"
 
 #include <sys/capability.h>	/* libcap: file capabilities, text forms */

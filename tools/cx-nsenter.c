@@ -6,6 +6,7 @@
 #include "opt.h"
 #include "parse.h"
 #include "path.h"
+#include "file.h"
 #include "proc.h"
 #include "seccomp.h"
 #include "syscalls.h"

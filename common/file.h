@@ -1,0 +1,23 @@
+/* Files read whole, and regular files opened without being fooled by
+ * what stands in their place.  Failures are recorded with cx_fail. */
+#ifndef CX_FILE_H
+#define CX_FILE_H
+
+#include <stddef.h>
+
+/* Read all of FD (up to MAX bytes) into a buffer to free(), with a NUL
+ * after the LEN bytes read.  -1 recorded with cx_fail naming SHOWN;
+ * EFBIG past MAX. */
+int cx_read_all(int fd, size_t max, char **buf, size_t *len,
+		const char *shown);
+
+/* Open for reading the regular file that FD, an O_PATH descriptor,
+ * names.  O_PATH opens nothing: no FIFO to block on, no device to wake;
+ * only once fstat(2) says regular file is the file itself opened, again
+ * through /proc/self/fd/FD, and checked to be the same inode.  Returns a
+ * new descriptor, or -1 recorded with cx_fail naming SHOWN: errno 0
+ * when it is not a regular file (a symbolic link included, for an FD
+ * opened with O_NOFOLLOW). */
+int cx_open_regular(int fd, const char *shown);
+
+#endif

@@ -1,0 +1,121 @@
+/* Unit tests for common/file.c: a file read whole, and a regular file
+ * opened through an O_PATH descriptor without opening what stands in
+ * its place. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "die.h"
+#include "file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void test_read_all(void **state)
+{
+	char path[] = "/tmp/cx-test-file.XXXXXX", *buf;
+	int fd = mkstemp(path);
+	size_t len;
+	char big[10000];
+
+	(void)state;
+	assert_true(fd >= 0);
+	memset(big, 'x', sizeof(big));
+	assert_int_equal(write(fd, big, sizeof(big)), sizeof(big));
+	/* Past the first buffer of 4096 bytes. */
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	assert_int_equal(cx_read_all(fd, 1 << 20, &buf, &len, path), 0);
+	assert_int_equal(len, sizeof(big));
+	assert_int_equal(buf[len], '\0');
+	assert_memory_equal(buf, big, sizeof(big));
+	free(buf);
+	/* Longer than MAX: EFBIG, nothing returned. */
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	assert_int_equal(cx_read_all(fd, 5000, &buf, &len, path), -1);
+	assert_int_equal(cx_last_errno(), EFBIG);
+	/* Exactly MAX is fine. */
+	assert_int_equal(ftruncate(fd, 5000), 0);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	assert_int_equal(cx_read_all(fd, 5000, &buf, &len, path), 0);
+	assert_int_equal(len, 5000);
+	free(buf);
+	close(fd);
+	unlink(path);
+}
+
+/* What cx_open_regular makes of an O_PATH descriptor of NAME in DIR. */
+static int open_regular_at(const char *dir, const char *name, int flags)
+{
+	char path[256];
+	int pfd, fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	pfd = open(path, O_PATH | O_CLOEXEC | flags);
+	assert_true(pfd >= 0);
+	fd = cx_open_regular(pfd, path);
+	close(pfd);
+	return fd;
+}
+
+static void test_open_regular(void **state)
+{
+	char dir[] = "/tmp/cx-test-file.XXXXXX", path[256], buf[8];
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/file", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "ok", 2), 2);
+	close(fd);
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	snprintf(path, sizeof(path), "%s/link", dir);
+	assert_int_equal(symlink("file", path), 0);
+
+	/* A regular file: opened for reading. */
+	fd = open_regular_at(dir, "file", 0);
+	assert_true(fd >= 0);
+	assert_int_equal(read(fd, buf, sizeof(buf)), 2);
+	close(fd);
+	/* A FIFO is refused at once (opening it would block), errno 0,
+	 * and the message says what it is. */
+	assert_int_equal(open_regular_at(dir, "fifo", 0), -1);
+	assert_int_equal(cx_last_errno(), 0);
+	assert_non_null(strstr(cx_last_msg(), "FIFO"));
+	/* So are a directory, and a symbolic link not followed. */
+	assert_int_equal(open_regular_at(dir, "", 0), -1);
+	assert_int_equal(cx_last_errno(), 0);
+	assert_int_equal(open_regular_at(dir, "link", O_NOFOLLOW), -1);
+	assert_int_equal(cx_last_errno(), 0);
+	/* Followed, the link leads to the file. */
+	fd = open_regular_at(dir, "link", 0);
+	assert_true(fd >= 0);
+	close(fd);
+
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/file", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_read_all),
+		cmocka_unit_test(test_open_regular),
+	};
+
+	cx_init("test-file");
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
