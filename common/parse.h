@@ -1,6 +1,9 @@
-/* Pure parsers: they take a string and return 0 with the value, or -1
- * with errno EINVAL (not the right form) or ERANGE (out of range).  They
- * print nothing; the tool names the option in its message. */
+/* Parsers: they take a string and return 0 with the value, or -1 with
+ * errno EINVAL (not the right form) or ERANGE (out of range).  They
+ * print nothing; the tool names the option in its message
+ * (cx_opt_invalid).  All are pure but the user and group ones, which
+ * look names up in the passwd- and group-format files they are given
+ * (a root's /etc, not only the host's). */
 #ifndef CX_PARSE_H
 #define CX_PARSE_H
 
