@@ -1,6 +1,7 @@
 #include "overlay-stage.h"
 
 #include "die.h"
+#include "syscalls.h"
 
 #include <dirent.h>
 #include <errno.h>

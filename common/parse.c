@@ -382,6 +382,26 @@ int cx_parse_idmap(const char *s, struct cx_idmap *m)
 	return 0;
 }
 
+/* The signals by the names kill(1) and glibc's sigabbrev_np() give
+ * them, without "SIG"; our own table, so that every C library reads
+ * the same names. */
+static const struct {
+	int sig;
+	const char *name;
+} signals[] = {
+	{ SIGHUP, "HUP" }, { SIGINT, "INT" }, { SIGQUIT, "QUIT" },
+	{ SIGILL, "ILL" }, { SIGTRAP, "TRAP" }, { SIGABRT, "ABRT" },
+	{ SIGBUS, "BUS" }, { SIGFPE, "FPE" }, { SIGKILL, "KILL" },
+	{ SIGUSR1, "USR1" }, { SIGSEGV, "SEGV" }, { SIGUSR2, "USR2" },
+	{ SIGPIPE, "PIPE" }, { SIGALRM, "ALRM" }, { SIGTERM, "TERM" },
+	{ SIGSTKFLT, "STKFLT" }, { SIGCHLD, "CHLD" }, { SIGCONT, "CONT" },
+	{ SIGSTOP, "STOP" }, { SIGTSTP, "TSTP" }, { SIGTTIN, "TTIN" },
+	{ SIGTTOU, "TTOU" }, { SIGURG, "URG" }, { SIGXCPU, "XCPU" },
+	{ SIGXFSZ, "XFSZ" }, { SIGVTALRM, "VTALRM" }, { SIGPROF, "PROF" },
+	{ SIGWINCH, "WINCH" }, { SIGPOLL, "POLL" }, { SIGPWR, "PWR" },
+	{ SIGSYS, "SYS" },
+};
+
 int cx_parse_signal(const char *s, int *sig)
 {
 	uint32_t n;
@@ -394,13 +414,10 @@ int cx_parse_signal(const char *s, int *sig)
 	}
 	if (strncasecmp(s, "SIG", 3) == 0)
 		s += 3;
-	for (int i = 1; i < NSIG; i++) {
-		const char *name = sigabbrev_np(i);
-
-		if (name && strcasecmp(name, s) == 0) {
-			*sig = i;
+	for (size_t i = 0; i < sizeof(signals) / sizeof(*signals); i++)
+		if (strcasecmp(signals[i].name, s) == 0) {
+			*sig = signals[i].sig;
 			return 0;
 		}
-	}
 	return einval();
 }

@@ -1,14 +1,54 @@
 /* Wrappers for the system calls cx uses that older C libraries lack.
- * They go through syscall(2) so that the same code builds on any glibc;
- * a caller that gets ENOSYS takes its one fallback path. */
+ * They go through syscall(2) so that the same code builds on any glibc,
+ * and on musl; a caller that gets ENOSYS takes its one fallback path. */
 #ifndef CX_SYSCALLS_H
 #define CX_SYSCALLS_H
 
 #include <linux/openat2.h>
 #include <stdint.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#ifndef __GLIBC__
+/* musl (1.2.3, Debian 12's) declares none of the new mount API, statx,
+ * execveat, close_range or renameat2, which glibc 2.36 does: the
+ * kernel's headers give the constants and structures, syscall(2) the
+ * calls, under glibc's names. */
+#include <linux/close_range.h>
+#include <linux/fs.h>
+#include <linux/mount.h>
+#include <linux/stat.h>
+
+static inline int statx(int dirfd, const char *path, int flags,
+			unsigned int mask, struct statx *st)
+{
+	return (int)syscall(SYS_statx, dirfd, path, flags, mask, st);
+}
+
+static inline int execveat(int dirfd, const char *path, char *const argv[],
+			   char *const envp[], int flags)
+{
+	return (int)syscall(SYS_execveat, dirfd, path, argv, envp, flags);
+}
+
+static inline int close_range(unsigned int first, unsigned int last,
+			      int flags)
+{
+	return (int)syscall(SYS_close_range, first, last, flags);
+}
+
+static inline int renameat2(int olddirfd, const char *oldpath, int newdirfd,
+			    const char *newpath, unsigned int flags)
+{
+	return (int)syscall(SYS_renameat2, olddirfd, oldpath, newdirfd,
+			    newpath, flags);
+}
+
+/* The wait status of a process that exited with RET or died of SIG. */
+#define W_EXITCODE(ret, sig) ((ret) << 8 | (sig))
+#endif
 
 #ifndef SYS_openat2
 #define SYS_openat2 437

@@ -7,6 +7,7 @@
 #include "mount.h"
 #include "opt.h"
 #include "path.h"
+#include "syscalls.h"
 
 #include <errno.h>
 #include <fcntl.h>

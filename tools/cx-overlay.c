@@ -9,6 +9,7 @@
 #include "overlay-layer.h"
 #include "overlay-tar.h"
 #include "parse.h"
+#include "syscalls.h"
 
 #include <errno.h>
 #include <fcntl.h>
