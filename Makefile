@@ -107,6 +107,7 @@ $(BUILD)/tools/%.o: tools/%.c | $(BUILD)/tools
 
 ifeq ($(LIBC),musl)
 $(OBJS) $(TOOLS:%=$(BUILD)/tools/%.o): | $(MUSL_DEPS)/prefix/.done
+$(BINS): $(MUSL_DEPS)/prefix/.done
 $(MUSL_DEPS)/prefix/.done: mk/musl-deps.sh
 	sh mk/musl-deps.sh $(MUSL_DEPS)
 endif

@@ -55,16 +55,16 @@ if ! ls "$DIR/src/"libarchive_*.dsc >/dev/null 2>&1; then
 	(cd "$DIR/src" && apt-get "$@" -qq source --download-only $PKGS)
 fi
 
-# --- unpacked, with every file of one age ----------------------------------
-# dpkg-source dates what Debian's patches touch now, which would make
-# make(1) run autotools again; one date for all keeps the shipped
-# configure scripts.
+# --- unpacked afresh, with every file of one age ---------------------------
+# Nothing of an earlier, interrupted build is reused.  dpkg-source
+# dates what Debian's patches touch now, which would make make(1) run
+# autotools again; one date for all keeps the shipped configure scripts.
+rm -rf "$DIR/work" "$DIR/prefix"
+mkdir -p "$DIR/work" "$DIR/prefix/lib" "$DIR/prefix/include"
 for dsc in "$DIR/src/"*.dsc; do
 	name=$(basename "$dsc" .dsc)
-	[ -d "$DIR/work/$name" ] && continue
-	dpkg-source --no-check -x "$dsc" "$DIR/work/$name.tmp" >/dev/null
-	find "$DIR/work/$name.tmp" -exec touch -h -d '2024-01-01 00:00' {} +
-	mv "$DIR/work/$name.tmp" "$DIR/work/$name"
+	dpkg-source --no-check -x "$dsc" "$DIR/work/$name" >/dev/null
+	find "$DIR/work/$name" -exec touch -h -d '2024-01-01 00:00' {} +
 done
 
 # --- musl-gcc with the kernel's headers, and static-pie ------------------
@@ -100,7 +100,10 @@ cp lib/libzstd.a "$P/lib/" && cp lib/zstd.h lib/zstd_errors.h "$P/include/"
 
 echo "musl-deps: popt" >&2
 w popt
-q ./configure --prefix="$P" --disable-shared --enable-static --disable-nls
+# No iconv: popt would convert its help text to the locale, and
+# musl's iconv tables are half the size of a tool.
+q ./configure --prefix="$P" --disable-shared --enable-static --disable-nls \
+	ac_cv_func_iconv=no am_cv_func_iconv=no
 q make -j2 -C src
 q make -C src install
 
