@@ -270,7 +270,7 @@ static int v1_check(const char *mount, const struct cx_cg_limit *lim)
 static bool is_memory(const struct cx_cg_knob *k)
 {
 	return k->kind == CX_CG_SWAP ||
-	       strcmp(k->v1file, "memory.limit_in_bytes") == 0;
+	       (k->v1file && strcmp(k->v1file, "memory.limit_in_bytes") == 0);
 }
 
 static int v1_apply(const char *dir, const struct cx_cg_limit *const *lim,
