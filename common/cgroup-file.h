@@ -5,9 +5,18 @@
 #ifndef CX_CGROUP_FILE_H
 #define CX_CGROUP_FILE_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* -1 with errno ERR, nothing recorded: the pure parsers' and the
+ * lookups' way to fail, which the caller words. */
+static inline int cx_cg_errno(int err)
+{
+	errno = err;
+	return -1;
+}
 
 /* Write TEXT to DIR/FILE in one write(2). */
 int cx_cg_write(const char *dir, const char *file, const char *text);

@@ -11,12 +11,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static int fail_errno(int err)
-{
-	errno = err;
-	return -1;
-}
-
 const struct cx_cg_knob cx_cg_knobs[] = {
 	{ "memory", "SIZE", "memory limit: bytes with K, M, G or T, or max",
 	  CX_CG_SIZE, "memory", "memory.max",
@@ -59,24 +53,24 @@ int cx_cg_parse_cpus(const char *s, uint64_t *quota)
 	int decimals = 0;
 
 	if (!isdigit((unsigned char)*s))
-		return fail_errno(EINVAL);
+		return cx_cg_errno(EINVAL);
 	for (; isdigit((unsigned char)*s); s++) {
 		whole = whole * 10 + (uint64_t)(*s - '0');
 		if (whole > 1000000)
-			return fail_errno(ERANGE);
+			return cx_cg_errno(ERANGE);
 	}
 	if (*s == '.') {
 		s++;
 		if (!isdigit((unsigned char)*s))
-			return fail_errno(EINVAL);
+			return cx_cg_errno(EINVAL);
 		for (; isdigit((unsigned char)*s); s++) {
 			if (++decimals > 5)
-				return fail_errno(EINVAL);
+				return cx_cg_errno(EINVAL);
 			frac = frac * 10 + (uint64_t)(*s - '0');
 		}
 	}
 	if (*s)
-		return fail_errno(EINVAL);
+		return cx_cg_errno(EINVAL);
 	for (; decimals < 5; decimals++)
 		frac *= 10;
 	/* 5 decimals are microseconds of a 100000 us period. */
@@ -84,23 +78,23 @@ int cx_cg_parse_cpus(const char *s, uint64_t *quota)
 	/* The kernel's smallest quota is 1 ms. */
 	if (*quota < 1000 || whole > 1000000 ||
 	    (whole == 1000000 && frac))
-		return fail_errno(ERANGE);
+		return cx_cg_errno(ERANGE);
 	return 0;
 }
 
 int cx_cg_parse_cpulist(const char *s)
 {
 	if (!*s)
-		return fail_errno(EINVAL);
+		return cx_cg_errno(EINVAL);
 	for (;;) {
 		uint64_t a = 0, b;
 		int n = 0;
 
 		for (; isdigit((unsigned char)*s); s++, n++)
 			if ((a = a * 10 + (uint64_t)(*s - '0')) >= 65536)
-				return fail_errno(ERANGE);
+				return cx_cg_errno(ERANGE);
 		if (!n)
-			return fail_errno(EINVAL);
+			return cx_cg_errno(EINVAL);
 		b = a;
 		if (*s == '-') {
 			s++;
@@ -108,14 +102,14 @@ int cx_cg_parse_cpulist(const char *s)
 			n = 0;
 			for (; isdigit((unsigned char)*s); s++, n++)
 				if ((b = b * 10 + (uint64_t)(*s - '0')) >= 65536)
-					return fail_errno(ERANGE);
+					return cx_cg_errno(ERANGE);
 			if (!n || b < a)
-				return fail_errno(EINVAL);
+				return cx_cg_errno(EINVAL);
 		}
 		if (!*s)
 			return 0;
 		if (*s++ != ',')
-			return fail_errno(EINVAL);
+			return cx_cg_errno(EINVAL);
 	}
 }
 
@@ -128,7 +122,7 @@ int cx_cg_parse_limit(const struct cx_cg_knob *k, const char *arg,
 	out->knob = k;
 	if (strcmp(arg, "max") == 0) {
 		if (k->kind == CX_CG_WEIGHT || k->kind == CX_CG_CPULIST)
-			return fail_errno(EINVAL);
+			return cx_cg_errno(EINVAL);
 		out->max = true;
 		return 0;
 	}
@@ -139,7 +133,7 @@ int cx_cg_parse_limit(const struct cx_cg_knob *k, const char *arg,
 			return -1;
 		/* The kernel reads these as signed 64 bits. */
 		if (v > INT64_MAX)
-			return fail_errno(ERANGE);
+			return cx_cg_errno(ERANGE);
 		break;
 	case CX_CG_CPUS:
 		if (cx_cg_parse_cpus(arg, &v) < 0)
@@ -149,7 +143,7 @@ int cx_cg_parse_limit(const struct cx_cg_knob *k, const char *arg,
 		if (cx_parse_u64(arg, &v) < 0)
 			return -1;
 		if (v < 1 || v > 10000)
-			return fail_errno(ERANGE);
+			return cx_cg_errno(ERANGE);
 		break;
 	case CX_CG_CPULIST:
 		if (cx_cg_parse_cpulist(arg) < 0)
@@ -160,10 +154,10 @@ int cx_cg_parse_limit(const struct cx_cg_knob *k, const char *arg,
 		if (cx_parse_u64(arg, &v) < 0)
 			return -1;
 		if (v > PIDS_LIMIT)
-			return fail_errno(ERANGE);
+			return cx_cg_errno(ERANGE);
 		break;
 	default:
-		return fail_errno(EINVAL);
+		return cx_cg_errno(EINVAL);
 	}
 	out->value = v;
 	return 0;
@@ -176,19 +170,19 @@ int cx_cg_parse_set(const char *arg, struct cx_cg_limit *out)
 
 	memset(out, 0, sizeof(*out));
 	if (!eq || !eq[1])
-		return fail_errno(EINVAL);
+		return cx_cg_errno(EINVAL);
 	len = (size_t)(eq - arg);
 	if (len == 0 || len >= sizeof(out->file) || arg[0] == '.' ||
 	    !memchr(arg, '.', len))
-		return fail_errno(EINVAL);
+		return cx_cg_errno(EINVAL);
 	for (size_t i = 0; i < len; i++)
 		if (!isalnum((unsigned char)arg[i]) && arg[i] != '.' &&
 		    arg[i] != '_' && arg[i] != '-')
-			return fail_errno(EINVAL);
+			return cx_cg_errno(EINVAL);
 	memcpy(out->file, arg, len);
 	out->file[len] = '\0';
 	if (strstr(out->file, ".."))
-		return fail_errno(EINVAL);
+		return cx_cg_errno(EINVAL);
 	out->text = eq + 1;
 	return 0;
 }

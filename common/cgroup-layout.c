@@ -13,12 +13,6 @@
 #include <string.h>
 #include <sys/sysmacros.h>
 
-static int fail_errno(int err)
-{
-	errno = err;
-	return -1;
-}
-
 /* --- The layout -------------------------------------------------- */
 
 /* The controllers cx knows by name, v1 and v2.  A v1 mount option not
@@ -88,7 +82,7 @@ static int add_hier(const struct cx_mountinfo *m, struct cx_cg_layout *l)
 			return 0;	/* the same hierarchy again */
 	h.ctls = h.version == 1 ? v1_ctls(m->superopts) : strdup("");
 	if (!h.ctls)
-		return fail_errno(ENOMEM);
+		return cx_cg_errno(ENOMEM);
 	if (h.version == 1 && !*h.ctls) {
 		free(h.ctls);	/* a named hierarchy: no controller */
 		return 0;
@@ -97,11 +91,11 @@ static int add_hier(const struct cx_mountinfo *m, struct cx_cg_layout *l)
 	h.mount = strdup(m->mountpoint);
 	if (!h.root || !h.mount) {
 		hier_free(&h);
-		return fail_errno(ENOMEM);
+		return cx_cg_errno(ENOMEM);
 	}
 	if (l->n == CX_CG_MAX_HIER) {
 		hier_free(&h);
-		return fail_errno(E2BIG);
+		return cx_cg_errno(E2BIG);
 	}
 	if (h.version == 2) {
 		if (l->v2 >= 0) {
@@ -128,7 +122,7 @@ static int layout_of(const struct cx_mountinfo_table *t,
 			int err = errno;
 
 			cx_cg_layout_free(l);
-			return fail_errno(err);
+			return cx_cg_errno(err);
 		}
 	return 0;
 }
@@ -142,7 +136,7 @@ int cx_cg_parse_mountinfo(const char *text, struct cx_cg_layout *l)
 	 * same, so that it is empty too. */
 	if (cx_mountinfo_parse(text, &t) < 0) {
 		layout_of(&t, l);
-		return fail_errno(ENOMEM);
+		return cx_cg_errno(ENOMEM);
 	}
 	rc = layout_of(&t, l);
 	cx_mountinfo_free(&t);
@@ -359,25 +353,25 @@ static int check_components(const char *s, const char **why)
 
 		if (len == 0) {
 			*why = "has an empty component (a double slash, or a slash at the end)";
-			return fail_errno(EINVAL);
+			return cx_cg_errno(EINVAL);
 		}
 		if ((len == 1 && p[0] == '.') ||
 		    (len == 2 && p[0] == '.' && p[1] == '.')) {
 			*why = "has a '.' or '..' component";
-			return fail_errno(EINVAL);
+			return cx_cg_errno(EINVAL);
 		}
 		if (len > 255) {
 			*why = "has a component longer than 255 bytes";
-			return fail_errno(ENAMETOOLONG);
+			return cx_cg_errno(ENAMETOOLONG);
 		}
 		for (size_t i = 0; i < len; i++)
 			if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f) {
 				*why = "contains a control character";
-				return fail_errno(EINVAL);
+				return cx_cg_errno(EINVAL);
 			}
 		if (looks_like_file(p, len)) {
 			*why = "has a component that looks like an interface file (such as memory.max)";
-			return fail_errno(EINVAL);
+			return cx_cg_errno(EINVAL);
 		}
 		if (!slash)
 			return 0;
@@ -392,34 +386,34 @@ int cx_cg_check_name(const char *name, size_t len, const char *base,
 
 	if (len == 0) {
 		*why = "is empty";
-		return fail_errno(EINVAL);
+		return cx_cg_errno(EINVAL);
 	}
 	if (memchr(name, '\0', len)) {
 		*why = "contains a NUL byte";
-		return fail_errno(EINVAL);
+		return cx_cg_errno(EINVAL);
 	}
 	if (len >= CX_CG_NAME_MAX) {
 		*why = "is too long";
-		return fail_errno(ENAMETOOLONG);
+		return cx_cg_errno(ENAMETOOLONG);
 	}
 	if (s[0] == '/') {
 		size_t blen;
 
 		if (!base) {
 			*why = "is an absolute path, but the base differs between hierarchies (give NAME relative to it)";
-			return fail_errno(EINVAL);
+			return cx_cg_errno(EINVAL);
 		}
 		blen = strlen(base);
 		while (blen && base[blen - 1] == '/')
 			blen--;		/* "/" is the root: length 0 */
 		if (strncmp(s, base, blen) != 0 || s[blen] != '/') {
 			*why = "is an absolute path outside the base";
-			return fail_errno(EINVAL);
+			return cx_cg_errno(EINVAL);
 		}
 		s += blen + 1;
 		if (!*s) {
 			*why = "names the base itself";
-			return fail_errno(EINVAL);
+			return cx_cg_errno(EINVAL);
 		}
 	}
 	if (check_components(s, why) < 0)
@@ -432,7 +426,7 @@ int cx_cg_check_parent(const char *path, const char **rel, const char **why)
 {
 	if (memchr(path, '\n', strlen(path))) {
 		*why = "contains a control character";
-		return fail_errno(EINVAL);
+		return cx_cg_errno(EINVAL);
 	}
 	while (*path == '/')
 		path++;

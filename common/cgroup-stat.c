@@ -10,12 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int fail_errno(int err)
-{
-	errno = err;
-	return -1;
-}
-
 int cx_cg_oom_kills(const struct cx_cg_layout *l, const char *name,
 		    uint64_t *kills)
 {
@@ -24,7 +18,7 @@ int cx_cg_oom_kills(const struct cx_cg_layout *l, const char *name,
 	int rc;
 
 	if (i < 0 || !cx_cg_exists(l, i, name))
-		return fail_errno(ENOENT);
+		return cx_cg_errno(ENOENT);
 	dir = cx_cg_path(l, i, name);
 	rc = cx_cg_backend(l->h[i].version)->oom_kills(dir, kills);
 	free(dir);
@@ -78,7 +72,7 @@ int cx_cg_oom_watch(const struct cx_cg_layout *l, const char *name,
 	memset(w, 0, sizeof(*w));
 	w->h = -1;
 	if (i < 0 || cx_cg_oom_kills(l, name, &w->kills) < 0)
-		return fail_errno(ENOENT);
+		return cx_cg_errno(ENOENT);
 	w->h = i;
 	/* Up to the root of the mount, which has no limit. */
 	top = strlen(l->h[i].mount);

@@ -15,12 +15,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static int fail_errno(int err)
-{
-	errno = err;
-	return -1;
-}
-
 /* A new cpuset cgroup starts with no CPU and no memory node, and no
  * task can join it (ENOSPC): give it its parent's, as
  * cgroup.clone_children would have. */
@@ -202,7 +196,7 @@ static int v1_plan(const struct cx_cg_limit *l, struct cx_cg_write w[2])
 
 	memset(w, 0, 2 * sizeof(*w));
 	if (!file)
-		return fail_errno(EOPNOTSUPP);
+		return cx_cg_errno(EOPNOTSUPP);
 	w[0].file = file;
 	switch (k->kind) {
 	case CX_CG_SWAP:
@@ -242,7 +236,7 @@ static int v1_plan(const struct cx_cg_limit *l, struct cx_cg_write w[2])
 	case CX_CG_FILE:
 		break;
 	}
-	return fail_errno(EINVAL);
+	return cx_cg_errno(EINVAL);
 }
 
 /* The files the kernel's configuration decides on are in the root of a
@@ -407,9 +401,9 @@ int cx_cg_v1_memsw(bool mem_max, uint64_t mem, bool swap_max, uint64_t swap,
 		return 0;
 	}
 	if (mem_max)
-		return fail_errno(EINVAL);
+		return cx_cg_errno(EINVAL);
 	if (mem > INT64_MAX - swap)
-		return fail_errno(ERANGE);
+		return cx_cg_errno(ERANGE);
 	snprintf(out, len, "%" PRIu64, mem + swap);
 	return 0;
 }

@@ -15,12 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int fail_errno(int err)
-{
-	errno = err;
-	return -1;
-}
-
 static int v2_made(const char *parent, const char *dir)
 {
 	(void)parent;
@@ -151,7 +145,7 @@ static int v2_plan(const struct cx_cg_limit *l, struct cx_cg_write w[2])
 	case CX_CG_FILE:
 		break;
 	}
-	return fail_errno(EINVAL);
+	return cx_cg_errno(EINVAL);
 }
 
 /* Every knob has a v2 file; whether the kernel made it is seen when it
