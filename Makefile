@@ -36,6 +36,10 @@ ARCHIVE_LIBS := $(shell pkg-config --libs libarchive nettle)
 endif
 LIBS_cx-overlay := -lpopt $(ARCHIVE_LIBS)
 
+# The scenario tests' helpers are built by the host's compiler whatever
+# LIBC is: they use no cx code and stand for any program.
+HELPER_CC := $(CC)
+
 WARN     := -Wall -Wextra -Werror
 HARDEN   := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
 CFLAGS   ?= -O2 -g
@@ -135,7 +139,7 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libcx.a | $(BUILD)/tests
 HELPER_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 $(WARN)
 $(BUILD)/tests/helper-%: tests/helper-%.c | $(BUILD)/tests
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(HELPER_CFLAGS) -static-pie -o $@ $<
+	$(Q)$(HELPER_CC) $(HELPER_CFLAGS) -static-pie -o $@ $<
 
 HELPERS  := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/helper-*.c))
 

@@ -1016,7 +1016,7 @@ max"
 	before=$(base_state)
 	# The kernel says EINVAL or ERANGE, depending on its CPU masks.
 	run -125 cx-cgroup create "$R/rb" --memory 10M --cpuset 4095
-	assert_output --regexp "^cx-cgroup: --cpuset: write 4095 to $(cg_dir cpuset "$R/rb")/cpuset.cpus: (Invalid argument|Numerical result out of range)\$"
+	assert_output --regexp "^cx-cgroup: --cpuset: write 4095 to $(cg_dir cpuset "$R/rb")/cpuset.cpus: (Invalid argument|$ERANGE_TEXT)\$"
 	cg_gone "$R"
 	assert_equal "$(base_state)" "$before"
 	run -125 cx-cgroup create "$R/rb" --set memory.nonexistent=1

@@ -202,7 +202,7 @@ start_zombie() {
 	require_strace
 	start_target --user --map-root-user --uts --ipc --fork sleep 100
 	wait_for_comm "$PID" sleep
-	run -0 strace -f -qq -o "$TMP/trace" -e trace=pidfd_open,openat,setns \
+	run -0 strace -f -qq -o "$TMP/trace" -e trace=pidfd_open,open,openat,setns \
 		-e inject=pidfd_open:error=ENOSYS \
 		cx-nsenter --pidfile "$TMP/pid" --all /bin/sh -c "$ns_list"
 	assert_equal "$output" "$(target_ns_list "$PID")"
@@ -537,7 +537,7 @@ start_zombie() {
 		run -125 timeout 10 strace -qq -e trace=open,openat -o "$TMP/trace" \
 			cx-nsenter --pidfile "$TMP/fifo" --uts true
 		run -0 grep -F "\"$TMP/fifo\"" "$TMP/trace"
-		assert_output --regexp '^openat\(AT_FDCWD, "[^"]*", O_RDONLY\|O_CLOEXEC\|O_PATH\) = [0-9]+$'
+		assert_output --regexp '^(openat\(AT_FDCWD, |open\()"[^"]*", O_RDONLY(\|O_LARGEFILE)?\|O_CLOEXEC\|O_PATH\) = [0-9]+$'
 	fi
 	run -125 timeout 10 cx-nsenter --pidfile "$TMP" --uts true
 	assert_output "cx-nsenter: pidfile $TMP: not a regular file (a directory)"

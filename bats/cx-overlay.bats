@@ -390,7 +390,7 @@ Try 'cx-overlay --help' for more information."
 	walkthrough_dirs
 	# A lower inside another lower is the kernel's to refuse.
 	run -125 cx-overlay mount --lower "$TMP/lower:$TMP/lower/dir" --upper "$TMP/upper" --work "$TMP/newwork" "$TMP/merged"
-	assert_output "cx-overlay: mount overlay on $TMP/merged (the layers overlap: one is given twice or lies inside another): Too many levels of symbolic links"
+	assert_output --regexp "^cx-overlay: mount overlay on $TMP/merged \\(the layers overlap: one is given twice or lies inside another\\): $ELOOP_TEXT\$"
 	assert [ ! -e "$TMP/newwork" ]
 	assert_equal "$(mounts_below_tmp)" 0
 	# A new upper and work, then the kernel's refusal (a lower on proc,

@@ -10,6 +10,12 @@ bats_load_library bats-assert
 : "${CX_ROOTFS:?run through make check}"
 export PATH="$CX_BUILD:$PATH"
 
+# An errno's text as the tools print it (strerror), a regular
+# expression: glibc's words, or musl's.
+EBUSY_TEXT='(Device or resource|Resource) busy'
+ELOOP_TEXT='(Too many levels of symbolic links|Symbolic link loop)'
+ERANGE_TEXT='(Numerical result out of range|Result not representable)'
+
 setup() {
 	TMP=$(mktemp -d /tmp/cx-bats.XXXXXX)
 	ROOTFS="$TMP/rootfs"

@@ -666,7 +666,7 @@ void cx_exit_like(int status)
 		sigemptyset(&set);
 		sigaddset(&set, sig);
 		sigprocmask(SIG_UNBLOCK, &set, NULL);
-		raise(sig);
+		cx_raise(sig);
 		exit(128 + sig);
 	}
 	exit(WIFEXITED(status) ? WEXITSTATUS(status) : CX_EXIT_FAIL);

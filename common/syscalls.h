@@ -156,4 +156,12 @@ static inline pid_t cx_clone3(struct cx_clone_args *args)
 	return (pid_t)syscall(SYS_clone3, args, sizeof(*args));
 }
 
+/* raise(SIG), from the kernel's IDs: musl's raise() signals the thread
+ * ID it noted at its own fork(), which in a child of cx_clone3 is the
+ * parent's. */
+static inline int cx_raise(int sig)
+{
+	return (int)syscall(SYS_tgkill, getpid(), (pid_t)syscall(SYS_gettid), sig);
+}
+
 #endif

@@ -5,6 +5,7 @@
 #include "exec.h"
 #include "opt.h"
 #include "parse.h"
+#include "syscalls.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -550,7 +551,7 @@ static void die_with_parent(pid_t parent)
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		cx_die_errno("prctl PR_SET_PDEATHSIG");
 	if (getppid() != parent)
-		raise(SIGKILL);
+		cx_raise(SIGKILL);
 }
 
 /* Did this run make NAME, everywhere it is? */

@@ -38,7 +38,7 @@ enum {
 	OPT_MOUNT_DEVPTS,
 };
 
-enum { MAX_MAPS = 32 };
+enum { MAX_MAPS = 32, CX_HOSTNAME_MAX = 64 };
 
 struct nsfile {
 	const char *path;
@@ -271,9 +271,11 @@ static void check(struct ctx *c)
 		cx_usage_error("--pid=FILE needs --fork: the namespace lives from its first process on");
 	if (c->hostname && !(c->flags & CLONE_NEWUTS))
 		cx_usage_error("--hostname needs --uts (it would rename the host)");
-	if (c->hostname && strlen(c->hostname) > HOST_NAME_MAX) {
+	/* The kernel's limit (__NEW_UTS_LEN), not the C library's
+	 * HOST_NAME_MAX: musl's is 255. */
+	if (c->hostname && strlen(c->hostname) > CX_HOSTNAME_MAX) {
 		cx_opt_invalid("--hostname", c->hostname,
-			       "longer than %d bytes", HOST_NAME_MAX);
+			       "longer than %d bytes", CX_HOSTNAME_MAX);
 		cx_usage_error("%s", cx_last_msg());
 	}
 	if ((c->has_monotonic || c->has_boottime) && !(c->flags & CLONE_NEWTIME))
@@ -883,7 +885,7 @@ static void die_with_parent(int sig, int parentfd)
 	if (prctl(PR_SET_PDEATHSIG, sig) < 0)
 		cx_die_errno("prctl PR_SET_PDEATHSIG");
 	if (poll(&p, 1, 0) > 0)
-		raise(sig);
+		cx_raise(sig);
 	close(parentfd);
 }
 
