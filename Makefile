@@ -1,6 +1,7 @@
 # cx: small tools that build a container by hand, one primitive each.
 #
-#   make            the tools, linked statically (SHARED=1: dynamically)
+#   make            the tools, static against musl (LIBC=glibc: glibc's;
+#                   SHARED=1: glibc, dynamically)
 #   make check      every test: C unit tests, man page and module lints, bats
 #   make demo       a container from the tools, on a busybox rootfs
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -61,20 +62,21 @@ LINKMODE := -pie
 endif
 ALL_LDFLAGS := $(LINKMODE) -Wl,-z,relro,-z,now $(LDSAN) $(LDFLAGS)
 
-# LIBC=musl: the tools linked statically against musl (musl-tools),
+# LIBC=musl, the default: the tools linked statically against musl
+# (musl-tools), one exec costing a third of a static glibc one here,
 # with the libraries they use built once from Debian's own sources by
-# mk/musl-deps.sh into MUSL_DEPS, which later builds share; objects go
-# to build/musl unless BUILD is given.  The unit tests (cmocka) and the
-# sanitizers stay on glibc.  Issue 12 makes it the default once every
-# suite passes on it.
+# mk/musl-deps.sh into MUSL_DEPS, which later builds share.  LIBC=glibc
+# builds into build/glibc unless BUILD is given.  The unit tests
+# (cmocka), the fuzzers and the sanitizers are glibc's: they build
+# there whatever LIBC is.
+ifneq ($(filter 1,$(SHARED) $(SANITIZE)),)
 LIBC      ?= glibc
+endif
+LIBC      ?= musl
 MUSL_DEPS ?= build/musl-deps
 ifeq ($(LIBC),musl)
-ifeq ($(SANITIZE),1)
-$(error SANITIZE=1 needs LIBC=glibc: the sanitizers are glibc's)
-endif
-ifeq ($(origin BUILD),file)
-BUILD    := build/musl
+ifneq ($(filter 1,$(SHARED) $(SANITIZE)),)
+$(error SHARED=1 and SANITIZE=1 need LIBC=glibc: musl's programs are static, the sanitizers glibc's)
 endif
 MUSL     := $(abspath $(MUSL_DEPS))
 CC       := gcc -specs $(MUSL)/musl.specs -isystem $(MUSL)/kh
@@ -82,8 +84,23 @@ ALL_CFLAGS  += -I$(MUSL)/prefix/include -ffunction-sections -fdata-sections
 ALL_LDFLAGS += -L$(MUSL)/prefix/lib -Wl,--gc-sections
 ARCHIVE_LIBS := -larchive -lzstd -lz -lnettle
 LIBS_cx-overlay := -lpopt $(ARCHIVE_LIBS)
-else ifneq ($(LIBC),glibc)
-$(error LIBC=$(LIBC): glibc or musl)
+# What must be glibc's goes to a glibc build folder of its own.
+GLIBC_MAKE = $(MAKE) --no-print-directory LIBC=glibc BUILD=$(BUILD)/glibc
+else ifeq ($(LIBC),glibc)
+ifeq ($(origin BUILD)$(BUILD),filebuild)
+BUILD    := build/glibc
+endif
+else
+$(error LIBC=$(LIBC): musl or glibc)
+endif
+
+# A build folder remembers the compiler and flags it was built with
+# (BUILD/.flags, rewritten when they change): LIBC=, SHARED= or new
+# CFLAGS over an earlier build make every object again.
+FLAGS_NOW := $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)
+ifneq ($(FLAGS_NOW),$(file <$(BUILD)/.flags))
+$(shell mkdir -p $(BUILD))
+$(file >$(BUILD)/.flags,$(FLAGS_NOW))
 endif
 
 OBJS     := $(COMMON:%=$(BUILD)/common/%.o)
@@ -99,11 +116,11 @@ Q        := $(if $(V),,@)
 # breaking the build.
 DEPFLAGS := -MMD -MP
 
-$(BUILD)/common/%.o: common/%.c | $(BUILD)/common
+$(BUILD)/common/%.o: common/%.c $(BUILD)/.flags | $(BUILD)/common
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
-$(BUILD)/tools/%.o: tools/%.c | $(BUILD)/tools
+$(BUILD)/tools/%.o: tools/%.c $(BUILD)/.flags | $(BUILD)/tools
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
@@ -119,7 +136,7 @@ endif
 $(BUILD)/libcx.a: $(OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/cx-%: $(BUILD)/tools/cx-%.o $(BUILD)/libcx.a
+$(BUILD)/cx-%: $(BUILD)/tools/cx-%.o $(BUILD)/libcx.a $(BUILD)/.flags
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libcx.a $(LIBS_cx-$*)
 
@@ -151,8 +168,13 @@ rootfs: $(BUILD)/rootfs/bin/busybox
 deps:
 	sh .ci/deps.sh
 
+ifeq ($(LIBC),musl)
+unit:
+	$(GLIBC_MAKE) unit
+else
 unit: $(TESTS:%=$(BUILD)/tests/%)
 	sh tests/run-unit.sh $(TESTS:%=$(BUILD)/tests/%)
+endif
 
 lint-man:
 	sh tests/lint-man.sh $(BUILD) $(TOOLS)
@@ -187,7 +209,7 @@ check-cgroup-v2: all rootfs $(HELPERS)
 # The unit tests and the scenarios again, with the tools, libcx and the
 # tests built with ASan and UBSan (SANITIZE=1) in a build folder of
 # their own; first a proof that what is tested is the sanitized build.
-SANITIZE_MAKE = $(MAKE) --no-print-directory SANITIZE=1 \
+SANITIZE_MAKE = $(MAKE) --no-print-directory SANITIZE=1 LIBC=glibc \
 		BUILD=$(BUILD)/sanitize CX_SUITE=$@
 
 sanitize-unit sanitize-bats:
@@ -195,6 +217,11 @@ sanitize-unit sanitize-bats:
 	@readelf -d $(BUILD)/sanitize/cx-unshare | grep -q 'libasan' || \
 		{ echo "$@: $(BUILD)/sanitize/cx-unshare is not built with ASan"; exit 1; }
 	$(SANITIZE_MAKE) $(@:sanitize-%=%)
+
+# The scenarios again with the tools linked against glibc (LIBC=glibc),
+# so that the build distributions may choose does not rot.
+glibc-bats:
+	$(MAKE) --no-print-directory LIBC=glibc BUILD=$(BUILD)/glibc CX_SUITE=$@ bats
 
 # Both install what is missing first: they are the README's two commands.
 check: deps
@@ -255,14 +282,22 @@ fuzz: $(FUZZERS:%=$(BUILD)/fuzz/%)
 fuzz-short:
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
 
+# Stripped: half of each tool or more is its debugging information
+# (INSTALL_STRIP= keeps it).
+INSTALL_STRIP ?= -s
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
-	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
+	install -m 755 $(INSTALL_STRIP) $(BINS) $(DESTDIR)$(BINDIR)
 	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)/man1
 	install -m 644 $(wildcard man/*.7) $(DESTDIR)$(MANDIR)/man7
 
+# clean keeps the musl libraries (MUSL_DEPS): building them needs the
+# network; distclean removes them too.
 clean:
+	find build -mindepth 1 -maxdepth 1 ! -path $(MUSL_DEPS) -exec rm -rf {} + 2>/dev/null || true
+
+distclean:
 	rm -rf build
 
-.PHONY: all rootfs helpers deps unit lint-man lint-modules bats sanitize-unit sanitize-bats check-cgroup-v2 check demo bench fuzz fuzz-short install clean
+.PHONY: all rootfs helpers deps unit lint-man lint-modules bats glibc-bats sanitize-unit sanitize-bats check-cgroup-v2 check demo bench fuzz fuzz-short install clean distclean
 .SECONDARY:

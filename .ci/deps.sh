@@ -2,12 +2,14 @@
 # Install, from Debian's packages, whatever the build, the tests and the
 # demo need and the machine lacks.  Idempotent; needs root.
 set -eu
-# build: compiler, popt, libcap, libcap-ng, libarchive (static, with the
-# compression libraries it links); tests: cmocka, bats, mandoc, busybox
+# build: compiler, musl-tools and what mk/musl-deps.sh needs to build
+# the libraries from Debian's sources with it (dpkg-dev, m4); popt,
+# libcap, libcap-ng, libarchive (static, with the compression libraries
+# it links) for LIBC=glibc and the tests; tests: cmocka, bats, mandoc, busybox
 # for the rootfs, umoci as the image peer, qemu and e2fsprogs (its /tmp)
 # for the cgroup v2 lane;
 # bench: crun, runc, hyperfine; fuzz: clang.
-pkgs="gcc make libc6-dev pkg-config libpopt-dev libcap-dev libcap-ng-dev
+pkgs="gcc make libc6-dev pkg-config musl-tools dpkg-dev m4 libpopt-dev libcap-dev libcap-ng-dev
 libarchive-dev nettle-dev libacl1-dev liblzma-dev libzstd-dev liblz4-dev
 libbz2-dev zlib1g-dev libxml2-dev
 libcmocka-dev bats bats-support bats-assert mandoc busybox-static util-linux

@@ -3,14 +3,15 @@
 # Usage: check.sh MAKE [MAKE-ARGS...]
 # The suites: C unit tests, the man page lint, the module lint (which
 # tools each common/ module ends up in), the bats scenarios on this
-# host, a short run of every fuzz target, and the unit tests and
-# scenarios again under ASan and UBSan; meanwhile, the same scenarios in
+# host, again with the tools built against glibc (LIBC=glibc), a short
+# run of every fuzz target, and the unit tests and scenarios again under
+# ASan and UBSan; meanwhile, the same scenarios in
 # a guest that runs Debian 12's kernel with cgroup v2 only (the longest
 # suite, and one that touches nothing of the host's: it runs beside the
 # others, and its log follows theirs).  Each ends with "NAME: N passed,
 # N failed".
 set -u
-suites="unit lint-man lint-modules bats fuzz-short sanitize-unit sanitize-bats"
+suites="unit lint-man lint-modules bats glibc-bats fuzz-short sanitize-unit sanitize-bats"
 state=$(mktemp -d)
 log=$state/log
 lane=
