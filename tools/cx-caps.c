@@ -230,8 +230,13 @@ static const char *kernel_last_name(void)
 }
 
 /* Our own state, from the system calls: no /proc needed, which may be
- * missing or another PID namespace's in a container. */
-static void read_self(struct cx_capstate *st)
+ * missing or another PID namespace's in a container.  One prctl per
+ * capability for the bounding set, unless BND is given: the set as
+ * read before, when nothing was dropped from it since (only the thread
+ * itself can change it, and only by dropping).  The ambient set is
+ * asked only for capabilities both permitted and inheritable: the
+ * kernel keeps it inside the two. */
+static void read_self(struct cx_capstate *st, const uint64_t *bnd)
 {
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct d[2];
@@ -246,15 +251,16 @@ static void read_self(struct cx_capstate *st)
 	st->prm = (uint64_t)d[1].permitted << 32 | d[0].permitted;
 	st->inh = (uint64_t)d[1].inheritable << 32 | d[0].inheritable;
 	for (unsigned i = 0; i <= kernel_last; i++) {
-		int b = prctl(PR_CAPBSET_READ, i, 0, 0, 0);
-		int a = prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, i, 0, 0);
+		uint64_t bit = (uint64_t)1 << i;
+		int b = bnd ? !!(*bnd & bit) : prctl(PR_CAPBSET_READ, i, 0, 0, 0);
 
 		if (b < 0)
 			cx_die_errno("read the bounding set (capability %u)", i);
 		if (b)
-			st->bnd |= (uint64_t)1 << i;
-		if (a > 0)
-			st->amb |= (uint64_t)1 << i;
+			st->bnd |= bit;
+		if ((st->prm & st->inh & bit) &&
+		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, i, 0, 0) > 0)
+			st->amb |= bit;
 	}
 	st->securebits = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
 	st->nnp = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
@@ -493,7 +499,7 @@ static int cmd_show(char **argv)
 		}
 		read_pid(pid, &st);
 	} else {
-		read_self(&st);
+		read_self(&st, NULL);
 	}
 	if (c.json)
 		show_json(pid, &st);
@@ -1026,7 +1032,7 @@ static noreturn void chain(const struct ctx *c, char **cmd)
 	struct plan p;
 	char why[2048];
 
-	read_self(&now);
+	read_self(&now, NULL);
 	make_plan(c, &now, &p, &want);
 
 	/* Every step changes our credentials, and a change of IDs clears
@@ -1044,7 +1050,7 @@ static noreturn void chain(const struct ctx *c, char **cmd)
 		cx_die_last();
 
 	/* Trust the kernel's answer, not the calls' return values. */
-	read_self(&got);
+	read_self(&got, want.bnd == now.bnd ? &now.bnd : NULL);
 	if (cx_capstate_diff(&want, &got, why, sizeof(why)))
 		cx_die("after the change, %s%s", why,
 		       got.bnd != want.bnd && !(now.eff & (1u << CAP_SETPCAP)) ?
