@@ -60,6 +60,14 @@ endif
 ifeq ($(SHARED),1)
 LINKMODE := -pie
 endif
+# PIE=0: a static program at a fixed address, no ASLR, no start-up
+# relocation (make bench weighs the two).
+ifeq ($(PIE),0)
+ifeq ($(SHARED),1)
+$(error PIE=0 is for static programs: not with SHARED=1 or SANITIZE=1)
+endif
+LINKMODE := -static -no-pie
+endif
 ALL_LDFLAGS := $(LINKMODE) -Wl,-z,relro,-z,now $(LDSAN) $(LDFLAGS)
 
 # LIBC=musl, the default: the tools linked statically against musl
@@ -232,13 +240,23 @@ demo: deps
 	$(MAKE) --no-print-directory all rootfs
 	sh examples/container.sh --build $(BUILD)
 
-# make bench: one container job timed five ways against the floor
-# (bench/run.sh; BENCH_PAIRS=30).  The helpers are static, and never
-# sanitized: they are what is measured.
-BENCH_BINS := $(addprefix $(BUILD)/bench/,timeit link floor oci-run)
+# make bench: one container job timed six ways against the floor
+# (bench/run.sh; BENCH_PAIRS=30), the price of one link of a chain
+# linked four ways, and each tool's start-up as built here, without PIE
+# (PIE=0, in BUILD/nopie) and against glibc (in BUILD/glibc).  The
+# helpers are static, and never sanitized: they are what is measured.
+BENCH_BINS := $(addprefix $(BUILD)/bench/,timeit link link-nopie link-glibc floor oci-run)
 
-$(BUILD)/bench/%: bench/%.c | $(BUILD)/bench
+$(BUILD)/bench/%: bench/%.c $(BUILD)/.flags | $(BUILD)/bench
 	$(CC) -std=gnu11 -D_GNU_SOURCE -O2 $(WARN) $(HARDEN) -static-pie \
+		-Wl,-z,relro,-z,now -o $@ $<
+
+# One link, as this build links (above), without PIE, and with glibc.
+$(BUILD)/bench/link-nopie: bench/link.c $(BUILD)/.flags | $(BUILD)/bench
+	$(CC) -std=gnu11 -D_GNU_SOURCE -O2 $(WARN) -static -no-pie -o $@ $<
+
+$(BUILD)/bench/link-glibc: bench/link.c | $(BUILD)/bench
+	$(HELPER_CC) -std=gnu11 -D_GNU_SOURCE -O2 $(WARN) $(HARDEN) -static-pie \
 		-Wl,-z,relro,-z,now -o $@ $<
 
 # bare: a link without a C library (x86-64 only; skipped elsewhere).
@@ -249,8 +267,15 @@ $(BUILD)/bench/bare: bench/bare.c | $(BUILD)/bench
 $(BUILD)/bench $(BUILD)/fuzz/common:
 	mkdir -p $@
 
+ifeq ($(LIBC),musl)
+BENCH_GLIBC := $(BUILD)/glibc
+else
+BENCH_GLIBC := $(BUILD)
+endif
 bench: all rootfs $(BENCH_BINS) $(BUILD)/bench/bare
-	sh bench/run.sh $(BUILD)
+	$(MAKE) --no-print-directory -s BUILD=$(BUILD)/nopie PIE=0 all
+	$(MAKE) --no-print-directory -s LIBC=glibc BUILD=$(BENCH_GLIBC) all
+	BENCH_NOPIE=$(BUILD)/nopie BENCH_GLIBC=$(BENCH_GLIBC) sh bench/run.sh $(BUILD)
 
 # make fuzz: each tests/fuzz/fuzz-NAME.c is a libFuzzer target, built
 # with clang over the common/ sources, run FUZZ_SECONDS (60) from the

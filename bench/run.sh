@@ -4,17 +4,21 @@
 # Docker's capabilities, /bin/true) done several ways, each timed against
 # the floor in one interleaved run, in two regimes: back to back, and
 # after 100 ms of idle before each start.  Then the price of one link of
-# a chain, each tool's own start-up, and each binary's size and peak RSS.
+# a chain linked four ways, each tool's own start-up as built, without
+# PIE and against glibc, and each binary's size and peak RSS.
 # A benchmark, not a test: it fails only when it cannot measure.
 #
 # Usage: run.sh BUILD
-#   BUILD holds the tools, rootfs/ and bench/ (timeit, link, floor,
-#   oci-run, and bare where it builds): make bench builds them first.
+#   BUILD holds the tools, rootfs/ and bench/ (timeit, link, link-nopie,
+#   link-glibc, floor, oci-run, and bare where it builds): make bench
+#   builds them first.
 # Environment:
 #   BENCH_PAIRS  pairs per variant and regime (30)
 #   BENCH_LINKS  links in the chain of links (5)
 #   BENCH_CHAIN  the script to time as the cx chain, called as
 #                examples/container.sh is (the default)
+#   BENCH_NOPIE  the tools built with PIE=0, BENCH_GLIBC with LIBC=glibc
+#                (folders; a column is left out where one is not given)
 # The figures go to the terminal and to BUILD/bench-results.txt.
 set -eu
 
@@ -28,7 +32,9 @@ links=${BENCH_LINKS:-5}
 out=$build/bench-results.txt
 SH=/bin/sh
 
-for f in timeit link floor oci-run; do
+nopie=${BENCH_NOPIE:-}
+glibc=${BENCH_GLIBC:-}
+for f in timeit link link-nopie link-glibc floor oci-run; do
 	[ -x "$bin/$f" ] || { echo "bench: $bin/$f missing (make bench builds it)" >&2; exit 1; }
 done
 [ -x "$rootfs/bin/busybox" ] || { echo "bench: no rootfs in $rootfs (make rootfs)" >&2; exit 1; }
@@ -77,6 +83,36 @@ run_chain() {
 	"$bin/timeit" $idle $SH "$chain" --build "$build" --rootfs "$rootfs" \
 		--share "$host" /bin/true
 }
+
+# The headline: the chain of examples/container.sh (keep the two alike)
+# as one command line, exec'd by the timer as crun is, with no shell
+# around it.  Printed once, so that anyone can run it again.
+if [ -e /sys/fs/cgroup/cgroup.controllers ]; then
+	cgdir=/sys/fs/cgroup/cx/cx-bench-$$
+else
+	cgdir=/sys/fs/cgroup/memory/cx/cx-bench-$$
+fi
+caps_list=chown,dac_override,fsetid,fowner,mknod,net_raw,setgid,setuid
+caps_list=$caps_list,setfcap,setpcap,net_bind_service,sys_chroot,kill,audit_write
+# The seven links, one per variable (split into words when run).
+L1="$build/cx-cgroup run --rm --memory 100M --memory-swap 0 --pids 64 cx-bench-$$"
+L2="$build/cx-unshare --pid --mount --uts --ipc --net --cgroup --init --hostname cx-container"
+L3="$build/cx-overlay mount --lower $rootfs --tmpfs $rootfs"
+L4="$build/cx-bind --mkdir --root $rootfs -b $host:/mnt/share:ro -b $cgdir:/sys/fs/cgroup:ro
+  -b /dev/null:/dev/null:dev -b /dev/zero:/dev/zero:dev -b /dev/full:/dev/full:dev
+  -b /dev/random:/dev/random:dev -b /dev/urandom:/dev/urandom:dev -b /dev/tty:/dev/tty:dev"
+L5="$build/cx-chroot --pivot $rootfs"
+L6="$build/cx-unshare --mount-proc --mount-devpts"
+L7="$build/cx-caps --keep $caps_list --no-new-privs"
+direct_cmd="$L1
+ $L2
+ $L3
+ $L4
+ $L5
+ $L6
+ $L7 /bin/true"
+# shellcheck disable=SC2086 # the command line is split on purpose
+run_direct() { "$bin/timeit" $idle $direct_cmd; }
 
 run_floor() { "$bin/timeit" $idle "$bin/floor" "$rootfs" "$host" /bin/true; }
 run_floor_noinit() { "$bin/timeit" $idle "$bin/floor" -I "$rootfs" "$host" /bin/true; }
@@ -152,6 +188,11 @@ cat > "$tmp/oci/config.json" <<EOF
 EOF
 
 # ---- helpers -----------------------------------------------------------
+
+# Which C library a static program holds, from its strings.
+libc_of() {
+	if grep -q 'GLIBC' "$1" 2>/dev/null; then echo glibc; else echo musl; fi
+}
 
 ms() { awk -v ns="$1" 'BEGIN { printf "%.2f", ns / 1e6 }'; }
 
@@ -262,11 +303,11 @@ report() { # REGIME TITLE
 # The goals of issue 7, as ratios from the same run.
 goals() { # REGIME CRUN-GOAL
 	awk -v regime="$1" -v crungoal="$2" "$MEDIAN"'
-	function against(v,    s, r) {
+	function against(v, c,    s, r) {
 		s = ""
 		for (r = 1; r <= rounds; r++)
-			if ((v, r) in x && ("chain", r) in x)
-				s = s " " x[v, r] / x["chain", r]
+			if ((v, r) in x && (c, r) in x)
+				s = s " " x[v, r] / x[c, r]
 		return s == "" ? -1 : median(s)
 	}
 	function line(what, val, goal, atmost) {
@@ -275,13 +316,21 @@ goals() { # REGIME CRUN-GOAL
 		printf "  %-34s %6.2f  goal %s %.1f  %s\n", what, val,
 			atmost ? "<=" : ">=", goal, ok ? "met" : "MISSED"
 	}
-	$1 == regime { x[$3, $2] = $4; if ($3 == "chain") cr = cr " " $4 / $8; if ($2 > rounds) rounds = $2 }
+	$1 == regime {
+		x[$3, $2] = $4
+		if ($3 == "chain") cr = cr " " $4 / $8
+		if ($3 == "direct") dr = dr " " $4 / $8
+		if ($2 > rounds) rounds = $2
+	}
 	END {
 		if (!(("chain", 1) in x)) { print "  (no cx chain in this run: no goals to check)"; exit }
 		line("cx chain / floor", median(cr), 1.5, 1)
-		line("crun / cx chain", against("crun"), crungoal, 0)
-		line("util-linux way / cx chain", against("ul"), 3, 0)
-		line("runc / cx chain", against("runc"), 5, 0)
+		line("crun / cx chain", against("crun", "chain"), crungoal, 0)
+		line("util-linux way / cx chain", against("ul", "chain"), 3, 0)
+		line("runc / cx chain", against("runc", "chain"), 5, 0)
+		if (!(("direct", 1) in x)) exit
+		line("cx chain with no shell / floor", median(dr), 1.5, 1)
+		line("crun / cx chain with no shell", against("crun", "direct"), crungoal, 0)
 	}' "$data"
 }
 
@@ -315,11 +364,14 @@ main() {
 	echo "machine: $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1), $(nproc) CPUs, kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "peers: $(crun --version 2>/dev/null | head -n 1), $(runc --version 2>/dev/null | head -n 1), $(unshare --version), capsh $(dpkg-query -W -f '${Version}' libcap2-bin 2>/dev/null)"
 	echo "cgroups below: $cgmem, $cgpids"
+	echo "the cx chain, as timed (the sh -c of examples/container.sh takes it as its line):"
+	echo "$direct_cmd" | sed 's/^/  /; $!s/$/ \\/'
 	echo
 	echo "variants:"
 	add_variant floor_noinit "floor without the init (-I)" ""
 	add_variant floor_nocg "floor without the cgroup (-C)" ""
 	add_variant floor_procs "floor joining by cgroup.procs (-P)" ""
+	add_variant direct "cx chain (one command line, no shell)" ""
 	add_variant chain "$chain_label" "$chain_why"
 	add_variant ul "util-linux way (bench/util-linux.sh)" "$ul_why"
 	add_variant crun "crun run (bench/oci-run + config.json)" "$crun_why"
@@ -333,24 +385,69 @@ main() {
 	goals idle 3
 
 	echo
-	echo "== one link of a chain: bench/link (static, only execs its argv), $pairs pairs"
-	set --
-	k=0
-	while [ "$k" -lt "$links" ]; do set -- "$@" "$bin/link"; k=$((k + 1)); done
-	r=$(versus "$pairs" -- "$@" /bin/true -- /bin/true)
-	echo "$r" | awk -v n="$links" '{ printf "  %d links + true %.3f ms (%d faults), true %.3f ms (%d faults): %.3f ms and %d faults per link\n", n, $1, $4, $2, $5, $3 / n, ($4 - $5) / n }'
-	# The same with no C library: what is left is the kernel's exec.
-	if [ -x "$bin/bare" ]; then
+	echo "== where the time goes: the chain cut after each link, then true ($pairs rounds, back to back, ms)"
+	# The rootfs's true (busybox, static) before the pivot as after it,
+	# so that each step adds one link and nothing else.
+	: > "$tmp/cuts"
+	i=1
+	while [ "$i" -le "$pairs" ]; do
+		for k in 0 1 2 3 4 5 6 7; do
+			cmd="" j=1
+			while [ "$j" -le "$k" ]; do
+				eval "cmd=\"\$cmd \$L$j\""
+				j=$((j + 1))
+			done
+			[ "$k" -ge 5 ] && t=/bin/true || t=$rootfs/bin/true
+			# shellcheck disable=SC2086
+			r=$("$bin/timeit" $cmd "$t") || { echo "bench: the chain cut after link $k failed" >&2; return 1; }
+			echo "$k $r" >> "$tmp/cuts"
+		done
+		i=$((i + 1))
+	done
+	awk "$MEDIAN"'
+	{ t[$1] = t[$1] " " $2; f[$1] = f[$1] " " $4 }
+	END {
+		split("rootfs true,cx-cgroup run --rm,cx-unshare (namespaces; init),cx-overlay mount,cx-bind,cx-chroot --pivot,cx-unshare (proc; devpts),cx-caps", name, ",")
+		printf "  %-34s %8s %8s %7s\n", "after", "total", "+link", "faults"
+		for (k = 0; k <= 7; k++) {
+			m = median(t[k]) / 1e6
+			printf "  %-34s %8.2f %8s %7d\n", name[k + 1], m, k ? sprintf("%+.2f", m - prev) : "-", median(f[k])
+			prev = m
+		}
+	}' "$tmp/cuts"
+	echo
+	echo "== one link of a chain, linked four ways: $links links then true, against true ($pairs pairs)"
+	printf '  %-58s %9s %7s %8s\n' "link" "ms/link" faults "/bare"
+	# bare: no C library, what is left is the kernel's exec.
+	: > "$tmp/links"
+	for l in bare link link-nopie link-glibc; do
+		case $l in
+		bare) what="bench/bare: no C library, its own _start" ;;
+		link) what="bench/link: static-pie, $(libc_of "$bin/link")" ;;
+		link-nopie) what="bench/link-nopie: static, no PIE, $(libc_of "$bin/link-nopie")" ;;
+		link-glibc) what="bench/link-glibc: static-pie, glibc" ;;
+		esac
+		[ -x "$bin/$l" ] || { printf '  %-58s %s\n' "$what" "skipped: not built here"; continue; }
 		set --
 		k=0
-		while [ "$k" -lt "$links" ]; do set -- "$@" "$bin/bare"; k=$((k + 1)); done
+		while [ "$k" -lt "$links" ]; do set -- "$@" "$bin/$l"; k=$((k + 1)); done
 		r=$(versus "$pairs" -- "$@" /bin/true -- /bin/true)
-		echo "$r" | awk -v n="$links" '{ printf "  the same with bench/bare (no C library): %.3f ms and %d faults per link\n", $3 / n, ($4 - $5) / n }'
-	fi
+		echo "$r" | awk -v n="$links" -v l="$l" -v w="$what" '{
+			printf "%s %.4f %d %s\n", l, $3 / n, ($4 - $5) / n, w }' >> "$tmp/links"
+	done
+	awk '$1 == "bare" { b = $2 } { m[NR] = $0 }
+	END {
+		for (i = 1; i <= NR; i++) {
+			split(m[i], f, " ")
+			w = m[i]; sub(/^[^ ]+ [^ ]+ [^ ]+ /, "", w)
+			printf "  %-58s %9.3f %7d %8s\n", w, f[2], f[3], (b > 0 ? sprintf("%.2f", f[2] / b) : "-")
+		}
+	}' "$tmp/links"
 
 	echo
-	echo "== each tool's own start-up: the tool, then true; against true ($pairs pairs, ms)"
-	printf '  %-54s %8s %8s %8s %7s\n' command median true "its cost" faults
+	echo "== each tool's own start-up: the tool, then true, against bench/link, then true ($pairs pairs;"
+	echo "   what the tool costs over a link that only execs, in ms); as built here, with PIE=0, with LIBC=glibc"
+	printf '  %-54s %9s %9s %9s %7s\n' command "as built" "no PIE" "glibc" faults
 	for spec in "cx-unshare /bin/true" "cx-chroot / /bin/true" \
 		    "cx-caps --keep all /bin/true" "cx-nsenter --all -t $$ /bin/true" \
 		    "cx-bind --try -b /nonexistent:/nonexistent /bin/true"; do
@@ -359,17 +456,24 @@ main() {
 			printf '  %-54s %s\n' "$spec" "skipped: $tool is not built"
 			continue
 		fi
+		row="" f=-
+		for dir in "$build" "$nopie" "$glibc"; do
+			c="-"
+			# shellcheck disable=SC2086
+			if [ -n "$dir" ] && [ -x "$dir/$tool" ] &&
+			   r=$(versus "$pairs" -- "$dir/"$spec -- "$bin/link" /bin/true 2>/dev/null); then
+				c=$(echo "$r" | awk '{ printf "%.3f", $3 }')
+				[ "$dir" = "$build" ] && f=$(echo "$r" | awk '{ print $4 - $5 }')
+			fi
+			row="$row $c"
+		done
 		# shellcheck disable=SC2086
-		if ! r=$(versus "$pairs" -- "$build/"$spec -- /bin/true 2>/dev/null); then
-			printf '  %-54s %s\n' "$spec" "skipped: it failed"
-			continue
-		fi
-		echo "$r" | awk -v s="$spec" '{ printf "  %-54s %8.3f %8.3f %8.3f %7d\n", s, $1, $2, $3, $4 - $5 }'
+		printf '  %-54s %9s %9s %9s %7s\n' "$spec" $row "$f"
 	done
 
 	echo
-	echo "== binaries: size, and peak RSS and minor faults of '--version' (of one run for the bench helpers)"
-	printf '  %-24s %10s %8s %7s\n' binary bytes "rss KB" faults
+	echo "== binaries: size, stripped, and peak RSS and minor faults of '--version' (of one run for the bench helpers)"
+	printf '  %-24s %10s %10s %8s %7s\n' binary bytes stripped "rss KB" faults
 	for b in "$build"/cx-* "$bin/floor" "$bin/link" "$bin/timeit" "$bin/oci-run"; do
 		[ -x "$b" ] || continue
 		case $b in
@@ -379,14 +483,24 @@ main() {
 		*) r=$("$bin/timeit" "$b" --version) ;;
 		esac
 		set -- $r
-		printf '  %-24s %10s %8s %7s\n' "$(basename "$b")" "$(stat -c %s "$b")" "$2" "$3"
+		strip -o "$tmp/stripped" "$b" 2>/dev/null || cp "$b" "$tmp/stripped"
+		printf '  %-24s %10s %10s %8s %7s\n' "$(basename "$b")" "$(stat -c %s "$b")" \
+			"$(stat -c %s "$tmp/stripped")" "$2" "$3"
+	done
+	for dir in "$glibc"; do
+		[ -n "$dir" ] || continue
+		for b in "$dir"/cx-*; do
+			[ -x "$b" ] || continue
+			strip -o "$tmp/stripped" "$b"
+			printf '  %-24s %10s %10s\n' "$(basename "$b") (glibc)" "$(stat -c %s "$b")" "$(stat -c %s "$tmp/stripped")"
+		done
 	done
 	for spec in "crun --version" "runc --version" "unshare --version" \
 		    "capsh --license" "/bin/true --version"; do
 		b=$(command -v "${spec%% *}" 2>/dev/null) || continue
 		r=$("$bin/timeit" "$b" ${spec#* } 2>/dev/null) || r="- - -"
 		set -- $r
-		printf '  %-24s %10s %8s %7s\n' "${spec%% *}" "$(stat -L -c %s "$b")" "$2" "$3"
+		printf '  %-24s %10s %10s %8s %7s\n' "${spec%% *}" "$(stat -L -c %s "$b")" - "$2" "$3"
 	done
 }
 
