@@ -71,12 +71,13 @@ endif
 ALL_LDFLAGS := $(LINKMODE) -Wl,-z,relro,-z,now $(LDSAN) $(LDFLAGS)
 
 # LIBC=musl, the default: the tools linked statically against musl
-# (musl-tools), one exec costing a third of a static glibc one here,
-# with the libraries they use built once from Debian's own sources by
-# mk/musl-deps.sh into MUSL_DEPS, which later builds share.  LIBC=glibc
-# builds into build/glibc unless BUILD is given.  The unit tests
-# (cmocka), the fuzzers and the sanitizers are glibc's: they build
-# there whatever LIBC is.
+# (musl-tools), whose start-up costs a twelfth of static glibc's here
+# (make bench), with the libraries they use built once from Debian's
+# own sources by mk/musl-deps.sh into MUSL_DEPS, which later builds
+# share.  LIBC=glibc builds into build/glibc unless BUILD is given.
+# The unit tests (cmocka: in BUILD/glibc), the fuzzers and the
+# sanitizer builds (in folders of their own) are glibc's whatever LIBC
+# is.
 ifneq ($(filter 1,$(SHARED) $(SANITIZE)),)
 LIBC      ?= glibc
 endif
