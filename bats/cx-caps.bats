@@ -390,6 +390,25 @@ start_kill_child() {
 	assert_line --regexp '^gid: +0\(root\)$'
 }
 
+@test "show of itself with an ambient set: every set as its /proc/self/status has it" {
+	# The same process (sh execs show) as nobody, with cap_kill
+	# ambient: show asks the ambient bits of what is both permitted
+	# and inheritable, and must find it.
+	run -0 cx-caps --user nobody --keep cap_net_bind_service,cap_kill \
+		--add-ambient cap_kill /bin/sh -c \
+		'grep -E "^Cap(Eff|Prm|Inh|Bnd|Amb):" /proc/self/status; exec "$0" show' \
+		"$(command -v cx-caps)"
+	local label field mask
+	for pair in effective:CapEff permitted:CapPrm inheritable:CapInh \
+		bounding:CapBnd ambient:CapAmb; do
+		label=${pair%%:*} field=${pair#*:}
+		mask=$(sed -n "s/^$field:\t//p" <<<"$output")
+		assert_line --regexp "^$label: +$mask "
+	done
+	assert_line $'CapAmb:\t0000000000000020'
+	assert_line "ambient:      0000000000000020 cap_kill"
+}
+
 @test "show --pid: another process's state, from its /proc, as text and as JSON" {
 	start_sleeper cx-caps --user nobody --keep cap_net_bind_service,cap_kill \
 		--add-ambient cap_kill --no-new-privs sleep 1000
