@@ -487,13 +487,10 @@ main() {
 		printf '  %-24s %10s %10s %8s %7s\n' "$(basename "$b")" "$(stat -c %s "$b")" \
 			"$(stat -c %s "$tmp/stripped")" "$2" "$3"
 	done
-	for dir in "$glibc"; do
-		[ -n "$dir" ] || continue
-		for b in "$dir"/cx-*; do
-			[ -x "$b" ] || continue
-			strip -o "$tmp/stripped" "$b"
-			printf '  %-24s %10s %10s\n' "$(basename "$b") (glibc)" "$(stat -c %s "$b")" "$(stat -c %s "$tmp/stripped")"
-		done
+	for b in ${glibc:+"$glibc"/cx-*}; do
+		[ -x "$b" ] || continue
+		strip -o "$tmp/stripped" "$b"
+		printf '  %-24s %10s %10s\n' "$(basename "$b") (glibc)" "$(stat -c %s "$b")" "$(stat -c %s "$tmp/stripped")"
 	done
 	for spec in "crun --version" "runc --version" "unshare --version" \
 		    "capsh --license" "/bin/true --version"; do
