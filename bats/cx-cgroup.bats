@@ -678,6 +678,73 @@ max"
 	cg_gone "$R"
 }
 
+# The hierarchies that hold a controller of $@ (v1, or cgroup2's), and
+# cgroup2: where --controllers puts a cgroup.  One per line, sorted.
+cg_mounts_for() {
+	local c
+	{
+		[ -z "$CG_V2" ] || echo "$CG_V2"
+		for c in "$@"; do
+			[ "$(cg_backend "$c")" != v1 ] || cg_v1_mount "$c"
+		done
+	} | sort -u
+}
+
+@test "run --rm --controllers: NAME and the cgroups above it only in those hierarchies and cgroup2; the command is in each; all goes after" {
+	require_ctl memory
+	require_ctl pids
+	local want has
+	want=$(cg_mounts_for memory pids)
+	# pids from the list, memory from its limit.
+	run -0 cx-cgroup run --rm --controllers pids --memory 10M "$R/nw/a" \
+		sh -c 'cat /proc/self/cgroup; echo; for m in $1; do [ -d "$m/cx/$2" ] && echo "has $m"; done; echo; cat "$3"' \
+		sh "$(cg_mounts)" "$R/nw" "$(cg_dir memory "$R/nw/a")/$(
+			[ "$(cg_backend memory)" = v2 ] && echo memory.max || echo memory.limit_in_bytes)"
+	has=$(sed -n 's/^has //p' <<<"$output" | sort)
+	assert_equal "$has" "$want"
+	# The command is in NAME in exactly as many hierarchies.
+	assert_equal "$(grep -c ":/cx/$R/nw/a\$" <<<"$output")" "$(wc -l <<<"$want")"
+	assert_equal "${lines[${#lines[@]}-1]}" 10485760
+	cg_gone "$R"
+}
+
+@test "create --controllers: set of a limit outside them names the missing cgroup; rm removes what is there" {
+	require_ctl memory
+	require_ctl pids
+	local want m
+	want=$(cg_mounts_for pids)
+	run -0 cx-cgroup create --controllers pids "$R/cc"
+	for m in $(cg_mounts); do
+		if grep -qx -- "$m" <<<"$want"; then
+			[ -d "$m/cx/$R/cc" ] || fail "$m/cx/$R/cc is missing"
+		else
+			[ ! -e "$m/cx/$R" ] || fail "$m/cx/$R was made"
+		fi
+	done
+	if [ "$(cg_backend memory)" = v1 ]; then
+		run -125 cx-cgroup set "$R/cc" --memory 10M
+		assert_output "cx-cgroup: $R/cc: no cgroup $(cg_dir memory "$R/cc") for --memory"
+	fi
+	run -0 cx-cgroup set "$R/cc" --pids 5
+	assert_equal "$(cat "$(cg_dir pids "$R/cc")/pids.max")" 5
+	run -0 cx-cgroup rm "$R/cc"
+	run -0 cx-cgroup rm "$R"
+	cg_gone "$R"
+}
+
+@test "--controllers: a controller no hierarchy holds, a malformed list, a verb it does not apply to: one line, nothing made" {
+	run -125 cx-cgroup run --rm --controllers nosuchctl "$R/bad" true
+	assert_output "cx-cgroup: --controllers nosuchctl: this host has no nosuchctl controller (not in a cgroup v1 hierarchy, nor in cgroup2's cgroup.controllers)"
+	cg_gone "$R"
+	run -125 cx-cgroup run --controllers 'memory,,pids' "$R/bad" true
+	assert_output "cx-cgroup: invalid --controllers 'memory,,pids': has an empty name (a controller per comma)"
+	run -125 cx-cgroup create --controllers '../memory' "$R/bad"
+	assert_output "cx-cgroup: invalid --controllers '../memory': names controllers: letters, digits and _, split by commas"
+	run -125 cx-cgroup rm --controllers memory "$R/bad"
+	assert_line --index 0 "cx-cgroup: rm: --controllers does not apply (rm [--kill] [--recursive] NAME)"
+	cg_gone "$R"
+}
+
 @test "run --rm without clone3 (ENOSYS): fork, and the child joins every hierarchy before the command" {
 	require_helper "$NOCLONE3"
 	# The filter works: clone3 says ENOSYS (38).
@@ -1038,7 +1105,7 @@ max"
 	run -125 cx-cgroup frob x
 	assert_line --index 0 "cx-cgroup: unknown verb 'frob' (create, set, get, rm, ls, attach, stat, run)"
 	run -125 cx-cgroup create --kill "$R/u"
-	assert_line --index 0 "cx-cgroup: create: --kill does not apply (create NAME [limits])"
+	assert_line --index 0 "cx-cgroup: create: --kill does not apply (create [--controllers LIST] NAME [limits])"
 	run -125 cx-cgroup rm --memory 1M "$R/u"
 	assert_line --index 0 "cx-cgroup: rm: limits (--memory, --cpus, --set...) do not apply (rm [--kill] [--recursive] NAME)"
 	run -125 cx-cgroup run "$R/u"

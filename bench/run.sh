@@ -95,7 +95,7 @@ fi
 caps_list=chown,dac_override,fsetid,fowner,mknod,net_raw,setgid,setuid
 caps_list=$caps_list,setfcap,setpcap,net_bind_service,sys_chroot,kill,audit_write
 # The seven links, one per variable (split into words when run).
-L1="$build/cx-cgroup run --rm --memory 100M --memory-swap 0 --pids 64 cx-bench-$$"
+L1="$build/cx-cgroup run --rm --controllers memory,pids --memory 100M --memory-swap 0 --pids 64 cx-bench-$$"
 L2="$build/cx-unshare --pid --mount --uts --ipc --net --cgroup --init --hostname cx-container"
 L3="$build/cx-overlay mount --lower $rootfs --tmpfs $rootfs"
 L4="$build/cx-bind --mkdir --root $rootfs -b $host:/mnt/share:ro -b $cgdir:/sys/fs/cgroup:ro

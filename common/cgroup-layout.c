@@ -185,6 +185,73 @@ int cx_cg_detect(struct cx_cg_layout *l)
 	return 0;
 }
 
+const char *cx_cg_check_controllers(const char *list)
+{
+	int n = 0;
+
+	for (const char *p = list;; p++) {
+		size_t len = strspn(p, "abcdefghijklmnopqrstuvwxyz"
+				       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+
+		if (len == 0)
+			return *p && *p != ',' ? "names controllers: letters, digits and _, split by commas" :
+			       "has an empty name (a controller per comma)";
+		if (++n > 16)
+			return "names more than 16 controllers";
+		p += len;
+		if (!*p)
+			return NULL;
+		if (*p != ',')
+			return "names controllers: letters, digits and _, split by commas";
+	}
+}
+
+int cx_cg_narrow(struct cx_cg_layout *l, const char *list,
+		 const struct cx_cg_limit *lim, int n)
+{
+	bool keep[CX_CG_MAX_HIER] = { false };
+	int k = 0;
+
+	if (l->v2 >= 0)
+		keep[l->v2] = true;
+	for (const char *p = list; *p;) {
+		size_t len = strcspn(p, ",");
+		char ctl[64];
+		int i;
+
+		snprintf(ctl, sizeof(ctl), "%.*s", (int)len, p);
+		p += len + (p[len] == ',');
+		if ((i = cx_cg_find(l, ctl, ctl)) < 0)
+			return cx_fail(0, "this host has no %s controller (not in a cgroup v1 hierarchy, nor in cgroup2's cgroup.controllers)",
+				       ctl);
+		keep[i] = true;
+	}
+	for (int j = 0; j < n; j++) {
+		int i = cx_cg_route(l, &lim[j]);
+
+		if (i >= 0)
+			keep[i] = true;
+	}
+	l->v1 = 0;
+	for (int i = 0; i < l->n; i++) {
+		if (!keep[i]) {
+			hier_free(&l->h[i]);
+			continue;
+		}
+		if (i == l->v2)
+			l->v2 = k;
+		if (l->h[i].version == 1)
+			l->v1++;
+		if (k != i) {
+			l->h[k] = l->h[i];
+			memset(&l->h[i], 0, sizeof(l->h[i]));
+		}
+		k++;
+	}
+	l->n = k;
+	return 0;
+}
+
 const char *cx_cg_mode(const struct cx_cg_layout *l)
 {
 	if (l->v1 == 0)

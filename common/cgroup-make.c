@@ -20,6 +20,13 @@
 
 static int made_add(struct cx_cg_made *m, const char *dir);
 
+/* Only a v1 cpuset hierarchy wants anything of a new cgroup (its CPUs
+ * and memory nodes): the others are spared the look. */
+static bool needs_made(const struct cx_cg_hier *h)
+{
+	return h->version != 1 || cx_cg_list_has(h->ctls, "cpuset");
+}
+
 /* Make DIR, a child of PARENT, in hierarchy H, recording it in M; NAME
  * itself is the LEAF.  1 made, 0 there already, -1 failed: ENOENT when
  * PARENT has gone, taken back by a run of cx-cgroup beside this one. */
@@ -33,12 +40,13 @@ static int make_one(struct cx_cg_hier *h, const char *parent,
 		 * not yet given it its cpuset: what it would give, it gets
 		 * now (only what is still empty is written).  NAME itself
 		 * is used as it is. */
-		if (!leaf && cx_cg_backend(h->version)->made(parent, dir) < 0)
+		if (!leaf && needs_made(h) &&
+		    cx_cg_backend(h->version)->made(parent, dir) < 0)
 			return -1;
 		return 0;
 	}
 	if (made_add(m, dir) < 0 ||
-	    cx_cg_backend(h->version)->made(parent, dir) < 0)
+	    (needs_made(h) && cx_cg_backend(h->version)->made(parent, dir) < 0))
 		return -1;
 	/* A cgroup we made above NAME is a parent: it gives its
 	 * children what it has. */

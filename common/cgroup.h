@@ -68,6 +68,10 @@ int cx_cg_parse_mountinfo(const char *text, struct cx_cg_layout *l);
  * cgroup.controllers.  -1 (recorded) when no cgroup is mounted. */
 int cx_cg_detect(struct cx_cg_layout *l);
 void cx_cg_layout_free(struct cx_cg_layout *l);
+/* Why LIST is not a --controllers list (comma-separated controller
+ * names: letters, digits and '_', none empty, at most 16), or NULL.
+ * Pure. */
+const char *cx_cg_check_controllers(const char *list);
 /* "v1", "v2" or "hybrid". */
 const char *cx_cg_mode(const struct cx_cg_layout *l);
 /* --- Names -------------------------------------------------------- */
@@ -194,6 +198,16 @@ int cx_cg_count(const struct cx_cg_layout *l, const char *name);
 int cx_cg_create(struct cx_cg_layout *l, const char *name, bool excl,
 		 struct cx_cg_made *m);
 
+/* Keep only the hierarchies a cgroup needs: those holding a controller
+ * named in LIST (v1 or v2 names, "cpu,memory"), those LIM's N limits
+ * go to, and the cgroup2 one (it holds every process, and its
+ * cgroup.kill and cgroup.events serve every run).  The others are
+ * dropped from L, so nothing is made, joined or looked at there.  -1
+ * (recorded) when no hierarchy holds a controller of LIST; L is then
+ * unchanged.  For a host of many v1 hierarchies, where a cgroup made
+ * in each costs a mkdir, a join and an rmdir apiece. */
+int cx_cg_narrow(struct cx_cg_layout *l, const char *list,
+		 const struct cx_cg_limit *lim, int n);
 /* The hierarchy a limit goes to: its knob's controller's, or for
  * --set that of FILE's prefix ("cgroup." files go to cgroup2); -1 when
  * none has it. */

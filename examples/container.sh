@@ -84,8 +84,10 @@ caps=$caps,setfcap,setpcap,net_bind_service,sys_chroot,kill,audit_write
 # The chain; without --keep the shell is done, and gives its place to it.
 run="" status=0
 [ "$keep" = yes ] || run="exec"
-# 1. cx-cgroup: a cgroup with 100M of memory, no swap, at most 64 tasks;
-#    the rest of the chain is forked into it, and it is removed after.
+# 1. cx-cgroup: a cgroup with 100M of memory, no swap, at most 64 tasks,
+#    made only in the hierarchies those need (on a v1 or hybrid host,
+#    each other one would cost a mkdir, a join and an rmdir); the rest
+#    of the chain is forked into it, and it is removed after.
 # 2. cx-unshare: new pid, mount, uts, ipc, net and cgroup namespaces; a
 #    hostname; an init (PID 1) that reaps orphans and passes signals on.
 # 3. cx-overlay: the image as the read-only lower layer, the container
@@ -100,7 +102,8 @@ run="" status=0
 # 7. cx-caps: Docker's default capabilities, inheritable and ambient
 #    cleared, no_new_privs.
 # shellcheck disable=SC2086 # $layer is two options or one
-$run cx-cgroup run --rm --memory 100M --memory-swap 0 --pids 64 "$name" \
+$run cx-cgroup run --rm --controllers memory,pids \
+	--memory 100M --memory-swap 0 --pids 64 "$name" \
 cx-unshare --pid --mount --uts --ipc --net --cgroup --init \
 	--hostname cx-container \
 cx-overlay mount --lower "$rootfs" $layer "$merged" \

@@ -22,14 +22,16 @@
 enum {
 	/* 1 .. cx_cg_nknobs: the limits, table index + 1. */
 	OPT_SET = 100, OPT_PARENT, OPT_RM, OPT_KILL, OPT_RECURSIVE, OPT_JSON,
+	OPT_CONTROLLERS,
 };
 
 /* Which verbs take which options. */
 enum { TAKES_LIMITS = 1, TAKES_RM = 2, TAKES_KILL = 4, TAKES_RECURSIVE = 8,
-       TAKES_JSON = 16 };
+       TAKES_JSON = 16, TAKES_CONTROLLERS = 32 };
 
 struct ctx {
 	const char *parent;
+	const char *controllers;	/* --controllers LIST, or NULL */
 	bool rm, kill, recursive, json;
 	unsigned given;		/* the TAKES_ bits of the options seen */
 	struct cx_cg_limit lim[CX_CG_MAX_LIMITS];
@@ -53,6 +55,9 @@ static const struct poptOption fixed_options[] = {
 	  "rm: remove the cgroups below NAME as well", NULL },
 	{ "json", 0, POPT_ARG_NONE, NULL, OPT_JSON,
 	  "stat: print JSON", NULL },
+	{ "controllers", 0, POPT_ARG_STRING, NULL, OPT_CONTROLLERS,
+	  "create, run: NAME only in the hierarchies of these controllers and of the limits (and cgroup2), not in every one",
+	  "LIST" },
 };
 
 static struct cx_tool tool = {
@@ -186,6 +191,14 @@ static int on_option(void *p, int val, const char *arg)
 		c->json = true;
 		c->given |= TAKES_JSON;
 		return 0;
+	case OPT_CONTROLLERS:
+		if ((why = cx_cg_check_controllers(arg))) {
+			cx_opt_invalid("--controllers", arg, "%s", why);
+			cx_die_last();
+		}
+		c->controllers = arg;
+		c->given |= TAKES_CONTROLLERS;
+		return 0;
 	}
 	return cx_fail(0, "unhandled option");
 }
@@ -215,6 +228,12 @@ static void find_layout(struct ctx *c, struct cx_cg_made *m)
 	}
 	if (cx_cg_detect(&c->l) < 0)
 		cx_die_last();
+	/* Before the base is made: it goes only where NAME goes. */
+	if (c->controllers &&
+	    cx_cg_narrow(&c->l, c->controllers, c->lim, c->nlim) < 0) {
+		cx_fail_context("--controllers %s", c->controllers);
+		cx_die_last();
+	}
 	if (cx_cg_set_base(&c->l, rel, m) < 0) {
 		if (m)
 			cx_cg_undo(m);
@@ -644,18 +663,19 @@ static const struct verb {
 	unsigned takes;
 	const char *usage;
 } verbs[] = {
-	{ "create", do_create, 1, 1, TAKES_LIMITS, "create NAME [limits]" },
+	{ "create", do_create, 1, 1, TAKES_LIMITS | TAKES_CONTROLLERS, "create [--controllers LIST] NAME [limits]" },
 	{ "set", do_set, 1, 1, TAKES_LIMITS, "set NAME limits" },
 	{ "get", do_get, 1, -1, 0, "get NAME [KEY]..." },
 	{ "rm", do_rm, 1, 1, TAKES_KILL | TAKES_RECURSIVE, "rm [--kill] [--recursive] NAME" },
 	{ "ls", do_ls, 0, 1, 0, "ls [NAME]" },
 	{ "attach", do_attach, 2, -1, 0, "attach NAME PID..." },
 	{ "stat", do_stat, 1, 1, TAKES_JSON, "stat [--json] NAME" },
-	{ "run", do_run, 2, -1, TAKES_LIMITS | TAKES_RM, "run [--rm] [limits] NAME COMMAND [ARG]..." },
+	{ "run", do_run, 2, -1, TAKES_LIMITS | TAKES_RM | TAKES_CONTROLLERS, "run [--rm] [--controllers LIST] [limits] NAME COMMAND [ARG]..." },
 };
 
 static const char *const option_names[] = {
 	"limits (--memory, --cpus, --set...)", "--rm", "--kill", "--recursive", "--json",
+	"--controllers",
 };
 
 int main(int argc, char **argv)
@@ -706,7 +726,7 @@ int main(int argc, char **argv)
 		opbuf[nops] = NULL;
 		ops = opbuf;
 	}
-	for (int b = 0; b < 5; b++)
+	for (int b = 0; b < (int)(sizeof(option_names) / sizeof(*option_names)); b++)
 		if ((c.given & (1u << b)) && !(verb->takes & (1u << b)))
 			cx_usage_error("%s: %s do%s not apply (%s)", verb->name,
 				       option_names[b], b ? "es" : "",
