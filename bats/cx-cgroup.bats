@@ -1109,7 +1109,7 @@ cg_mounts_for() {
 	run -125 cx-cgroup rm --memory 1M "$R/u"
 	assert_line --index 0 "cx-cgroup: rm: limits (--memory, --cpus, --set...) do not apply (rm [--kill] [--recursive] NAME)"
 	run -125 cx-cgroup run "$R/u"
-	assert_line --index 0 "cx-cgroup: run: missing operands (run [--rm] [limits] NAME COMMAND [ARG]...)"
+	assert_line --index 0 "cx-cgroup: run: missing operands (run [--rm] [--controllers LIST] [limits] NAME COMMAND [ARG]...)"
 	run -125 cx-cgroup set "$R/u"
 	assert_line --index 0 "cx-cgroup: set: no limit given (such as --memory 100M)"
 	cg_gone "$R"

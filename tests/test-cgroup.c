@@ -639,6 +639,54 @@ static void test_mountinfo(void **state)
 	cx_cg_layout_free(&l);
 }
 
+/* --controllers: the hierarchies of the list and of the limits stay,
+ * and cgroup2; the indexes and counts follow. */
+static void test_narrow(void **state)
+{
+	struct cx_cg_layout l;
+	struct cx_cg_limit lim;
+
+	(void)state;
+	assert_null(cx_cg_check_controllers("memory,pids"));
+	assert_null(cx_cg_check_controllers("net_cls"));
+	assert_non_null(cx_cg_check_controllers(""));
+	assert_non_null(cx_cg_check_controllers("memory,"));
+	assert_non_null(cx_cg_check_controllers(",memory"));
+	assert_non_null(cx_cg_check_controllers("memory,,pids"));
+	assert_non_null(cx_cg_check_controllers("../memory"));
+	assert_non_null(cx_cg_check_controllers("a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q"));
+	assert_null(cx_cg_check_controllers("a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p"));
+
+	assert_int_equal(cx_cg_parse_mountinfo(hybrid, &l), 0);
+	assert_int_equal(cx_cg_parse_limit(cx_cg_knob("pids"), "64", &lim), 0);
+	assert_int_equal(cx_cg_narrow(&l, "memory", &lim, 1), 0);
+	assert_int_equal(l.n, 3);
+	assert_int_equal(l.v1, 2);
+	assert_int_equal(l.v2, 2);
+	assert_string_equal(l.h[0].mount, "/sys/fs/cgroup/memory");
+	assert_string_equal(l.h[1].mount, "/sys/fs/cgroup/pids");
+	assert_string_equal(l.h[2].mount, "/sys/fs/cgroup/unified");
+	assert_int_equal(cx_cg_find(&l, "pids", "pids"), 1);
+	assert_int_equal(cx_cg_find(&l, "cpu", "cpu"), -1);
+	assert_string_equal(cx_cg_mode(&l), "hybrid");
+	cx_cg_layout_free(&l);
+
+	/* A name no hierarchy holds: refused, the layout untouched. */
+	assert_int_equal(cx_cg_parse_mountinfo(hybrid, &l), 0);
+	assert_int_equal(cx_cg_narrow(&l, "memory,nosuch", NULL, 0), -1);
+	assert_int_equal(l.n, 6);
+	cx_cg_layout_free(&l);
+
+	/* v1 alone: no cgroup2 to keep; a co-mounted pair stays once. */
+	assert_int_equal(cx_cg_parse_mountinfo(v1comount, &l), 0);
+	assert_int_equal(cx_cg_narrow(&l, "cpuacct,cpu", NULL, 0), 0);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.v1, 1);
+	assert_int_equal(l.v2, -1);
+	assert_string_equal(l.h[0].mount, "/sys/fs/cgroup/cpu,cpuacct");
+	cx_cg_layout_free(&l);
+}
+
 static void test_list_has(void **state)
 {
 	(void)state;
@@ -943,6 +991,7 @@ int main(void)
 		cmocka_unit_test(test_set_refusal),
 		cmocka_unit_test(test_knob_table),
 		cmocka_unit_test(test_mountinfo),
+		cmocka_unit_test(test_narrow),
 		cmocka_unit_test(test_list_has),
 		cmocka_unit_test_setup_teardown(test_file_io, setup_fake, teardown_fake),
 		cmocka_unit_test_setup_teardown(test_v1_memory, setup_fake, teardown_fake),
