@@ -51,6 +51,11 @@ kernel_at_least() {
 	((maj > $1 || (maj == $1 && min >= $2)))
 }
 
+# Whether the program $1 is built with AddressSanitizer (SANITIZE=1).
+is_asan() {
+	readelf -d "$1" 2>/dev/null | grep -q 'libasan'
+}
+
 # PID and every process below it, deepest first.
 process_tree() {
 	local child

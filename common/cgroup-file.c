@@ -6,6 +6,7 @@
 #include "parse.h"
 #include "file.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 char *cx_cg_join(const char *a, const char *b)
@@ -87,22 +89,94 @@ int cx_cg_read_u64(const char *dir, const char *file, uint64_t *v)
 int cx_cg_read_key(const char *dir, const char *file, const char *key,
 		   uint64_t *v)
 {
-	char path[PATH_MAX], *text, *line, *save = NULL;
+	char path[PATH_MAX], small[4096], *text = small, *line, *save = NULL;
 	size_t klen = strlen(key);
+	int fit;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	text = cx_cg_slurp(path);
-	if (!text)
+	if ((fit = cx_cg_read_small(path, small, sizeof(small))) < 0 ||
+	    (!fit && !(text = cx_cg_slurp(path))))
 		return cx_fail(errno, "read %s", path);
 	for (line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save))
 		if (strncmp(line, key, klen) == 0 && line[klen] == ' ' &&
-		    cx_parse_u64(line + klen + 1, v) == 0) {
-			free(text);
+		    cx_parse_u64(line + klen + 1, v) == 0)
+			break;
+	if (text != small)
+		free(text);
+	if (line)
+		return 0;
+	return cx_fail(ENOENT, "read %s: no %s line", path, key);
+}
+
+/* getdents64's record; <dirent.h> has no name for it. */
+struct cx_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+int cx_cg_each_subdir(const char *path,
+		      int (*fn)(const char *name, void *arg), void *arg)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0, err;
+	/* Aligned for the records' 64-bit fields. */
+	uint64_t buf[512];
+	long n = 0;
+
+	if (fd < 0)
+		return -1;
+	while (rc == 0 &&
+	       (n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0)
+		for (long at = 0; rc == 0 && at < n;) {
+			struct cx_dirent64 *e =
+				(struct cx_dirent64 *)((char *)buf + at);
+
+			at += e->d_reclen;
+			if (e->d_type == DT_DIR && strcmp(e->d_name, ".") != 0 &&
+			    strcmp(e->d_name, "..") != 0)
+				rc = fn(e->d_name, arg);
+		}
+	err = errno;
+	close(fd);
+	if (rc == 0 && n < 0) {
+		errno = err;
+		return -1;
+	}
+	return rc;
+}
+
+int cx_cg_read_small(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err;
+	size_t used = 0;
+	ssize_t n = 0;
+
+	if (fd < 0)
+		return -1;
+	while (used < len - 1 &&
+	       (n = read(fd, buf + used, len - 1 - used)) > 0)
+		used += (size_t)n;
+	/* Full: it fits only when the file ends right there. */
+	if (n >= 0 && used == len - 1) {
+		char more;
+
+		n = read(fd, &more, 1);
+		if (n > 0) {
+			close(fd);
 			return 0;
 		}
-	free(text);
-	return cx_fail(ENOENT, "read %s: no %s line", path, key);
+	}
+	err = errno;
+	close(fd);
+	if (n < 0) {
+		errno = err;
+		return -1;
+	}
+	buf[used] = '\0';
+	return 1;
 }
 
 char *cx_cg_slurp(const char *path)

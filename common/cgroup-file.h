@@ -31,6 +31,19 @@ int cx_cg_read_key(const char *dir, const char *file, const char *key,
  * (malloc'd), or NULL with errno set (a failure to open it is not
  * recorded). */
 char *cx_cg_slurp(const char *path);
+/* The whole of PATH into BUF of LEN bytes, NUL-terminated, with no
+ * malloc: 1, or 0 when it did not fit (then cx_cg_slurp), or -1 with
+ * errno set (not recorded).  The interface files a run reads are a few
+ * lines; musl's malloc maps and unmaps a buffer of a page or more each
+ * time, and on a virtual machine each first touch and each unmap
+ * traps. */
+int cx_cg_read_small(const char *path, char *buf, size_t len);
+/* FN(NAME, ARG) for each sub-directory of PATH but . and .., read with
+ * getdents64 into a buffer on the stack (no malloc, as above).  Returns
+ * 0, FN's first non-zero return, or -1 with errno set (not recorded)
+ * when PATH cannot be read. */
+int cx_cg_each_subdir(const char *path,
+		      int (*fn)(const char *name, void *arg), void *arg);
 
 /* Is CTL in a space-terminated list ("cpu memory ")? */
 bool cx_cg_list_has(const char *list, const char *ctl);

@@ -5,7 +5,6 @@
 
 #include "die.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -101,19 +100,16 @@ static int made_add(struct cx_cg_made *m, const char *dir)
 }
 
 /* Does DIR hold a cgroup? */
+static int found(const char *name, void *arg)
+{
+	(void)name;
+	(void)arg;
+	return 1;
+}
+
 static bool has_children(const char *dir)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	bool yes = false;
-
-	if (!d)
-		return false;
-	while (!yes && (e = readdir(d)))
-		yes = e->d_type == DT_DIR && strcmp(e->d_name, ".") != 0 &&
-		      strcmp(e->d_name, "..") != 0;
-	closedir(d);
-	return yes;
+	return cx_cg_each_subdir(dir, found, NULL) > 0;
 }
 
 /* A cgroup that holds another is in use by a run beside this one (a

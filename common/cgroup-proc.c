@@ -7,10 +7,10 @@
 #include "parse.h"
 #include "syscalls.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,32 +81,42 @@ void cx_cg_restore_self(const struct cx_cg_layout *l, char **saved)
 
 /* Walk DIR's sub-directories, depth first; FN gets each one's path
  * relative to TOP.  Returns -1 when FN does. */
+struct walk {
+	const char *top, *rel;
+	int (*fn)(const char *rel, void *arg);
+	void *arg;
+};
+
+static int walk(const char *top, const char *rel,
+		int (*fn)(const char *rel, void *arg), void *arg);
+
+static int walk_one(const char *name, void *p)
+{
+	const struct walk *w = p;
+	char sub[PATH_MAX];
+	int rc;
+
+	snprintf(sub, sizeof(sub), "%s%s%s", w->rel, *w->rel ? "/" : "", name);
+	if ((rc = w->fn(sub, w->arg)) == 0)
+		rc = walk(w->top, sub, w->fn, w->arg);
+	/* 1: a failure recorded below, told apart from the reader's. */
+	return rc ? 1 : 0;
+}
+
 static int walk(const char *top, const char *rel,
 		int (*fn)(const char *rel, void *arg), void *arg)
 {
+	struct walk w = { top, rel, fn, arg };
 	char path[PATH_MAX];
-	DIR *d;
-	struct dirent *e;
-	int rc = 0;
+	int rc;
 
 	snprintf(path, sizeof(path), "%s%s%s", top, *rel ? "/" : "", rel);
-	d = opendir(path);
-	if (!d)
-		return errno == ENOENT ? 0 : cx_fail(errno, "open %s", path);
-	while (rc == 0 && (e = readdir(d))) {
-		char sub[PATH_MAX];
-
-		if (e->d_type != DT_DIR || strcmp(e->d_name, ".") == 0 ||
-		    strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "",
-			 e->d_name);
-		rc = fn(sub, arg);
-		if (rc == 0)
-			rc = walk(top, sub, fn, arg);
-	}
-	closedir(d);
-	return rc;
+	rc = cx_cg_each_subdir(path, walk_one, &w);
+	if (rc > 0)
+		return -1;
+	if (rc < 0 && errno != ENOENT)
+		return cx_fail(errno, "open %s", path);
+	return 0;
 }
 
 struct strs {
@@ -202,11 +212,12 @@ struct pids {
 
 static int read_procs(const char *dir, struct pids *p)
 {
-	char path[PATH_MAX], *text, *line, *save = NULL;
+	char path[PATH_MAX], small[1024], *text = small, *line, *save = NULL;
+	int fit;
 
 	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	text = cx_cg_slurp(path);
-	if (!text)
+	if ((fit = cx_cg_read_small(path, small, sizeof(small))) < 0 ||
+	    (!fit && !(text = cx_cg_slurp(path))))
 		return errno == ENOENT ? 0 : cx_fail(errno, "read %s", path);
 	for (line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -224,7 +235,8 @@ static int read_procs(const char *dir, struct pids *p)
 			pid_t *nv = realloc(p->v, (size_t)cap * sizeof(*nv));
 
 			if (!nv) {
-				free(text);
+				if (text != small)
+					free(text);
 				return cx_fail(ENOMEM, "malloc");
 			}
 			p->v = nv;
@@ -232,7 +244,8 @@ static int read_procs(const char *dir, struct pids *p)
 		}
 		p->v[p->n++] = (pid_t)v;
 	}
-	free(text);
+	if (text != small)
+		free(text);
 	return 0;
 }
 
@@ -543,6 +556,61 @@ pid_t cx_cg_fork_into(const struct cx_cg_layout *l, const char *name)
 		_exit(CX_EXIT_FAIL);
 	}
 	return 0;
+}
+
+pid_t cx_cg_spawn_into(const struct cx_cg_layout *l, const char *name,
+		       void (*fn)(void *), void *arg)
+{
+	pid_t pid;
+
+#if CX_HAVE_VFORK3
+	if (l->v2 >= 0 && cx_cg_exists(l, l->v2, name)) {
+		char *dir = cx_cg_path(l, l->v2, name);
+		int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		struct cx_clone_args args = {
+			.flags = CLONE_VM | CLONE_VFORK | CX_CLONE_INTO_CGROUP,
+			.exit_signal = SIGCHLD,
+		};
+		long r;
+
+		if (fd < 0) {
+			cx_fail(errno, "open %s", dir);
+			free(dir);
+			return -1;
+		}
+		args.cgroup = (uint64_t)fd;
+		r = cx_vfork3(&args, sizeof(args));
+		if (r == 0) {
+			/* The child, on our stack, which it must not leave:
+			 * the v1 hierarchies, then FN. */
+			if (cx_cg_join_self(l, name, true) < 0) {
+				cx_warn_last();
+				_exit(CX_EXIT_FAIL);
+			}
+			fn(arg);
+			_exit(CX_EXIT_FAIL);
+		}
+		close(fd);
+		if (r > 0) {
+			free(dir);
+			return (pid_t)r;
+		}
+		/* Before 5.3 (ENOSYS) or 5.7 (E2BIG: no cgroup field), or a
+		 * filter that refuses it: the way below says the rest. */
+		if (r != -ENOSYS && r != -E2BIG) {
+			cx_fail((int)-r, "clone3 into %s", dir);
+			free(dir);
+			return -1;
+		}
+		free(dir);
+	}
+#endif
+	pid = cx_cg_fork_into(l, name);
+	if (pid == 0) {
+		fn(arg);
+		_exit(CX_EXIT_FAIL);
+	}
+	return pid;
 }
 
 int cx_cg_remove(const struct cx_cg_layout *l, const char *name,

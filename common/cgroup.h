@@ -239,6 +239,15 @@ void cx_cg_restore_self(const struct cx_cg_layout *l, char **saved);
  * child, -1 (recorded) on failure.  A child that cannot join exits 125
  * after saying why. */
 pid_t cx_cg_fork_into(const struct cx_cg_layout *l, const char *name);
+/* The same for a child that only runs FN(ARG), which must end in an
+ * exec or _exit() and never return: where the system allows
+ * (CX_HAVE_VFORK3, a cgroup2 NAME, Linux 5.7) the child is made with
+ * clone3(CLONE_VM | CLONE_VFORK | CLONE_INTO_CGROUP), which copies no
+ * page table, shares our memory until its exec, and holds us until
+ * then; else as cx_cg_fork_into.  FN runs with NAME joined in every
+ * hierarchy.  Returns the child's PID, or -1 (recorded). */
+pid_t cx_cg_spawn_into(const struct cx_cg_layout *l, const char *name,
+		       void (*fn)(void *), void *arg);
 
 /* The processes in NAME and below it, over every hierarchy, counted
  * once; *self tells whether the caller is one of them. */

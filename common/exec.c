@@ -482,6 +482,23 @@ int cx_exec_seal_self(char *const argv[])
 	return cx_fail(errno, "run %s again from a sealed copy", cx_prog);
 }
 
+/* Set in a child that shares its parent's memory (cx_vfork3): exit()
+ * there would run the parent's atexit handlers and flush its stdio
+ * buffers. */
+static bool vforked;
+
+void cx_exec_vforked(bool on)
+{
+	vforked = on;
+}
+
+static noreturn void leave(int code)
+{
+	if (vforked)
+		_exit(code);
+	exit(code);
+}
+
 void cx_exec(int toolfd, char *const argv[])
 {
 	bool tool = is_tool_name(argv[0]);
@@ -493,18 +510,18 @@ void cx_exec(int toolfd, char *const argv[])
 		if (toolfd == -1) {
 			fprintf(stderr, "%s: exec %s: not among the host's cx tools\n",
 				cx_prog, argv[0]);
-			exit(CX_EXIT_NOT_FOUND);
+			leave(CX_EXIT_NOT_FOUND);
 		}
 	} else if (tool && toolfd < 0 && tooldir_withheld()) {
 		fail_withheld(base_name(argv[0]));
 		cx_warn_last();
-		exit(CX_EXIT_NOT_FOUND);
+		leave(CX_EXIT_NOT_FOUND);
 	} else if (tool && toolfd < 0) {
 		toolfd = open_next_tool(argv[0]);
 	}
 	if (toolfd == -2) {
 		cx_warn_last();
-		exit(CX_EXIT_CANNOT_RUN);
+		leave(CX_EXIT_CANNOT_RUN);
 	}
 	/* Everything above 2 closes at exec, whoever opened it... */
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
@@ -532,10 +549,10 @@ void cx_exec(int toolfd, char *const argv[])
 					      access(argv[0], F_OK) == 0))) {
 		fprintf(stderr, "%s: exec %s: %s (its interpreter is missing)\n",
 			cx_prog, argv[0], strerror(err));
-		exit(CX_EXIT_CANNOT_RUN);
+		leave(CX_EXIT_CANNOT_RUN);
 	}
 	fprintf(stderr, "%s: exec %s: %s\n", cx_prog, argv[0], strerror(err));
-	exit(err == ENOENT ? CX_EXIT_NOT_FOUND : CX_EXIT_CANNOT_RUN);
+	leave(err == ENOENT ? CX_EXIT_NOT_FOUND : CX_EXIT_CANNOT_RUN);
 }
 
 static void nothing(int sig)

@@ -33,6 +33,11 @@ int cx_exec_seal_self(char *const argv[]);
  * returns: on failure it prints why and exits 127 when the command was
  * not found, 126 when it could not be run. */
 noreturn void cx_exec(int toolfd, char *const argv[]);
+/* ON in a child that shares its parent's memory and stack (cx_vfork3,
+ * see syscalls.h): cx_exec's failures then end in _exit(), which runs
+ * none of the parent's atexit handlers.  The parent sets it off again
+ * when the child has gone: the flag is in the memory they share. */
+void cx_exec_vforked(bool on);
 
 /* Fail closed: make sure argv[0] can be run before the step that
  * precedes its exec, where both happen in the same root (cx-bind,

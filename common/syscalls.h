@@ -156,6 +156,27 @@ static inline pid_t cx_clone3(struct cx_clone_args *args)
 	return (pid_t)syscall(SYS_clone3, args, sizeof(*args));
 }
 
+/* clone3 for a child that shares our memory and stack until it execs
+ * (ARGS->flags holds CLONE_VM | CLONE_VFORK, no stack): see vfork3.c.
+ * Returns the child's PID, 0 in the child, or -errno.  The caller's
+ * child must not return from the function that called it, and must end
+ * in an exec or _exit(): its writes to memory are the parent's too. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CX_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define CX_ASAN 1
+#endif
+#if defined(__x86_64__) && !defined(CX_ASAN)
+#define CX_HAVE_VFORK3 1
+long cx_vfork3(struct cx_clone_args *args, size_t size)
+	__attribute__((returns_twice));
+#else
+#define CX_HAVE_VFORK3 0
+#endif
+
 /* raise(SIG), from the kernel's IDs: musl's raise() signals the thread
  * ID it noted at its own fork(), which in a child of cx_clone3 is the
  * parent's. */

@@ -561,16 +561,29 @@ static void report_oom(struct ctx *c, const struct cx_cg_oom_watch *w,
 	cx_cg_oom_free(&o);
 }
 
-/* The command dies with us: killed (SIGKILL cannot be passed on), we
- * could not wait for it nor take the cgroup back.  The signal is lost
- * when we died before the child asked for it: its parent is no longer
- * us then. */
-static void die_with_parent(pid_t parent)
+/* The child of run --rm, in NAME, maybe on our stack and in our memory
+ * (cx_cg_spawn_into): nothing it does may end in exit().  The command
+ * dies with us: killed (SIGKILL cannot be passed on), we could not wait
+ * for it nor take the cgroup back.  The signal is lost when we died
+ * before the child asked for it: its parent is no longer us then. */
+struct run_child {
+	pid_t parent;
+	char **cmd;
+};
+
+static void run_child(void *arg)
 {
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-		cx_die_errno("prctl PR_SET_PDEATHSIG");
-	if (getppid() != parent)
+	struct run_child *rc = arg;
+
+	cx_exec_vforked(true);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
+		cx_warn("prctl PR_SET_PDEATHSIG: %s", strerror(errno));
+		_exit(CX_EXIT_FAIL);
+	}
+	if (getppid() != rc->parent)
 		cx_raise(SIGKILL);
+	cx_signals_release();
+	cx_exec(-1, rc->cmd);
 }
 
 /* Did this run make NAME, everywhere it is? */
@@ -604,6 +617,7 @@ static int do_run(struct ctx *c, char **ops)
 {
 	static struct cx_cg_made m;
 	struct cx_cg_oom_watch oom;
+	struct run_child child;
 	char **cmd = ops + 1;
 	pid_t pid, self = getpid();
 	int status;
@@ -634,14 +648,12 @@ static int do_run(struct ctx *c, char **ops)
 
 	cx_cg_oom_watch(&c->l, c->name, &oom);
 	cx_signals_hold();
-	pid = cx_cg_fork_into(&c->l, c->name);
+	child.parent = self;
+	child.cmd = cmd;
+	pid = cx_cg_spawn_into(&c->l, c->name, run_child, &child);
+	cx_exec_vforked(false);
 	if (pid < 0)
 		cx_die_last();
-	if (pid == 0) {
-		die_with_parent(self);
-		cx_signals_release();
-		cx_exec(-1, cmd);
-	}
 	status = cx_wait_forward(pid, false);
 	report_oom(c, &oom, status);
 	cx_cg_oom_watch_free(&oom);
