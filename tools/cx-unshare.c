@@ -841,23 +841,94 @@ static void isolate_init(void)
 		chroot_init();
 }
 
+/* The command's half of spawn_isolated: back to the root and working
+ * directory the init had, then the command.  It runs in the init's
+ * memory until its exec: it ends in _exit(), never exit(). */
+struct back {
+	int root, cwd, toolfd;
+	char **argv;
+};
+
+static noreturn void command_back(const struct back *b)
+{
+	cx_exec_vforked(true);
+	if (fchdir(b->root) < 0 || chroot(".") < 0 || fchdir(b->cwd) < 0) {
+		cx_warn("init: give the command its root and directory back: %s",
+			strerror(errno));
+		_exit(CX_EXIT_FAIL);
+	}
+	cx_signals_release();
+	cx_exec(b->toolfd, b->argv);
+}
+
+/* The init leaves the host's tree first, and then makes the command:
+ * its root and working directory become an empty tmpfs attached
+ * nowhere (fsmount, 5.2), as chroot_init makes, in the mount namespace
+ * the command keeps (which holds nothing the command cannot reach
+ * itself), and the command, made vfork's way (no page table copied, the
+ * init held until the exec), takes back the root and directory the
+ * init had.  Returns the command's PID, or -2 when this way is not
+ * there (no fsmount, or a build that forks: run_init's other way). */
+static pid_t spawn_isolated(int toolfd, char **argv)
+{
+#if CX_HAVE_VFORK3
+	struct back b = { -1, -1, toolfd, argv };
+	pid_t pid;
+	int mnt;
+
+	b.root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	b.cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (b.root < 0 || b.cwd < 0)
+		cx_die_errno("init: open its root and directory");
+	mnt = cx_mount_detached("tmpfs", "cx-init", INIT_TMPFS, INIT_FLAGS,
+				"the init's root");
+	if (mnt < 0 && cx_last_errno() == ENOSYS) {
+		close(b.root);
+		close(b.cwd);
+		return -2;
+	}
+	if (mnt < 0)
+		cx_die_last();
+	if (fchdir(mnt) < 0 || chroot(".") < 0 || chdir("/") < 0)
+		cx_die_errno("init: chroot into an empty tmpfs");
+	close(mnt);
+	cx_signals_hold();
+	pid = vfork();
+	if (pid == 0)
+		command_back(&b);
+	cx_exec_vforked(false);
+	if (pid < 0)
+		cx_die_errno("init: vfork the command");
+	close(b.root);
+	close(b.cwd);
+	return pid;
+#else
+	(void)toolfd;
+	(void)argv;
+	return -2;
+#endif
+}
+
 /* As PID 1: run the command as our child and reap every orphan. */
 static void run_init(char **argv, int toolfd, int ready)
 {
+	pid_t pid = spawn_isolated(toolfd, argv);
 	int gate[2];
-	pid_t pid;
 
-	/* The command waits until the init has left the host's tree: it
-	 * must never see it there. */
-	if (pipe2(gate, O_CLOEXEC) < 0)
-		cx_die_errno("pipe");
-	pid = cx_spawn_gated(toolfd, argv, gate);
-	if (pid < 0)
-		cx_die_last();
-	isolate_init();
-	if (write(gate[1], "", 1) != 1)
-		cx_die_errno("init: let the command run");
-	close(gate[1]);
+	if (pid == -2) {
+		/* The other way: the command waits until the init has left
+		 * the host's tree for a mount namespace of its own; it must
+		 * never see the init there. */
+		if (pipe2(gate, O_CLOEXEC) < 0)
+			cx_die_errno("pipe");
+		pid = cx_spawn_gated(toolfd, argv, gate);
+		if (pid < 0)
+			cx_die_last();
+		isolate_init();
+		if (write(gate[1], "", 1) != 1)
+			cx_die_errno("init: let the command run");
+		close(gate[1]);
+	}
 	/* The command holds the helper's pipe now, until its exec.  The
 	 * init keeps nothing open for the container's lifetime. */
 	if (undo.commit >= 0)
