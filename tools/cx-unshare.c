@@ -841,6 +841,7 @@ static void isolate_init(void)
 		chroot_init();
 }
 
+#if CX_HAVE_VFORK3
 /* The command's half of spawn_isolated: back to the root and working
  * directory the init had, then the command.  It runs in the init's
  * memory until its exec: it ends in _exit(), never exit(). */
@@ -860,6 +861,7 @@ static noreturn void command_back(const struct back *b)
 	cx_signals_release();
 	cx_exec(b->toolfd, b->argv);
 }
+#endif
 
 /* The init leaves the host's tree first, and then makes the command:
  * its root and working directory become an empty tmpfs attached
