@@ -41,8 +41,16 @@ void cx_cg_oom_free(struct cx_cg_oom *o)
 	o->where = NULL;
 }
 
+static bool was_made(const struct cx_cg_made *m, const char *dir)
+{
+	for (int i = 0; m && i < m->n; i++)
+		if (strcmp(m->dir[i], dir) == 0)
+			return true;
+	return false;
+}
+
 static int watch_add(struct cx_cg_oom_watch *w, const struct cx_cg_hier *h,
-		     const char *dir)
+		     const char *dir, const struct cx_cg_made *made)
 {
 	char **d = realloc(w->dir, (size_t)(w->n + 1) * sizeof(*d));
 	struct cx_cg_oom_counts *c;
@@ -56,13 +64,17 @@ static int watch_add(struct cx_cg_oom_watch *w, const struct cx_cg_hier *h,
 	w->before = c;
 	if (!(w->dir[w->n] = strdup(dir)))
 		return cx_fail(ENOMEM, "malloc");
-	cx_cg_backend(h->version)->oom_counts(dir, &w->before[w->n]);
+	/* A cgroup made a moment ago has counted nothing yet. */
+	if (was_made(made, dir))
+		memset(&w->before[w->n], 0, sizeof(w->before[w->n]));
+	else
+		cx_cg_backend(h->version)->oom_counts(dir, &w->before[w->n]);
 	w->n++;
 	return 0;
 }
 
 int cx_cg_oom_watch(const struct cx_cg_layout *l, const char *name,
-		    struct cx_cg_oom_watch *w)
+		    const struct cx_cg_made *made, struct cx_cg_oom_watch *w)
 {
 	int i = cx_cg_find(l, "memory", "memory");
 	size_t top;
@@ -71,14 +83,18 @@ int cx_cg_oom_watch(const struct cx_cg_layout *l, const char *name,
 
 	memset(w, 0, sizeof(*w));
 	w->h = -1;
-	if (i < 0 || cx_cg_oom_kills(l, name, &w->kills) < 0)
+	if (i < 0)
 		return cx_cg_errno(ENOENT);
+	dir = cx_cg_path(l, i, name);
+	if (!was_made(made, dir) && cx_cg_oom_kills(l, name, &w->kills) < 0) {
+		free(dir);
+		return cx_cg_errno(ENOENT);
+	}
 	w->h = i;
 	/* Up to the root of the mount, which has no limit. */
 	top = strlen(l->h[i].mount);
-	dir = cx_cg_path(l, i, name);
 	while (rc == 0 && strlen(dir) > top) {
-		rc = watch_add(w, &l->h[i], dir);
+		rc = watch_add(w, &l->h[i], dir, made);
 		*strrchr(dir, '/') = '\0';
 	}
 	free(dir);

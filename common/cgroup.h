@@ -317,8 +317,10 @@ struct cx_cg_oom {
 	uint64_t limit, peak;
 	bool has_peak;
 };
+/* MADE (or NULL): the cgroups this run made, whose counters are all 0
+ * and are not read. */
 int cx_cg_oom_watch(const struct cx_cg_layout *l, const char *name,
-		    struct cx_cg_oom_watch *w);
+		    const struct cx_cg_made *made, struct cx_cg_oom_watch *w);
 int cx_cg_oom_check(const struct cx_cg_layout *l, const char *name,
 		    const struct cx_cg_oom_watch *w, struct cx_cg_oom *o);
 void cx_cg_oom_watch_free(struct cx_cg_oom_watch *w);

@@ -646,7 +646,7 @@ static int do_run(struct ctx *c, char **ops)
 		cx_exec(-1, cmd);
 	}
 
-	cx_cg_oom_watch(&c->l, c->name, &oom);
+	cx_cg_oom_watch(&c->l, c->name, &m, &oom);
 	cx_signals_hold();
 	child.parent = self;
 	child.cmd = cmd;
