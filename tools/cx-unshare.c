@@ -875,6 +875,10 @@ static pid_t spawn_isolated(int toolfd, char **argv)
 {
 #if CX_HAVE_VFORK3
 	struct back b = { -1, -1, toolfd, argv };
+	struct cx_clone_args args = {
+		.flags = CLONE_VM | CLONE_VFORK,
+		.exit_signal = SIGCHLD,
+	};
 	pid_t pid;
 	int mnt;
 
@@ -895,7 +899,12 @@ static pid_t spawn_isolated(int toolfd, char **argv)
 		cx_die_errno("init: chroot into an empty tmpfs");
 	close(mnt);
 	cx_signals_hold();
-	pid = vfork();
+	/* clone3 (5.3) in vfork's form, or vfork() itself before it. */
+	pid = (pid_t)cx_vfork3(&args, sizeof(args));
+	if (pid == -ENOSYS)
+		pid = vfork();
+	else if (pid < 0)
+		errno = -pid, pid = -1;
 	if (pid == 0)
 		command_back(&b);
 	cx_exec_vforked(false);
