@@ -575,6 +575,17 @@ init_own_namespace() {
 	assert [ "${lines[5]}" != "${lines[6]}" ]
 }
 
+@test "--init from a working directory that is gone: the command keeps it" {
+	# It cannot be opened again to be given back: the init takes the
+	# other way, which forks the command before it moves.
+	mkdir "$TMP/gone"
+	cd "$TMP/gone"
+	rmdir "$TMP/gone"
+	run -0 --separate-stderr cx-unshare --mount --pid --init readlink /proc/self/cwd
+	cd /
+	assert_output "$TMP/gone (deleted)"
+}
+
 @test "--init without the new mount API (before 5.2): the init leaves for a mount namespace of its own before the command runs" {
 	require_helper "$CX_BUILD/tests/helper-nosys"
 	init_own_namespace "$CX_BUILD/tests/helper-nosys" cx-unshare

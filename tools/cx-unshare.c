@@ -882,10 +882,17 @@ static pid_t spawn_isolated(int toolfd, char **argv)
 	pid_t pid;
 	int mnt;
 
+	/* A working directory that cannot be opened again (removed, say)
+	 * is kept by the other way, which forks before it moves. */
 	b.root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	b.cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (b.root < 0 || b.cwd < 0)
-		cx_die_errno("init: open its root and directory");
+	if (b.root < 0 || b.cwd < 0) {
+		if (b.root >= 0)
+			close(b.root);
+		if (b.cwd >= 0)
+			close(b.cwd);
+		return -2;
+	}
 	mnt = cx_mount_detached("tmpfs", "cx-init", INIT_TMPFS, INIT_FLAGS,
 				"the init's root");
 	if (mnt < 0 && cx_last_errno() == ENOSYS) {
@@ -899,12 +906,11 @@ static pid_t spawn_isolated(int toolfd, char **argv)
 		cx_die_errno("init: chroot into an empty tmpfs");
 	close(mnt);
 	cx_signals_hold();
-	/* clone3 (5.3) in vfork's form, or vfork() itself before it. */
+	/* clone3 (5.3) in vfork's form, or vfork() itself where clone3
+	 * is missing or a filter refuses it. */
 	pid = (pid_t)cx_vfork3(&args, sizeof(args));
-	if (pid == -ENOSYS)
+	if (pid < 0)
 		pid = vfork();
-	else if (pid < 0)
-		errno = -pid, pid = -1;
 	if (pid == 0)
 		command_back(&b);
 	cx_exec_vforked(false);
