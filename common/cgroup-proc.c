@@ -510,65 +510,16 @@ int cx_cg_kill(const struct cx_cg_layout *l, const char *name)
 	return wait_empty(l, name);
 }
 
-pid_t cx_cg_fork_into(const struct cx_cg_layout *l, const char *name)
-{
-	bool in_v2 = false;
-	pid_t pid = -1;
-
-	if (l->v2 >= 0 && cx_cg_exists(l, l->v2, name)) {
-		char *dir = cx_cg_path(l, l->v2, name);
-		int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), err;
-		struct cx_clone_args args = {
-			.flags = CX_CLONE_INTO_CGROUP,
-			.exit_signal = SIGCHLD,
-		};
-
-		if (fd < 0) {
-			cx_fail(errno, "open %s", dir);
-			free(dir);
-			return -1;
-		}
-		args.cgroup = (uint64_t)fd;
-		/* Not one instruction of the child runs outside. */
-		pid = cx_clone3(&args);
-		err = errno;
-		if (pid != 0)
-			close(fd);
-		if (pid < 0 && err != ENOSYS && err != E2BIG) {
-			cx_fail(err, "clone3 into %s", dir);
-			free(dir);
-			return -1;
-		}
-		free(dir);
-		in_v2 = pid >= 0;
-	}
-	/* v1, or a kernel before 5.7: fork, and the child joins before it
-	 * goes on; writing "0" to a v1 tasks file moves only the writer,
-	 * which spares the kernel the wait for the threadgroup lock. */
-	if (pid < 0)
-		pid = fork();
-	if (pid < 0)
-		return cx_fail(errno, "fork");
-	if (pid > 0)
-		return pid;
-	if (cx_cg_join_self(l, name, in_v2) < 0) {
-		cx_warn_last();
-		_exit(CX_EXIT_FAIL);
-	}
-	return 0;
-}
-
 pid_t cx_cg_spawn_into(const struct cx_cg_layout *l, const char *name,
 		       void (*fn)(void *), void *arg)
 {
 	pid_t pid;
 
-#if CX_HAVE_VFORK3
 	if (l->v2 >= 0 && cx_cg_exists(l, l->v2, name)) {
 		char *dir = cx_cg_path(l, l->v2, name);
 		int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		struct cx_clone_args args = {
-			.flags = CLONE_VM | CLONE_VFORK | CX_CLONE_INTO_CGROUP,
+			.flags = CX_CLONE_INTO_CGROUP,
 			.exit_signal = SIGCHLD,
 		};
 		long r;
@@ -579,10 +530,18 @@ pid_t cx_cg_spawn_into(const struct cx_cg_layout *l, const char *name,
 			return -1;
 		}
 		args.cgroup = (uint64_t)fd;
+		/* Not one instruction of the child runs outside. */
+#if CX_HAVE_VFORK3
+		args.flags |= CLONE_VM | CLONE_VFORK;
 		r = cx_vfork3(&args, sizeof(args));
+#else
+		r = cx_clone3(&args);
+		if (r < 0)
+			r = -errno;
+#endif
 		if (r == 0) {
-			/* The child, on our stack, which it must not leave:
-			 * the v1 hierarchies, then FN. */
+			/* The child, maybe on our stack, which it must not
+			 * leave: the v1 hierarchies, then FN. */
 			if (cx_cg_join_self(l, name, true) < 0) {
 				cx_warn_last();
 				_exit(CX_EXIT_FAIL);
@@ -591,22 +550,28 @@ pid_t cx_cg_spawn_into(const struct cx_cg_layout *l, const char *name,
 			_exit(CX_EXIT_FAIL);
 		}
 		close(fd);
-		if (r > 0) {
-			free(dir);
-			return (pid_t)r;
-		}
-		/* Before 5.3 (ENOSYS) or 5.7 (E2BIG: no cgroup field), or a
-		 * filter that refuses it: the way below says the rest. */
-		if (r != -ENOSYS && r != -E2BIG) {
+		/* Before 5.3 (ENOSYS) or 5.7 (E2BIG: no cgroup field): the
+		 * way below. */
+		if (r < 0 && r != -ENOSYS && r != -E2BIG) {
 			cx_fail((int)-r, "clone3 into %s", dir);
 			free(dir);
 			return -1;
 		}
 		free(dir);
+		if (r > 0)
+			return (pid_t)r;
 	}
-#endif
-	pid = cx_cg_fork_into(l, name);
+	/* v1, or a kernel before 5.7: fork, and the child joins before it
+	 * goes on; writing "0" to a v1 tasks file moves only the writer,
+	 * which spares the kernel the wait for the threadgroup lock. */
+	pid = fork();
+	if (pid < 0)
+		return cx_fail(errno, "fork");
 	if (pid == 0) {
+		if (cx_cg_join_self(l, name, false) < 0) {
+			cx_warn_last();
+			_exit(CX_EXIT_FAIL);
+		}
 		fn(arg);
 		_exit(CX_EXIT_FAIL);
 	}

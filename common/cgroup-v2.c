@@ -24,7 +24,7 @@ static int v2_made(const char *parent, const char *dir)
 
 /* A process can only move whole on v2 (cgroup.threads is for threaded
  * subtrees), and the write takes the threadgroup lock: after an idle
- * moment that waits for an RCU grace period.  cx_cg_fork_into avoids
+ * moment that waits for an RCU grace period.  cx_cg_spawn_into avoids
  * it with CLONE_INTO_CGROUP. */
 static int v2_join_self(const char *dir)
 {

@@ -233,19 +233,15 @@ int cx_cg_attach(const struct cx_cg_layout *l, const char *name, pid_t pid);
 int cx_cg_save_self(const struct cx_cg_layout *l, char **saved);
 void cx_cg_restore_self(const struct cx_cg_layout *l, char **saved);
 
-/* Fork into NAME: on v2 clone3(CLONE_INTO_CGROUP) so that the child
- * starts there, on v1 (and where clone3 is missing) fork, and the child
- * joins before it returns.  Returns the pid in the parent, 0 in the
- * child, -1 (recorded) on failure.  A child that cannot join exits 125
- * after saying why. */
-pid_t cx_cg_fork_into(const struct cx_cg_layout *l, const char *name);
-/* The same for a child that only runs FN(ARG), which must end in an
- * exec or _exit() and never return: where the system allows
- * (CX_HAVE_VFORK3, a cgroup2 NAME, Linux 5.7) the child is made with
- * clone3(CLONE_VM | CLONE_VFORK | CLONE_INTO_CGROUP), which copies no
- * page table, shares our memory until its exec, and holds us until
- * then; else as cx_cg_fork_into.  FN runs with NAME joined in every
- * hierarchy.  Returns the child's PID, or -1 (recorded). */
+/* Run FN(ARG) in a child made in NAME; FN must end in an exec or
+ * _exit() and never return.  On v2 the child is made there with
+ * clone3(CLONE_INTO_CGROUP), so that not one instruction of it runs
+ * outside, and on x86_64 (CX_HAVE_VFORK3) in vfork's form as well
+ * (CLONE_VM | CLONE_VFORK): no page table copied, our memory shared
+ * and we held until its exec.  On v1, and before 5.7, it is forked.
+ * Either way it joins the v1 hierarchies before FN; a child that
+ * cannot join exits 125 after saying why.  Returns the child's PID, or
+ * -1 (recorded). */
 pid_t cx_cg_spawn_into(const struct cx_cg_layout *l, const char *name,
 		       void (*fn)(void *), void *arg);
 
