@@ -285,6 +285,60 @@ int cx_lookup_uid(const char *passwd, uid_t uid, char *name, size_t len,
 	return 0;
 }
 
+struct subid {
+	const char *name;
+	uint32_t id, start, count;
+};
+
+/* subuid(5): "NAME_OR_ID:START:COUNT", the first line that is ours. */
+static int match_subid(char **field, int n, void *arg)
+{
+	struct subid *q = arg;
+	uint32_t id;
+
+	if (n < 3 || (strcmp(field[0], q->name) &&
+		      (cx_parse_u32(field[0], &id) < 0 || id != q->id)) ||
+	    cx_parse_u32(field[1], &q->start) < 0 ||
+	    cx_parse_u32(field[2], &q->count) < 0 || !q->count ||
+	    (uint64_t)q->start + q->count > UINT32_MAX)
+		return 0;
+	return 1;
+}
+
+int cx_subid_first(const char *db, const char *name, uint32_t id,
+		   uint32_t *start, uint32_t *count)
+{
+	struct subid q = { name ? name : "", id, 0, 0 };
+	int rc = each_line(db, 3, match_subid, &q);
+
+	if (rc <= 0) {
+		errno = rc < 0 ? errno : ENOENT;
+		return -1;
+	}
+	*start = q.start;
+	*count = q.count;
+	return 0;
+}
+
+int cx_idmap_around(struct cx_idmap range, uint32_t hole,
+		    struct cx_idmap out[2])
+{
+	int n = 0;
+
+	if (hole < range.inner || hole - range.inner >= range.count) {
+		out[n++] = range;
+		return n;
+	}
+	if (hole > range.inner)
+		out[n++] = (struct cx_idmap){ range.inner, range.outer,
+					      hole - range.inner };
+	if (hole - range.inner + 1 < range.count)
+		out[n++] = (struct cx_idmap){
+			hole + 1, range.outer + (hole - range.inner) + 1,
+			range.count - (hole - range.inner) - 1 };
+	return n;
+}
+
 struct members {
 	const char *name;
 	gid_t *out;

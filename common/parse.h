@@ -49,6 +49,15 @@ struct cx_idmap {
 	uint32_t inner, outer, count;
 };
 int cx_parse_idmap(const char *s, struct cx_idmap *m);
+/* The first range subuid(5) or subgid(5) DB gives the user NAME or the
+ * id ID: its first outer id and its size.  -1 with ENOENT for none. */
+int cx_subid_first(const char *db, const char *name, uint32_t id,
+		   uint32_t *start, uint32_t *count);
+/* RANGE without the inner id HOLE (which a map of its own takes): one
+ * or two ranges in OUT, the outer ids beside the hole left unused, as
+ * util-linux does; returns how many (0 if RANGE was HOLE alone). */
+int cx_idmap_around(struct cx_idmap range, uint32_t hole,
+		    struct cx_idmap out[2]);
 
 /* A signal: "TERM", "SIGTERM", "term" or "15". */
 int cx_parse_signal(const char *s, int *sig);

@@ -764,6 +764,80 @@ static void test_idmap(void **state)
 	done();
 }
 
+/* subuid(5): by name or by uid, the first line that is ours; malformed
+ * or empty ranges are not ours. */
+static void test_subid(void **state)
+{
+	char path[128];
+	uint32_t start = 7, count = 7;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/subuid", dir);
+	assert_int_equal(write_file(path,
+				    "alice:100000:65536\n"
+				    "bob:x:65536\n"
+				    "bob:200000:0\n"
+				    "bob:4294967000:1000\n"
+				    "1002:300000:1000\n"
+				    "bob:400000:10\n"
+				    "bob:500000:10\n"
+				    "alice:600000:5\n"),
+			 0);
+	assert_int_equal(cx_subid_first(path, "alice", 1001, &start, &count), 0);
+	assert_int_equal(start, 100000);
+	assert_int_equal(count, 65536);
+	/* bob's first three lines are broken, the fourth wraps */
+	assert_int_equal(cx_subid_first(path, "bob", 1005, &start, &count), 0);
+	assert_int_equal(start, 400000);
+	assert_int_equal(count, 10);
+	/* by uid, when the name is not there */
+	assert_int_equal(cx_subid_first(path, "carol", 1002, &start, &count), 0);
+	assert_int_equal(start, 300000);
+	assert_int_equal(count, 1000);
+	errno = 0;
+	assert_int_equal(cx_subid_first(path, "dave", 1003, &start, &count), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(cx_subid_first(path, NULL, 1002, &start, &count), 0);
+	assert_int_equal(start, 300000);
+	snprintf(path, sizeof(path), "%s/no-such-subuid", dir);
+	errno = 0;
+	assert_int_equal(cx_subid_first(path, "alice", 1001, &start, &count), -1);
+	assert_int_equal(errno, ENOENT);
+	done();
+}
+
+/* A range with a hole where a map of its own goes. */
+static void test_idmap_around(void **state)
+{
+	struct cx_idmap out[2];
+	struct cx_idmap r = { 0, 100000, 65536 };
+
+	(void)state;
+	/* the hole at the start: one range after it */
+	assert_int_equal(cx_idmap_around(r, 0, out), 1);
+	assert_true(out[0].inner == 1 && out[0].outer == 100001 &&
+		    out[0].count == 65535);
+	/* in the middle: two, the outer id beside it unused */
+	assert_int_equal(cx_idmap_around(r, 1000, out), 2);
+	assert_true(out[0].inner == 0 && out[0].outer == 100000 &&
+		    out[0].count == 1000);
+	assert_true(out[1].inner == 1001 && out[1].outer == 101001 &&
+		    out[1].count == 64535);
+	/* the last id */
+	assert_int_equal(cx_idmap_around(r, 65535, out), 1);
+	assert_true(out[0].inner == 0 && out[0].count == 65535);
+	/* outside: the range as it is */
+	assert_int_equal(cx_idmap_around(r, 65536, out), 1);
+	assert_true(out[0].inner == 0 && out[0].count == 65536);
+	r = (struct cx_idmap){ 10, 5000, 5 };
+	assert_int_equal(cx_idmap_around(r, 9, out), 1);
+	assert_true(out[0].inner == 10 && out[0].count == 5);
+	/* a range of one that is the hole: nothing left */
+	r = (struct cx_idmap){ 0, 5000, 1 };
+	assert_int_equal(cx_idmap_around(r, 0, out), 0);
+	done();
+}
+
 struct signal_case {
 	const char *in;
 	int err;
@@ -843,6 +917,8 @@ int main(void)
 		cmocka_unit_test(test_lookup_uid),
 		cmocka_unit_test(test_user_long_line),
 		cmocka_unit_test(test_idmap),
+		cmocka_unit_test(test_subid),
+		cmocka_unit_test(test_idmap_around),
 		cmocka_unit_test(test_signal),
 	};
 

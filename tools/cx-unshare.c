@@ -35,7 +35,7 @@ enum {
 	OPT_PROPAGATION, OPT_MAP_ROOT, OPT_MAP_USER, OPT_MAP_GROUP,
 	OPT_MAP_USERS, OPT_MAP_GROUPS, OPT_SETGROUPS, OPT_HOSTNAME,
 	OPT_ROOT, OPT_WD, OPT_PIDFILE, OPT_MONOTONIC, OPT_BOOTTIME,
-	OPT_MOUNT_DEVPTS,
+	OPT_MOUNT_DEVPTS, OPT_MAP_AUTO,
 };
 
 enum { MAX_MAPS = 32, CX_HOSTNAME_MAX = 64 };
@@ -55,6 +55,9 @@ struct ctx {
 	const struct cx_propagation *propagation;
 	struct cx_idmap uid[MAX_MAPS], gid[MAX_MAPS];
 	int nuid, ngid;
+	bool auto_uid, auto_gid;	/* our first subordinate range at 0 */
+	bool map_auto;			/* both, by --map-auto */
+	int64_t own_uid, own_gid;	/* the inner id we map to, or -1 */
 	int setgroups;	/* -1 untouched, 0 deny, 1 allow */
 	int64_t monotonic, boottime;
 	bool has_monotonic, has_boottime;
@@ -105,9 +108,11 @@ static const struct poptOption options[] = {
 	{ "map-group", 0, POPT_ARG_STRING, NULL, OPT_MAP_GROUP,
 	  "map our group to GROUP inside (implies --user)", "GROUP" },
 	{ "map-users", 0, POPT_ARG_STRING, NULL, OPT_MAP_USERS,
-	  "map a range of users, INNER:OUTER:COUNT", "MAP" },
+	  "map a range of users, INNER:OUTER:COUNT, or auto", "MAP" },
 	{ "map-groups", 0, POPT_ARG_STRING, NULL, OPT_MAP_GROUPS,
-	  "map a range of groups, INNER:OUTER:COUNT", "MAP" },
+	  "map a range of groups, INNER:OUTER:COUNT, or auto", "MAP" },
+	{ "map-auto", 0, POPT_ARG_NONE, NULL, OPT_MAP_AUTO,
+	  "map our first /etc/subuid and /etc/subgid ranges from 0 (newuidmap)", NULL },
 	{ "setgroups", 0, POPT_ARG_STRING, NULL, OPT_SETGROUPS,
 	  "allow|deny setgroups(2) in the user namespace", "MODE" },
 	{ "hostname", 0, POPT_ARG_STRING, NULL, OPT_HOSTNAME,
@@ -129,8 +134,6 @@ static const struct poptOption options[] = {
 static const struct cx_opt_conflict conflicts[] = {
 	{ OPT_MAP_ROOT, OPT_MAP_USER, NULL },
 	{ OPT_MAP_ROOT, OPT_MAP_GROUP, NULL },
-	{ OPT_MAP_ROOT, OPT_MAP_USERS, NULL },
-	{ OPT_MAP_ROOT, OPT_MAP_GROUPS, NULL },
 	{ 0, 0, NULL }
 };
 
@@ -214,6 +217,7 @@ static int on_option(void *p, int val, const char *arg)
 			return cx_opt_invalid("--map-user", arg,
 					      "no such user in /etc/passwd");
 		c->flags |= CLONE_NEWUSER;
+		c->own_uid = uid;
 		return push_map(c->uid, &c->nuid,
 				(struct cx_idmap){ uid, geteuid(), 1 },
 				"--map-user");
@@ -222,15 +226,24 @@ static int on_option(void *p, int val, const char *arg)
 			return cx_opt_invalid("--map-group", arg,
 					      "no such group in /etc/group");
 		c->flags |= CLONE_NEWUSER;
+		c->own_gid = gid;
 		return push_map(c->gid, &c->ngid,
 				(struct cx_idmap){ gid, getegid(), 1 },
 				"--map-group");
 	case OPT_MAP_USERS:
 		c->flags |= CLONE_NEWUSER;
+		if (strcmp(arg, "auto") == 0)
+			return c->auto_uid = true, 0;
 		return add_map(c->uid, &c->nuid, arg, "--map-users");
 	case OPT_MAP_GROUPS:
 		c->flags |= CLONE_NEWUSER;
+		if (strcmp(arg, "auto") == 0)
+			return c->auto_gid = true, 0;
 		return add_map(c->gid, &c->ngid, arg, "--map-groups");
+	case OPT_MAP_AUTO:
+		c->flags |= CLONE_NEWUSER;
+		c->auto_uid = c->auto_gid = c->map_auto = true;
+		return 0;
 	case OPT_SETGROUPS:
 		if (strcmp(arg, "allow") && strcmp(arg, "deny"))
 			return cx_opt_invalid("--setgroups", arg, "allow or deny");
@@ -260,6 +273,51 @@ static int on_option(void *p, int val, const char *arg)
 	return cx_fail(0, "unhandled option");
 }
 
+/* Our first subordinate range (subuid(5)), from inner id 0, around
+ * the id that a map of our own takes (HOLE, or -1). */
+static void add_subordinate(struct cx_idmap *maps, int *n, int64_t hole,
+			    const char *db, const char *opt)
+{
+	char name[256];
+	gid_t gid;
+	uid_t uid = geteuid();
+	struct cx_idmap range = { 0, 0, 0 }, part[2];
+	int k;
+
+	if (cx_lookup_uid("/etc/passwd", uid, name, sizeof(name), &gid) < 0)
+		snprintf(name, sizeof(name), "%u", (unsigned)uid);
+	if (cx_subid_first(db, name, uid, &range.outer, &range.count) < 0)
+		cx_die("%s: %s has no range for %s (uid %u)%s", opt, db,
+		       name, (unsigned)uid,
+		       errno == ENOENT ? "; root gives one: usermod --add-subuids FIRST-LAST --add-subgids FIRST-LAST USER" :
+					 "");
+	k = hole >= 0 ? cx_idmap_around(range, (uint32_t)hole, part) :
+			(part[0] = range, 1);
+	for (int i = 0; i < k; i++)
+		if (push_map(maps, n, part[i], opt) < 0)
+			cx_usage_error("%s", cx_last_msg());
+}
+
+/* The kernel refuses a map whose ranges overlap, inside or outside,
+ * with a bare EINVAL: say which two. */
+static void check_overlap(const struct cx_idmap *m, int n, const char *opt)
+{
+	for (int i = 0; i < n; i++)
+		for (int j = i + 1; j < n; j++) {
+			bool in = m[i].inner < m[j].inner + (uint64_t)m[j].count &&
+				  m[j].inner < m[i].inner + (uint64_t)m[i].count;
+			bool out = m[i].outer < m[j].outer + (uint64_t)m[j].count &&
+				   m[j].outer < m[i].outer + (uint64_t)m[i].count;
+
+			if (in || out)
+				cx_usage_error("%s: the ranges %u:%u:%u and %u:%u:%u overlap %s",
+					       opt, m[i].inner, m[i].outer,
+					       m[i].count, m[j].inner,
+					       m[j].outer, m[j].count,
+					       in ? "inside" : "outside");
+		}
+}
+
 /* Refuse what cannot work together, naming both options. */
 static void check(struct ctx *c)
 {
@@ -284,11 +342,7 @@ static void check(struct ctx *c)
 		cx_usage_error("--propagation needs --mount");
 	if (c->setgroups >= 0 && !(c->flags & CLONE_NEWUSER))
 		cx_usage_error("--setgroups needs --user");
-	if (c->map_root && c->setgroups == 1)
-		cx_usage_error("--map-root-user denies setgroups; it conflicts with --setgroups allow");
 	if (c->map_root) {
-		/* util-linux's meaning: us as root, and setgroups denied so
-		 * that an unprivileged caller may write gid_map. */
 		if (push_map(c->uid, &c->nuid,
 			     (struct cx_idmap){ 0, geteuid(), 1 },
 			     "--map-users") < 0 ||
@@ -296,6 +350,22 @@ static void check(struct ctx *c)
 			     (struct cx_idmap){ 0, getegid(), 1 },
 			     "--map-groups") < 0)
 			cx_usage_error("%s", cx_last_msg());
+		c->own_uid = c->own_gid = 0;
+	}
+	if (c->auto_uid)
+		add_subordinate(c->uid, &c->nuid, c->own_uid, "/etc/subuid",
+				c->map_auto ? "--map-auto" : "--map-users auto");
+	if (c->auto_gid)
+		add_subordinate(c->gid, &c->ngid, c->own_gid, "/etc/subgid",
+				c->map_auto ? "--map-auto" : "--map-groups auto");
+	check_overlap(c->uid, c->nuid, "--map-users");
+	check_overlap(c->gid, c->ngid, "--map-groups");
+	/* util-linux's meaning: us as root, and setgroups denied so that
+	 * an unprivileged caller may write gid_map.  With ranges besides,
+	 * newgidmap writes it, and setgroups stays for the groups there. */
+	if (c->map_root && c->ngid == 1) {
+		if (c->setgroups == 1)
+			cx_usage_error("--map-root-user denies setgroups; it conflicts with --setgroups allow");
 		c->setgroups = 0;
 	}
 	if (!c->propagation)
@@ -402,6 +472,63 @@ static int write_map(pid_t pid, const char *file, const struct cx_idmap *m,
 	return write_file(path, text);
 }
 
+/* Without CAP_SETUID (CAP_SETGID) where we are, the kernel takes one
+ * map line only, of our own id: any other map is written by shadow's
+ * setuid newuidmap (newgidmap), which checks it against /etc/subuid
+ * (/etc/subgid). */
+static bool needs_setuid_tool(const struct cx_idmap *m, int n, unsigned own)
+{
+	return n && geteuid() != 0 &&
+	       !(n == 1 && m[0].outer == own && m[0].count == 1);
+}
+
+static int run_map_tool(const char *tool, pid_t pid, const char *db,
+			const struct cx_idmap *m, int n)
+{
+	char num[1 + 3 * MAX_MAPS][12];
+	char *argv[3 + 3 * MAX_MAPS];
+	int k = 0, status;
+	pid_t child;
+
+	argv[k++] = (char *)tool;
+	snprintf(num[0], sizeof(num[0]), "%d", (int)pid);
+	argv[k++] = num[0];
+	for (int i = 0; i < n; i++) {
+		uint32_t v[3] = { m[i].inner, m[i].outer, m[i].count };
+
+		for (int j = 0; j < 3; j++) {
+			snprintf(num[1 + 3 * i + j], sizeof(num[0]), "%u", v[j]);
+			argv[k++] = num[1 + 3 * i + j];
+		}
+	}
+	argv[k] = NULL;
+	child = fork();
+	if (child < 0)
+		return cx_fail(errno, "fork for %s", tool);
+	if (child == 0) {
+		execvp(tool, argv);
+		cx_warn("%s: %s%s", tool, strerror(errno),
+			errno == ENOENT ? " (Debian's uidmap package has it; without root, a map of more than our own id needs it)" : "");
+		_exit(127);
+	}
+	if (waitpid(child, &status, 0) < 0)
+		return cx_fail(errno, "wait for %s", tool);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		return cx_fail(0, "%s could not be run", tool);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		return cx_fail(0, "%s %d refused the map (the ranges must be ours in %s)",
+			       tool, (int)pid, db);
+	return 0;
+}
+
+static int set_map(pid_t pid, bool uid, const struct cx_idmap *m, int n)
+{
+	if (needs_setuid_tool(m, n, uid ? (unsigned)geteuid() : (unsigned)getegid()))
+		return run_map_tool(uid ? "newuidmap" : "newgidmap", pid,
+				    uid ? "/etc/subuid" : "/etc/subgid", m, n);
+	return write_map(pid, uid ? "uid_map" : "gid_map", m, n);
+}
+
 static int bind_ns(struct ctx *c, int i, pid_t pid, const char *file)
 {
 	char path[64];
@@ -433,8 +560,8 @@ static int helper_work(struct ctx *c, pid_t target)
 		if (write_file(path, c->setgroups ? "allow" : "deny") < 0)
 			return -1;
 	}
-	if (write_map(target, "uid_map", c->uid, c->nuid) < 0 ||
-	    write_map(target, "gid_map", c->gid, c->ngid) < 0)
+	if (set_map(target, true, c->uid, c->nuid) < 0 ||
+	    set_map(target, false, c->gid, c->ngid) < 0)
 		return -1;
 	for (int i = 0; i < CX_NS_COUNT; i++) {
 		const struct cx_ns *ns = &cx_ns_table[i];
@@ -705,6 +832,16 @@ static void protect_proc(const char *dir, int rootfd)
 	close(procfd);
 }
 
+/* Whether a proc is mounted where one would look: with none there, the
+ * kernel's rule for user namespaces (mnt_already_visible) is the likely
+ * cause of an EPERM. */
+static bool proc_in_sight(void)
+{
+	struct statfs sf;
+
+	return statfs("/proc", &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
+}
+
 static void mount_fresh(const struct fresh *f, const char *dir, int rootfd)
 {
 	int dirfd = open_mount_dir(dir, rootfd);
@@ -714,8 +851,12 @@ static void mount_fresh(const struct fresh *f, const char *dir, int rootfd)
 	if (cx_mount_is_shared(dirfd) == 1)
 		cx_die("mount %s on %s: it is on a mount with shared propagation, which would carry it out of the namespace (use --propagation private or slave)",
 		       f->type, dir);
-	if (cx_mount_fresh(dirfd, f->type, f->data, f->flags, dir) < 0)
+	if (cx_mount_fresh(dirfd, f->type, f->data, f->flags, dir) < 0) {
+		if (f == &fresh_proc && cx_last_errno() == EPERM && !proc_in_sight())
+			cx_die("%s: %s: in a user namespace the kernel mounts a new proc only while another one is mounted, whole, in the same mount namespace, and none is (a pivot detached the last): mount it before the pivot, as in cx-unshare --mount-proc=ROOTFS/proc ... cx-chroot --pivot ROOTFS",
+			       cx_last_msg(), strerror(EPERM));
 		cx_die_last();
+	}
 	close(dirfd);
 }
 
@@ -1118,7 +1259,7 @@ static noreturn void run_forked(struct ctx *c, struct helper *h,
 
 int main(int argc, char **argv)
 {
-	struct ctx c = { .setgroups = -1 };
+	struct ctx c = { .setgroups = -1, .own_uid = -1, .own_gid = -1 };
 	char **cmd, *shell[] = { getenv("SHELL"), NULL };
 	int rootfd = -1, toolfd = -1, pidfd;
 	struct helper h;
