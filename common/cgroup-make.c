@@ -54,6 +54,61 @@ static int make_one(struct cx_cg_hier *h, const char *parent,
 	return 1;
 }
 
+/* Whether we may make cgroups in DIR and move processes into it. */
+static bool writable_cgroup(const char *dir)
+{
+	char procs[PATH_MAX];
+
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
+	return access(dir, W_OK) == 0 && access(procs, W_OK) == 0;
+}
+
+#define DELEGATE_HOW "systemd's Delegate=yes gives user@UID.service, in which a login's processes run once started with systemd-run --user --scope; by hand, root chowns a cgroup's directory and its cgroup.procs, cgroup.subtree_control and cgroup.threads to the user (cgroup-v2.rst, Delegation)"
+
+/* Without write access to the hierarchy's root (an ordinary user, or
+ * root of a user namespace): cx below the highest cgroup above our own
+ * that is still ours, the one delegated to us.  Moving a process needs
+ * write access to the cgroup.procs of the common ancestor of where it
+ * is and where it goes: that cgroup, for a process that runs in it. */
+static char *delegated_base(const struct cx_cg_hier *h)
+{
+	char *own, *top, *slash;
+	size_t mlen = strlen(h->mount);
+
+	if (h->version == 1) {
+		cx_fail(0, "no cgroup was delegated to this user in %s: cgroup v1 gives ordinary users none (on a v1 or hybrid host, run the rest of the chain without cx-cgroup)",
+			h->mount);
+		return NULL;
+	}
+	if (!(own = cx_cg_own(h))) {
+		cx_fail(errno ? errno : ENOENT, "find the caller's cgroup in %s",
+			h->mount);
+		return NULL;
+	}
+	if (!writable_cgroup(own)) {
+		cx_fail(0, "no cgroup was delegated to this user: its own, %s, is not its to change (%s)",
+			own, DELEGATE_HOW);
+		free(own);
+		return NULL;
+	}
+	top = strdup(own);
+	while (top && (slash = strrchr(top, '/')) && (size_t)(slash - top) > mlen) {
+		*slash = '\0';
+		if (!writable_cgroup(top)) {
+			*slash = '/';
+			break;
+		}
+	}
+	free(own);
+	if (!top) {
+		cx_fail(ENOMEM, "malloc");
+		return NULL;
+	}
+	own = cx_cg_join(top, "cx");
+	free(top);
+	return own;
+}
+
 int cx_cg_set_base(struct cx_cg_layout *l, const char *parent,
 		   struct cx_cg_made *m)
 {
@@ -63,7 +118,10 @@ int cx_cg_set_base(struct cx_cg_layout *l, const char *parent,
 
 		free(h->base);
 		h->base_auto = !parent;
-		if (!parent)
+		if (!parent && access(h->mount, W_OK) < 0) {
+			if (!(h->base = delegated_base(h)))
+				return -1;
+		} else if (!parent)
 			h->base = cx_cg_join(h->mount, "cx");
 		else if (strcmp(parent, CX_CG_PARENT_SELF) == 0)
 			h->base = cx_cg_own(h);
