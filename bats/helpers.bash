@@ -176,3 +176,44 @@ kill_parent_in_id_change() {
 	kill -KILL "$PARENT"
 	assert_gone "$CHILD" never-sleep
 }
+
+# --- an ordinary user, for the rootless scenarios -------------------------
+
+# A user with a range of subordinate ids in /etc/subuid and /etc/subgid,
+# for setup_file; rootless_user_drop removes both, in teardown_file.
+RL_USER=cxrootless
+RL_FIRST=420000
+RL_COUNT=65536
+
+rootless_user_add() {
+	command -v newuidmap >/dev/null || {
+		echo "newuidmap is missing: apt-get install uidmap" >&2
+		return 1
+	}
+	rootless_user_drop
+	useradd --no-create-home --home-dir / --shell /bin/sh \
+		-K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 "$RL_USER"
+	usermod --add-subuids "$RL_FIRST-$((RL_FIRST + RL_COUNT - 1))" \
+		--add-subgids "$RL_FIRST-$((RL_FIRST + RL_COUNT - 1))" "$RL_USER"
+}
+
+rootless_user_drop() {
+	if id "$RL_USER" >/dev/null 2>&1; then
+		usermod --del-subuids "$RL_FIRST-$((RL_FIRST + RL_COUNT - 1))" \
+			--del-subgids "$RL_FIRST-$((RL_FIRST + RL_COUNT - 1))" \
+			"$RL_USER" 2>/dev/null || true
+		userdel "$RL_USER"
+	fi
+}
+
+# Its ids, once it exists.
+rootless_ids() {
+	RL_UID=$(id -u "$RL_USER")
+	RL_GID=$(id -g "$RL_USER")
+}
+
+# Run the rest as the user, with no capability and no group of root's.
+as_user() {
+	setpriv --reuid "$RL_USER" --regid "$RL_USER" --init-groups \
+		--inh-caps=-all env HOME=/ "$@"
+}

@@ -9,36 +9,21 @@
 bats_require_minimum_version 1.5.0
 
 load helpers
-
-RL_USER=cxrootless
-RL_FIRST=420000
-RL_COUNT=65536
+eval "helpers_$(declare -f teardown)"
 
 # The user, made once for the file and removed after, with nothing of
-# an earlier run's left behind.
+# an earlier run's left behind (helpers.bash).
 setup_file() {
-	command -v newuidmap >/dev/null || {
-		echo "newuidmap is missing: apt-get install uidmap" >&2
-		return 1
-	}
-	drop_user
-	useradd --no-create-home --home-dir / --shell /bin/sh \
-		-K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 "$RL_USER"
-	usermod --add-subuids "$RL_FIRST-$((RL_FIRST + RL_COUNT - 1))" \
-		--add-subgids "$RL_FIRST-$((RL_FIRST + RL_COUNT - 1))" "$RL_USER"
+	rootless_user_add
 }
 
 teardown_file() {
-	drop_user
+	rootless_user_drop
 }
 
-drop_user() {
-	if id "$RL_USER" >/dev/null 2>&1; then
-		usermod --del-subuids "$RL_FIRST-$((RL_FIRST + RL_COUNT - 1))" \
-			--del-subgids "$RL_FIRST-$((RL_FIRST + RL_COUNT - 1))" \
-			"$RL_USER" 2>/dev/null || true
-		userdel "$RL_USER"
-	fi
+teardown() {
+	undelegate || echo "cx-rootless: $DELEG was left" >&2
+	helpers_teardown
 }
 
 setup() {
@@ -53,14 +38,7 @@ setup() {
 	RUN="$TMP/run"
 	mkdir "$RUN"
 	chown "$RL_USER:$RL_USER" "$RUN"
-	RL_UID=$(id -u "$RL_USER")
-	RL_GID=$(id -g "$RL_USER")
-}
-
-# Run the rest as the user, with no capability and no group of root's.
-as_user() {
-	setpriv --reuid "$RL_USER" --regid "$RL_USER" --init-groups \
-		--inh-caps=-all env HOME=/ "$@"
+	rootless_ids
 }
 
 # A map file's lines with their spaces squeezed: "0 1000 1".
@@ -129,6 +107,14 @@ map_lines() {
 }
 
 @test "rootless: the documented order, proc after the pivot, says what the kernel requires" {
+	if [ -n "${CX_CGROUP_V2_LANE:-}" ]; then
+		# The cgroup v2 lane's guest runs the tests chrooted into an
+		# overlay: the mount namespace keeps, outside that root, the
+		# initramfs's proc, which satisfies the kernel's rule.
+		run -0 as_user cx-unshare -r --pid --mount --fork \
+			cx-chroot --pivot "$ROOTFS" cx-unshare --mount-proc /bin/true
+		return
+	fi
 	run -125 as_user cx-unshare -r --pid --mount --fork \
 		cx-chroot --pivot "$ROOTFS" cx-unshare --mount-proc /bin/true
 	assert_line --index 0 "cx-unshare: fsmount proc for /proc: Operation not permitted: in a user namespace the kernel mounts a new proc only while another one is mounted, whole, in the same mount namespace, and none is (a pivot detached the last): mount it before the pivot, as in cx-unshare --mount-proc=ROOTFS/proc ... cx-chroot --pivot ROOTFS"
@@ -138,7 +124,7 @@ map_lines() {
 # The whole container as the user, proc mounted before the pivot.
 rootless_chain() {
 	as_user cx-unshare -r --map-auto --pid --mount --uts --ipc --net --init \
-		--hostname rootless \
+		--hostname rootless --pidfile "$RUN/pid" \
 		cx-overlay mount --lower "$ROOTFS" --tmpfs "$ROOTFS" \
 		cx-bind --mkdir --root "$ROOTFS" -b "$TMP/share:/mnt/share:ro" \
 		-b /dev/null:/dev/null:dev -b /dev/zero:/dev/zero:dev \
@@ -154,13 +140,16 @@ rootless_chain() {
 	echo host > "$TMP/share/file"
 	rootless_chain /bin/sh -c 'echo $$ > /tmp/inner; exec sleep 100' &
 	BG_PIDS=$!
+	# The process that runs the command execs link after link, down to
+	# sleep.
 	local i pid=""
+	wait_for_file "$RUN/pid"
+	pid=$(cat "$RUN/pid")
 	for i in $(seq 100); do
-		pid=$(pgrep -u "$RL_UID" -x sleep 2>/dev/null || true)
-		[ -n "$pid" ] && break
+		[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = sleep ] && break
 		sleep 0.1
 	done
-	[ -n "$pid" ]
+	assert_equal "$(cat "/proc/$pid/comm")" sleep
 	# The user's ids: root inside is the user outside.
 	run -0 map_lines "/proc/$pid/uid_map"
 	assert_line --index 0 "0 $RL_UID 1"
@@ -208,4 +197,137 @@ rootless_chain() {
 	# The hostname changes in the container's own UTS namespace only.
 	assert_not_equal "$(hostname)" other
 	assert_equal "$(mounts_below_tmp)" 0
+}
+
+# --- cgroups -------------------------------------------------------------
+
+@test "rootless: where nothing is delegated, cx-cgroup says so in one line and makes nothing" {
+	local before
+	before=$(find /sys/fs/cgroup -maxdepth 2 -type d | sort | md5sum)
+	run -125 as_user cx-cgroup run --rm --memory 50M demo /bin/true
+	# On a v1 or hybrid host, v1 delegates nothing; on a v2 host the
+	# user's own cgroup (this test's) is not the user's.
+	assert_equal "${#lines[@]}" 1
+	assert_line --index 0 --regexp '^cx-cgroup: no cgroup was delegated to this user(: its own, /sys/fs/cgroup[^ ]*, is not its to change \(systemd.s Delegate=yes .*\)| in /sys/fs/cgroup/[a-z_,]+: cgroup v1 gives ordinary users none .*)$'
+	assert_equal "$(find /sys/fs/cgroup -maxdepth 2 -type d | sort | md5sum)" "$before"
+}
+
+# A cgroup v2 subtree delegated as cgroup-v2.rst describes: the directory
+# and its cgroup.procs, cgroup.subtree_control and cgroup.threads given
+# to the user, the memory and pids controllers enabled for its children,
+# and the user's login in a child of it (systemd's user@UID.service has
+# that shape).
+delegate() {
+	DELEG=/sys/fs/cgroup/cx-rootless-$BATS_ROOT_PID
+	mkdir "$DELEG" "$DELEG/login"
+	echo "+memory +pids" >"$DELEG/cgroup.subtree_control"
+	local d
+	for d in "$DELEG" "$DELEG/login"; do
+		chown "$RL_USER" "$d" "$d/cgroup.procs" "$d/cgroup.subtree_control" "$d/cgroup.threads"
+	done
+}
+
+# The rest, as the user, from the login cgroup.
+in_login() {
+	sh -c 'echo $$ >"$0/login/cgroup.procs" && exec "$@"' "$DELEG" \
+		setpriv --reuid "$RL_USER" --regid "$RL_USER" --init-groups \
+		--inh-caps=-all env HOME=/ "$@"
+}
+
+undelegate() {
+	[ -n "${DELEG:-}" ] && [ -d "$DELEG" ] || return 0
+	find "$DELEG" -depth -type d -exec rmdir {} + 2>/dev/null
+	[ ! -d "$DELEG" ]
+}
+
+@test "rootless: cx-cgroup makes, limits, reports and removes below a delegated cgroup v2 subtree" {
+	[ -e /sys/fs/cgroup/cgroup.controllers ] ||
+		skip "needs a cgroup v2 host with the memory controller: the cgroup v2 lane runs it"
+	delegate
+	local rel=${DELEG#/sys/fs/cgroup}
+	run -0 --separate-stderr in_login cx-cgroup run --rm --memory 50M --pids 20 demo \
+		/bin/sh -c "cat /proc/self/cgroup $DELEG/cx/demo/memory.max $DELEG/cx/demo/pids.max"
+	assert_line --index 0 "0::$rel/cx/demo"
+	assert_line --index 1 52428800
+	assert_line --index 2 20
+	assert [ ! -e "$DELEG/cx/demo" ]
+	# The OOM report, from the delegated cgroup's own counters.
+	run -137 --separate-stderr in_login cx-cgroup run --rm --memory 30M --memory-swap 0 \
+		hog "$CX_BUILD/tests/helper-hog"
+	assert_equal "$stderr" "cx-cgroup: hog: killed by the OOM killer at the memory limit of 30M"
+	assert [ ! -e "$DELEG/cx/hog" ]
+	# create, then remove: the directory is the user's.
+	run -0 in_login cx-cgroup create kept --pids 5
+	assert_equal "$(stat -c %u "$DELEG/cx/kept")" "$RL_UID"
+	assert_equal "$(cat "$DELEG/cx/kept/pids.max")" 5
+	run -0 in_login cx-cgroup rm kept
+	assert [ ! -e "$DELEG/cx/kept" ]
+	undelegate
+}
+
+@test "rootless: a login outside the delegated subtree is told how to get in" {
+	[ -e /sys/fs/cgroup/cgroup.controllers ] ||
+		skip "needs a cgroup v2 host: the cgroup v2 lane runs it"
+	delegate
+	# The user's process stays in this test's cgroup, which is root's.
+	run -125 as_user cx-cgroup create x
+	assert_line --index 0 --partial "no cgroup was delegated to this user: its own, /sys/fs/cgroup"
+	assert_line --index 0 --partial "systemd-run --user --scope"
+	assert [ ! -e "$DELEG/cx" ]
+	undelegate
+}
+
+# --- examples/container.sh -------------------------------------------------
+
+CONTAINER="$BATS_TEST_DIRNAME/../examples/container.sh"
+
+made_rootfses() { find /tmp -maxdepth 1 -name 'cx-rootfs.*' | sort; }
+
+# The look-around's facts, from inside, as the kernel gives them.
+LOOK='cat /proc/self/uid_map /proc/self/gid_map
+	grep -E "^(CapEff|NoNewPrivs)" /proc/self/status
+	cat /sys/fs/cgroup/memory.max 2>/dev/null || echo "no cgroup"
+	cut -d" " -f2,3 /proc/self/mounts | grep -E "^/(|proc|dev/pts) "
+	touch /layer && stat -c "layer %u" /layer'
+
+@test "rootless: examples/container.sh as an ordinary user, and nothing left behind" {
+	require_static_tools
+	mkdir "$TMP/share"
+	local before
+	before=$(made_rootfses)
+	run -0 --separate-stderr as_user "$CONTAINER" --build "$CX_BUILD" \
+		--share "$TMP/share" /bin/sh -c "$LOOK"
+	assert_line --index 0 --regexp "^ *0 +$RL_UID +1\$"
+	assert_line --index 1 --regexp "^ *1 +$((RL_FIRST + 1)) +$((RL_COUNT - 1))\$"
+	assert_line --index 2 --regexp "^ *0 +$RL_GID +1\$"
+	assert_line "CapEff:	00000000a80425fb"
+	assert_line "NoNewPrivs:	1"
+	assert_line "/ overlay"
+	assert_line "/proc proc"
+	assert_line "/dev/pts devpts"
+	assert_line "layer 0"
+	if [ -e /sys/fs/cgroup/cgroup.controllers ]; then :; else
+		assert_line "no cgroup"
+		assert_equal "$stderr" "container.sh: no cgroup: none was delegated to this user (see cx-cgroup(1))"
+	fi
+	# The image it made for the user, gone; no mount left.
+	assert_equal "$(made_rootfses)" "$before"
+	assert_equal "$(mounts_below_tmp)" 0
+}
+
+@test "rootless: examples/container.sh in a delegated cgroup v2 subtree has its limits" {
+	require_static_tools
+	[ -e /sys/fs/cgroup/cgroup.controllers ] ||
+		skip "needs a cgroup v2 host: the cgroup v2 lane runs it"
+	mkdir "$TMP/share"
+	delegate
+	run -0 --separate-stderr in_login "$CONTAINER" --build "$CX_BUILD" \
+		--share "$TMP/share" /bin/sh -c "$LOOK; cat /sys/fs/cgroup/pids.max; cat /proc/self/cgroup"
+	assert_line 104857600
+	assert_line 64
+	assert_line "0::/"
+	assert_equal "$stderr" ""
+	# The cgroup went with the container.
+	assert [ -z "$(find "$DELEG" -mindepth 1 -type d -name 'cx-demo-*')" ]
+	undelegate
 }

@@ -603,6 +603,32 @@ passwd"
 	assert_equal "$(mounts_below_tmp)" 0
 }
 
+@test "11. without root: the chain as an ordinary user, and what the kernel shows of it" {
+	skip_steps rootless
+	require_static_tools
+	rootless_user_add
+	rootless_ids
+	mkdir mine
+	chown "$RL_USER:$RL_USER" mine
+	local cmds
+	cmds=$(step rootless)
+	run -0 --separate-stderr bash -c 'cd mine && exec setpriv --reuid "$0" --regid "$0" --init-groups --inh-caps=-all env HOME=/ PATH="$PATH" CX="$CX" bash -ec "$1"' "$RL_USER" "$cmds"
+	local status_ok=$status
+	rootless_user_drop
+	[ "$status_ok" = 0 ]
+	assert_line "uid=0(root) gid=0(root) groups=0(root)"
+	assert_line --regexp "^ +0 +$RL_UID +1\$"
+	assert_line --regexp "^ +1 +$((RL_FIRST + 1)) +$((RL_COUNT - 1))\$"
+	assert_line rootless
+	assert_line --regexp '^ +1 root +cx-unshare$'
+	assert_line --regexp '^ +2 root +sh$'
+	assert_line --regexp '^-rw-r--r-- +1 1000 +1000 .* /f$'
+	assert_equal "$stderr" ""
+	# mkrootfs's image went with the step, and no mount is left.
+	assert_equal "$(ls mine)" ""
+	assert_equal "$(mounts_below_tmp)" 0
+}
+
 @test "every step of the document was run by a test here" {
 	local doc ran
 	doc=$(sed -n 's/^<!-- step: \([^ ]*\) -->$/\1/p' "$DOC" | sort)

@@ -10,6 +10,19 @@
 #   --share    a host directory to show read-only in /mnt/share
 #              (default: the examples folder)
 # The exit status is the command's.
+#
+# Run by an ordinary user it makes the rootless container, with what
+# the kernel gives a user without root:
+# - a user namespace in which the user is root (and, when /etc/subuid
+#   and /etc/subgid give the user ranges, the ids 1 and up from them,
+#   through newuidmap: cx-unshare -r --map-auto);
+# - the image must belong to the user (overlayfs copies a file up with
+#   its owner, which must be mapped): one made on the spot from busybox
+#   when --rootfs is not the user's, and removed after;
+# - proc mounted before the pivot (in a user namespace the kernel mounts
+#   a new proc only while another one is in sight);
+# - no cgroup, unless one was delegated to the user (cgroup v2; see
+#   cx-cgroup(1)): then the same limits, below it.
 set -eu
 
 # Only the shell's own builtins before the chain: each program the
@@ -50,11 +63,23 @@ echo "== hostname";     hostname
 echo "== identity";     id
 echo "== capabilities"; grep ^Cap /proc/self/status
 echo "== memory limit"; cat /sys/fs/cgroup/memory.max 2>/dev/null ||
-			cat /sys/fs/cgroup/memory.limit_in_bytes
+			cat /sys/fs/cgroup/memory.limit_in_bytes 2>/dev/null ||
+			echo "none (no cgroup)"
 echo "== mounts";       cat /proc/self/mounts'
 fi
 
 name=cx-demo-$$
+
+# Root, or an ordinary user (test's -O, a builtin: do we own /?).
+rootless=no
+[ -O / ] || rootless=yes
+made_rootfs=
+if [ "$rootless" = yes ] && [ ! -O "$rootfs" ]; then
+	made_rootfs=$(mktemp -d /tmp/cx-rootfs.XXXXXX)
+	sh "$here/../bats/fixtures/mkrootfs.sh" "$made_rootfs/rootfs" ||
+		{ rm -rf "$made_rootfs"; exit 125; }
+	rootfs=$made_rootfs/rootfs
+fi
 # The container layer: overlayfs's upper and work directories.  By
 # default they are on a tmpfs that cx-overlay mounts under the merged
 # view, in the container's own mount namespace: the layer goes with the
@@ -71,10 +96,36 @@ fi
 
 # The cgroup's own directory, bound read-only into the container (as
 # Docker does) so that the command can read its limits.
+cgroup="cx-cgroup run --rm --controllers memory,pids --memory 100M --memory-swap 0 --pids 64 $name"
 if [ -e /sys/fs/cgroup/cgroup.controllers ]; then
 	cgdir=/sys/fs/cgroup/cx/$name
 else
 	cgdir=/sys/fs/cgroup/memory/cx/$name
+fi
+cgbind="-b $cgdir:/sys/fs/cgroup:ro"
+users=""
+proc_before="" proc_after="--mount-proc"
+if [ "$rootless" = yes ]; then
+	users="--map-root-user"
+	cx-unshare --map-auto true 2>/dev/null && users="$users --map-auto"
+	proc_before="cx-unshare --mount-proc=$merged/proc"
+	proc_after=""
+	if [ -e /sys/fs/cgroup/cgroup.controllers ] &&
+	   cx-cgroup ls >/dev/null 2>&1; then
+		# cx below the delegated cgroup, found as cx-cgroup finds
+		# it: the highest one above ours that we may still write.
+		own=$(cut -d: -f3 /proc/self/cgroup)
+		d=/sys/fs/cgroup$own
+		while [ "$d" != /sys/fs/cgroup ] && [ -w "$d" ] &&
+		      [ -w "$d/cgroup.procs" ]; do
+			cgdir=$d/cx/$name
+			d=${d%/*}
+		done
+		cgbind="-b $cgdir:/sys/fs/cgroup:ro"
+	else
+		echo "container.sh: no cgroup: none was delegated to this user (see cx-cgroup(1))" >&2
+		cgroup="" cgbind=""
+	fi
 fi
 
 # Docker's default capabilities; every other one is dropped.
@@ -83,7 +134,7 @@ caps=$caps,setfcap,setpcap,net_bind_service,sys_chroot,kill,audit_write
 
 # The chain; without --keep the shell is done, and gives its place to it.
 run="" status=0
-[ "$keep" = yes ] || run="exec"
+[ "$keep" = yes ] || [ -n "$made_rootfs" ] || run="exec"
 # 1. cx-cgroup: a cgroup with 100M of memory, no swap, at most 64 tasks,
 #    made only in the hierarchies those need (on a v1 or hybrid host,
 #    each other one would cost a mkdir, a join and an rmdir); the rest
@@ -98,25 +149,29 @@ run="" status=0
 #    is the default, so :dev).
 # 5. cx-chroot: pivot_root into the merged tree; the host's is detached.
 # 6. cx-unshare: proc for the new pid namespace, a devpts of its own,
-#    both resolved inside the new root.
+#    both resolved inside the new root (rootless: proc before 5.).
 # 7. cx-caps: Docker's default capabilities, inheritable and ambient
 #    cleared, no_new_privs.
-# shellcheck disable=SC2086 # $layer is two options or one
-$run cx-cgroup run --rm --controllers memory,pids \
-	--memory 100M --memory-swap 0 --pids 64 "$name" \
-cx-unshare --pid --mount --uts --ipc --net --cgroup --init \
+# shellcheck disable=SC2086 # $layer is two options or one, and the
+# rootless parts are options or nothing
+$run $cgroup \
+cx-unshare $users --pid --mount --uts --ipc --net --cgroup --init \
 	--hostname cx-container \
 cx-overlay mount --lower "$rootfs" $layer "$merged" \
 cx-bind --mkdir --root "$merged" \
-	-b "$share:/mnt/share:ro" -b "$cgdir:/sys/fs/cgroup:ro" \
+	-b "$share:/mnt/share:ro" $cgbind \
 	-b /dev/null:/dev/null:dev -b /dev/zero:/dev/zero:dev \
 	-b /dev/full:/dev/full:dev -b /dev/random:/dev/random:dev \
 	-b /dev/urandom:/dev/urandom:dev -b /dev/tty:/dev/tty:dev \
+$proc_before \
 cx-chroot --pivot "$merged" \
-cx-unshare --mount-proc --mount-devpts \
+cx-unshare $proc_after --mount-devpts \
 cx-caps --keep "$caps" --no-new-privs \
 	"$@" || status=$?
 
-echo "== the container layer, $dir/upper:" >&2
-cx-overlay diff --lower "$rootfs" "$dir/upper" >&2
+if [ "$keep" = yes ]; then
+	echo "== the container layer, $dir/upper:" >&2
+	cx-overlay diff --lower "$rootfs" "$dir/upper" >&2
+fi
+[ -z "$made_rootfs" ] || rm -rf "$made_rootfs"
 exit "$status"
