@@ -7,14 +7,14 @@ set -eu
 # libcap, libcap-ng, libarchive (static, with the compression libraries
 # it links) for LIBC=glibc and the tests; tests: cmocka, bats, mandoc, busybox
 # for the rootfs, umoci as the image peer, qemu and e2fsprogs (its /tmp)
-# for the cgroup v2 lane; uidmap (newuidmap) for the rootless scenarios;
+# for the cgroup v2 lane; uidmap (newuidmap) and attr (getfattr) for the rootless scenarios;
 # bench: crun, runc, hyperfine; fuzz: clang.
 pkgs="gcc make libc6-dev pkg-config musl-tools dpkg-dev m4 libpopt-dev libcap-dev libcap-ng-dev
 libarchive-dev nettle-dev libacl1-dev liblzma-dev libzstd-dev liblz4-dev
 libbz2-dev zlib1g-dev libxml2-dev
 libcmocka-dev bats bats-support bats-assert mandoc busybox-static util-linux
 file libcap2-bin procps iproute2 strace umoci zstd cpio qemu-system-x86
-e2fsprogs uidmap
+e2fsprogs uidmap attr
 crun runc hyperfine clang"
 missing=""
 for p in $pkgs; do

@@ -199,6 +199,73 @@ rootless_chain() {
 	assert_equal "$(mounts_below_tmp)" 0
 }
 
+# --- overlays and layers -------------------------------------------------
+
+# A layer with a whiteout (etc/.wh.a), an opaque directory
+# (d/.wh..wh..opq) and files owned by 1001, written by tar itself.
+make_layer() {
+	mkdir -p "$TMP/src/etc" "$TMP/src/d"
+	: >"$TMP/src/etc/.wh.a"
+	: >"$TMP/src/d/.wh..wh..opq"
+	echo n >"$TMP/src/d/n"
+	tar -C "$TMP/src" -cf "$RUN/layer.tar" --owner=1001 --group=1001 etc d
+	chown "$RL_USER:" "$RUN/layer.tar"
+}
+
+@test "rootless: the overlay in a user namespace uses user.overlay.* xattrs (userxattr), and a replaced directory is opaque there" {
+	local low=$RUN/low up=$RUN/up
+	as_user mkdir -p "$low/d" "$up" "$RUN/work" "$RUN/merged"
+	as_user sh -c "echo b >$low/d/b"
+	run -0 as_user cx-unshare -r --map-auto --mount \
+		cx-overlay mount --lower "$low" --upper "$up" --work "$RUN/work" "$RUN/merged" \
+		/bin/sh -c "rm -r $RUN/merged/d && mkdir $RUN/merged/d && echo n >$RUN/merged/d/n && grep ' $RUN/merged ' /proc/self/mountinfo"
+	assert_output --regexp " - overlay overlay [^ ]*,userxattr"
+	# The kernel's marks in the upper layer, read from the host.
+	run -0 getfattr --absolute-names -n user.overlay.opaque --only-values "$up/d"
+	assert_output y
+	run -0 as_user cx-overlay diff --lower "$low" "$up"
+	assert_output "C /d
+D /d/b
+A /d/n"
+	assert_equal "$(mounts_below_tmp)" 0
+}
+
+@test "rootless: unpack and commit as the user, without a user namespace: whiteouts as 0:0 devices, opaque in user.overlay.opaque, the files the user's" {
+	make_layer
+	run -0 as_user cx-overlay unpack "$RUN/layer.tar" "$RUN/un"
+	# The whiteout form the kernel takes from an ordinary user (5.8).
+	assert_equal "$(stat -c '%F %t:%T %U' "$RUN/un/etc/a")" "character special file 0:0 $RL_USER"
+	run -0 getfattr --absolute-names -n user.overlay.opaque --only-values "$RUN/un/d"
+	assert_output y
+	assert_equal "$(stat -c %u "$RUN/un/d/n")" "$RL_UID"
+	# And back into a layer: the same whiteouts.
+	run -0 as_user cx-overlay commit "$RUN/un" "$RUN/again.tar"
+	run -0 tar -tf "$RUN/again.tar"
+	assert_line etc/.wh.a
+	assert_line d/.wh..wh..opq
+	assert_line d/n
+}
+
+@test "rootless: unpack in a user namespace with --map-auto gives the layer's owners from the subordinate range" {
+	make_layer
+	run -0 as_user cx-unshare -r --map-auto cx-overlay unpack "$RUN/layer.tar" "$RUN/un"
+	# 1001 inside is RL_FIRST + 1001 outside.
+	assert_equal "$(stat -c %u:%g "$RUN/un/d/n")" "$((RL_FIRST + 1001)):$((RL_FIRST + 1001))"
+	assert_equal "$(stat -c '%F %t:%T' "$RUN/un/etc/a")" "character special file 0:0"
+	run -0 getfattr --absolute-names -n user.overlay.opaque --only-values "$RUN/un/d"
+	assert_output y
+	# The unpacked layer is a lower layer for a rootless overlay: the
+	# whiteout hides, the opaque directory hides what is below it.
+	as_user mkdir -p "$RUN/base/etc" "$RUN/base/d" "$RUN/m"
+	as_user sh -c "echo a >$RUN/base/etc/a; echo b >$RUN/base/d/b"
+	run -0 as_user cx-unshare -r --map-auto --mount \
+		cx-overlay mount --lower "$RUN/un:$RUN/base" --tmpfs "$RUN/m" \
+		/bin/sh -c "ls $RUN/m/etc $RUN/m/d"
+	refute_line a
+	refute_line b
+	assert_line n
+}
+
 # --- cgroups -------------------------------------------------------------
 
 @test "rootless: where nothing is delegated, cx-cgroup says so in one line and makes nothing" {

@@ -25,4 +25,8 @@ extern const struct cx_ns cx_ns_table[CX_NS_COUNT];
  * (recorded with cx_fail). */
 int cx_ns_inode(pid_t pid, const char *file, ino_t *ino);
 
+/* Whether we are in the first user namespace, the one that maps every
+ * id to itself (/proc/self/uid_map): 1 yes, 0 no, -1 no proc to tell. */
+int cx_ns_user_is_initial(void);
+
 #endif

@@ -3,6 +3,7 @@
 #include "die.h"
 #include "exec.h"
 #include "mount.h"
+#include "ns.h"
 #include "opt.h"
 #include "overlay.h"
 #include "overlay-image.h"
@@ -763,6 +764,12 @@ int main(int argc, char **argv)
 	while (rest[n])
 		n++;
 	args = cx_opt_parse(&v->tool, n, rest, on_option, &c);
+	/* The trusted.* xattrs are for CAP_SYS_ADMIN in the first user
+	 * namespace only: elsewhere, and for an ordinary user (whose
+	 * overlays are mounted in a user namespace anyway), overlayfs
+	 * marks opaque directories in user.overlay.* (userxattr, 5.11). */
+	if (!c.userxattr && (geteuid() != 0 || cx_ns_user_is_initial() == 0))
+		c.userxattr = true;
 	if (v->run != run_mount)
 		raise_nofile();
 	v->run(&c, args);
