@@ -398,3 +398,47 @@ LOOK='cat /proc/self/uid_map /proc/self/gid_map
 	assert [ -z "$(find "$DELEG" -mindepth 1 -type d -name 'cx-demo-*')" ]
 	undelegate
 }
+
+# --- what root of a user namespace may not do, and the line that says why --
+
+@test "rootless: cx-bind in a user namespace: locked mounts are bound with what is on them, never unmounted, and the line says why" {
+	as_user mkdir "$RUN/t1" "$RUN/t2"
+	# /dev has /dev/pts and /dev/shm on it, here and in the guest.
+	run -125 as_user cx-unshare -r --mount cx-bind -b "/dev:$RUN/t1" true
+	assert_output "cx-bind: mount /dev on $RUN/t1: Invalid argument: in a user namespace, a mount with mounts on it that came from a more privileged namespace is bound only together with them, which it would otherwise uncover (add rec)"
+	# With rec the mounts on it come along, as root of the namespace
+	# may bind them.
+	run -0 as_user cx-unshare -r --mount cx-bind -b "/dev:$RUN/t2:rec" \
+		/bin/sh -c "grep ' $RUN/t2' /proc/self/mountinfo"
+	assert_line --regexp " $RUN/t2 .* - devtmpfs "
+	assert_line --regexp " $RUN/t2/pts .* - devpts "
+	run -125 as_user cx-unshare -r --mount cx-bind -u /proc true
+	assert_output "cx-bind: unmount /proc: Invalid argument: it came into this user namespace's mount namespace from a more privileged one, and the kernel keeps it there, locked over what it covers"
+	assert_equal "$(mounts_below_tmp)" 0
+}
+
+@test "rootless: cx-caps in a user namespace: keeps, drops and sets file capabilities of its own, and says why an id change is refused" {
+	cp "$CX_BUILD/tests/helper-bind80" "$RUN/srv"
+	chown "$RL_USER:" "$RUN/srv"
+	run -0 as_user cx-unshare -r cx-caps --keep chown,setuid --no-new-privs \
+		/bin/sh -c 'grep -E "^(CapEff|CapBnd|NoNewPrivs)" /proc/self/status'
+	assert_line "CapEff:	0000000000000081"
+	assert_line "CapBnd:	0000000000000081"
+	assert_line "NoNewPrivs:	1"
+	# A file capability set in the namespace is a v3 one, which holds
+	# the namespace's root: the host's kernel honours it for that
+	# namespace only.
+	run -0 as_user cx-unshare -r cx-caps file set cap_net_bind_service+ep "$RUN/srv"
+	assert_equal "$(getcap -n "$RUN/srv")" "$RUN/srv cap_net_bind_service=ep [rootid=$RL_UID]"
+	# -r denies setgroups.
+	run -125 as_user cx-unshare -r cx-caps --user 0:0 true
+	assert_output "cx-caps: setgroups: Operation not permitted: this user namespace denies it (its setgroups file says deny, as cx-unshare --map-root-user leaves it; a group map written by newgidmap, such as --map-auto's, allows it)"
+	# With --map-auto, ids in the range work and the others are named.
+	run -0 as_user cx-unshare -r --map-auto cx-caps --user 1000:1000 /bin/sh -c 'id -u; id -g'
+	assert_output "1000
+1000"
+	run -125 as_user cx-unshare -r --map-auto cx-caps --user 70000:70000 true
+	assert_output "cx-caps: setgroups: Invalid argument: a group of the list is not mapped in this user namespace (/proc/self/gid_map): the kernel takes only the ids it maps"
+	run -125 as_user cx-unshare -r --map-auto cx-caps --groups 0 --user 70000:0 true
+	assert_output "cx-caps: setresuid 70000: Invalid argument: uid 70000 is not mapped in this user namespace (/proc/self/uid_map): the kernel takes only the ids it maps"
+}

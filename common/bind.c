@@ -1,6 +1,7 @@
 #include "bind.h"
 #include "mount.h"
 #include "mountinfo.h"
+#include "ns.h"
 
 #include "die.h"
 #include "syscalls.h"
@@ -275,7 +276,11 @@ static int set_propagation(int mnt, const struct cx_bind *b)
 }
 
 /* Say why a bind failed where the kernel's EINVAL says little. */
-static int fail_bind(int err, int srcfd, const char *src, const char *tgt)
+#define LOCKED_BELOW "in a user namespace, a mount with mounts on it that came from a more privileged namespace is bound only together with them, which it would otherwise uncover (add rec)"
+#define LOCKED_MOUNT "it came into this user namespace's mount namespace from a more privileged one, and the kernel keeps it there, locked over what it covers"
+
+static int fail_bind(int err, int srcfd, const char *src, const char *tgt,
+		     bool rec)
 {
 	struct cx_mountinfo_table t;
 	const struct cx_mountinfo *m;
@@ -291,6 +296,8 @@ static int fail_bind(int err, int srcfd, const char *src, const char *tgt)
 	if (unbindable)
 		return cx_fail(err, "mount %s on %s: the source is on an unbindable mount",
 			       src, tgt);
+	if (err == EINVAL && !rec && cx_ns_user_is_initial() == 0)
+		return cx_fail_why(err, LOCKED_BELOW, "mount %s on %s", src, tgt);
 	return cx_fail(err, "mount %s on %s", src, tgt);
 }
 
@@ -333,7 +340,7 @@ static int bind_fallback(int srcfd, int tgtfd, const struct cx_bind *b,
 		return cx_fail(errno, "readlink %s", tp);
 	where[n] = '\0';
 	if (mount(sp, tp, NULL, MS_BIND | (b->rec ? MS_REC : 0), NULL) < 0)
-		return fail_bind(errno, srcfd, src, tgt);
+		return fail_bind(errno, srcfd, src, tgt, b->rec);
 	mnt = open(where, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	ok = mnt >= 0 && same_file(mnt, srcfd) && cx_mount_id(mnt, &id) == 0 &&
 	     cx_mountinfo_read(&t) == 0;
@@ -371,7 +378,7 @@ int cx_bind_fds(int srcfd, int tgtfd, const struct cx_bind *b,
 	if (tree < 0 && errno == ENOSYS)
 		return bind_fallback(srcfd, tgtfd, b, src, tgt);
 	if (tree < 0)
-		return fail_bind(errno, srcfd, src, tgt);
+		return fail_bind(errno, srcfd, src, tgt, b->rec);
 	if (b->attr && cx_mount_setattr(tree, "", AT_EMPTY_PATH | rec, &a) < 0) {
 		close_keep_errno(tree);
 		if (errno == ENOSYS)
@@ -381,7 +388,7 @@ int cx_bind_fds(int srcfd, int tgtfd, const struct cx_bind *b,
 	if (cx_move_mount(tree, "", tgtfd, "", MOVE_MOUNT_F_EMPTY_PATH |
 						       MOVE_MOUNT_T_EMPTY_PATH) < 0) {
 		close_keep_errno(tree);
-		return fail_bind(errno, srcfd, src, tgt);
+		return fail_bind(errno, srcfd, src, tgt, b->rec);
 	}
 	/* Once attached, the tree's descriptor is the new mount's root. */
 	return finish(tree, b, tgt);
@@ -492,6 +499,8 @@ static int unmount_one(int fd, int flags, const char *tgt)
 		cx_warn_errno("return to the working directory");
 	close(cwd);
 	close(parent);
+	if (rc < 0 && err == EINVAL && cx_ns_user_is_initial() == 0)
+		return cx_fail_why(err, LOCKED_MOUNT, "unmount %s", tgt);
 	if (rc < 0)
 		return cx_fail(err, "unmount %s", tgt);
 	return 0;

@@ -9,6 +9,7 @@
 const char *cx_prog = "cx";
 
 static char last_msg[1024];
+static char last_why[512];	/* after the errno's text, when there is one */
 static int last_err;
 
 void cx_init(const char *prog)
@@ -23,6 +24,15 @@ void cx_init(const char *prog)
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
+static void __attribute__((format(printf, 1, 2))) set_msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_msg, sizeof(last_msg), fmt, ap);
+	va_end(ap);
+}
+
 int cx_fail(int err, const char *fmt, ...)
 {
 	va_list ap;
@@ -30,6 +40,20 @@ int cx_fail(int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(last_msg, sizeof(last_msg), fmt, ap);
 	va_end(ap);
+	last_why[0] = '\0';
+	last_err = err;
+	errno = err;
+	return -1;
+}
+
+int cx_fail_why(int err, const char *why, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_msg, sizeof(last_msg), fmt, ap);
+	va_end(ap);
+	snprintf(last_why, sizeof(last_why), "%s", why);
 	last_err = err;
 	errno = err;
 	return -1;
@@ -110,12 +134,18 @@ int cx_fail_context(const char *fmt, ...)
 	vsnprintf(context, sizeof(context), fmt, ap);
 	va_end(ap);
 	snprintf(inner, sizeof(inner), "%s", last_msg);
-	return cx_fail(last_err, "%s: %s", context, inner);
+	/* What was found to be the cause stays with the message. */
+	set_msg("%s: %s", context, inner);
+	errno = last_err;
+	return -1;
 }
 
 void cx_warn_last(void)
 {
-	if (last_err)
+	if (last_err && last_why[0])
+		fprintf(stderr, "%s: %s: %s: %s\n", cx_prog, last_msg,
+			strerror(last_err), last_why);
+	else if (last_err)
 		fprintf(stderr, "%s: %s: %s\n", cx_prog, last_msg,
 			strerror(last_err));
 	else

@@ -38,6 +38,10 @@ void cx_init(const char *prog);
  * "return cx_fail(errno, "open %s", path);". */
 int cx_fail(int err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The same, with WHY, the cause that was found, printed after the
+ * errno's text: "PROG: MESSAGE: strerror: WHY". */
+int cx_fail_why(int err, const char *why, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* The recorded message and errno. */
 const char *cx_last_msg(void);
 int cx_last_errno(void);

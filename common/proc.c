@@ -216,17 +216,53 @@ int cx_pdeath_release(void)
 	return 0;
 }
 
+/* Whether this user namespace denies setgroups(2): its setgroups file
+ * says "deny" (as a map written without CAP_SETGID must). */
+static bool setgroups_denied(void)
+{
+	char text[16] = "";
+	int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	return n > 0 && strncmp(text, "deny", 4) == 0;
+}
+
+#define UNMAPPED "%s %u is not mapped in this user namespace (/proc/self/%s_map): the kernel takes only the ids it maps"
+
 int cx_set_ids(const struct cx_ids *ids)
 {
+	char why[160];
+
 	/* syscall(2): glibc's wrappers would change every thread. */
 	if (ids->ngroups >= 0 &&
-	    syscall(SYS_setgroups, (size_t)ids->ngroups, ids->groups) < 0)
+	    syscall(SYS_setgroups, (size_t)ids->ngroups, ids->groups) < 0) {
+		if (errno == EPERM && setgroups_denied())
+			return cx_fail_why(EPERM, "this user namespace denies it (its setgroups file says deny, as cx-unshare --map-root-user leaves it; a group map written by newgidmap, such as --map-auto's, allows it)",
+					   "setgroups");
+		if (errno == EINVAL)
+			return cx_fail_why(EINVAL, "a group of the list is not mapped in this user namespace (/proc/self/gid_map): the kernel takes only the ids it maps",
+					   "setgroups");
 		return cx_fail(errno, "setgroups");
+	}
 	if (!ids->set)
 		return 0;
-	if (syscall(SYS_setresgid, ids->gid, ids->gid, ids->gid) < 0)
-		return cx_fail(errno, "setresgid %u", (unsigned)ids->gid);
-	if (syscall(SYS_setresuid, ids->uid, ids->uid, ids->uid) < 0)
-		return cx_fail(errno, "setresuid %u", (unsigned)ids->uid);
+	if (syscall(SYS_setresgid, ids->gid, ids->gid, ids->gid) < 0) {
+		int err = errno;
+
+		snprintf(why, sizeof(why), UNMAPPED, "gid", (unsigned)ids->gid, "gid");
+		if (err == EINVAL)
+			return cx_fail_why(err, why, "setresgid %u", (unsigned)ids->gid);
+		return cx_fail(err, "setresgid %u", (unsigned)ids->gid);
+	}
+	if (syscall(SYS_setresuid, ids->uid, ids->uid, ids->uid) < 0) {
+		int err = errno;
+
+		snprintf(why, sizeof(why), UNMAPPED, "uid", (unsigned)ids->uid, "uid");
+		if (err == EINVAL)
+			return cx_fail_why(err, why, "setresuid %u", (unsigned)ids->uid);
+		return cx_fail(err, "setresuid %u", (unsigned)ids->uid);
+	}
 	return 0;
 }

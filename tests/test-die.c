@@ -99,6 +99,28 @@ static void test_warn_last_without_errno(void **state)
 	assert_string_equal(out, "test-die: the layers overlap\n");
 }
 
+/* The cause found goes after the errno's text, stays through a context
+ * put in front, and goes with the next plain failure. */
+static void test_why_after_errno(void **state)
+{
+	char out[512];
+
+	(void)state;
+	errno = 0;
+	assert_int_equal(cx_fail_why(EPERM, "the namespace denies it",
+				     "setgroups"), -1);
+	assert_int_equal(errno, EPERM);
+	assert_int_equal(cx_last_errno(), EPERM);
+	assert_string_equal(cx_last_msg(), "setgroups");
+	cx_fail_context("--user %d", 5);
+	warn_last_into(out, sizeof(out));
+	assert_true(strncmp(out, "test-die: --user 5: setgroups: ", 31) == 0);
+	assert_non_null(strstr(out, ": the namespace denies it\n"));
+	cx_fail(ENOENT, "open %s", "/x");
+	warn_last_into(out, sizeof(out));
+	assert_string_equal(out, "test-die: open /x: No such file or directory\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -107,6 +129,7 @@ int main(void)
 		cmocka_unit_test(test_context_long_message),
 		cmocka_unit_test(test_warn_last_with_errno),
 		cmocka_unit_test(test_warn_last_without_errno),
+		cmocka_unit_test(test_why_after_errno),
 	};
 
 	cx_prog = "test-die";
