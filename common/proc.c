@@ -231,10 +231,23 @@ static bool setgroups_denied(void)
 
 #define UNMAPPED "%s %u is not mapped in this user namespace (/proc/self/%s_map): the kernel takes only the ids it maps"
 
-int cx_set_ids(const struct cx_ids *ids)
+/* setresgid or setresuid (NR) to ID for all three, "gid" or "uid". */
+static int set_id(long nr, unsigned id, const char *kind)
 {
 	char why[160];
+	int err;
 
+	if (syscall(nr, id, id, id) == 0)
+		return 0;
+	err = errno;
+	if (err != EINVAL)
+		return cx_fail(err, "setres%s %u", kind, id);
+	snprintf(why, sizeof(why), UNMAPPED, kind, id, kind);
+	return cx_fail_why(err, why, "setres%s %u", kind, id);
+}
+
+int cx_set_ids(const struct cx_ids *ids)
+{
 	/* syscall(2): glibc's wrappers would change every thread. */
 	if (ids->ngroups >= 0 &&
 	    syscall(SYS_setgroups, (size_t)ids->ngroups, ids->groups) < 0) {
@@ -248,21 +261,8 @@ int cx_set_ids(const struct cx_ids *ids)
 	}
 	if (!ids->set)
 		return 0;
-	if (syscall(SYS_setresgid, ids->gid, ids->gid, ids->gid) < 0) {
-		int err = errno;
-
-		snprintf(why, sizeof(why), UNMAPPED, "gid", (unsigned)ids->gid, "gid");
-		if (err == EINVAL)
-			return cx_fail_why(err, why, "setresgid %u", (unsigned)ids->gid);
-		return cx_fail(err, "setresgid %u", (unsigned)ids->gid);
-	}
-	if (syscall(SYS_setresuid, ids->uid, ids->uid, ids->uid) < 0) {
-		int err = errno;
-
-		snprintf(why, sizeof(why), UNMAPPED, "uid", (unsigned)ids->uid, "uid");
-		if (err == EINVAL)
-			return cx_fail_why(err, why, "setresuid %u", (unsigned)ids->uid);
-		return cx_fail(err, "setresuid %u", (unsigned)ids->uid);
-	}
+	if (set_id(SYS_setresgid, ids->gid, "gid") < 0 ||
+	    set_id(SYS_setresuid, ids->uid, "uid") < 0)
+		return -1;
 	return 0;
 }
