@@ -107,6 +107,7 @@ map_lines() {
 }
 
 @test "rootless: the documented order, proc after the pivot, says what the kernel requires" {
+	require_static_tools
 	if [ -n "${CX_CGROUP_V2_LANE:-}" ]; then
 		# The cgroup v2 lane's guest runs the tests chrooted into an
 		# overlay: the mount namespace keeps, outside that root, the
@@ -136,6 +137,7 @@ rootless_chain() {
 }
 
 @test "rootless: the whole chain as an ordinary user; the kernel's view of it" {
+	require_static_tools
 	mkdir "$TMP/share"
 	echo host > "$TMP/share/file"
 	rootless_chain /bin/sh -c 'echo $$ > /tmp/inner; exec sleep 100' &
@@ -178,6 +180,7 @@ rootless_chain() {
 }
 
 @test "rootless: root inside holds every capability of the namespace and still cannot reach the host" {
+	require_static_tools
 	mkdir "$TMP/share"
 	echo host > "$TMP/share/file"
 	run rootless_chain /bin/sh -c '
@@ -441,4 +444,15 @@ LOOK='cat /proc/self/uid_map /proc/self/gid_map
 	assert_output "cx-caps: setgroups: Invalid argument: a group of the list is not mapped in this user namespace (/proc/self/gid_map): the kernel takes only the ids it maps"
 	run -125 as_user cx-unshare -r --map-auto cx-caps --groups 0 --user 70000:0 true
 	assert_output "cx-caps: setresuid 70000: Invalid argument: uid 70000 is not mapped in this user namespace (/proc/self/uid_map): the kernel takes only the ids it maps"
+}
+
+@test "rootless: a namespace refused to an ordinary user says what is missing" {
+	# No user namespace asked for: the kernel wants CAP_SYS_ADMIN.
+	run -125 as_user cx-unshare --mount --uts true
+	assert_output "cx-unshare: unshare: Operation not permitted: without root, namespaces are made inside a user namespace of one's own: add --map-root-user (-r) or --user"
+	# User namespaces turned off, in a user namespace of this test's
+	# own (the sysctl counts per namespace): ENOSPC, and the sysctl named.
+	run -125 unshare --user --map-root-user /bin/sh -c \
+		"echo 0 >/proc/sys/user/max_user_namespaces && exec $CX_BUILD/cx-unshare --user true"
+	assert_output --regexp "^cx-unshare: unshare: No space left on device: user namespaces are turned off here \(sysctl user.max_user_namespaces=0\)\$"
 }

@@ -682,6 +682,39 @@ static void helper_stage(struct helper *h)
 		exit(CX_EXIT_FAIL);
 }
 
+/* A sysctl's first number, or -1. */
+static long sysctl_number(const char *path)
+{
+	char text[32] = "";
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	return n > 0 ? strtol(text, NULL, 10) : -1;
+}
+
+/* unshare(2) refused: the causes that fit an EPERM, checked. */
+static noreturn void unshare_failed(int flags)
+{
+	int err = errno;
+
+	if (err == EPERM && !(flags & CLONE_NEWUSER) && geteuid() != 0)
+		cx_die("unshare: %s: without root, namespaces are made inside a user namespace of one's own: add --map-root-user (-r) or --user",
+		       strerror(err));
+	if ((err == EPERM || err == ENOSPC) && (flags & CLONE_NEWUSER)) {
+		if (sysctl_number("/proc/sys/kernel/unprivileged_userns_clone") == 0 &&
+		    geteuid() != 0)
+			cx_die("unshare: %s: this kernel lets only root make user namespaces (sysctl kernel.unprivileged_userns_clone=0)",
+			       strerror(err));
+		if (sysctl_number("/proc/sys/user/max_user_namespaces") == 0)
+			cx_die("unshare: %s: user namespaces are turned off here (sysctl user.max_user_namespaces=0)",
+			       strerror(err));
+	}
+	errno = err;
+	cx_die_errno("unshare");
+}
+
 static void do_unshare(struct ctx *c, struct helper *h)
 {
 	/* A non-dumpable process's /proc/PID files belong to root, so an
@@ -696,7 +729,7 @@ static void do_unshare(struct ctx *c, struct helper *h)
 	if (open_up)
 		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 	if (unshare(c->flags) < 0)
-		cx_die_errno("unshare");
+		unshare_failed(c->flags);
 	if (h->go >= 0) {
 		if (tell(h->go, "", 1) < 0)
 			exit(CX_EXIT_FAIL);	/* it said why */
