@@ -106,32 +106,79 @@ map_lines() {
 	assert_equal "$(mounts_below_tmp)" 0
 }
 
-@test "rootless: the documented order, proc after the pivot, says what the kernel requires" {
+@test "rootless: the documented order: cx-chroot --pivot leaves a read-only proc that cx-unshare --mount-proc replaces" {
 	require_static_tools
+	# The pivot alone: the keeper, read-only, of the new PID namespace.
+	run -0 as_user cx-unshare -r --pid --mount --fork \
+		cx-chroot --pivot "$ROOTFS" /bin/sh -c 'cat /proc/self/mountinfo; ls /proc | grep -c "^[0-9]"'
+	assert_equal "${#lines[@]}" 3
+	assert_line --index 0 --regexp '^[0-9]+ [0-9]+ [0-9:]+ [^ ]+ / '
+	assert_line --index 1 --regexp '^[0-9]+ [0-9]+ [0-9:]+ / /proc ro,nosuid,nodev,noexec[^ ]* - proc cx-keeper '
+	# sh, ls and grep: the PID namespace's own processes.
+	assert_line --index 2 3
+	# And the next link's proc takes its place: one proc, read-write,
+	# its windows onto the host's kernel read-only, no keeper left.
+	run -0 as_user cx-unshare -r --pid --mount --fork \
+		cx-chroot --pivot "$ROOTFS" cx-unshare --mount-proc /bin/sh -c 'cat /proc/self/mountinfo'
+	refute_output --partial cx-keeper
+	assert_line --regexp '^[0-9]+ [0-9]+ [0-9:]+ / /proc rw,nosuid,nodev,noexec[^ ]* - proc '
+	assert_line --regexp '^[0-9]+ [0-9]+ [0-9:]+ /sys /proc/sys ro,'
+	assert_equal "$(grep -c ' - proc ' <<<"$output")" "$(grep -c ' /proc/' <<<"$output" | awk '{ print $1 + 1 }')"
+	assert_equal "$(mounts_below_tmp)" 0
+}
+
+@test "rootless: with no proc directory to keep one on, the refusal says what the kernel requires" {
+	require_static_tools
+	rm -r "$ROOTFS/proc"
+	mkdir "$ROOTFS/mnt/p"
+	chown "$RL_USER:" "$ROOTFS/mnt/p"
 	if [ -n "${CX_CGROUP_V2_LANE:-}" ]; then
 		# The cgroup v2 lane's guest runs the tests chrooted into an
 		# overlay: the mount namespace keeps, outside that root, the
 		# initramfs's proc, which satisfies the kernel's rule.
 		run -0 as_user cx-unshare -r --pid --mount --fork \
-			cx-chroot --pivot "$ROOTFS" cx-unshare --mount-proc /bin/true
+			cx-chroot --pivot "$ROOTFS" cx-unshare --mount-proc=/mnt/p /bin/true
 		return
 	fi
 	run -125 as_user cx-unshare -r --pid --mount --fork \
-		cx-chroot --pivot "$ROOTFS" cx-unshare --mount-proc /bin/true
-	assert_line --index 0 "cx-unshare: fsmount proc for /proc: Operation not permitted: in a user namespace the kernel mounts a new proc only while another one is mounted, whole, in the same mount namespace, and none is (a pivot detached the last): mount it before the pivot, as in cx-unshare --mount-proc=ROOTFS/proc ... cx-chroot --pivot ROOTFS"
+		cx-chroot --pivot "$ROOTFS" cx-unshare --mount-proc=/mnt/p /bin/true
+	assert_line --index 0 "cx-unshare: fsmount proc for /mnt/p: Operation not permitted: in a user namespace the kernel mounts a new proc only while another one is mounted, whole, in the same mount namespace, and none is (a pivot detached the last; cx-chroot --pivot leaves one where NEWROOT has an empty proc directory): mount it before the pivot, as in cx-unshare --mount-proc=ROOTFS/proc ... cx-chroot --pivot ROOTFS"
 	assert_equal "$(mounts_below_tmp)" 0
 }
 
-# The whole container as the user, proc mounted before the pivot.
+@test "rootless: a proc in the new root that is a symlink gets no keeper, here or anywhere" {
+	require_static_tools
+	local before
+	before=$(wc -l </proc/self/mountinfo)
+	rm -r "$ROOTFS/proc"
+	ln -s / "$ROOTFS/proc"
+	chown -h "$RL_USER:" "$ROOTFS/proc"
+	# Seen from the host: only the root is mounted.
+	as_user cx-unshare -r --pid --mount --fork --pidfile "$RUN/pid" \
+		cx-chroot --pivot "$ROOTFS" /bin/sleep 100 &
+	BG_PIDS=$!
+	wait_for_file "$RUN/pid"
+	local pid i
+	pid=$(cat "$RUN/pid")
+	for i in $(seq 50); do
+		[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = sleep ] && break
+		sleep 0.1
+	done
+	run -0 cat "/proc/$pid/mountinfo"
+	assert_equal "${#lines[@]}" 1
+	refute_output --partial cx-keeper
+	assert_equal "$(wc -l </proc/self/mountinfo)" "$before"
+}
+
+# The whole container as the user, in the documented order.
 rootless_chain() {
 	as_user cx-unshare -r --map-auto --pid --mount --uts --ipc --net --init \
 		--hostname rootless --pidfile "$RUN/pid" \
 		cx-overlay mount --lower "$ROOTFS" --tmpfs "$ROOTFS" \
 		cx-bind --mkdir --root "$ROOTFS" -b "$TMP/share:/mnt/share:ro" \
 		-b /dev/null:/dev/null:dev -b /dev/zero:/dev/zero:dev \
-		cx-unshare --mount-proc="$ROOTFS/proc" \
 		cx-chroot --pivot "$ROOTFS" \
-		cx-unshare --mount-devpts \
+		cx-unshare --mount-proc --mount-devpts \
 		cx-caps --keep chown,dac_override,fowner,setuid,setgid,sys_chroot --no-new-privs \
 		"$@"
 }

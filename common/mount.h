@@ -49,6 +49,10 @@ int cx_mount_self(int fd, const char *path_again, const char *shown);
 /* The id of the mount that holds FD, as /proc/self/mountinfo shows it:
  * statx(STATX_MNT_ID), else /proc/self/fdinfo (before 5.8). */
 int cx_mount_id(int fd, unsigned long *id);
+/* The source of the read-only proc that cx-chroot --pivot leaves on
+ * NEWROOT/proc in a user namespace, for cx-unshare --mount-proc to
+ * replace (see cx-chroot(1)). */
+#define CX_PROC_KEEPER "cx-keeper"
 
 /* 1 if the directory FD is the root of a mount, 0 if not, -1 on error. */
 int cx_is_mountpoint(int fd);

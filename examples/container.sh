@@ -19,8 +19,10 @@
 # - the image must belong to the user (overlayfs copies a file up with
 #   its owner, which must be mapped): one made on the spot from busybox
 #   when --rootfs is not the user's, and removed after;
-# - proc mounted before the pivot (in a user namespace the kernel mounts
-#   a new proc only while another one is in sight);
+# - the same order of links: in a user namespace the kernel mounts a new
+#   proc only while another one is in sight, and cx-chroot --pivot leaves
+#   a read-only one on the new root's /proc for cx-unshare --mount-proc
+#   to replace;
 # - no cgroup, unless one was delegated to the user (cgroup v2; see
 #   cx-cgroup(1)): then the same limits, below it.
 set -eu
@@ -104,12 +106,9 @@ else
 fi
 cgbind="-b $cgdir:/sys/fs/cgroup:ro"
 users=""
-proc_before="" proc_after="--mount-proc"
 if [ "$rootless" = yes ]; then
 	users="--map-root-user"
 	cx-unshare --map-auto true 2>/dev/null && users="$users --map-auto"
-	proc_before="cx-unshare --mount-proc=$merged/proc"
-	proc_after=""
 	if [ -e /sys/fs/cgroup/cgroup.controllers ] &&
 	   cx-cgroup ls >/dev/null 2>&1; then
 		# cx below the delegated cgroup, found as cx-cgroup finds
@@ -149,7 +148,7 @@ run="" status=0
 #    is the default, so :dev).
 # 5. cx-chroot: pivot_root into the merged tree; the host's is detached.
 # 6. cx-unshare: proc for the new pid namespace, a devpts of its own,
-#    both resolved inside the new root (rootless: proc before 5.).
+#    both resolved inside the new root.
 # 7. cx-caps: Docker's default capabilities, inheritable and ambient
 #    cleared, no_new_privs.
 # shellcheck disable=SC2086 # $layer is two options or one, and the
@@ -163,9 +162,8 @@ cx-bind --mkdir --root "$merged" \
 	-b /dev/null:/dev/null:dev -b /dev/zero:/dev/zero:dev \
 	-b /dev/full:/dev/full:dev -b /dev/random:/dev/random:dev \
 	-b /dev/urandom:/dev/urandom:dev -b /dev/tty:/dev/tty:dev \
-$proc_before \
 cx-chroot --pivot "$merged" \
-cx-unshare $proc_after --mount-devpts \
+cx-unshare --mount-proc --mount-devpts \
 cx-caps --keep "$caps" --no-new-privs \
 	"$@" || status=$?
 

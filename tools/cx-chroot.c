@@ -3,6 +3,7 @@
 #include "die.h"
 #include "exec.h"
 #include "mount.h"
+#include "ns.h"
 #include "opt.h"
 #include "parse.h"
 #include "path.h"
@@ -94,6 +95,32 @@ static void explain_pivot(int err, int newroot, const char *root)
 	cx_die_errno("pivot_root %s", root);
 }
 
+/* In a user namespace the kernel mounts a new proc only while another
+ * one is mounted, whole, in the same mount namespace: after the pivot
+ * none would be, and the next link's cx-unshare --mount-proc could not
+ * mount one.  So where NEWROOT has an empty proc directory with
+ * nothing on it, a keeper goes there first: a read-only proc of our own
+ * PID namespace, its source "cx-keeper", which cx-unshare --mount-proc
+ * takes down once its own proc is made.  Only a chance: where the
+ * kernel refuses it (no proc in sight now either), the pivot goes on
+ * without it. */
+static void mount_keeper(int newroot)
+{
+	int fd;
+
+	if (cx_ns_user_is_initial() != 0)
+		return;
+	fd = openat(newroot, "proc", O_PATH | O_DIRECTORY | O_NOFOLLOW |
+					     O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (cx_is_mountpoint(fd) == 0)
+		cx_mount_fresh_source(fd, "proc", CX_PROC_KEEPER, NULL,
+				      MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+				      "proc", NULL);
+	close(fd);
+}
+
 /* pivot_root changes the root of every process in the mount namespace,
  * so --pivot first makes a private namespace of its own: whoever runs
  * it, from wherever (an nsenter into the host's namespace included),
@@ -123,6 +150,7 @@ static void pivot(int rootfd, const char *root)
 		if (newroot < 0)
 			cx_die_last();
 	}
+	mount_keeper(newroot);
 	if (fchdir(newroot) < 0)
 		cx_die_errno("chdir %s", root);
 	if (cx_pivot_root(".", ".") < 0) {

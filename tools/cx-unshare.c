@@ -2,6 +2,7 @@
 #include "die.h"
 #include "exec.h"
 #include "mount.h"
+#include "mountinfo.h"
 #include "ns.h"
 #include "opt.h"
 #include "parse.h"
@@ -875,6 +876,48 @@ static bool proc_in_sight(void)
 	return statfs("/proc", &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
 }
 
+/* Whether DIR (DIRFD) is the root of the read-only proc that cx-chroot
+ * --pivot leaves in a user namespace (CX_PROC_KEEPER). */
+static bool is_keeper(int dirfd)
+{
+	struct cx_mountinfo_table t;
+	const struct cx_mountinfo *m;
+	unsigned long id;
+	bool yes;
+
+	if (cx_is_mountpoint(dirfd) != 1 || cx_mount_id(dirfd, &id) < 0 ||
+	    cx_mountinfo_read(&t) < 0)
+		return false;
+	m = cx_mountinfo_find(&t, id);
+	yes = m && strcmp(m->fstype, "proc") == 0 &&
+	      strcmp(m->source, CX_PROC_KEEPER) == 0 && strcmp(m->root, "/") == 0;
+	cx_mountinfo_free(&t);
+	return yes;
+}
+
+/* Our proc is made while the keeper is still in sight, as the kernel
+ * wants in a user namespace; then the keeper goes, and ours takes its
+ * place.  DIRFD (the keeper's root) is closed. */
+static void replace_keeper(int dirfd, const char *dir, int rootfd)
+{
+	char path[64];
+	int mnt = cx_mount_detached(fresh_proc.type, NULL, fresh_proc.data,
+				    fresh_proc.flags, dir);
+
+	if (mnt < 0)
+		cx_die_last();
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", dirfd);
+	if (umount2(path, MNT_DETACH) < 0)
+		cx_die_errno("take down the proc that cx-chroot left on %s", dir);
+	close(dirfd);
+	dirfd = open_mount_dir(dir, rootfd);
+	if (cx_move_mount(mnt, "", dirfd, "", MOVE_MOUNT_F_EMPTY_PATH |
+						      MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		cx_die_errno("mount proc on %s", dir);
+	close(mnt);
+	close(dirfd);
+}
+
 static void mount_fresh(const struct fresh *f, const char *dir, int rootfd)
 {
 	int dirfd = open_mount_dir(dir, rootfd);
@@ -884,9 +927,13 @@ static void mount_fresh(const struct fresh *f, const char *dir, int rootfd)
 	if (cx_mount_is_shared(dirfd) == 1)
 		cx_die("mount %s on %s: it is on a mount with shared propagation, which would carry it out of the namespace (use --propagation private or slave)",
 		       f->type, dir);
+	if (f == &fresh_proc && is_keeper(dirfd)) {
+		replace_keeper(dirfd, dir, rootfd);
+		return;
+	}
 	if (cx_mount_fresh(dirfd, f->type, f->data, f->flags, dir) < 0) {
 		if (f == &fresh_proc && cx_last_errno() == EPERM && !proc_in_sight())
-			cx_die("%s: %s: in a user namespace the kernel mounts a new proc only while another one is mounted, whole, in the same mount namespace, and none is (a pivot detached the last): mount it before the pivot, as in cx-unshare --mount-proc=ROOTFS/proc ... cx-chroot --pivot ROOTFS",
+			cx_die("%s: %s: in a user namespace the kernel mounts a new proc only while another one is mounted, whole, in the same mount namespace, and none is (a pivot detached the last; cx-chroot --pivot leaves one where NEWROOT has an empty proc directory): mount it before the pivot, as in cx-unshare --mount-proc=ROOTFS/proc ... cx-chroot --pivot ROOTFS",
 			       cx_last_msg(), strerror(EPERM));
 		cx_die_last();
 	}
