@@ -204,6 +204,10 @@ rootless_user_drop() {
 			"$RL_USER" 2>/dev/null || true
 		userdel "$RL_USER"
 	fi
+	# A group of that name an interrupted run left behind.
+	if getent group "$RL_USER" >/dev/null; then
+		groupdel "$RL_USER"
+	fi
 }
 
 # Its ids, once it exists.
