@@ -10,6 +10,7 @@ load helpers
 
 HELPER_ESCAPE="$CX_BUILD/tests/helper-escape"
 HELPER_NOSYS="$CX_BUILD/tests/helper-nosys"
+HELPER_ROOTFS="$CX_BUILD/tests/helper-rootfs"
 
 # The host's mount table, without other test runs' temporary folders
 # (another bats run may mount and unmount there at the same time).
@@ -279,6 +280,93 @@ got USR1"
 	assert_line helper-escape
 	refute_line boot
 	assert_equal "$(mounts_below_tmp)" 0
+}
+
+# --pivot run from inside a chroot: JAIL holds a copy of the rootfs,
+# cx-chroot and helper-escape, and NEWROOT (/inner) inside it; MOUNT
+# says whether JAIL is a mount point of its own.  The outer chroot is
+# made by the host's chroot(8), in a mount namespace of the test's.
+pivot_in_chroot() {
+	local mount=$1 jail="$TMP/jail"
+	shift
+	mkdir "$jail"
+	cat >"$TMP/in-chroot.sh" <<-EOF
+		set -e
+		[ "$mount" = mount ] && mount -t tmpfs jail "$jail"
+		cp -a "$ROOTFS/." "$jail/"
+		mkdir "$jail/inner"
+		cp -a "$ROOTFS/." "$jail/inner/"
+		cp "$HELPER_ESCAPE" "$jail/inner/helper-escape"
+		cp "$CX_BUILD/cx-chroot" "$jail/cx-chroot"
+		echo jail >"$jail/JAIL"
+		exec chroot "$jail" /cx-chroot "\$@"
+	EOF
+	cx-unshare --mount --propagation private sh "$TMP/in-chroot.sh" "$@"
+}
+
+@test "escape: --pivot from inside a chroot on a mount: nothing above NEWROOT" {
+	require_helper "$HELPER_ESCAPE"
+	require_static_tools
+	# pivot_root from a chroot would attach NEWROOT inside the old
+	# tree, where ".." climbs out of it to the host's root.
+	run -0 pivot_in_chroot mount --pivot /inner /helper-escape
+	assert_output "$(cd "$ROOTFS" && printf '%s\n' * helper-escape | LC_ALL=C sort)"
+	run -0 pivot_in_chroot mount --pivot /inner /helper-escape /bin/stat -c %i /
+	refute_output "$(stat -c %i /)"
+	assert_equal "$(mounts_below_tmp)" 0
+}
+
+@test "escape: --pivot from inside a chroot on a plain folder" {
+	require_helper "$HELPER_ESCAPE"
+	require_static_tools
+	# Here "/" is no mount, which "make / private" used to refuse.
+	run -0 pivot_in_chroot folder --pivot /inner /helper-escape
+	assert_output "$(cd "$ROOTFS" && printf '%s\n' * helper-escape | LC_ALL=C sort)"
+	refute_line JAIL
+	assert_equal "$(mounts_below_tmp)" 0
+}
+
+@test "--pivot on the initial rootfs: NEWROOT moved over /, nothing above it" {
+	require_helper "$HELPER_ROOTFS"
+	require_helper "$HELPER_ESCAPE"
+	require_static_tools
+	cp "$HELPER_ESCAPE" "$ROOTFS/helper-escape"
+	# helper-rootfs: the namespace's root is the rootfs, as on an
+	# initramfs; the rootfs folder is on its /dev.
+	run -0 --separate-stderr "$HELPER_ROOTFS" "$ROOTFS" "$CX_BUILD/cx-chroot" \
+		--pivot --verbose /dev /helper-escape
+	assert_output "$(cd "$ROOTFS" && printf '%s\n' * | LC_ALL=C sort)"
+	assert_equal "$(grep -c 'move /dev over /' <<<"$stderr")" 1
+	# The kernel's view: the root is the rootfs folder, on top of the
+	# namespace; of the old tree only the rootfs (unlisted) is left.
+	run -0 "$HELPER_ROOTFS" "$ROOTFS" "$CX_BUILD/cx-chroot" --pivot /dev \
+		/bin/sh -c 'mount -t proc proc /proc && cat /proc/self/mountinfo'
+	assert_equal "$(mount_points "$output")" "/ /proc "
+	[[ "$(awk '$5 == "/" { print $4 }' <<<"$output")" == */"${TMP##*/}/rootfs" ]]
+	assert_equal "$(mounts_below_tmp)" 0
+}
+
+@test "--pivot=strict on the initial rootfs: refused, and said why" {
+	require_helper "$HELPER_ROOTFS"
+	require_static_tools
+	run -125 "$HELPER_ROOTFS" "$ROOTFS" "$CX_BUILD/cx-chroot" \
+		--pivot=strict /dev /bin/true
+	assert_output "cx-chroot: pivot_root /dev: the root of this mount namespace is the initial rootfs (an initramfs), which pivot_root cannot move: --pivot without =strict moves NEWROOT over / instead"
+	run -125 cx-chroot --pivot=loose "$ROOTFS" /bin/true
+	assert_line --index 0 "cx-chroot: invalid --pivot 'loose': nothing, or strict"
+	assert_equal "$(mounts_below_tmp)" 0
+}
+
+@test "--verbose: each step of the pivot, one line each, before it is made" {
+	run -0 --separate-stderr cx-chroot --verbose --pivot "$ROOTFS" /bin/true
+	assert_equal "$stderr" "cx-chroot: unshare the mount namespace
+cx-chroot: setns to the top of the new mount namespace
+cx-chroot: make every mount private
+cx-chroot: bind $ROOTFS onto itself
+cx-chroot: pivot_root into $ROOTFS
+cx-chroot: detach the old root"
+	run -0 --separate-stderr cx-chroot -v "$ROOTFS" /bin/true
+	assert_equal "$stderr" "cx-chroot: chroot $ROOTFS"
 }
 
 # --- --pivot ---------------------------------------------------------

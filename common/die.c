@@ -84,6 +84,19 @@ static void vwarn(int err, const char *fmt, va_list ap)
 		fprintf(stderr, "%s\n", buf);
 }
 
+int cx_verbose;
+
+void cx_say(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!cx_verbose)
+		return;
+	va_start(ap, fmt);
+	vwarn(0, fmt, ap);
+	va_end(ap);
+}
+
 void cx_warn(const char *fmt, ...)
 {
 	va_list ap;

@@ -49,6 +49,12 @@ int cx_last_errno(void);
  * errno kept; returns -1 with errno set, as cx_fail(). */
 int cx_fail_context(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* --verbose: when set, cx_say prints "PROG: MESSAGE", one line on
+ * stderr, for each change a tool is about to make to the kernel's
+ * state, so that a chain can be read as it runs. */
+extern int cx_verbose;
+void cx_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 void cx_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "PROG: MSG: strerror(errno)" */
 void cx_warn_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -15,9 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
-/* What cx_warn_last() printed: stderr pointed at a temporary file for
- * the call, then read back into BUF. */
-static void warn_last_into(char *buf, size_t len)
+/* What FN printed: stderr pointed at a temporary file for the call,
+ * then read back into BUF. */
+static void stderr_of(void (*fn)(void), char *buf, size_t len)
 {
 	FILE *f = tmpfile();
 	int saved = dup(2);
@@ -27,7 +27,7 @@ static void warn_last_into(char *buf, size_t len)
 	assert_true(saved >= 0);
 	fflush(stderr);
 	assert_true(dup2(fileno(f), 2) == 2);
-	cx_warn_last();
+	fn();
 	fflush(stderr);
 	assert_true(dup2(saved, 2) == 2);
 	close(saved);
@@ -35,6 +35,34 @@ static void warn_last_into(char *buf, size_t len)
 	n = fread(buf, 1, len - 1, f);
 	buf[n] = '\0';
 	fclose(f);
+}
+
+static void warn_last_into(char *buf, size_t len)
+{
+	stderr_of(cx_warn_last, buf, len);
+}
+
+static void say_pivot(void)
+{
+	cx_say("pivot_root into %s", "rootfs");
+}
+
+/* cx_say prints only under --verbose, and records nothing. */
+static void test_say_only_when_verbose(void **state)
+{
+	char out[256];
+
+	(void)state;
+	cx_fail(ENOENT, "open %s", "/x");
+	cx_verbose = 0;
+	stderr_of(say_pivot, out, sizeof(out));
+	assert_string_equal(out, "");
+	cx_verbose = 1;
+	stderr_of(say_pivot, out, sizeof(out));
+	cx_verbose = 0;
+	assert_string_equal(out, "test-die: pivot_root into rootfs\n");
+	assert_string_equal(cx_last_msg(), "open /x");
+	assert_int_equal(cx_last_errno(), ENOENT);
 }
 
 static void test_fail_records(void **state)
@@ -130,6 +158,7 @@ int main(void)
 		cmocka_unit_test(test_warn_last_with_errno),
 		cmocka_unit_test(test_warn_last_without_errno),
 		cmocka_unit_test(test_why_after_errno),
+		cmocka_unit_test(test_say_only_when_verbose),
 	};
 
 	cx_prog = "test-die";

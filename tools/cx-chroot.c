@@ -3,6 +3,7 @@
 #include "die.h"
 #include "exec.h"
 #include "mount.h"
+#include "mountinfo.h"
 #include "ns.h"
 #include "opt.h"
 #include "parse.h"
@@ -17,18 +18,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 enum {
-	OPT_USERSPEC = 1, OPT_GROUPS, OPT_SKIP_CHDIR, OPT_PIVOT,
+	OPT_USERSPEC = 1, OPT_GROUPS, OPT_SKIP_CHDIR, OPT_PIVOT, OPT_VERBOSE,
 };
+
+/* --pivot: pivot_root, else (on the initial rootfs) a move over "/";
+ * --pivot=strict: pivot_root or nothing. */
+enum pivot_mode { PIVOT_NONE, PIVOT_AUTO, PIVOT_STRICT };
 
 enum { MAX_GROUPS = 256 };
 
 struct ctx {
 	const char *userspec, *groups;
-	bool skip_chdir, pivot;
+	bool skip_chdir;
+	enum pivot_mode pivot;
 };
 
 static const struct poptOption options[] = {
@@ -38,8 +46,11 @@ static const struct poptOption options[] = {
 	  "supplementary groups, g1,g2,...", "LIST" },
 	{ "skip-chdir", 0, POPT_ARG_NONE, NULL, OPT_SKIP_CHDIR,
 	  "do not change directory to / (NEWROOT must be /)", NULL },
-	{ "pivot", 'P', POPT_ARG_NONE, NULL, OPT_PIVOT,
-	  "pivot_root into NEWROOT, in a mount namespace of its own", NULL },
+	{ "pivot", 'P', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL, OPT_PIVOT,
+	  "pivot_root into NEWROOT, in a mount namespace of its own (=strict: refuse to move it over / where pivot_root cannot work)",
+	  "strict" },
+	{ "verbose", 'v', POPT_ARG_NONE, NULL, OPT_VERBOSE,
+	  "say each change to the mounts and the root, before it is made", NULL },
 	POPT_TABLEEND
 };
 
@@ -70,22 +81,45 @@ static int on_option(void *p, int val, const char *arg)
 		c->skip_chdir = true;
 		break;
 	case OPT_PIVOT:
-		c->pivot = true;
+		if (arg && strcmp(arg, "strict") != 0)
+			return cx_opt_invalid("--pivot", arg, "nothing, or strict");
+		c->pivot = arg ? PIVOT_STRICT : PIVOT_AUTO;
+		break;
+	case OPT_VERBOSE:
+		cx_verbose = 1;
 		break;
 	}
 	return 0;
+}
+
+/* Whether "/" is the initial rootfs: its type in mountinfo, or, on an
+ * initramfs that has no /proc yet, the file system (ramfs, or tmpfs),
+ * pivot_root having refused it already. */
+static bool on_rootfs(void)
+{
+	int top = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	char type[32] = "";
+	struct statfs sf;
+	bool yes;
+
+	if (top < 0)
+		return false;
+	if (cx_mount_fstype(top, type, sizeof(type)) == 0)
+		yes = strcmp(type, "rootfs") == 0;
+	else
+		yes = fstatfs(top, &sf) == 0 && (sf.f_type == RAMFS_MAGIC ||
+						 sf.f_type == TMPFS_MAGIC);
+	close(top);
+	return yes;
 }
 
 /* Say why pivot_root refused, in the user's terms. */
 static void explain_pivot(int err, int newroot, const char *root)
 {
 	int top = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	char type[32] = "";
 
-	if (err == EINVAL && top >= 0 &&
-	    cx_mount_fstype(top, type, sizeof(type)) == 0 &&
-	    strcmp(type, "rootfs") == 0)
-		cx_die("pivot_root %s: the current root is the initial rootfs, which cannot be pivoted (use cx-chroot without --pivot)",
+	if (err == EINVAL && on_rootfs())
+		cx_die("pivot_root %s: the root of this mount namespace is the initial rootfs (an initramfs), which pivot_root cannot move: --pivot without =strict moves NEWROOT over / instead",
 		       root);
 	if (err == EINVAL && (cx_mount_is_shared(newroot) == 1 ||
 			      (top >= 0 && cx_mount_is_shared(top) == 1)))
@@ -93,6 +127,107 @@ static void explain_pivot(int err, int newroot, const char *root)
 		       root);
 	errno = err;
 	cx_die_errno("pivot_root %s", root);
+}
+
+/* A chroot (the caller's, or one an earlier link made) leaves the root
+ * below the top of the mount namespace.  pivot_root from there would
+ * attach NEWROOT where the old root was, inside the old tree, and ".."
+ * from NEWROOT's top would climb back into that tree: the classic
+ * chroot escape, through the very pivot that should stop it.  setns()
+ * into the namespace we are in puts the root and the working directory
+ * back at its top (mntns_install), so the pivot below takes the whole
+ * old tree away.  A pidfd names our own namespace without /proc (5.8);
+ * /proc/self/ns/mnt before that. */
+static void to_namespace_top(void)
+{
+	int fd, err;
+
+	cx_say("setns to the top of the new mount namespace");
+	fd = cx_pidfd_open(getpid(), 0);
+	if (fd >= 0 && setns(fd, CLONE_NEWNS) == 0) {
+		close(fd);
+		return;
+	}
+	err = errno;
+	if (fd >= 0)
+		close(fd);
+	if (err == ENOSYS || err == EINVAL) {
+		fd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+		if (fd >= 0 && setns(fd, CLONE_NEWNS) == 0) {
+			close(fd);
+			return;
+		}
+		err = fd >= 0 ? errno : err;
+		if (fd >= 0)
+			close(fd);
+	}
+	if (err == EPERM)
+		cx_die("setns to the top of the new mount namespace: %s: it takes CAP_SYS_CHROOT as well as CAP_SYS_ADMIN",
+		       strerror(err));
+	errno = err;
+	cx_die_errno("setns to the top of the new mount namespace");
+}
+
+/* Before the move over "/": every other mount on the namespace's root
+ * is detached, so nothing of the old tree stays in the namespace below
+ * the new root.  A mount is detached only if its path still leads to it
+ * (one stacked on another, or one that holds NEWROOT, is left), and
+ * where the kernel refuses (a mount locked in a user namespace), or
+ * without /proc to list them, the mounts stay, covered by the new root.
+ * Only the covering matters to containment: below. */
+static void detach_the_rest(int newroot)
+{
+	struct cx_mountinfo_table t;
+	unsigned long top, keep, id;
+	int topfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (topfd < 0)
+		return;
+	if (cx_mount_id(topfd, &top) < 0 || cx_mount_id(newroot, &keep) < 0 ||
+	    cx_mountinfo_read(&t) < 0) {
+		close(topfd);
+		return;
+	}
+	close(topfd);
+	for (size_t i = 0; i < t.n; i++) {
+		const struct cx_mountinfo *m = &t.m[i];
+		int fd;
+
+		if (m->parent != top || m->id == top ||
+		    cx_mountinfo_depth(&t, keep, m->id) >= 0)
+			continue;
+		fd = open(m->mountpoint, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (cx_mount_id(fd, &id) == 0 && id == m->id) {
+			cx_say("detach %s", m->mountpoint);
+			if (umount2(m->mountpoint, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
+				cx_say("detach %s: %s: it stays, covered",
+				       m->mountpoint, strerror(errno));
+		}
+		close(fd);
+	}
+	cx_mountinfo_free(&t);
+}
+
+/* pivot_root cannot take the initial rootfs away: it is never
+ * unmounted.  There, as switch_root(8) does, NEWROOT is moved over "/"
+ * and chroot makes it the root.  ".." from its top leads to the rootfs's
+ * "/", on which NEWROOT is mounted, so the walk comes back down into
+ * NEWROOT: the chroot escape finds nothing above it. */
+static void move_over_root(int newroot, const char *root)
+{
+	detach_the_rest(newroot);
+	cx_say("move %s over / and chroot into it (pivot_root cannot move the initial rootfs)",
+	       root);
+	if (fchdir(newroot) < 0)
+		cx_die_errno("chdir %s", root);
+	if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
+		cx_die_errno("move %s over /", root);
+	if (chroot(".") < 0)
+		cx_die_errno("chroot %s", root);
+	if (chdir("/") < 0)
+		cx_die_errno("chdir /");
 }
 
 /* In a user namespace the kernel mounts a new proc only while another
@@ -129,23 +264,28 @@ static void mount_keeper(int newroot)
  * pivot_root(".", ".") stacks the old root on the new one; detaching it
  * leaves nothing of the host's tree reachable, and needs no directory
  * for the old root inside NEWROOT. */
-static void pivot(int rootfd, const char *root)
+static void pivot(int rootfd, const char *root, enum pivot_mode mode)
 {
 	int mp, newroot;
 
+	cx_say("unshare the mount namespace");
 	if (unshare(CLONE_NEWNS) < 0)
 		cx_die_errno("unshare mount namespace");
-	if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		cx_die_errno("make / private");
-	/* The descriptor from before holds the old namespace's mount. */
+	/* The descriptor from before holds the old namespace's mount;
+	 * the path is read from where we are, before the setns. */
 	rootfd = cx_reopen_dir(rootfd, root);
 	if (rootfd < 0)
 		cx_die_last();
+	to_namespace_top();
+	cx_say("make every mount private");
+	if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		cx_die_errno("make / private");
 	newroot = rootfd;
 	mp = cx_is_mountpoint(rootfd);
 	if (mp < 0)
 		cx_die_errno("stat %s", root);
 	if (!mp) {
+		cx_say("bind %s onto itself", root);
 		newroot = cx_mount_self(rootfd, root, root);
 		if (newroot < 0)
 			cx_die_last();
@@ -153,9 +293,14 @@ static void pivot(int rootfd, const char *root)
 	mount_keeper(newroot);
 	if (fchdir(newroot) < 0)
 		cx_die_errno("chdir %s", root);
+	cx_say("pivot_root into %s", root);
 	if (cx_pivot_root(".", ".") < 0) {
 		int err = errno;
 
+		if (err == EINVAL && mode == PIVOT_AUTO && on_rootfs()) {
+			move_over_root(newroot, root);
+			goto done;
+		}
 		if (newroot != rootfd)
 			umount2(".", MNT_DETACH);
 		explain_pivot(err, newroot, root);
@@ -164,10 +309,12 @@ static void pivot(int rootfd, const char *root)
 	 * propagating anywhere, then detach it. */
 	if (mount("none", ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
 		cx_die_errno("make the old root a slave");
+	cx_say("detach the old root");
 	if (umount2(".", MNT_DETACH) < 0)
 		cx_die_errno("detach the old root");
 	if (chdir("/") < 0)
 		cx_die_errno("chdir /");
+done:
 	if (newroot != rootfd)
 		close(newroot);
 	close(rootfd);
@@ -182,6 +329,7 @@ static void plain_chroot(struct ctx *c, int rootfd, const char *root)
 	if (c->skip_chdir && (cwd = open(".", O_PATH | O_DIRECTORY |
 						   O_CLOEXEC)) < 0)
 		cx_die_errno("open .");
+	cx_say("chroot %s", root);
 	if (fchdir(rootfd) < 0 || chroot(".") < 0)
 		cx_die_errno("chroot %s", root);
 	if (cwd >= 0 ? fchdir(cwd) < 0 : chdir("/") < 0)
@@ -279,7 +427,7 @@ int main(int argc, char **argv)
 		cx_die_last();
 
 	if (c.pivot)
-		pivot(rootfd, root);
+		pivot(rootfd, root, c.pivot);
 	else
 		plain_chroot(&c, rootfd, root);
 	/* As runc's verifyCwd: the command starts inside the new root. */
