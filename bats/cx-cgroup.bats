@@ -506,6 +506,28 @@ max"
 	run -0 cx-cgroup rm -r "$R"
 }
 
+@test "--memory: sizes as util-linux reads them; a limit the kernel would round to nothing is refused, nothing made" {
+	require_ctl memory
+	# MB is 10^6, which the kernel rounds down to whole pages.
+	run -0 cx-cgroup create "$R/sz" --memory 100MB
+	expect "$R/sz" memory memory.max 99999744 memory.limit_in_bytes 99999744
+	run -0 cx-cgroup set "$R/sz" --memory 1.5g
+	expect "$R/sz" memory memory.max 1610612736 memory.limit_in_bytes 1610612736
+	run -0 cx-cgroup set "$R/sz" --memory 100mib
+	expect "$R/sz" memory memory.max 104857600 memory.limit_in_bytes 104857600
+
+	run -125 cx-cgroup set "$R/sz" --memory 100
+	assert_line --index 0 "cx-cgroup: invalid --memory '100': the kernel counts memory in whole pages of $(getconf PAGESIZE) bytes and would round this down to 0, no memory at all (give at least $(($(getconf PAGESIZE) / 1024))K, or max)"
+	expect "$R/sz" memory memory.max 104857600 memory.limit_in_bytes 104857600
+	run -125 cx-cgroup create "$R/zero" --memory 0
+	assert_line --index 0 --partial "invalid --memory '0': the kernel counts memory in whole pages"
+	[ ! -e "$(cg_dir memory "$R/zero")" ]
+	run -125 cx-cgroup create "$R/zero" --memory 1.5
+	assert_line --index 0 "cx-cgroup: invalid --memory '1.5': a size such as 512K, 100M, 2G, or max"
+	[ ! -e "$(cg_dir memory "$R/zero")" ]
+	run -0 cx-cgroup rm -r "$R"
+}
+
 @test "--io-weight: io.weight, or v1's blkio.bfq.weight or blkio.weight, or a clear no" {
 	require_ctl io blkio
 	run -0 cx-cgroup create "$R/io"

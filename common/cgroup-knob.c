@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 const struct cx_cg_knob cx_cg_knobs[] = {
 	{ "memory", "SIZE", "memory limit: bytes with K, M, G or T, or max",
@@ -134,6 +135,10 @@ int cx_cg_parse_limit(const struct cx_cg_knob *k, const char *arg,
 		/* The kernel reads these as signed 64 bits. */
 		if (v > INT64_MAX)
 			return cx_cg_errno(ERANGE);
+		/* and rounds them down to whole pages: "--memory 100" read
+		 * back 0.  No swap (0) is a choice; no memory is not. */
+		if (k->kind == CX_CG_SIZE && v < (uint64_t)sysconf(_SC_PAGESIZE))
+			return cx_cg_errno(EDOM);
 		break;
 	case CX_CG_CPUS:
 		if (cx_cg_parse_cpus(arg, &v) < 0)

@@ -131,7 +131,9 @@ struct cx_cg_limit {
 /* The CFS period cx uses for --cpus, as docker and systemd do. */
 #define CX_CG_CPU_PERIOD 100000
 
-/* Pure parsers, 0 or -1 with EINVAL (form) or ERANGE (range). */
+/* Pure parsers, 0 or -1 with EINVAL (form) or ERANGE (range).  A
+ * memory limit (not swap) that the kernel, which counts whole pages,
+ * would round down to 0 is EDOM: it would leave no memory at all. */
 int cx_cg_parse_limit(const struct cx_cg_knob *k, const char *arg,
 		      struct cx_cg_limit *out);
 /* "0.2" -> 20000 (us of quota per 100000 us); 0.01 .. 1000000 CPUs, at

@@ -78,27 +78,62 @@ int cx_parse_i64(const char *s, int64_t *out)
 	return 0;
 }
 
+/* V * 1000^N or 1024^N, with ERANGE past 64 bits. */
+static int scale(uint64_t v, uint64_t base, unsigned n, uint64_t *out)
+{
+	for (; n; n--) {
+		if (v > UINT64_MAX / base)
+			return erange();
+		v *= base;
+	}
+	*out = v;
+	return 0;
+}
+
 int cx_parse_size(const char *s, uint64_t *out)
 {
-	static const char units[] = "KMGT";
-	const char *end, *u;
-	uint64_t v;
-	unsigned shift = 0;
+	static const char units[] = "KMGTPE";
+	const char *end, *u = NULL;
+	uint64_t v, frac = 0, denom = 1, mult = 1, whole, part;
+	uint64_t base = 1024;
 
 	if (digits(s, &v, &end) < 0)
 		return -1;
-	if (*end) {
+	if (*end == '.') {
+		/* A fraction: digits past the eighteenth cannot change a
+		 * 64-bit result, and are only checked. */
+		if (!isdigit((unsigned char)*++end))
+			return einval();
+		for (; isdigit((unsigned char)*end); end++)
+			if (denom <= UINT64_MAX / 10 / 10) {
+				frac = frac * 10 + (uint64_t)(*end - '0');
+				denom *= 10;
+			}
+	}
+	if (*end && *end != 'B' && *end != 'b') {
 		u = strchr(units, toupper((unsigned char)*end));
 		if (!u)
 			return einval();
-		shift = 10 * (unsigned)(u - units + 1);
 		end++;
-		if (strcmp(end, "") && strcmp(end, "B") && strcmp(end, "iB"))
-			return einval();
+		if ((end[0] == 'i' || end[0] == 'I') &&
+		    (end[1] == 'B' || end[1] == 'b') && !end[2])
+			end += 2;
+		else if ((end[0] == 'B' || end[0] == 'b') && !end[1])
+			base = 1000, end++;
+	} else if (*end) {
+		end++;	/* bytes, said so: "512B" */
 	}
-	if (shift && v > (UINT64_MAX >> shift))
+	if (*end || (denom > 1 && !u))
+		return einval();
+	if (u && scale(1, base, (unsigned)(u - units + 1), &mult) < 0)
+		return -1;
+	if (scale(v, mult, 1, &whole) < 0)
+		return -1;
+	/* frac / denom of MULT, rounded down, as util-linux does. */
+	part = (uint64_t)((unsigned __int128)mult * frac / denom);
+	if (whole > UINT64_MAX - part)
 		return erange();
-	*out = v << shift;
+	*out = whole + part;
 	return 0;
 }
 

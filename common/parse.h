@@ -16,9 +16,12 @@ int cx_parse_u32(const char *s, uint32_t *out);
 /* Signed decimal seconds, as for a time namespace offset. */
 int cx_parse_i64(const char *s, int64_t *out);
 
-/* A size in bytes: "512", "100K", "100M", "1.5G" is refused (use
- * 1536M), "2T"; K/M/G/T are powers of 1024, an optional "B" or "iB"
- * may follow ("100MiB").  Overflow of 64 bits is ERANGE. */
+/* A size in bytes, with util-linux's suffixes: "512", "512B", "100K",
+ * "1.5G", "2T", up to E; the letter in either case.  A letter alone or
+ * with "iB" is a power of 1024 ("100M", "100MiB"), with "B" a power of
+ * 1000 ("100MB", "100mb"), as df(1) and util-linux read them.  A
+ * fraction needs a unit and is rounded down to whole bytes.  Overflow
+ * of 64 bits is ERANGE. */
 int cx_parse_size(const char *s, uint64_t *out);
 
 /* A user: a number, or a name looked up in the passwd-format file

@@ -151,7 +151,13 @@ static int on_option(void *p, int val, const char *arg)
 			char opt[64];
 
 			snprintf(opt, sizeof(opt), "--%s", k->option);
-			cx_opt_invalid(opt, arg, "%s%s",
+			if (errno == EDOM)
+				cx_opt_invalid(opt, arg,
+					       "the kernel counts memory in whole pages of %ld bytes and would round this down to 0, no memory at all (give at least %ldK, or max)",
+					       sysconf(_SC_PAGESIZE),
+					       sysconf(_SC_PAGESIZE) / 1024);
+			else
+				cx_opt_invalid(opt, arg, "%s%s",
 				       errno == ERANGE ? "out of range: " : "",
 				       range_of(k));
 			cx_die_last();
