@@ -476,6 +476,16 @@ start_zombie() {
 	run -0 umount "$TMP/uts"
 }
 
+@test "the default command with --root is the target root's /bin/sh, not our \$SHELL" {
+	start_target --mount --fork --root "$ROOTFS" /bin/sleep 100
+	wait_for_comm "$PID" sleep
+	# Our $SHELL is a path of our root, which the target's lacks.
+	run -0 --separate-stderr env SHELL=/bin/bash cx-nsenter --pidfile "$TMP/pid" \
+		--mount --root <<<'stat -c %d:%i / >/ran-in; ls /bin/bash; exit 0'
+	assert_equal "$(cat "$ROOTFS/ran-in")" "$(stat -c %d:%i "$ROOTFS")"
+	[[ "$stderr" == *"/bin/bash"*"No such file or directory"* ]]
+}
+
 @test "bad input: one clear error, exit 125" {
 	run -125 cx-nsenter true
 	assert_line --index 0 "cx-nsenter: no namespace to join: give --all or a namespace option (--mount, --pid, ...)"

@@ -131,7 +131,7 @@ static const struct cx_opt_conflict conflicts[] = {
 
 static const struct cx_tool tool = {
 	"cx-nsenter", "[options] [COMMAND [ARG]...]",
-	"Run COMMAND (default: $SHELL or /bin/sh) in the namespaces of another process.",
+	"Run COMMAND (default: $SHELL or /bin/sh; with --root, /bin/sh -i there) in the namespaces of another process.",
 	options, conflicts,
 };
 
@@ -576,7 +576,7 @@ int main(int argc, char **argv)
 	struct ctx c = { 0 };
 	struct target target = { .pidfd = -1 }, *t = NULL;
 	struct plan p = { .rootfd = -1, .wdfd = -1, .toolfd = -1 };
-	char **cmd, *shell[] = { NULL, NULL };
+	char **cmd, *shell[] = { NULL, NULL, NULL };
 
 	for (int i = 0; i < CX_NS_COUNT; i++)
 		p.fd[i] = -1;
@@ -622,10 +622,14 @@ int main(int argc, char **argv)
 		cx_die("%s (--allow-tiocsti goes without)", cx_last_msg());
 	set_credentials(&c, &p);
 
+	/* Our $SHELL names a file of our root; inside another root the
+	 * shell is that root's /bin/sh, as cx-chroot runs it. */
 	if (!*cmd) {
-		shell[0] = getenv("SHELL");
-		if (!shell[0] || !*shell[0])
+		shell[0] = c.root ? NULL : getenv("SHELL");
+		if (!shell[0] || !*shell[0]) {
 			shell[0] = "/bin/sh";
+			shell[1] = c.root ? "-i" : NULL;
+		}
 		cmd = shell;
 	}
 	if (c.join[CX_NS_PID] && !c.no_fork)
