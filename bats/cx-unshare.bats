@@ -152,6 +152,11 @@ check_only_kind() {
 @test "--mount-proc=DIR with --root: DIR is inside the root" {
 	run -0 cx-unshare --pid --fork --root "$ROOTFS" --mount-proc /bin/ps -o pid,comm
 	assert_line --regexp '^ +1 ps$'
+	# The host's path to it, given by habit, is named as read inside.
+	run -125 cx-unshare --mount --pid --fork --root "$ROOTFS" \
+		--mount-proc="$ROOTFS/proc" /bin/true
+	assert_output "cx-unshare: open $ROOTFS/proc inside --root $ROOTFS: No such file or directory: the path is read inside the new root: did you mean /proc?"
+	assert_equal "$(mounts_below_tmp)" 0
 }
 
 @test "a rootfs whose proc is a symlink to the host: nothing mounted outside" {
@@ -355,7 +360,7 @@ check_only_kind() {
 @test "a failure after the namespace files are bound undoes them" {
 	run -125 cx-unshare --mount --uts="$TMP/uts" --net="$TMP/net" \
 		--root "$ROOTFS" --mount-proc=/nonexistent /bin/true
-	assert_output --partial "cx-unshare: open /nonexistent: No such file or directory"
+	assert_output --partial "cx-unshare: open /nonexistent inside --root $ROOTFS: No such file or directory"
 	# The helper unmounted and removed what was made for this run.
 	sleep 0.2
 	assert [ ! -e "$TMP/uts" ]

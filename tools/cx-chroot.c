@@ -11,12 +11,14 @@
 #include "proc.h"
 #include "syscalls.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdnoreturn.h>
 #include <string.h>
 #include <linux/magic.h>
 #include <sys/stat.h>
@@ -348,6 +350,46 @@ static void change_ids(const struct cx_ids *ids)
 		cx_die_last();
 }
 
+/* A name of --userspec or --groups that DB (in the new root) does not
+ * hold: say where it was looked for. */
+static noreturn void unknown_name(const char *opt, const char *kind,
+				  const char *name, const char *db)
+{
+	struct stat st;
+
+	if (stat(db, &st) < 0)
+		cx_die("%s: %s '%s': the new root has no %s to look it up in: %s",
+		       opt, kind, name, db, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		cx_die("%s: %s '%s': the new root's %s is not a regular file, and is not read (it could block, or never end)",
+		       opt, kind, name, db);
+	cx_die("%s: no %s '%s' in the new root's %s (names are looked up there, after the change of root)",
+	       opt, kind, name, db);
+}
+
+/* The first item of LIST (separated by SEP; none with 0, ':' for the
+ * user of USER:GROUP) that is a name DB lacks. */
+static void find_unknown(const char *opt, const char *kind, const char *list,
+			 int sep, const char *db)
+{
+	char buf[4096], *p = buf, *tok, seps[2] = { (char)sep, 0 };
+	gid_t g;
+	uid_t u;
+	int has;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	while ((tok = strsep(&p, seps))) {
+		if (*tok && !isdigit((unsigned char)*tok) &&
+		    (strcmp(kind, "user") == 0 ?
+			     cx_parse_user(tok, db, &u, &g, &has) < 0 :
+			     cx_parse_group(tok, db, &g) < 0))
+			unknown_name(opt, kind, tok, db);
+		/* "USER:GROUP": the group is the next call's business. */
+		if (sep == ':')
+			break;
+	}
+}
+
 /* Names are looked up in the new root's /etc, after the change, as
  * coreutils' chroot does.  A user gets the groups /etc/group gives it,
  * unless --groups says otherwise. */
@@ -362,6 +404,8 @@ static void set_credentials(struct ctx *c)
 		ids.ngroups = cx_parse_groups(c->groups, "/etc/group", groups,
 					      MAX_GROUPS);
 		if (ids.ngroups < 0) {
+			find_unknown("--groups", "group", c->groups, ',',
+				     "/etc/group");
 			cx_opt_invalid("--groups", c->groups,
 				       "groups, known names or numbers, comma-separated");
 			cx_die_last();
@@ -374,6 +418,13 @@ static void set_credentials(struct ctx *c)
 	}
 	if (cx_parse_userspec(c->userspec, "/etc/passwd", "/etc/group",
 			      &ids.uid, &ids.gid, &has_gid) < 0) {
+		const char *colon = strchr(c->userspec, ':');
+
+		find_unknown("--userspec", "user", c->userspec, ':',
+			     "/etc/passwd");
+		if (colon)
+			find_unknown("--userspec", "group", colon + 1, 0,
+				     "/etc/group");
 		cx_opt_invalid("--userspec", c->userspec,
 			       "USER[:GROUP], each a known name or a number");
 		cx_die_last();

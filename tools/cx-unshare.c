@@ -831,13 +831,33 @@ static const struct fresh fresh_devpts = {
 	"devpts", "newinstance,ptmxmode=0666,mode=0620", MS_NOSUID | MS_NOEXEC,
 };
 
+/* --root as given, for the errors about paths inside it. */
+static const char *root_given;
+
 static int open_mount_dir(const char *dir, int rootfd)
 {
 	int dirfd;
 
 	if (rootfd >= 0) {
+		char shown[PATH_MAX + 64];
+		size_t n = strlen(root_given);
+
+		snprintf(shown, sizeof(shown), "%s inside --root %s", dir,
+			 root_given);
 		dirfd = cx_open_in_root(rootfd, dir, O_PATH | O_DIRECTORY, 0,
-					dir);
+					shown);
+		/* "--root rootfs --mount-proc=rootfs/proc" */
+		while (n > 1 && root_given[n - 1] == '/')
+			n--;
+		if (dirfd < 0 && strncmp(dir, root_given, n) == 0 &&
+		    dir[n] == '/') {
+			char why[PATH_MAX + 64];
+
+			snprintf(why, sizeof(why),
+				 "the path is read inside the new root: did you mean %s?",
+				 dir + n);
+			cx_fail_why(cx_last_errno(), why, "open %s", shown);
+		}
 	} else {
 		/* The last component may not be a symlink: in
 		 * "--mount-proc=rootfs/proc" the rootfs owns it. */
@@ -1362,6 +1382,7 @@ int main(int argc, char **argv)
 		cx_exec_find(cmd);
 	if (c.root) {
 		rootfd = open(c.root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		root_given = c.root;
 		if (rootfd < 0)
 			cx_die_errno("open %s", c.root);
 		toolfd = cx_exec_preopen(cmd);
