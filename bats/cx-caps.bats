@@ -647,6 +647,27 @@ cap_net_bind_service"
 	assert_line --index 1 "Try 'cx-caps --help' for more information."
 }
 
+@test "capsh habits: --print shows the state after the changes; -- with no command runs a shell" {
+	run -0 cx-caps --print
+	assert_output "$(cx-caps show)"
+
+	# --print after --drop, then the command: the printed bounding set
+	# is the one the kernel gives the command.
+	run -0 cx-caps --drop=cap_chown --print -- /bin/sh -c 'grep CapBnd /proc/self/status'
+	local printed kernel
+	printed=$(awk '$1 == "bounding:" { print $2 }' <<<"$output")
+	kernel=$(awk '$1 == "CapBnd:" { print $2 }' <<<"$output")
+	assert_equal "$printed" "$kernel"
+	assert_equal "$kernel" "$(mask_without "$(host_field CapBnd)" 1)"
+	refute_line --regexp '^bounding: .*cap_chown'
+
+	# capsh --drop=cap_chown -- starts a shell: so does cx-caps.
+	run -0 env SHELL=/bin/sh cx-caps --drop=cap_chown -- <<<'grep CapBnd /proc/self/status'
+	assert_output "CapBnd:	$(mask_without "$(host_field CapBnd)" 1)"
+	run -0 env -u SHELL cx-caps --drop=cap_chown <<<'grep CapBnd /proc/self/status'
+	assert_output "CapBnd:	$(mask_without "$(host_field CapBnd)" 1)"
+}
+
 # --- bad input: one line, exit 125, nothing changed -----------------------
 
 @test "bad input: an unknown capability name, with the nearest known one" {
@@ -740,7 +761,7 @@ cap_net_bind_service"
 
 @test "--help lists the chain options; show --help its own" {
 	run -0 cx-caps --help
-	assert_line --index 0 "Usage: cx-caps [options] [--] COMMAND [ARG]..."
+	assert_line --index 0 "Usage: cx-caps [options] [--] [COMMAND [ARG]...]"
 	assert_line --partial "--add-ambient LIST"
 	assert_line --partial "--lock"
 	run -0 cx-caps show --help

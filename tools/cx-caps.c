@@ -35,7 +35,7 @@
 
 enum {
 	OPT_DROP = 1, OPT_KEEP, OPT_ADD_AMBIENT, OPT_USER, OPT_GROUPS,
-	OPT_NO_NEW_PRIVS, OPT_SECBITS, OPT_LOCK,
+	OPT_NO_NEW_PRIVS, OPT_SECBITS, OPT_LOCK, OPT_PRINT,
 	OPT_PID, OPT_JSON, OPT_ROOT,
 };
 
@@ -44,7 +44,7 @@ enum { MAX_GROUPS = 256 };
 struct ctx {
 	char *drop, *keep, *ambient;	/* lists, joined when repeated */
 	const char *user, *groups, *secbits;
-	bool no_new_privs, lock;
+	bool no_new_privs, lock, print;
 	/* show */
 	const char *pid;
 	bool json;
@@ -69,6 +69,9 @@ static const struct poptOption options[] = {
 	  "set the securebits to NAMES (noroot,keep_caps,...)", "NAMES" },
 	{ "lock", 0, POPT_ARG_NONE, NULL, OPT_LOCK,
 	  "set and lock noroot and no_setuid_fixup", NULL },
+	{ "print", 0, POPT_ARG_NONE, NULL, OPT_PRINT,
+	  "print the sets, IDs and securebits after the changes, as show does (capsh's --print); without COMMAND, exit 0 then",
+	  NULL },
 	POPT_TABLEEND
 };
 
@@ -80,14 +83,14 @@ static const struct cx_opt_conflict conflicts[] = {
 
 static const struct cx_tool tool = {
 	"cx-caps",
-	"[options] [--] COMMAND [ARG]...\n"
+	"[options] [--] [COMMAND [ARG]...]\n"
 	"   or: cx-caps show [--pid PID] [--json]\n"
 	"   or: cx-caps decode HEX...\n"
 	"   or: cx-caps file [--root DIR] get PATH...\n"
 	"   or: cx-caps file [--root DIR] set CAPTEXT PATH...\n"
 	"   or: cx-caps file [--root DIR] rm PATH...",
 	"Change the capabilities, IDs and securebits, check the result, and run\n"
-	"COMMAND.  show, decode and file are subcommands only as the first\n"
+	"COMMAND (default: $SHELL or /bin/sh).  show, decode and file are subcommands only as the first\n"
 	"argument: after an option or --, the first operand is COMMAND.",
 	options, conflicts,
 };
@@ -170,6 +173,9 @@ static int on_option(void *p, int val, const char *arg)
 		break;
 	case OPT_SECBITS:
 		c->secbits = arg;
+		break;
+	case OPT_PRINT:
+		c->print = true;
 		break;
 	case OPT_LOCK:
 		c->lock = true;
@@ -1055,6 +1061,12 @@ static noreturn void chain(const struct ctx *c, char **cmd)
 		cx_die("after the change, %s%s", why,
 		       got.bnd != want.bnd && !(now.eff & (1u << CAP_SETPCAP)) ?
 			       " (dropping from it takes cap_setpcap)" : "");
+	if (c->print) {
+		show_text(&got);
+		flush_stdout();
+		if (!cmd)
+			exit(0);
+	}
 	cx_exec(-1, cmd);
 }
 
@@ -1065,9 +1077,21 @@ int main(int argc, char **argv)
 
 	cx_init("cx-caps");
 	rest = cx_opt_parse(&tool, argc, argv, on_option, &c);
-	if (!rest[0])
+	if (!rest[0] && rest == argv + 1)
 		cx_usage_error("missing COMMAND (or show, decode, file)");
 	kernel_last = read_kernel_last();
+	/* With options but no COMMAND ("--drop=cap_chown --"): --print
+	 * prints and exits, else a shell runs, as cx-unshare's does. */
+	if (!rest[0] && c.print)
+		chain(&c, NULL);
+	if (!rest[0]) {
+		static char *shell[] = { NULL, NULL };
+
+		shell[0] = getenv("SHELL");
+		if (!shell[0] || !*shell[0])
+			shell[0] = "/bin/sh";
+		rest = shell;
+	}
 
 	/* A subcommand only as the very first argument: after an option
 	 * or "--", the first operand is always a command. */
