@@ -37,12 +37,18 @@ check_only_kind() {
 	assert_equal "$(changed_kinds "$output")" "mnt uts ipc net "
 }
 
-@test "without --fork, --pid leaves the command in our pid namespace" {
-	run -0 cx-unshare --pid stat -L -c %i /proc/self/ns/pid
+@test "without --fork, --pid leaves the command in our pid namespace, and says so once" {
+	run -0 --separate-stderr cx-unshare --pid stat -L -c %i /proc/self/ns/pid
 	assert_equal "$output" "$(ns_ino pid)"
+	assert_equal "$stderr" "cx-unshare: --pid without --fork: stat stays in this PID namespace, only its children enter the new one (add --fork)"
 	# Its children are in the new one.
-	run -0 cx-unshare --pid /bin/sh -c 'stat -L -c %i /proc/self/ns/pid'
+	run -0 --separate-stderr cx-unshare --pid /bin/sh -c 'stat -L -c %i /proc/self/ns/pid'
 	assert_not_equal "$output" "$(ns_ino pid)"
+	# A cx tool next may be the one that forks: no line then.
+	run -0 --separate-stderr cx-unshare --pid cx-unshare --fork \
+		stat -L -c %i /proc/self/ns/pid
+	assert_not_equal "$output" "$(ns_ino pid)"
+	assert_equal "$stderr" ""
 }
 
 @test "--uts=FILE keeps the namespace, nsenter joins it, umount frees it" {

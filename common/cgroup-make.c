@@ -190,14 +190,13 @@ void cx_cg_undo(struct cx_cg_made *m)
 {
 	/* Taking back comes after a failure: that one stays the one
 	 * recorded, whatever the rmdirs say. */
-	int err = cx_last_errno();
-	char msg[1024];
+	struct cx_failure f;
 
-	snprintf(msg, sizeof(msg), "%s", cx_last_msg());
+	cx_fail_save(&f);
 	for (int i = m->n - 1; i >= 0; i--)
 		cx_cg_rmdir(m->dir[i]);
 	cx_cg_made_free(m);
-	cx_fail(err, "%s", msg);
+	cx_fail_restore(&f);
 }
 
 void cx_cg_made_free(struct cx_cg_made *m)
@@ -248,7 +247,8 @@ int cx_cg_create(struct cx_cg_layout *l, const char *name, bool excl,
 			if (cx_cg_exists(l, i, name)) {
 				char *p = cx_cg_path(l, i, name);
 
-				cx_fail(EEXIST, "create %s", p);
+				cx_fail_why(EEXIST, "the cgroup is there already (cx-cgroup set changes its limits, run uses it as it is, rm removes it)",
+					    "create %s", p);
 				free(p);
 				return -1;
 			}

@@ -69,6 +69,22 @@ int cx_last_errno(void)
 	return last_err;
 }
 
+void cx_fail_save(struct cx_failure *f)
+{
+	f->err = last_err;
+	snprintf(f->msg, sizeof(f->msg), "%s", last_msg);
+	snprintf(f->why, sizeof(f->why), "%s", last_why);
+}
+
+int cx_fail_restore(const struct cx_failure *f)
+{
+	snprintf(last_msg, sizeof(last_msg), "%s", f->msg);
+	snprintf(last_why, sizeof(last_why), "%s", f->why);
+	last_err = f->err;
+	errno = f->err;
+	return -1;
+}
+
 static void vwarn(int err, const char *fmt, va_list ap)
 {
 	char buf[1280];

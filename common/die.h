@@ -55,6 +55,16 @@ int cx_fail_context(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 extern int cx_verbose;
 void cx_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The recorded failure, kept whole (its cause too) across an undo whose
+ * own steps may record others: cx_fail_save, the undo, then
+ * cx_fail_restore, which returns -1 with errno set, as cx_fail(). */
+struct cx_failure {
+	int err;
+	char msg[1024], why[512];
+};
+void cx_fail_save(struct cx_failure *f);
+int cx_fail_restore(const struct cx_failure *f);
+
 void cx_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "PROG: MSG: strerror(errno)" */
 void cx_warn_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

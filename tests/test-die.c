@@ -65,6 +65,24 @@ static void test_say_only_when_verbose(void **state)
 	assert_int_equal(cx_last_errno(), ENOENT);
 }
 
+/* A failure saved, others recorded (an undo), then restored whole. */
+static void test_save_restore(void **state)
+{
+	struct cx_failure f;
+	char out[512];
+
+	(void)state;
+	cx_fail_why(EEXIST, "it is there already", "create %s", "/cg");
+	cx_fail_save(&f);
+	cx_fail(EBUSY, "remove %s", "/cg/made");
+	errno = 0;
+	assert_int_equal(cx_fail_restore(&f), -1);
+	assert_int_equal(errno, EEXIST);
+	assert_int_equal(cx_last_errno(), EEXIST);
+	warn_last_into(out, sizeof(out));
+	assert_string_equal(out, "test-die: create /cg: File exists: it is there already\n");
+}
+
 static void test_fail_records(void **state)
 {
 	(void)state;
@@ -159,6 +177,7 @@ int main(void)
 		cmocka_unit_test(test_warn_last_without_errno),
 		cmocka_unit_test(test_why_after_errno),
 		cmocka_unit_test(test_say_only_when_verbose),
+		cmocka_unit_test(test_save_restore),
 	};
 
 	cx_prog = "test-die";

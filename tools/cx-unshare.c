@@ -1409,6 +1409,14 @@ int main(int argc, char **argv)
 		cx_die_errno("sethostname %s", c.hostname);
 
 	if (!c.fork) {
+		const char *base = strrchr(cmd[0], '/');
+
+		/* unshare(CLONE_NEWPID) moves only the children; a cx tool
+		 * next in the chain may be the one that forks. */
+		base = base ? base + 1 : cmd[0];
+		if ((c.flags & CLONE_NEWPID) && strncmp(base, "cx-", 3) != 0)
+			cx_warn("--pid without --fork: %s stays in this PID namespace, only its children enter the new one (add --fork)",
+				cmd[0]);
 		write_pid(pidfd, getpid());
 		enter_root(&c, rootfd);
 		/* Once the command runs, it owns the pidfile: the undo is an
