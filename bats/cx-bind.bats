@@ -783,3 +783,65 @@ mounts=0"
 		echo "$(flags_of "$TMP/tgt") [$(propagation_of "$TMP/tgt")]"'
 	assert_output --regexp '^rw nosuid nodev noexec \[shared:[0-9]+\]$'
 }
+
+# --- idmapped binds ------------------------------------------------------
+
+# A source with a folder and a file of uid and gid 1000, and one of root.
+idmap_source() {
+	chmod 711 "$TMP"	# uid 2000 writes through the bind below it
+	mkdir "$TMP/src" "$TMP/dst"
+	touch "$TMP/src/mine" "$TMP/src/roots"
+	chown 1000:1000 "$TMP/src" "$TMP/src/mine"
+}
+
+@test "idmapped: --map-users/--map-groups: the owners show mapped, writes land as the file's ids, the host's files stay" {
+	idmap_source
+	run -0 cx-unshare --mount cx-bind --map-users 1000:2000:1 \
+		--map-groups 1000:3000:1 "$TMP/src" "$TMP/dst" /bin/sh -c '
+		stat -c "%n %u:%g" "$0/mine" "$0/roots" "$0"
+		grep " $0 " /proc/self/mountinfo
+		setpriv --reuid 2000 --regid 3000 --clear-groups touch "$0/new"' "$TMP/dst"
+	assert_line --index 0 "$TMP/dst/mine 2000:3000"
+	# An id the map leaves out shows as the overflow id.
+	assert_line --index 1 "$TMP/dst/roots 65534:65534"
+	assert_line --index 2 "$TMP/dst 2000:3000"
+	assert_line --index 3 --regexp " $TMP/dst [^ ]*,idmapped "
+	# On disk: what uid 2000 made belongs to 1000; nothing else moved.
+	assert_equal "$(stat -c %u:%g "$TMP/src/new" "$TMP/src/mine" "$TMP/src/roots" "$TMP/src")" \
+		"1000:1000
+1000:1000
+0:0
+1000:1000"
+	assert_equal "$(mounts_below_tmp)" 0
+}
+
+@test "idmapped: --map-userns takes a container's user namespace: its root owns the host's root files" {
+	idmap_source
+	cx-unshare --user --map-users 0:100000:65536 --map-groups 0:100000:65536 \
+		--pidfile "$TMP/pid" /bin/sleep 100 </dev/null >/dev/null 2>&1 3>&- &
+	BG_PIDS="$BG_PIDS $!"
+	wait_for_file "$TMP/pid" || fail "the container did not start"
+	local pid
+	pid=$(cat "$TMP/pid")
+	BG_PIDS="$BG_PIDS $pid"
+	run -0 cx-unshare --mount cx-bind --map-userns "/proc/$pid/ns/user" \
+		"$TMP/src" "$TMP/dst" stat -c %u:%g "$TMP/dst/roots" "$TMP/dst/mine"
+	assert_output "100000:100000
+101000:101000"
+	assert_equal "$(mounts_below_tmp)" 0
+}
+
+@test "idmapped: refusals in one line, with the cause; nothing mounted" {
+	idmap_source
+	run -125 cx-bind --map-users 1000:2000 "$TMP/src" "$TMP/dst"
+	assert_line --index 0 "cx-bind: invalid --map-users '1000:2000': FILE-ID:SHOWN-ID:COUNT, COUNT at least 1"
+	run -125 cx-bind --map-userns /proc/self/ns/mnt "$TMP/src" "$TMP/dst"
+	assert_output "cx-bind: --map-userns: /proc/self/ns/mnt is not a user namespace (such as /proc/PID/ns/user)"
+	run -125 cx-bind --map-userns /proc/self/ns/user --map-users 0:1:1 "$TMP/src" "$TMP/dst"
+	assert_line --index 0 --partial "a user namespace brings its own maps"
+	# proc cannot be idmapped, on any kernel.
+	run -125 cx-unshare --mount cx-bind --map-users 0:1000:1 /proc "$TMP/dst"
+	assert_output "cx-bind: mount /proc on $TMP/dst: idmap: Invalid argument: this kernel cannot idmap a mount of proc (ext4, xfs and btrfs can from 5.12, tmpfs from 6.3; proc, sysfs and cgroup never), or one of the mounts below it with --rec"
+	assert_equal "$(mounts_below_tmp)" 0
+	assert_equal "$(stat -c %u:%g "$TMP/src/mine")" 1000:1000
+}

@@ -167,6 +167,8 @@ static const struct {
 	{ MOUNT_ATTR_NOSUID, MS_NOSUID, "nosuid" },
 	{ MOUNT_ATTR_NODEV, MS_NODEV, "nodev" },
 	{ MOUNT_ATTR_NOEXEC, MS_NOEXEC, "noexec" },
+	/* Only mountinfo tells this one (since 5.12). */
+	{ MOUNT_ATTR_IDMAP, 0, "idmapped" },
 };
 
 int cx_bind_detach(int fd, const char *tgt)
@@ -301,6 +303,28 @@ static int fail_bind(int err, int srcfd, const char *src, const char *tgt,
 	return cx_fail(err, "mount %s on %s", src, tgt);
 }
 
+/* mount_setattr(MOUNT_ATTR_IDMAP) refused: the few causes, by errno. */
+static int fail_idmap(int err, int srcfd, const char *src, const char *tgt)
+{
+	char type[32] = "?", why[256];
+
+	cx_mount_fstype(srcfd, type, sizeof(type));
+	if (err == EINVAL)
+		snprintf(why, sizeof(why),
+			 "this kernel cannot idmap a mount of %s (ext4, xfs and btrfs can from 5.12, tmpfs from 6.3; proc, sysfs and cgroup never), or one of the mounts below it with --rec",
+			 type);
+	else if (err == EPERM)
+		snprintf(why, sizeof(why),
+			 "an idmap takes CAP_SYS_ADMIN in the user namespace that mounted the %s file system (the host's, for a disk)",
+			 type);
+	else if (err == ENOSYS)
+		snprintf(why, sizeof(why),
+			 "idmapped mounts need mount_setattr (Linux 5.12)");
+	else
+		return cx_fail(err, "mount %s on %s: idmap", src, tgt);
+	return cx_fail_why(err, why, "mount %s on %s: idmap", src, tgt);
+}
+
 /* After the mount: propagation, then the proof against mountinfo.
  * Either failing detaches the mount again. */
 static int finish(int mnt, const struct cx_bind *b, const char *tgt)
@@ -368,6 +392,9 @@ int cx_bind_fds(int srcfd, int tgtfd, const struct cx_bind *b,
 	struct mount_attr a = { .attr_set = b->attr };
 	int tree;
 
+	if (b->attr & MOUNT_ATTR_IDMAP)
+		a.userns_fd = (unsigned)b->userns;
+
 	if (need_proc() < 0)
 		return cx_fail(errno, "mount %s on %s: /proc is needed to check the mount",
 			       src, tgt);
@@ -375,12 +402,17 @@ int cx_bind_fds(int srcfd, int tgtfd, const struct cx_bind *b,
 	 * can see it, and with AT_RECURSIVE on every mount in it at once. */
 	tree = cx_open_tree(srcfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
 					       AT_EMPTY_PATH | rec);
+	if (tree < 0 && errno == ENOSYS && (b->attr & MOUNT_ATTR_IDMAP))
+		return cx_fail_why(ENOSYS, "idmapped mounts need open_tree and mount_setattr (Linux 5.12)",
+				   "mount %s on %s", src, tgt);
 	if (tree < 0 && errno == ENOSYS)
 		return bind_fallback(srcfd, tgtfd, b, src, tgt);
 	if (tree < 0)
 		return fail_bind(errno, srcfd, src, tgt, b->rec);
 	if (b->attr && cx_mount_setattr(tree, "", AT_EMPTY_PATH | rec, &a) < 0) {
 		close_keep_errno(tree);
+		if (b->attr & MOUNT_ATTR_IDMAP)
+			return fail_idmap(errno, srcfd, src, tgt);
 		if (errno == ENOSYS)
 			return bind_fallback(srcfd, tgtfd, b, src, tgt);
 		return cx_fail(errno, "mount %s on %s: set flags", src, tgt);
@@ -402,7 +434,7 @@ int cx_bind_verify(int mntfd, unsigned attr, bool rec, const char *tgt)
 
 	/* One mount: statvfs(3) tells its flags (ST_RDONLY is MS_RDONLY,
 	 * and so on), without a read of the whole mount table. */
-	if (!rec) {
+	if (!rec && !(attr & MOUNT_ATTR_IDMAP)) {
 		struct statvfs sv;
 
 		if (fstatvfs(mntfd, &sv) == 0) {

@@ -36,7 +36,10 @@ int cx_bind_opts_parse(const char *s, struct cx_bind_opts *o);
 /* How to bind. */
 struct cx_bind {
 	unsigned attr;		/* MOUNT_ATTR_RDONLY, _NOSUID, _NODEV,
-				 * _NOEXEC: flags to add; none is cleared */
+				 * _NOEXEC, _IDMAP: flags to add; none is
+				 * cleared */
+	int userns;		/* with MOUNT_ATTR_IDMAP: the user namespace
+				 * whose maps the mount's ids go through */
 	bool rec;		/* the submounts too, and attr on each */
 	unsigned long propagation; /* MS_PRIVATE, ...; 0 leaves it */
 };

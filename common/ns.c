@@ -1,14 +1,18 @@
 #include "ns.h"
 
 #include "die.h"
+#include "parse.h"
 #include "syscalls.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* The order is the order of entry for cx-nsenter: user first, so that
@@ -63,4 +67,66 @@ int cx_ns_user_is_initial(void)
 		return a == 0 && b == 0 && c == 4294967295UL &&
 		       text[used] == '\n' && text[used + 1] == '\0';
 	}
+}
+
+/* Write the map lines (or the identity) to /proc/PID/FILE, in one
+ * write(2), as the kernel takes it. */
+static int write_map(pid_t pid, const char *file, const struct cx_idmap *m,
+		     size_t n)
+{
+	char path[64], text[4096];
+	size_t len = 0;
+	int fd, rc;
+
+	if (!n)
+		len = (size_t)snprintf(text, sizeof(text), "0 0 4294967295\n");
+	for (size_t i = 0; i < n && len < sizeof(text); i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+					"%u %u %u\n", m[i].inner, m[i].outer,
+					m[i].count);
+	if (len >= sizeof(text))
+		return cx_fail(E2BIG, "write /proc/%d/%s", (int)pid, file);
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return cx_fail(errno, "open %s", path);
+	rc = (int)write(fd, text, len);
+	if (rc < 0 || (size_t)rc != len) {
+		int err = rc < 0 ? errno : EIO;
+
+		close(fd);
+		return cx_fail(err, "write %s", path);
+	}
+	close(fd);
+	return 0;
+}
+
+int cx_ns_user_mapped(const struct cx_idmap *uids, size_t nu,
+		      const struct cx_idmap *gids, size_t ng)
+{
+	char path[64];
+	pid_t pid;
+	int fd = -1;
+
+	/* Born in the new namespace, the child only waits to be killed:
+	 * a namespace with nobody in it cannot be given maps. */
+	pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0);
+	if (pid < 0)
+		return cx_fail(errno, "make a user namespace for the id map");
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		for (;;)
+			pause();
+	}
+	if (write_map(pid, "uid_map", uids, nu) == 0 &&
+	    write_map(pid, "gid_map", gids, ng) == 0) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			cx_fail(errno, "open %s", path);
+	}
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return fd;
 }

@@ -3,7 +3,10 @@
 #ifndef CX_NS_H
 #define CX_NS_H
 
+#include <stddef.h>
 #include <sys/types.h>
+
+struct cx_idmap;
 
 struct cx_ns {
 	const char *name;	/* option name: "mount" */
@@ -28,5 +31,14 @@ int cx_ns_inode(pid_t pid, const char *file, ino_t *ino);
 /* Whether we are in the first user namespace, the one that maps every
  * id to itself (/proc/self/uid_map): 1 yes, 0 no, -1 no proc to tell. */
 int cx_ns_user_is_initial(void);
+
+/* A new user namespace whose uid_map holds the NU lines of UIDS and
+ * whose gid_map the NG lines of GIDS ("inner outer count"; none: every
+ * id to itself), held by the returned descriptor of it: the process
+ * made to carry it while the maps are written is gone on return.  -1
+ * recorded with cx_fail: the kernel's refusal of a map is named with
+ * the map's file. */
+int cx_ns_user_mapped(const struct cx_idmap *uids, size_t nu,
+		      const struct cx_idmap *gids, size_t ng);
 
 #endif

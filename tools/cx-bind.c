@@ -5,16 +5,21 @@
 #include "die.h"
 #include "exec.h"
 #include "mount.h"
+#include "ns.h"
 #include "opt.h"
+#include "parse.h"
 #include "path.h"
 #include "syscalls.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/nsfs.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -22,7 +27,7 @@
 enum {
 	OPT_BIND = 1, OPT_RO, OPT_REC, OPT_NOSUID, OPT_SUID, OPT_NODEV,
 	OPT_DEV, OPT_NOEXEC, OPT_PROPAGATION, OPT_ROOT, OPT_MKDIR, OPT_TRY,
-	OPT_UNMOUNT, OPT_LAZY,
+	OPT_UNMOUNT, OPT_LAZY, OPT_MAP_USERS, OPT_MAP_GROUPS, OPT_MAP_USERNS,
 };
 
 /* What cx-bind made for one SOURCE TARGET pair, to undo on failure. */
@@ -43,6 +48,9 @@ struct pair {
 	size_t nmade;
 };
 
+/* As many lines as a uid_map takes (since 4.15). */
+enum { CX_BIND_MAPS = 340 };
+
 struct ctx {
 	struct pair *pairs;
 	size_t npairs;
@@ -53,6 +61,11 @@ struct ctx {
 	bool ro, noexec;
 	const char *root;
 	const struct cx_propagation *propagation;
+	/* An idmapped bind: the maps, or a user namespace file. */
+	struct cx_idmap uids[CX_BIND_MAPS], gids[CX_BIND_MAPS];
+	size_t nuids, ngids;
+	const char *userns_file;
+	int userns;		/* -1: no idmap */
 };
 
 static const struct poptOption options[] = {
@@ -85,6 +98,14 @@ static const struct poptOption options[] = {
 	  "unmount TARGET instead (repeatable)", "TARGET" },
 	{ "lazy", 0, POPT_ARG_NONE, NULL, OPT_LAZY,
 	  "with --unmount: detach now, clean up when no longer busy", NULL },
+	{ "map-users", 0, POPT_ARG_STRING, NULL, OPT_MAP_USERS,
+	  "idmapped: files owned by FILE-UID.. show as owned by SHOWN-UID.. (repeatable)",
+	  "FILE-UID:SHOWN-UID:COUNT" },
+	{ "map-groups", 0, POPT_ARG_STRING, NULL, OPT_MAP_GROUPS,
+	  "the same for groups (repeatable)", "FILE-GID:SHOWN-GID:COUNT" },
+	{ "map-userns", 0, POPT_ARG_STRING, NULL, OPT_MAP_USERNS,
+	  "idmapped through the maps of a user namespace (/proc/PID/ns/user)",
+	  "FILE" },
 	POPT_TABLEEND
 };
 
@@ -98,6 +119,10 @@ static const struct cx_opt_conflict conflicts[] = {
 	{ OPT_UNMOUNT, OPT_PROPAGATION, NULL },
 	{ OPT_UNMOUNT, OPT_MKDIR, NULL }, { OPT_UNMOUNT, OPT_TRY, NULL },
 	{ OPT_SUID, OPT_NOSUID, NULL }, { OPT_DEV, OPT_NODEV, NULL },
+	{ OPT_UNMOUNT, OPT_MAP_USERS, NULL }, { OPT_UNMOUNT, OPT_MAP_GROUPS, NULL },
+	{ OPT_UNMOUNT, OPT_MAP_USERNS, NULL },
+	{ OPT_MAP_USERNS, OPT_MAP_USERS, "a user namespace brings its own maps" },
+	{ OPT_MAP_USERNS, OPT_MAP_GROUPS, "a user namespace brings its own maps" },
 	{ 0, 0, NULL }
 };
 
@@ -186,6 +211,25 @@ static int on_option(void *p, int val, const char *arg)
 	case OPT_LAZY:
 		c->lazy = true;
 		return 0;
+	case OPT_MAP_USERS:
+	case OPT_MAP_GROUPS: {
+		bool users = val == OPT_MAP_USERS;
+		size_t *n = users ? &c->nuids : &c->ngids;
+		struct cx_idmap *m = users ? c->uids : c->gids;
+
+		if (*n == CX_BIND_MAPS)
+			return cx_opt_invalid(users ? "--map-users" : "--map-groups",
+					      arg, "at most %d ranges",
+					      CX_BIND_MAPS);
+		if (cx_parse_idmap(arg, &m[*n]) < 0 || !strchr(arg, ':'))
+			return cx_opt_invalid(users ? "--map-users" : "--map-groups",
+					      arg, "FILE-ID:SHOWN-ID:COUNT, COUNT at least 1");
+		++*n;
+		return 0;
+	}
+	case OPT_MAP_USERNS:
+		c->userns_file = arg;
+		return 0;
 	}
 	return cx_fail(0, "unhandled option");
 }
@@ -221,6 +265,10 @@ static struct cx_bind bind_flags(const struct ctx *c, const struct pair *p)
 	if (p->opts.rec >= 0)
 		b.rec = p->opts.rec;
 	b.propagation = c->propagation ? c->propagation->flag : 0;
+	if (c->userns >= 0) {
+		b.attr |= MOUNT_ATTR_IDMAP;
+		b.userns = c->userns;
+	}
 	return b;
 }
 
@@ -500,6 +548,26 @@ static void unmount_all(struct ctx *c)
 	}
 }
 
+/* The user namespace an idmapped bind goes through: the file given, if
+ * it is one, else one made with the maps. */
+static void open_userns(struct ctx *c)
+{
+	if (c->userns_file) {
+		c->userns = open(c->userns_file, O_RDONLY | O_CLOEXEC);
+		if (c->userns < 0)
+			cx_die_errno("--map-userns: open %s", c->userns_file);
+		if (ioctl(c->userns, NS_GET_NSTYPE) != CLONE_NEWUSER)
+			cx_die("--map-userns: %s is not a user namespace (such as /proc/PID/ns/user)",
+			       c->userns_file);
+		return;
+	}
+	c->userns = cx_ns_user_mapped(c->uids, c->nuids, c->gids, c->ngids);
+	if (c->userns < 0) {
+		cx_fail_context("--map-users, --map-groups");
+		cx_die_last();
+	}
+}
+
 /* Fail closed: the command is looked up before any mount, so that a
  * typo costs nothing.  A first word starting with '-' is mount(8)'s
  * habit of options after the operands ("cx-bind SRC DST -o ro"): that
@@ -515,7 +583,7 @@ static void find_command(char **cmd)
 
 int main(int argc, char **argv)
 {
-	struct ctx c = { .suid = -1, .dev = -1 };
+	struct ctx c = { .suid = -1, .dev = -1, .userns = -1 };
 	char **cmd;
 	int rootfd = -1;
 
@@ -532,7 +600,11 @@ int main(int argc, char **argv)
 			if (rootfd < 0)
 				cx_die_errno("open %s", c.root);
 		}
+		if (c.userns_file || c.nuids || c.ngids)
+			open_userns(&c);
 		bind_all(&c, rootfd);
+		if (c.userns >= 0)
+			close(c.userns);
 		if (rootfd >= 0)
 			close(rootfd);
 	}
