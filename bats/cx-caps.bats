@@ -668,6 +668,117 @@ cap_net_bind_service"
 	assert_output "CapBnd:	$(mask_without "$(host_field CapBnd)" 1)"
 }
 
+# --- predict --------------------------------------------------------------
+
+# The five masks and the four uids, one line, from cx-caps predict's text
+# (P) or from a /proc/PID/status (S).
+predicted_line() {
+	awk '$1 ~ /^(effective|permitted|inheritable|bounding|ambient):$/ { m = m $2 " " }
+	     $1 == "uid:" { sub(/^uid: +/, "")
+	                    if ($1 == "real") { gsub(/\([^)]*\),?/, ""); u = $2 " " $4 " " $6 " " $8 }
+	                    else { sub(/\(.*/, ""); u = $0 " " $0 " " $0 " " $0 } }
+	     END { print m u }' <<<"$1"
+}
+status_line() {
+	awk '$1 == "CapEff:" { e = $2 } $1 == "CapPrm:" { p = $2 } $1 == "CapInh:" { i = $2 }
+	     $1 == "CapBnd:" { b = $2 } $1 == "CapAmb:" { a = $2 }
+	     $1 == "Uid:" { u = $2 " " $3 " " $4 " " $5 }
+	     END { print e " " p " " i " " b " " a " " u }' <<<"$1"
+}
+
+# predict_case PREFIX... -- STEPS... FILE: what cx-caps predict says of
+# FILE after STEPS, against what FILE (a copy of cat) gets when cx-caps
+# runs it after the same STEPS; PREFIX runs both (a user namespace).
+predict_case() {
+	local prefix=() steps=() file
+	while [ "$1" != -- ]; do prefix+=("$1"); shift; done
+	shift
+	steps=("${@:1:$#-1}")
+	file=${!#}
+	run -0 "${prefix[@]}" cx-caps predict "${steps[@]}" "$file"
+	local predicted=$output
+	if [[ "$predicted" == "exec:         refused with EPERM"* ]]; then
+		run -126 "${prefix[@]}" cx-caps "${steps[@]}" -- "$file" /proc/self/status
+		assert_output "cx-caps: exec $file: Operation not permitted"
+		return
+	fi
+	[[ "$predicted" == "exec:         runs"* ]] || fail "predict: $predicted"
+	run -0 "${prefix[@]}" cx-caps "${steps[@]}" -- "$file" /proc/self/status
+	assert_equal "$(predicted_line "$predicted")" "$(status_line "$output")" ||
+		fail "predict ${steps[*]} $file inside '${prefix[*]}'"
+}
+
+@test "predict: every prediction is what the program gets, over capabilities(7)'s cases" {
+	chmod 711 "$TMP"
+	cp /bin/cat "$TMP/plain"
+	cp /bin/cat "$TMP/ep" && setcap cap_net_bind_service=ep "$TMP/ep"
+	cp /bin/cat "$TMP/p" && setcap cap_net_bind_service=p "$TMP/p"
+	cp /bin/cat "$TMP/raw" && setcap cap_net_raw=ep "$TMP/raw"
+	cp /bin/cat "$TMP/suid" && chmod 4755 "$TMP/suid"
+	cp /bin/cat "$TMP/suid-nobody" && chown nobody "$TMP/suid-nobody" &&
+		chmod 4755 "$TMP/suid-nobody"
+	local nobody=(--user nobody) keep=(--keep cap_net_bind_service --add-ambient cap_net_bind_service)
+
+	predict_case -- "$TMP/plain"
+	predict_case -- "${nobody[@]}" "$TMP/plain"
+	predict_case -- --drop cap_chown,cap_kill "$TMP/plain"
+	predict_case -- --secbits noroot "$TMP/plain"
+	predict_case -- --no-new-privs "$TMP/plain"
+	predict_case -- "${nobody[@]}" "$TMP/ep"
+	predict_case -- "${nobody[@]}" "$TMP/p"
+	predict_case -- "${nobody[@]}" --drop cap_net_bind_service "$TMP/ep"
+	predict_case -- "${nobody[@]}" --drop cap_net_bind_service "$TMP/p"
+	predict_case -- "${nobody[@]}" --no-new-privs "$TMP/ep"
+	predict_case -- "${nobody[@]}" "${keep[@]}" "$TMP/plain"
+	predict_case -- "${nobody[@]}" "${keep[@]}" "$TMP/raw"
+	predict_case -- "${nobody[@]}" "$TMP/suid"
+	predict_case -- "${nobody[@]}" "${keep[@]}" "$TMP/suid"
+	predict_case -- "${nobody[@]}" --no-new-privs "$TMP/suid"
+	predict_case -- "${nobody[@]}" --drop cap_sys_admin "$TMP/suid"
+	predict_case -- "$TMP/suid-nobody"
+	predict_case -- --secbits noroot "$TMP/suid-nobody"
+
+	# In a user namespace: its root has every capability of it; the
+	# host's root is its root; a set-user-ID file whose owner has no id
+	# there (shown as 65534, which the map leaves out) changes nothing.
+	cp /bin/cat "$TMP/suid-5000" && chown 5000 "$TMP/suid-5000" &&
+		chmod 4755 "$TMP/suid-5000"
+	local userns=(cx-unshare -r --map-users 1:100001:1999 --map-groups 1:100001:1999)
+	predict_case "${userns[@]}" -- "$TMP/plain"
+	predict_case "${userns[@]}" -- --user 1000:1000 "$TMP/plain"
+	predict_case "${userns[@]}" -- --user 1000:1000 "$TMP/suid"
+	predict_case "${userns[@]}" -- --user 1000:1000 "$TMP/suid-5000"
+	predict_case "${userns[@]}" -- --user 1000:1000 "$TMP/ep"
+}
+
+@test "predict: says why, in words, and as JSON" {
+	cp /bin/cat "$TMP/ep" && setcap cap_net_bind_service=ep "$TMP/ep"
+	cp /bin/cat "$TMP/suid" && chmod 4755 "$TMP/suid"
+	run -0 cx-caps predict --user nobody --drop cap_net_bind_service "$TMP/ep"
+	assert_line --index 0 "exec:         refused with EPERM: the file's effective bit asks for cap_net_bind_service, which neither the bounding set nor the inheritable set gives"
+	run -0 cx-caps predict --user nobody --no-new-privs "$TMP/suid"
+	assert_line --partial "      set-user-ID 0: ignored under no_new_privs"
+	assert_line --regexp '^uid: +65534\(nobody\)$'
+	run -0 cx-caps predict --user nobody --add-ambient cap_kill --keep cap_kill,cap_net_bind_service "$TMP/ep"
+	assert_line --partial "      the ambient set is cleared: the file is privileged (capabilities or set-ID)"
+
+	run -0 cx-caps predict --json --user nobody "$TMP/suid"
+	assert_line --index 1 "  \"file\": \"$TMP/suid\","
+	assert_line --index 2 '  "exec": "runs",'
+	assert_line --partial '"uid": { "real": 65534, "effective": 0, "saved": 0, "fs": 0 }'
+	run -0 cx-caps predict --json --user nobody --drop cap_net_bind_service "$TMP/ep"
+	assert_line '  "exec": "EPERM",'
+	assert_line '  "missing": ["cap_net_bind_service"]'
+
+	run -125 cx-caps predict
+	assert_line --index 0 "cx-caps: predict: missing operand FILE"
+	run -125 cx-caps predict "$TMP/none"
+	assert_output "cx-caps: predict: open $TMP/none: No such file or directory"
+	mkfifo "$TMP/fifo"
+	run -125 timeout 10 cx-caps predict "$TMP/fifo"
+	assert_line --index 0 --partial "$TMP/fifo"
+}
+
 # --- bad input: one line, exit 125, nothing changed -----------------------
 
 @test "bad input: an unknown capability name, with the nearest known one" {

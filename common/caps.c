@@ -735,3 +735,66 @@ int cx_capstate_diff(const struct cx_capstate *want,
 	}
 	return 0;
 }
+
+int cx_caps_after_exec(const struct cx_capstate *before,
+		       const struct cx_exec_file *f, struct cx_capstate *after,
+		       uint64_t *missing)
+{
+	const struct cx_capstate *old = before;
+	struct cx_capstate *n = after;
+	uint32_t ruid = old->uid[0], euid = old->uid[1];
+	uint32_t rgid = old->gid[0], egid = old->gid[1];
+	bool effective = false, setid, noroot;
+
+	*n = *old;
+	*missing = 0;
+	/* The set-ID bits change the effective ids (fs/exec.c). */
+	if (f->setuid)
+		euid = f->uid;
+	if (f->setgid)
+		egid = f->gid;
+
+	/* pP' = (X & fP) | (pI & fI): the file's part. */
+	n->prm = 0;
+	if (f->fcaps) {
+		n->prm = (old->bnd & f->fprm) | (old->inh & f->finh);
+		effective = f->feff;
+		*missing = f->fprm & ~n->prm;
+		/* A file that says "effective" cannot run without all it
+		 * permits: the kernel refuses it. */
+		if (effective && *missing) {
+			errno = EPERM;
+			return -1;
+		}
+	}
+	/* Root: the file's sets count as full, unless SECBIT_NOROOT; not
+	 * for a set-user-ID-root file with capabilities run by another
+	 * user. */
+	noroot = old->securebits >= 0 &&
+		 ((unsigned)old->securebits & CX_SECBIT_NOROOT);
+	if (!noroot && !(f->fcaps && ruid != 0 && euid == 0)) {
+		if (euid == 0 || ruid == 0)
+			n->prm = old->bnd | old->inh;
+		if (euid == 0)
+			effective = true;
+	}
+	/* no_new_privs: nothing gained (the set-ID bits never got here). */
+	setid = euid != old->uid[1] || egid != old->gid[1];
+	if ((setid || (n->prm & ~old->prm)) && old->nnp == 1) {
+		euid = ruid;
+		egid = rgid;
+		n->prm &= old->prm;
+	}
+	n->uid[1] = n->uid[2] = n->uid[3] = euid;
+	n->gid[1] = n->gid[2] = n->gid[3] = egid;
+	/* File capabilities or a set-ID change clear the ambient set. */
+	if (f->fcaps || setid)
+		n->amb = 0;
+	n->prm |= n->amb;
+	n->eff = effective ? n->prm : n->amb;
+	/* The inheritable and bounding sets pass unchanged; keep_caps is
+	 * always cleared. */
+	if (n->securebits >= 0)
+		n->securebits &= ~(int)CX_SECBIT_KEEP_CAPS;
+	return 0;
+}

@@ -6,6 +6,7 @@
 #ifndef CX_CAPS_H
 #define CX_CAPS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -132,5 +133,30 @@ int cx_capstate_parse_status(const char *text, struct cx_capstate *st);
  * are known. */
 int cx_capstate_diff(const struct cx_capstate *want,
 		     const struct cx_capstate *got, char *buf, size_t len);
+
+/* What a file brings to execve(2), as the caller found it (cx-caps
+ * predict): its capabilities where they apply, and the set-ID bits
+ * where they take effect. */
+struct cx_exec_file {
+	bool fcaps;		/* file capabilities that apply here: not on
+				 * a nosuid mount, and (v3) for our root */
+	uint64_t fprm, finh;	/* their permitted and inheritable sets */
+	bool feff;		/* their effective bit */
+	bool setuid, setgid;	/* bits that take effect: a suid mount, no
+				 * no_new_privs, an owner mapped here; the
+				 * group's only with S_IXGRP */
+	uint32_t uid, gid;	/* the owner, as we see it */
+};
+
+/* The rules of capabilities(7), as the kernel applies them at exec
+ * (security/commoncap.c: cap_bprm_creds_from_file): the state a process
+ * in BEFORE (securebits and no_new_privs known) would have after
+ * execve(2) of F, in AFTER, ids as this user namespace sees them.  0;
+ * or -1 with errno EPERM when the kernel refuses the exec: F's
+ * effective bit asks for permitted capabilities that neither the
+ * bounding set nor the inheritable set gives, *MISSING those. */
+int cx_caps_after_exec(const struct cx_capstate *before,
+		       const struct cx_exec_file *f, struct cx_capstate *after,
+		       uint64_t *missing);
 
 #endif

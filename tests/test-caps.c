@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "expect.h"
+
 #include "caps.h"
 
 #include <errno.h>
@@ -620,6 +622,122 @@ static void test_diff(void **state)
 	assert_string_equal(buf, "no_new_privs is 0, not 1 as asked");
 }
 
+/* --- the rules of exec --------------------------------------------------- */
+
+#define B(n) ((uint64_t)1 << (n))
+#define ALL ((uint64_t)0x1ffffffffffULL)
+
+struct exec_case {
+	const char *what;
+	/* before: uid (real = effective), masks, securebits, nnp */
+	uint32_t ruid, euid;
+	uint64_t prm, inh, bnd, amb;
+	int secbits, nnp;
+	struct cx_exec_file f;
+	/* after */
+	int rc;
+	uint64_t eff2, prm2, amb2;
+	uint32_t euid2;
+};
+
+static void test_after_exec(void **state)
+{
+	static const struct exec_case cases[] = {
+		{ "root runs a plain file: everything the bounding set holds",
+		  0, 0, ALL, 0, ALL, 0, 0, 0, { 0 }, 0, ALL, ALL, 0, 0 },
+		{ "root, the bounding set without cap_chown",
+		  0, 0, ALL, 0, ALL & ~B(0), 0, 0, 0, { 0 },
+		  0, ALL & ~B(0), ALL & ~B(0), 0, 0 },
+		{ "SECBIT_NOROOT: root gets nothing from a plain file",
+		  0, 0, ALL, 0, ALL, 0, 1, 0, { 0 }, 0, 0, 0, 0, 0 },
+		{ "nobody runs a plain file: nothing",
+		  65534, 65534, 0, 0, ALL, 0, 0, 0, { 0 }, 0, 0, 0, 0, 65534 },
+		{ "nobody, file caps cap_net_bind_service=ep",
+		  65534, 65534, 0, 0, ALL, 0, 0, 0,
+		  { .fcaps = true, .fprm = B(10), .feff = true },
+		  0, B(10), B(10), 0, 65534 },
+		{ "nobody, file caps =p without the effective bit",
+		  65534, 65534, 0, 0, ALL, 0, 0, 0,
+		  { .fcaps = true, .fprm = B(10) }, 0, 0, B(10), 0, 65534 },
+		{ "file caps +ep beyond the bounding set: EPERM",
+		  65534, 65534, 0, 0, ALL & ~B(10), 0, 0, 0,
+		  { .fcaps = true, .fprm = B(10), .feff = true },
+		  -1, 0, 0, 0, 0 },
+		{ "file caps +p beyond the bounding set: runs without it",
+		  65534, 65534, 0, 0, ALL & ~B(10), 0, 0, 0,
+		  { .fcaps = true, .fprm = B(10) }, 0, 0, 0, 0, 65534 },
+		{ "ambient cap_net_bind_service, plain file: kept",
+		  65534, 65534, B(10), B(10), ALL, B(10), 0, 0, { 0 },
+		  0, B(10), B(10), B(10), 65534 },
+		{ "ambient, file with capabilities: cleared",
+		  65534, 65534, B(10), B(10), ALL, B(10), 0, 0,
+		  { .fcaps = true, .fprm = B(13), .feff = true },
+		  0, B(13), B(13), 0, 65534 },
+		{ "file inheritable meets process inheritable",
+		  65534, 65534, B(10), B(10), ALL, 0, 0, 0,
+		  { .fcaps = true, .finh = B(10), .feff = true },
+		  0, B(10), B(10), 0, 65534 },
+		{ "nobody runs setuid root: root's sets",
+		  65534, 65534, 0, 0, ALL, 0, 0, 0,
+		  { .setuid = true, .uid = 0 }, 0, ALL, ALL, 0, 0 },
+		{ "setuid root clears the ambient set",
+		  65534, 65534, B(10), B(10), ALL, B(10), 0, 0,
+		  { .setuid = true, .uid = 0 }, 0, ALL, ALL, 0, 0 },
+		{ "setuid root with file caps, run by nobody: the file's only",
+		  65534, 65534, 0, 0, ALL, 0, 0, 0,
+		  { .setuid = true, .uid = 0, .fcaps = true, .fprm = B(10),
+		    .feff = true }, 0, B(10), B(10), 0, 0 },
+		{ "root runs setuid nobody: permitted, not effective",
+		  0, 0, ALL, 0, ALL, 0, 0, 0,
+		  { .setuid = true, .uid = 65534 }, 0, 0, ALL, 0, 65534 },
+		{ "no_new_privs: file caps gain nothing",
+		  65534, 65534, 0, 0, ALL, 0, 0, 1,
+		  { .fcaps = true, .fprm = B(10), .feff = true },
+		  0, 0, 0, 0, 65534 },
+		{ "no_new_privs: root keeps what it had",
+		  0, 0, B(0), 0, ALL, 0, 0, 1, { 0 }, 0, B(0), B(0), 0, 0 },
+		{ "real uid 0, effective nobody: permitted, not effective",
+		  0, 65534, 0, 0, ALL, 0, 0, 0, { 0 }, 0, 0, ALL, 0, 65534 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		const struct exec_case *c = &cases[i];
+		struct cx_capstate before = { 0 }, after;
+		uint64_t missing;
+		int rc;
+
+		before.uid[0] = c->ruid;
+		before.uid[1] = before.uid[2] = before.uid[3] = c->euid;
+		before.prm = before.eff = c->prm;
+		before.inh = c->inh;
+		before.bnd = c->bnd;
+		before.amb = c->amb;
+		before.securebits = c->secbits | (int)CX_SECBIT_KEEP_CAPS;
+		before.nnp = c->nnp;
+		errno = 0;
+		rc = cx_caps_after_exec(&before, &c->f, &after, &missing);
+		if (c->rc < 0) {
+			EXPECT(rc == -1 && errno == EPERM && missing == B(10),
+			       "%s: rc %d errno %d missing %llx", c->what, rc,
+			       errno, (unsigned long long)missing);
+			continue;
+		}
+		EXPECT(rc == 0, "%s: rc %d", c->what, rc);
+		EXPECT(after.eff == c->eff2 && after.prm == c->prm2 &&
+		       after.amb == c->amb2 && after.uid[1] == c->euid2 &&
+		       after.uid[2] == c->euid2 && after.uid[0] == c->ruid &&
+		       after.inh == c->inh && after.bnd == c->bnd,
+		       "%s: eff %llx prm %llx amb %llx euid %u", c->what,
+		       (unsigned long long)after.eff,
+		       (unsigned long long)after.prm,
+		       (unsigned long long)after.amb, after.uid[1]);
+		EXPECT(!(after.securebits & (int)CX_SECBIT_KEEP_CAPS),
+		       "%s: keep_caps survived the exec", c->what);
+	}
+	done();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -635,6 +753,7 @@ int main(void)
 		cmocka_unit_test(test_parse_status),
 		cmocka_unit_test(test_parse_status_many_groups),
 		cmocka_unit_test(test_diff),
+		cmocka_unit_test(test_after_exec),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

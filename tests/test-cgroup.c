@@ -9,6 +9,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "expect.h"
+
 #include "cgroup-impl.h"
 #include "die.h"
 
@@ -21,26 +23,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Every row is checked, and every wrong one named, before the test
- * fails. */
-static int failures;
-
-#define EXPECT(cond, ...)                                                    \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			print_error("# " __VA_ARGS__);                       \
-			print_error("\n");                                   \
-			failures++;                                          \
-		}                                                            \
-	} while (0)
-
-static void done(void)
-{
-	int n = failures;
-
-	failures = 0;
-	assert_int_equal(n, 0);
-}
 
 static const char *ename(int e)
 {

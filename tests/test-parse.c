@@ -8,6 +8,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "expect.h"
+
 #include "parse.h"
 
 #include <errno.h>
@@ -19,18 +21,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Every row is checked, and every wrong one named, before the test
- * fails: one run shows all that is wrong. */
-static int failures;
-
-#define EXPECT(cond, ...)                                                    \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			print_error("# " __VA_ARGS__);                       \
-			print_error("\n");                                   \
-			failures++;                                          \
-		}                                                            \
-	} while (0)
 
 /* rc and errno against a row's err (0: must succeed).  True when the
  * call succeeded as it should, so the caller goes on to the value. */
@@ -47,14 +37,6 @@ static int check_rc(const char *what, const char *in, int rc, int err,
 	EXPECT(rc == 0, "%s(\"%s\"): rc %d errno %s, want success", what, in,
 	       rc, strerrorname_np(err) ? strerrorname_np(err) : "0");
 	return rc == 0;
-}
-
-static void done(void)
-{
-	int n = failures;
-
-	failures = 0;
-	assert_int_equal(n, 0);
 }
 
 struct u64_case {

@@ -6,6 +6,7 @@
 #include "caps.h"
 #include "die.h"
 #include "exec.h"
+#include "json-out.h"
 #include "opt.h"
 #include "parse.h"
 #include "path.h"
@@ -24,7 +25,9 @@
 #include <string.h>
 #include <sys/fsuid.h>
 #include <sys/prctl.h>
+#include <stdarg.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -88,9 +91,10 @@ static const struct cx_tool tool = {
 	"   or: cx-caps decode HEX...\n"
 	"   or: cx-caps file [--root DIR] get PATH...\n"
 	"   or: cx-caps file [--root DIR] set CAPTEXT PATH...\n"
-	"   or: cx-caps file [--root DIR] rm PATH...",
+	"   or: cx-caps file [--root DIR] rm PATH...\n"
+	"   or: cx-caps predict [options] [--json] FILE",
 	"Change the capabilities, IDs and securebits, check the result, and run\n"
-	"COMMAND (default: $SHELL or /bin/sh).  show, decode and file are subcommands only as the first\n"
+	"COMMAND (default: $SHELL or /bin/sh).  show, decode, file and predict are subcommands only as the first\n"
 	"argument: after an option or --, the first operand is COMMAND.",
 	options, conflicts,
 };
@@ -428,13 +432,14 @@ static void json_ids(const char *key, const uint32_t *id)
 	       key, id[0], id[1], id[2], id[3]);
 }
 
-/* Names and numbers only: nothing that would need escaping. */
-static void show_json(pid_t pid, const struct cx_capstate *st)
+/* The fields of ST, each line "  \"key\": value," but the last, which
+ * ends the object.  Names and numbers only: nothing that would need
+ * escaping. */
+static void json_state(const struct cx_capstate *st)
 {
 	uint64_t v[5];
 
 	sets_of(st, v);
-	printf("{\n  \"pid\": %d,\n", (int)pid);
 	for (int i = 0; i < 5; i++) {
 		printf("  \"%s\": { \"mask\": \"%016llx\", \"names\": ",
 		       set_label[i], (unsigned long long)v[i]);
@@ -467,6 +472,12 @@ static void show_json(pid_t pid, const struct cx_capstate *st)
 	for (int i = 0; i < st->ngroups; i++)
 		printf("%s%u", i ? ", " : "", st->groups[i]);
 	printf("]\n}\n");
+}
+
+static void show_json(pid_t pid, const struct cx_capstate *st)
+{
+	printf("{\n  \"pid\": %d,\n", (int)pid);
+	json_state(st);
 }
 
 /* Output is the whole point of these: a failed write is a failure. */
@@ -1070,6 +1081,232 @@ static noreturn void chain(const struct ctx *c, char **cmd)
 	cx_exec(-1, cmd);
 }
 
+/* --- predict ------------------------------------------------------------- */
+
+enum { MAX_NOTES = 8 };
+
+struct prediction {
+	struct cx_exec_file f;
+	const char *note[MAX_NOTES];
+	char buf[MAX_NOTES][512];
+	int nnotes;
+};
+
+static void __attribute__((format(printf, 2, 3)))
+note(struct prediction *pr, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (pr->nnotes == MAX_NOTES)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(pr->buf[pr->nnotes], sizeof(pr->buf[0]), fmt, ap);
+	va_end(ap);
+	pr->note[pr->nnotes] = pr->buf[pr->nnotes];
+	pr->nnotes++;
+}
+
+/* Whether ID has a mapping in this user namespace's MAP (uid_map or
+ * gid_map): stat shows an unmapped owner as the overflow id, which is
+ * also nobody's. */
+static bool id_mapped(const char *map, uint32_t id)
+{
+	char path[32], line[128];
+	unsigned long inner, outer, count;
+	bool yes = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/%s", map);
+	f = fopen(path, "re");
+	if (!f)
+		return true;	/* no proc: the kernel will say */
+	while (!yes && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lu %lu %lu", &inner, &outer, &count) == 3 &&
+		    id >= inner && id - inner < count)
+			yes = true;
+	fclose(f);
+	return yes;
+}
+
+/* What FILE brings to exec: its capabilities where they apply and its
+ * set-ID bits where they take effect, for a process in WANT; each
+ * rule that holds is noted. */
+static void read_exec_file(const char *path, const struct cx_capstate *want,
+			   struct prediction *pr)
+{
+	struct cx_exec_file *f = &pr->f;
+	char names[CX_CAPS_TEXT];
+	struct statvfs sv;
+	struct stat st;
+	cap_t cap;
+	uid_t owner;
+	bool nosuid;
+	int pfd, fd;
+
+	pfd = open(path, O_PATH | O_CLOEXEC);
+	if (pfd < 0)
+		cx_die_errno("predict: open %s", path);
+	fd = cx_open_regular(pfd, path);
+	close(pfd);
+	if (fd < 0)
+		cx_die_last();
+	if (fstat(fd, &st) < 0 || fstatvfs(fd, &sv) < 0)
+		cx_die_errno("predict: stat %s", path);
+	nosuid = sv.f_flag & ST_NOSUID;
+	memset(f, 0, sizeof(*f));
+	f->uid = (uint32_t)st.st_uid;
+	f->gid = (uint32_t)st.st_gid;
+
+	cap = cap_get_fd(fd);
+	if (!cap && errno != ENODATA && errno != EOVERFLOW && errno != ENOTSUP)
+		cx_die_errno("predict: read the capabilities of %s", path);
+	if (!cap && errno == EOVERFLOW)
+		note(pr, "its capabilities are for a user namespace this one does not descend from: ignored");
+	owner = cap ? cap_get_nsowner(cap) : 0;
+	if (cap && owner != 0 && owner != (uid_t)-1) {
+		note(pr, "its capabilities are for the user namespace whose root is uid %u, not this one: ignored",
+		     (unsigned)owner);
+	} else if (cap && nosuid) {
+		note(pr, "it is on a nosuid mount: its capabilities are ignored");
+	} else if (cap) {
+		f->fcaps = true;
+		for (unsigned i = 0; i <= kernel_last; i++) {
+			cap_flag_value_t v = CAP_CLEAR;
+
+			if (cap_get_flag(cap, (cap_value_t)i, CAP_PERMITTED, &v) == 0 && v)
+				f->fprm |= (uint64_t)1 << i;
+			if (cap_get_flag(cap, (cap_value_t)i, CAP_INHERITABLE, &v) == 0 && v)
+				f->finh |= (uint64_t)1 << i;
+			if (cap_get_flag(cap, (cap_value_t)i, CAP_EFFECTIVE, &v) == 0 && v)
+				f->feff = true;
+		}
+		note(pr, "file capabilities: permitted %s, inheritable %s, effective bit %s",
+		     *cx_caps_format(f->fprm, names, sizeof(names)) ? names : "[none]",
+		     *cx_caps_format(f->finh, pr->buf[MAX_NOTES - 1], sizeof(pr->buf[0])) ?
+			     pr->buf[MAX_NOTES - 1] : "[none]",
+		     f->feff ? "set" : "clear");
+	}
+	if (cap)
+		cap_free(cap);
+
+	if (st.st_mode & S_ISUID) {
+		if (nosuid)
+			note(pr, "set-user-ID %u: ignored on a nosuid mount", f->uid);
+		else if (want->nnp == 1)
+			note(pr, "set-user-ID %u: ignored under no_new_privs", f->uid);
+		else if (!id_mapped("uid_map", f->uid))
+			note(pr, "set-user-ID: ignored, its owner has no id in this user namespace");
+		else
+			f->setuid = true;
+		if (f->setuid && f->uid != want->uid[1])
+			note(pr, "set-user-ID %u: the effective uid becomes %u",
+			     f->uid, f->uid);
+	}
+	if ((st.st_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP) &&
+	    !nosuid && want->nnp != 1 && id_mapped("gid_map", f->gid)) {
+		f->setgid = true;
+		if (f->gid != want->gid[1])
+			note(pr, "set-group-ID %u: the effective gid becomes %u",
+			     f->gid, f->gid);
+	}
+	close(fd);
+}
+
+/* The rules about root and the ambient set that held, in words. */
+static void note_rules(const struct cx_capstate *b, const struct cx_capstate *a,
+		       struct prediction *pr)
+{
+	const struct cx_exec_file *f = &pr->f;
+	bool noroot = b->securebits >= 0 &&
+		      ((unsigned)b->securebits & CX_SECBIT_NOROOT);
+	uint32_t euid = f->setuid ? f->uid : b->uid[1];
+
+	if ((euid == 0 || b->uid[0] == 0) && noroot)
+		note(pr, "securebit noroot: being root grants nothing at exec");
+	else if (f->fcaps && b->uid[0] != 0 && euid == 0)
+		note(pr, "set-user-ID root with capabilities, run by uid %u: only the file's capabilities count",
+		     b->uid[0]);
+	else if (euid == 0)
+		note(pr, "root: the file counts as permitting everything, effective");
+	else if (b->uid[0] == 0)
+		note(pr, "real uid 0: the file counts as permitting everything, but the effective uid %u gets no effective set",
+		     euid);
+	else if (!f->fcaps)
+		note(pr, "uid %u and a file without capabilities: only the ambient set carries over",
+		     euid);
+	if (b->nnp == 1 && (a->prm & ~b->prm) == 0 && (b->uid[0] == 0 || f->fcaps))
+		note(pr, "no_new_privs: nothing beyond the permitted set before the exec");
+	if (b->amb && !a->amb)
+		note(pr, "the ambient set is cleared: the file is privileged (capabilities or set-ID)");
+}
+
+static int cmd_predict(char **argv, struct ctx *c)
+{
+	static struct poptOption opts[sizeof(options) / sizeof(*options) + 1];
+	static const struct cx_tool predict_tool = {
+		"cx-caps", "predict [options] FILE",
+		"Print the sets, IDs and securebits FILE would run with, if exec'd after\n"
+		"the changes the options ask for (none: now), by the rules of\n"
+		"capabilities(7); and why.",
+		opts, conflicts,
+	};
+	struct cx_capstate now, want, after;
+	struct prediction pr = { .nnotes = 0 };
+	struct plan p;
+	uint64_t missing;
+	char names[CX_CAPS_TEXT];
+	char **rest;
+	size_t n = sizeof(options) / sizeof(*options) - 1;
+	int rc;
+
+	memcpy(opts, options, n * sizeof(*options));
+	opts[n] = (struct poptOption){ "json", 0, POPT_ARG_NONE, NULL, OPT_JSON,
+				       "print one JSON object", NULL };
+	rest = cx_opt_parse(&predict_tool, count_args(argv), argv, on_option, c);
+	if (!rest[0])
+		cx_usage_error("predict: missing operand FILE");
+	if (rest[1])
+		cx_usage_error("predict: unexpected operand '%s'", rest[1]);
+
+	read_self(&now, NULL);
+	make_plan(c, &now, &p, &want);
+	read_exec_file(rest[0], &want, &pr);
+	rc = cx_caps_after_exec(&want, &pr.f, &after, &missing);
+	if (rc == 0)
+		note_rules(&want, &after, &pr);
+	cx_caps_format(missing, names, sizeof(names));
+
+	if (c->json) {
+		printf("{\n  \"file\": ");
+		cx_json_string(stdout, rest[0]);
+		printf(",\n  \"exec\": \"%s\",\n", rc ? "EPERM" : "runs");
+		printf("  \"because\": [");
+		for (int i = 0; i < pr.nnotes; i++) {
+			printf("%s", i ? ", " : "");
+			cx_json_string(stdout, pr.note[i]);
+		}
+		printf("],\n");
+		if (rc) {
+			printf("  \"missing\": ");
+			json_names(missing);
+			printf("\n}\n");
+		} else {
+			json_state(&after);
+		}
+		return flush_stdout();
+	}
+	if (rc)
+		printf("%-14srefused with EPERM: the file's effective bit asks for %s, which neither the bounding set nor the inheritable set gives\n",
+		       "exec:", names);
+	else
+		printf("%-14sruns\n", "exec:");
+	for (int i = 0; i < pr.nnotes; i++)
+		printf("%-14s%s\n", i ? "" : "because:", pr.note[i]);
+	if (!rc)
+		show_text(&after);
+	return flush_stdout();
+}
+
 int main(int argc, char **argv)
 {
 	struct ctx c = { 0 };
@@ -1102,6 +1339,8 @@ int main(int argc, char **argv)
 			return cmd_decode(rest);
 		if (strcmp(rest[0], "file") == 0)
 			return cmd_file(rest);
+		if (strcmp(rest[0], "predict") == 0)
+			return cmd_predict(rest, &c);
 	}
 	chain(&c, rest);
 }

@@ -3,6 +3,7 @@
 #include "cgroup.h"
 #include "die.h"
 #include "exec.h"
+#include "json-out.h"
 #include "opt.h"
 #include "parse.h"
 #include "syscalls.h"
@@ -473,17 +474,6 @@ static int do_attach(struct ctx *c, char **ops)
 	return 0;
 }
 
-static void json_string(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			putchar('\\');
-		putchar(*s);
-	}
-	putchar('"');
-}
-
 static int do_stat(struct ctx *c, char **ops)
 {
 	uint64_t v[CX_CG_ST_COUNT];
@@ -500,7 +490,7 @@ static int do_stat(struct ctx *c, char **ops)
 		return 0;
 	}
 	printf("{\"name\": ");
-	json_string(c->name);
+	cx_json_string(stdout, c->name);
 	printf(", \"backend\": \"%s\"", cx_cg_mode(&c->l));
 	for (int i = 0; i < CX_CG_ST_COUNT; i++) {
 		printf(", \"%s\": ", cx_cg_stat_names[i]);
