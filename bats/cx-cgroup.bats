@@ -351,6 +351,35 @@ teardown_file() {
 
 # --- create, attach, rm ------------------------------------------------
 
+@test "ls --json and get --json: names whole, numbers as numbers, what the files hold" {
+	require_ctl memory
+	require_ctl pids
+	run -0 cx-cgroup create "$R/j/a" --memory 100M --pids 20
+	run -0 cx-cgroup ls --json "$R"
+	run -0 jq -r 'join(" ")' <<<"$output"
+	assert_output "$R $R/j $R/j/a"
+	# Each name listed is a cgroup directory in the memory hierarchy.
+	local name
+	for name in $output; do
+		[ -d "$(cg_dir memory "$name")" ] || fail "$name listed, not there"
+	done
+	run -0 cx-cgroup get --json "$R/j/a" memory pids
+	run -0 jq -c . <<<"$output"
+	assert_output "{\"memory\":104857600,\"pids\":20}"
+	# The number is the file's.
+	run -0 cx-cgroup get --json "$R/j/a" pids.max
+	assert_equal "$(jq '."pids.max"' <<<"$output")" "$(cat "$(cg_dir pids "$R/j/a")/pids.max")"
+	run -0 cx-cgroup get --json "$R/j/a"
+	assert_equal "$(jq -r '.memory' <<<"$output")" 104857600
+	# "max" stays a string (memory-swap is left out where swap is not
+	# accounted).
+	assert_equal "$(jq -r '(."memory-swap" // "max") | type' <<<"$output")" string
+	run -0 cx-cgroup rm -r "$R"
+	run -0 cx-cgroup ls --json
+	run -0 jq -r "map(select(startswith(\"$R\"))) | length" <<<"$output"
+	assert_output 0
+}
+
 @test "create, attach a running process, rm refused while busy, rm --kill empties and removes" {
 	sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
 	local pid=$!

@@ -346,9 +346,33 @@ static int do_set(struct ctx *c, char **ops)
 	return 0;
 }
 
+/* One value of get: "KEY VALUE" (KEY only when all are shown), or
+ * with --json a member of the object, a number when it is one. */
+static void put_value(const struct ctx *c, const char *key, const char *value,
+		      bool with_key, int *n)
+{
+	const char *digits = value + (value[0] == '-');
+	size_t len = strspn(digits, "0123456789");
+
+	if (!c->json) {
+		printf(with_key ? "%s %s\n" : "%.0s%s\n", key, value);
+		return;
+	}
+	printf("%s\n  ", (*n)++ ? "," : "{");
+	cx_json_string(stdout, key);
+	printf(": ");
+	if (len && (!digits[len] ||
+		    (digits[len] == '.' && digits[len + 1] &&
+		     !digits[len + 1 + strspn(digits + len + 1, "0123456789")])))
+		printf("%s", value);
+	else
+		cx_json_string(stdout, value);
+}
+
 static int do_get(struct ctx *c, char **ops)
 {
 	char value[4096];
+	int n = 0;
 
 	find_layout(c, NULL);
 	take_name(c, ops[0]);
@@ -359,10 +383,12 @@ static int do_get(struct ctx *c, char **ops)
 			const struct cx_cg_knob *k = &cx_cg_knobs[i];
 
 			if (cx_cg_get(&c->l, c->name, k, value, sizeof(value)) == 0)
-				printf("%s %s\n", k->option, value);
+				put_value(c, k->option, value, true, &n);
 			else if (cx_last_errno() != ENOENT)
 				cx_die("%s: %s", k->option, cx_last_msg());
 		}
+		if (c->json)
+			printf(n ? "\n}\n" : "{}\n");
 		return 0;
 	}
 	for (char **key = ops + 1; *key; key++) {
@@ -384,8 +410,10 @@ static int do_get(struct ctx *c, char **ops)
 			cx_fail_context("%s", k->option);
 		if (rc < 0)
 			cx_die_last();
-		printf("%s\n", value);
+		put_value(c, *key, value, false, &n);
 	}
+	if (c->json)
+		printf("\n}\n");
 	return 0;
 }
 
@@ -418,6 +446,28 @@ static int do_rm(struct ctx *c, char **ops)
 	return 0;
 }
 
+/* --json: the names, each whole below the base, in one array. */
+static void ls_json(const struct ctx *c, char **list, int n)
+{
+	const char *sep = "", *name = c->name ? c->name : "";
+
+	printf("[");
+	if (*name) {
+		cx_json_string(stdout, name);
+		sep = ", ";
+	}
+	for (int i = 0; i < n; i++) {
+		char whole[PATH_MAX];
+
+		snprintf(whole, sizeof(whole), "%s%s%s", name, *name ? "/" : "",
+			 list[i]);
+		printf("%s", sep);
+		cx_json_string(stdout, whole);
+		sep = ", ";
+	}
+	printf("]\n");
+}
+
 static int do_ls(struct ctx *c, char **ops)
 {
 	char **list;
@@ -427,13 +477,21 @@ static int do_ls(struct ctx *c, char **ops)
 	if (ops[0]) {
 		take_name(c, ops[0]);
 		need_existing(c);
-		printf("%s\n", c->name);
+		if (!c->json)
+			printf("%s\n", c->name);
 		top = 1;
 	} else if (cx_cg_count(&c->l, "") == 0) {
+		if (c->json)
+			printf("[]\n");
 		return 0;	/* no base yet: nothing below it */
 	}
 	if (cx_cg_list(&c->l, c->name, &list, &n) < 0)
 		cx_die_last();
+	if (c->json) {
+		ls_json(c, list, n);
+		cx_cg_list_free(list, n);
+		return 0;
+	}
 	for (int i = 0; i < n; i++) {
 		const char *base = strrchr(list[i], '/');
 		int depth = top;
@@ -673,9 +731,9 @@ static const struct verb {
 } verbs[] = {
 	{ "create", do_create, 1, 1, TAKES_LIMITS | TAKES_CONTROLLERS, "create [--controllers LIST] NAME [limits]" },
 	{ "set", do_set, 1, 1, TAKES_LIMITS, "set NAME limits" },
-	{ "get", do_get, 1, -1, 0, "get NAME [KEY]..." },
+	{ "get", do_get, 1, -1, TAKES_JSON, "get [--json] NAME [KEY]..." },
 	{ "rm", do_rm, 1, 1, TAKES_KILL | TAKES_RECURSIVE, "rm [--kill] [--recursive] NAME" },
-	{ "ls", do_ls, 0, 1, 0, "ls [NAME]" },
+	{ "ls", do_ls, 0, 1, TAKES_JSON, "ls [--json] [NAME]" },
 	{ "attach", do_attach, 2, -1, 0, "attach NAME PID..." },
 	{ "stat", do_stat, 1, 1, TAKES_JSON, "stat [--json] NAME" },
 	{ "run", do_run, 2, -1, TAKES_LIMITS | TAKES_RM | TAKES_CONTROLLERS, "run [--rm] [--controllers LIST] [limits] NAME COMMAND [ARG]..." },
