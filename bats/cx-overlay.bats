@@ -715,6 +715,27 @@ D /opt/sub"
 	refute_line "D /opt/old"
 }
 
+@test "diff --json: the same changes; a name with a newline or a quote stays one name" {
+	mkdir -p "$TMP/low/etc" "$TMP/up/etc"
+	echo a >"$TMP/low/etc/a"
+	mknod "$TMP/up/etc/a" c 0 0
+	echo n >"$TMP/up/etc/two"$'\n'"lines"
+	echo q >"$TMP/up/etc/say\"hi\""
+	run -0 cx-overlay diff --json --lower "$TMP/low" "$TMP/up"
+	run -0 jq -r '.[] | .kind + " " + (.path | @json)' <<<"$output"
+	assert_output 'C "/etc"
+D "/etc/a"
+A "/etc/say\"hi\""
+A "/etc/two\nlines"'
+	# Each path is a file of the upper dir, by its exact name.
+	run -0 cx-overlay diff --json --lower "$TMP/low" "$TMP/up"
+	jq -r '.[] | select(.kind == "A") | .path' <<<"$output" >/dev/null
+	[ -e "$TMP/up$(jq -r '.[2].path' <<<"$output")" ]
+	mkdir "$TMP/empty"
+	run -0 cx-overlay diff --json --lower "$TMP/low" "$TMP/empty"
+	assert_output "[]"
+}
+
 # --- unpack -------------------------------------------------------------
 
 @test "unpack: OCI whiteouts become overlay whiteouts; metadata, links and xattrs kept" {

@@ -2,6 +2,7 @@
  * a container layer, and image layers with their whiteouts. */
 #include "die.h"
 #include "exec.h"
+#include "json-out.h"
 #include "mount.h"
 #include "ns.h"
 #include "opt.h"
@@ -29,13 +30,13 @@
 enum {
 	OPT_LOWER = 1, OPT_UPPER, OPT_WORK, OPT_VOLATILE, OPT_USERXATTR,
 	OPT_REDIRECT_DIR, OPT_METACOPY, OPT_LAZY, OPT_ALLOW_DEVICES, OPT_REF,
-	OPT_TMPFS, OPT_SUID, OPT_DEV, OPT_ALLOW_SUID,
+	OPT_TMPFS, OPT_SUID, OPT_DEV, OPT_ALLOW_SUID, OPT_JSON,
 };
 
 struct ctx {
 	const char *lower, *upper, *work, *redirect_dir, *ref, *tmpfs_size;
 	bool is_volatile, userxattr, metacopy, lazy, allow_devices, tmpfs;
-	bool suid, dev, allow_suid;
+	bool suid, dev, allow_suid, json;
 };
 
 static int on_option(void *p, int val, const char *arg)
@@ -57,6 +58,7 @@ static int on_option(void *p, int val, const char *arg)
 	case OPT_SUID: c->suid = true; break;
 	case OPT_DEV: c->dev = true; break;
 	case OPT_ALLOW_SUID: c->allow_suid = true; break;
+	case OPT_JSON: c->json = true; break;
 	}
 	return 0;
 }
@@ -104,6 +106,9 @@ static const struct poptOption umount_options[] = {
 
 static const struct poptOption diff_options[] = {
 	LOWER_OPT("the lower layers under UPPER, topmost first"),
+	{ "json", 0, POPT_ARG_NONE, NULL, OPT_JSON,
+	  "one JSON array of {\"kind\", \"path\"} (any byte of a name escaped)",
+	  NULL },
 	POPT_TABLEEND
 };
 
@@ -141,7 +146,7 @@ static const struct verb verbs[] = {
 	  NULL } },
 	{ "umount", run_umount, { "cx-overlay", "umount [--lazy] MERGED",
 	  "Unmount the overlay on MERGED.", umount_options, NULL } },
-	{ "diff", run_diff, { "cx-overlay", "diff --lower DIR[:DIR...] UPPER",
+	{ "diff", run_diff, { "cx-overlay", "diff [--json] --lower DIR[:DIR...] UPPER",
 	  "List what UPPER changes over the lower layers, as docker diff does.",
 	  diff_options, NULL } },
 	{ "unpack", run_unpack, { "cx-overlay",
@@ -560,11 +565,24 @@ static int print_change(void *ctx, char kind, const char *path)
 	return printf("%c /%s\n", kind, path) < 0 ? -1 : 0;
 }
 
+/* --json: a name may hold a newline, which the lines above cannot
+ * show; JSON escapes it. */
+static int json_change(void *ctx, char kind, const char *path)
+{
+	int *n = ctx;
+	char whole[PATH_MAX + 2];
+
+	snprintf(whole, sizeof(whole), "/%s", path);
+	printf("%s\n  { \"kind\": \"%c\", \"path\": ", (*n)++ ? "," : "[", kind);
+	cx_json_string(stdout, whole);
+	return printf(" }") < 0 ? -1 : 0;
+}
+
 static void run_diff(struct ctx *c, char **args)
 {
 	struct cx_lowers l;
 	char **dirs;
-	int upper, rc;
+	int upper, rc, nchanges = 0;
 
 	if (!c->lower)
 		cx_usage_error("missing --lower");
@@ -581,9 +599,12 @@ static void run_diff(struct ctx *c, char **args)
 	upper = open(args[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (upper < 0)
 		cx_die_errno("upper dir %s", args[0]);
-	rc = cx_ovl_diff(upper, &l, print_change, NULL, args[0]);
+	rc = cx_ovl_diff(upper, &l, c->json ? json_change : print_change,
+			 &nchanges, args[0]);
 	if (rc < 0)
 		cx_die_last();
+	if (c->json)
+		printf(nchanges ? "\n]\n" : "[]\n");
 	if (rc > 0 || fflush(stdout) == EOF || ferror(stdout))
 		cx_die_errno("write");
 	exit(0);
