@@ -186,6 +186,22 @@ start_sleeper() {
 	fi
 }
 
+@test "file get --json: what getcap reads, one object per file, in order" {
+	open_tmp
+	cp /bin/cat "$TMP/ep"
+	cp /bin/cat "$TMP/plain"
+	# One effective bit for the file: what it raises, all of it.
+	setcap 'cap_kill,cap_net_bind_service=ep cap_chown+ei' "$TMP/ep"
+	run -0 cx-caps file get --json "$TMP/ep" "$TMP/plain"
+	run -0 jq -r '.[] | [.path, (.capabilities // "null"), (.permitted | join(",")),
+		(.inheritable | join(",")), (.effective | tostring), (.rootid | tostring)] | join(" ")' <<<"$output"
+	assert_output "$TMP/ep $(getcap -n "$TMP/ep" | sed 's/^[^ ]* //; s/ \[rootid=0\]//') cap_kill,cap_net_bind_service cap_chown true 0
+$TMP/plain null   false null"
+	run -125 cx-caps file set --json cap_kill=ep "$TMP/plain"
+	assert_line --index 0 "cx-caps: file set: --json is for get"
+	assert_equal "$(getcap "$TMP/plain")" ""
+}
+
 @test "file set takes our names and several files; file get reports each, and fails for a missing one" {
 	printf '#!/bin/sh\n' >"$TMP/a"
 	printf '#!/bin/sh\n' >"$TMP/b"

@@ -124,12 +124,14 @@ static const struct cx_tool decode_tool = {
 static const struct poptOption file_options[] = {
 	{ "root", 0, POPT_ARG_STRING, NULL, OPT_ROOT,
 	  "resolve each PATH inside DIR, as if DIR were /", "DIR" },
+	{ "json", 0, POPT_ARG_NONE, NULL, OPT_JSON,
+	  "get: one JSON array, an object per PATH", NULL },
 	POPT_TABLEEND
 };
 
 static const struct cx_tool file_tool = {
 	"cx-caps",
-	"file [--root DIR] get PATH...\n"
+	"file [--root DIR] get [--json] PATH...\n"
 	"   or: cx-caps file [--root DIR] set CAPTEXT PATH...\n"
 	"   or: cx-caps file [--root DIR] rm PATH...",
 	"Get, set or remove the capabilities of files.  --root may also come\n"
@@ -586,7 +588,42 @@ static int open_file(const char *op, int rootfd, const char *path)
 	return rfd;
 }
 
-static int file_get(int fd, const char *path)
+/* get --json: one object of the array. */
+static void file_json(const char *path, cap_t cap, const char *text,
+		      uid_t owner, int *n)
+{
+	uint64_t set[2] = { 0, 0 };
+	bool eff = false;
+
+	for (unsigned i = 0; cap && i <= kernel_last; i++) {
+		cap_flag_value_t v = CAP_CLEAR;
+
+		if (cap_get_flag(cap, (cap_value_t)i, CAP_PERMITTED, &v) == 0 && v)
+			set[0] |= (uint64_t)1 << i;
+		if (cap_get_flag(cap, (cap_value_t)i, CAP_INHERITABLE, &v) == 0 && v)
+			set[1] |= (uint64_t)1 << i;
+		if (cap_get_flag(cap, (cap_value_t)i, CAP_EFFECTIVE, &v) == 0 && v)
+			eff = true;
+	}
+	printf("%s\n  { \"path\": ", (*n)++ ? "," : "[");
+	cx_json_string(stdout, path);
+	printf(", \"capabilities\": ");
+	if (text)
+		cx_json_string(stdout, text);
+	else
+		printf("null");
+	printf(", \"permitted\": ");
+	json_names(set[0]);
+	printf(", \"inheritable\": ");
+	json_names(set[1]);
+	printf(", \"effective\": %s, \"rootid\": ", eff ? "true" : "false");
+	if (cap && owner != (uid_t)-1)
+		printf("%u }", (unsigned)owner);
+	else
+		printf("null }");
+}
+
+static int file_get(int fd, const char *path, int *json)
 {
 	cap_t cap = cap_get_fd(fd);
 	char *text;
@@ -594,7 +631,10 @@ static int file_get(int fd, const char *path)
 
 	if (!cap) {
 		if (errno == ENODATA) {
-			printf("%s [none]\n", path);
+			if (json)
+				file_json(path, NULL, NULL, 0, json);
+			else
+				printf("%s [none]\n", path);
 			return 0;
 		}
 		cx_warn_errno("file get %s", path);
@@ -609,7 +649,9 @@ static int file_get(int fd, const char *path)
 	/* A namespaced (v3) capability names the user ID that is root
 	 * in the user namespace it works in. */
 	owner = cap_get_nsowner(cap);
-	if (owner != 0 && owner != (uid_t)-1)
+	if (json)
+		file_json(path, cap, text, owner, json);
+	else if (owner != 0 && owner != (uid_t)-1)
 		printf("%s %s [rootid=%u]\n", path, text, (unsigned)owner);
 	else
 		printf("%s %s\n", path, text);
@@ -694,7 +736,7 @@ static int cmd_file(char **argv)
 {
 	struct ctx c = { 0 };
 	char **rest, **paths;
-	int failed = 0, rootfd = -1;
+	int failed = 0, rootfd = -1, njson = 0;
 	cap_t cap = NULL;
 	const char *verb;
 
@@ -715,6 +757,8 @@ static int cmd_file(char **argv)
 	}
 	if (!paths[0])
 		cx_usage_error("file %s: missing PATH", verb);
+	if (c.json && verb[0] != 'g')
+		cx_usage_error("file %s: --json is for get", verb);
 	if (c.root &&
 	    (rootfd = open(c.root, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		cx_die_errno("file --root %s", c.root);
@@ -730,7 +774,7 @@ static int cmd_file(char **argv)
 			continue;
 		}
 		if (verb[0] == 'g')
-			rc = file_get(fd, *paths);
+			rc = file_get(fd, *paths, c.json ? &njson : NULL);
 		else if (verb[0] == 's')
 			rc = file_set(fd, cap, *paths);
 		else
@@ -742,6 +786,8 @@ static int cmd_file(char **argv)
 		cap_free(cap);
 	if (rootfd >= 0)
 		close(rootfd);
+	if (c.json)
+		printf(njson ? "\n]\n" : "[]\n");
 	flush_stdout();
 	return failed ? CX_EXIT_FAIL : 0;
 }
