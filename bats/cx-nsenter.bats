@@ -486,6 +486,32 @@ start_zombie() {
 	[[ "$stderr" == *"/bin/bash"*"No such file or directory"* ]]
 }
 
+@test "--show: the target's namespaces by inode, ours or its own, its root and cwd; nothing joined" {
+	start_target --mount --uts --pid --fork --root "$ROOTFS" --wd /etc /bin/sleep 100
+	wait_for_comm "$PID" sleep
+	run -0 cx-nsenter --pidfile "$TMP/pid" --show --json
+	local json=$output kind
+	for kind in user cgroup ipc uts net pid mnt time; do
+		[ -e "/proc/$PID/ns/$kind" ] || continue
+		assert_equal "$(jq -r ".namespaces.$kind.inode" <<<"$json")" \
+			"$(stat -L -c %i "/proc/$PID/ns/$kind")"
+		assert_equal "$(jq -r ".namespaces.$kind.ours" <<<"$json")" \
+			"$([ "$(stat -L -c %i "/proc/$PID/ns/$kind")" = "$(stat -L -c %i "/proc/self/ns/$kind")" ] && echo true || echo false)"
+	done
+	assert_equal "$(jq -r '[.namespaces | to_entries[] | select(.value.ours == false) | .key] | join(" ")' <<<"$json")" "uts pid mnt"
+	assert_equal "$(jq -r .root <<<"$json")" "$(readlink "/proc/$PID/root")"
+	assert_equal "$(jq -r .cwd <<<"$json")" "$(readlink "/proc/$PID/cwd")"
+	assert_equal "$(jq -r .pid <<<"$json")" "$PID"
+	run -0 cx-nsenter --pidfile "$TMP/pid" --show
+	assert_line --regexp "^uts +$(stat -L -c %i "/proc/$PID/ns/uts") +its own\$"
+	assert_line --regexp "^net +[0-9]+ +ours\$"
+	assert_line "cwd      $ROOTFS/etc"
+	run -125 cx-nsenter --show
+	assert_line --index 0 "cx-nsenter: --show needs a target (--target or --pidfile)"
+	run -125 cx-nsenter --json -a -t "$PID" true
+	assert_line --index 0 "cx-nsenter: --json goes with --show"
+}
+
 @test "bad input: one clear error, exit 125" {
 	run -125 cx-nsenter true
 	assert_line --index 0 "cx-nsenter: no namespace to join: give --all or a namespace option (--mount, --pid, ...)"

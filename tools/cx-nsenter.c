@@ -2,6 +2,7 @@
  * in files, then the rest of argv. */
 #include "die.h"
 #include "exec.h"
+#include "json-out.h"
 #include "ns.h"
 #include "opt.h"
 #include "parse.h"
@@ -38,7 +39,7 @@ enum {
 	/* 1 .. CX_NS_COUNT: the namespace options, table index + 1. */
 	OPT_TARGET = 100, OPT_PIDFILE, OPT_ALL, OPT_ROOT, OPT_WD, OPT_SETUID,
 	OPT_SETGID, OPT_PRESERVE_CREDENTIALS, OPT_ENV, OPT_NO_FORK,
-	OPT_ALLOW_TIOCSTI,
+	OPT_ALLOW_TIOCSTI, OPT_SHOW, OPT_JSON,
 };
 
 /* More than any environment execve(2) accepts (ARG_MAX is a quarter of
@@ -49,7 +50,7 @@ struct ctx {
 	bool join[CX_NS_COUNT];
 	const char *file[CX_NS_COUNT];	/* =FILE, or NULL: the target's */
 	bool all, env, preserve, no_fork, root, wd, has_uid, has_gid;
-	bool allow_tiocsti;
+	bool allow_tiocsti, show, json;
 	const char *root_dir, *wd_dir;	/* NULL: the target's */
 	const char *pidfile;
 	pid_t pid;
@@ -120,6 +121,11 @@ static const struct poptOption options[] = {
 	{ "allow-tiocsti", 0, POPT_ARG_NONE, NULL, OPT_ALLOW_TIOCSTI,
 	  "let the command push input into its terminal (TIOCSTI, TIOCLINUX)",
 	  NULL },
+	{ "show", 0, POPT_ARG_NONE, NULL, OPT_SHOW,
+	  "join nothing: print the target's namespaces (same as ours or not), root and working directory",
+	  NULL },
+	{ "json", 0, POPT_ARG_NONE, NULL, OPT_JSON,
+	  "with --show: one JSON object", NULL },
 	POPT_TABLEEND
 };
 
@@ -192,6 +198,12 @@ static int on_option(void *p, int val, const char *arg)
 	case OPT_ALLOW_TIOCSTI:
 		c->allow_tiocsti = true;
 		return 0;
+	case OPT_SHOW:
+		c->show = true;
+		return 0;
+	case OPT_JSON:
+		c->json = true;
+		return 0;
 	}
 	return cx_fail(0, "unhandled option");
 }
@@ -206,6 +218,12 @@ static void check(const struct ctx *c)
 {
 	bool any = c->all;
 
+	if (c->json && !c->show)
+		cx_usage_error("--json goes with --show");
+	if (c->show && !has_target(c))
+		cx_usage_error("--show needs a target (--target or --pidfile)");
+	if (c->show)
+		return;
 	for (int i = 0; i < CX_NS_COUNT; i++) {
 		any |= c->join[i];
 		if (c->join[i] && !c->file[i] && !has_target(c))
@@ -558,6 +576,71 @@ static void set_credentials(const struct ctx *c, const struct plan *p)
 			     errno == EINVAL ? " (not mapped in the user namespace)" : "");
 }
 
+/* The target's link /proc/PID/NAME (root, cwd), into BUF. */
+static void read_target_link(const struct target *t, const char *name,
+			     char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)t->pid, name);
+	n = readlink(path, buf, len - 1);
+	if (n < 0) {
+		if (!alive(t))
+			die_exited(t);
+		cx_die_errno("readlink %s", path);
+	}
+	buf[n] = '\0';
+}
+
+/* --show: each kind of namespace of the target, by inode, and whether
+ * it is ours; its root and working directory as we see them. */
+static noreturn void show_target(const struct ctx *c, const struct target *t)
+{
+	char root[PATH_MAX], cwd[PATH_MAX];
+	const char *sep = "";
+
+	if (c->json)
+		printf("{\n  \"pid\": %d,\n  \"namespaces\": {", (int)t->pid);
+	for (int i = 0; i < CX_NS_COUNT; i++) {
+		const struct cx_ns *ns = &cx_ns_table[i];
+		ino_t ours, theirs;
+
+		if (cx_ns_inode(t->pid, ns->file, &theirs) < 0) {
+			if (!alive(t))
+				die_exited(t);
+			if (cx_last_errno() == ENOENT)
+				continue;	/* a kind this kernel lacks */
+			cx_die_last();
+		}
+		if (cx_ns_inode(0, ns->file, &ours) < 0)
+			cx_die_last();
+		if (c->json)
+			printf("%s\n    \"%s\": { \"inode\": %llu, \"ours\": %s }",
+			       sep, ns->file, (unsigned long long)theirs,
+			       ours == theirs ? "true" : "false");
+		else
+			printf("%-8s %-12llu %s\n", ns->file,
+			       (unsigned long long)theirs,
+			       ours == theirs ? "ours" : "its own");
+		sep = ",";
+	}
+	read_target_link(t, "root", root, sizeof(root));
+	read_target_link(t, "cwd", cwd, sizeof(cwd));
+	if (c->json) {
+		printf("\n  },\n  \"root\": ");
+		cx_json_string(stdout, root);
+		printf(",\n  \"cwd\": ");
+		cx_json_string(stdout, cwd);
+		printf("\n}\n");
+	} else {
+		printf("%-8s %s\ncwd      %s\n", "root", root, cwd);
+	}
+	if (fflush(stdout) == EOF || ferror(stdout))
+		cx_die_errno("write to standard output");
+	exit(0);
+}
+
 /* setns(2) into a PID namespace moves only our future children: run
  * the command as one, wait, pass signals on and exit as it did. */
 static noreturn void fork_and_wait(int toolfd, char **cmd)
@@ -592,6 +675,8 @@ int main(int argc, char **argv)
 		t = &target;
 		find_target(&c, t);
 	}
+	if (c.show)
+		show_target(&c, t);
 	if (c.all)
 		add_differing(&c, t);
 	plan_joins(&c, t, &p);
