@@ -375,9 +375,11 @@ cx-chroot: setns to the top of the new mount namespace
 cx-chroot: make every mount private
 cx-chroot: bind $ROOTFS onto itself
 cx-chroot: pivot_root into $ROOTFS
-cx-chroot: detach the old root"
+cx-chroot: detach the old root
+cx-chroot: exec /bin/true"
 	run -0 --separate-stderr cx-chroot -v "$ROOTFS" /bin/true
-	assert_equal "$stderr" "cx-chroot: chroot $ROOTFS"
+	assert_equal "$stderr" "cx-chroot: chroot $ROOTFS
+cx-chroot: exec /bin/true"
 }
 
 # --- --pivot ---------------------------------------------------------

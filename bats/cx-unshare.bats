@@ -657,3 +657,41 @@ init_own_namespace() {
 	run -0 cx-unshare --uts --wd "$TMP/wd" ./run.sh
 	assert_output "ran in $TMP/wd"
 }
+
+@test "--verbose on the first link: each tool of the chain says each change, in order; the command gets no CX_VERBOSE" {
+	require_static_tools
+	local cg="bats-verbose-$$"
+	mkdir "$TMP/src" "$ROOTFS/mnt/src"
+	run -0 --separate-stderr cx-unshare -v --mount --uts --pid --fork --hostname box \
+		cx-bind --ro "$TMP/src" "$ROOTFS/mnt/src" \
+		cx-cgroup run --rm --controllers pids --pids 10 "$cg" \
+		cx-chroot --pivot "$ROOTFS" cx-unshare --mount-proc \
+		cx-caps --drop cap_chown /bin/sh -c 'echo "[${CX_VERBOSE-unset}] $(hostname)"; grep CapBnd /proc/self/status'
+	# What the command got, from the kernel.
+	assert_line --index 0 "[unset] box"
+	assert_line --index 1 "CapBnd:	$(printf '%016x' $((0x$(awk '$1 == "CapBnd:" { print $2 }' /proc/self/status) & ~1)))"
+	# One line per change, each tool in its turn.
+	local said
+	said=$(grep -n . <<<"$stderr")
+	order() {
+		local line
+		line=$(grep -F -- "$1" <<<"$said" | head -1 | cut -d: -f1)
+		[ -n "$line" ] || fail "not said: $1"
+		echo "$line"
+	}
+	local a b c d e f
+	a=$(order "cx-unshare: unshare uts,pid,mount")
+	b=$(order "cx-unshare: sethostname box")
+	c=$(order "cx-bind: bind $TMP/src on $ROOTFS/mnt/src (norec,ro,nosuid,nodev)")
+	d=$(order "cx-cgroup: write 10 to ")
+	e=$(order "cx-chroot: pivot_root into $ROOTFS")
+	f=$(order "cx-caps: drop cap_chown from the bounding set")
+	order "cx-unshare: mount a new proc on /proc" >/dev/null
+	[ "$a" -lt "$b" ] && [ "$b" -lt "$c" ] && [ "$c" -lt "$d" ] &&
+		[ "$d" -lt "$e" ] && [ "$e" -lt "$f" ] || fail "out of order: $said"
+	assert_equal "$(grep -c "exec /bin/sh" <<<"$stderr")" 1
+	# Without it, nothing is said.
+	run -0 --separate-stderr cx-unshare --mount --fork cx-chroot --pivot "$ROOTFS" /bin/true
+	assert_equal "$stderr" ""
+	assert_equal "$(mounts_below_tmp)" 0
+}

@@ -398,6 +398,17 @@ int cx_bind_fds(int srcfd, int tgtfd, const struct cx_bind *b,
 	if (need_proc() < 0)
 		return cx_fail(errno, "mount %s on %s: /proc is needed to check the mount",
 			       src, tgt);
+	if (cx_verbose) {
+		char flags[128] = "";
+
+		for (size_t f = 0; f < sizeof(flag_table) / sizeof(*flag_table); f++)
+			if (b->attr & flag_table[f].attr)
+				snprintf(flags + strlen(flags),
+					 sizeof(flags) - strlen(flags), ",%s",
+					 flag_table[f].name);
+		cx_say("bind %s on %s (%s%s)", src, tgt, b->rec ? "rec" : "norec",
+		       flags);
+	}
 	/* A detached copy of the source: its flags are set before anyone
 	 * can see it, and with AT_RECURSIVE on every mount in it at once. */
 	tree = cx_open_tree(srcfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
@@ -524,6 +535,7 @@ static int unmount_one(int fd, int flags, const char *tgt)
 			       tgt);
 	}
 	rc = fchdir(parent);
+	cx_say("unmount %s%s", tgt, (flags & MNT_DETACH) ? " (detach)" : "");
 	if (rc == 0)
 		rc = umount2(name, flags | UMOUNT_NOFOLLOW);
 	err = errno;

@@ -35,6 +35,7 @@ int cx_cg_write(const char *dir, const char *file, const char *text)
 	int fd, err;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	cx_say("write %s to %s", text, path);
 	/* O_TRUNC as a shell's ">": cgroupfs ignores it, a plain file (the
 	 * unit tests' fake hierarchy) needs it. */
 	fd = open(path, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);

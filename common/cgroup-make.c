@@ -32,6 +32,7 @@ static bool needs_made(const struct cx_cg_hier *h)
 static int make_one(struct cx_cg_hier *h, const char *parent,
 		    const char *dir, bool leaf, struct cx_cg_made *m)
 {
+	cx_say("mkdir %s", dir);
 	if (mkdir(dir, 0755) < 0) {
 		if (errno != EEXIST || !cx_cg_is_dir(dir))
 			return cx_fail(errno, "create %s", dir);
@@ -176,6 +177,7 @@ int cx_cg_rmdir(const char *dir)
 {
 	struct timespec ms = { 0, 1000000 };
 
+	cx_say("rmdir %s", dir);
 	for (int i = 0; i < 2000; i++) {
 		if (rmdir(dir) == 0 || errno == ENOENT)
 			return 0;

@@ -530,6 +530,7 @@ pid_t cx_cg_spawn_into(const struct cx_cg_layout *l, const char *name,
 			return -1;
 		}
 		args.cgroup = (uint64_t)fd;
+		cx_say("clone the command's process into %s", dir);
 		/* Not one instruction of the child runs outside. */
 #if CX_HAVE_VFORK3
 		args.flags |= CLONE_VM | CLONE_VFORK;

@@ -14,7 +14,10 @@ static int last_err;
 
 void cx_init(const char *prog)
 {
+	const char *v = getenv(CX_VERBOSE_ENV);
+
 	cx_prog = prog;
+	cx_verbose = v && strcmp(v, "1") == 0;
 	/* Run from a descriptor (execveat), a tool's command name would be
 	 * the descriptor's number: ps and pkill find it by its own. */
 	prctl(PR_SET_NAME, prog, 0, 0, 0);

@@ -53,6 +53,9 @@ int cx_fail_context(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * stderr, for each change a tool is about to make to the kernel's
  * state, so that a chain can be read as it runs. */
 extern int cx_verbose;
+/* The environment variable that carries --verbose down a chain of cx
+ * tools (cx_init reads it; cx_exec sets it for a cx tool only). */
+#define CX_VERBOSE_ENV "CX_VERBOSE"
 void cx_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* The recorded failure, kept whole (its cause too) across an undo whose

@@ -537,6 +537,20 @@ void cx_exec(int toolfd, char *const argv[])
 	} else {
 		unsetenv(CX_TOOLDIR_ENV);
 	}
+	/* --verbose goes down the chain, to the cx tools only. */
+	if (tool && cx_verbose)
+		setenv(CX_VERBOSE_ENV, "1", 1);
+	else
+		unsetenv(CX_VERBOSE_ENV);
+	if (cx_verbose) {
+		char line[512];
+		size_t n = 0;
+
+		for (int i = 0; argv[i] && n < sizeof(line); i++)
+			n += (size_t)snprintf(line + n, sizeof(line) - n, "%s%s",
+					      i ? " " : "", argv[i]);
+		cx_say("exec %s", line);
+	}
 	mark_sealed(toolfd >= 0);
 	if (toolfd >= 0)
 		execveat(toolfd, "", argv, environ, AT_EMPTY_PATH);

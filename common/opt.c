@@ -11,9 +11,12 @@
 #define CX_VERSION "0"
 #endif
 
-enum { OPT_HELP = -1000, OPT_VERSION = -1001 };
+enum { OPT_HELP = -1000, OPT_VERSION = -1001, OPT_VERBOSE = -1002 };
 
 static const struct poptOption common_options[] = {
+	{ "verbose", 'v', POPT_ARG_NONE, NULL, OPT_VERBOSE,
+	  "say each change to the kernel's state before it is made, one line each on stderr",
+	  NULL },
 	{ "help", 'h', POPT_ARG_NONE, NULL, OPT_HELP,
 	  "display this help and exit", NULL },
 	{ "version", 'V', POPT_ARG_NONE, NULL, OPT_VERSION,
@@ -357,7 +360,8 @@ char **cx_opt_parse_stop(const struct cx_tool *tool, int argc, char **argv,
 		locate(&p, pc, words, argc);
 		if (rc == POPT_ERROR_UNWANTEDARG)
 			o = optional_given(&p, &arg);
-		else if (rc > 0 || rc == OPT_HELP || rc == OPT_VERSION)
+		else if (rc > 0 || rc == OPT_HELP || rc == OPT_VERSION ||
+			 rc == OPT_VERBOSE)
 			o = find_val(all, rc);
 		if (!o)
 			refuse(&p, rc, pc);
@@ -404,6 +408,8 @@ char **cx_opt_parse_stop(const struct cx_tool *tool, int argc, char **argv,
 	for (int i = 0; i < ncalls && !end; i++) {
 		if (calls[i].val == OPT_HELP || calls[i].val == OPT_VERSION)
 			end = calls[i].val;
+		else if (calls[i].val == OPT_VERBOSE)
+			cx_verbose = 1;
 		else if (fn(ctx, calls[i].val, calls[i].arg) < 0)
 			cx_usage_error("%s", cx_last_msg());
 	}

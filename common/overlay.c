@@ -921,6 +921,10 @@ int cx_ovl_mount(const struct cx_ovl_mount *m, int target, const char *shown)
 	char why[512];
 	int rc, err;
 
+	cx_say("mount an overlay on %s: %zu lower layer%s%s%s%s", shown,
+	       m->nlower, m->nlower == 1 ? "" : "s",
+	       m->upper ? ", upper " : ", read-only",
+	       m->upper ? m->upper : "", m->userxattr ? ", userxattr" : "");
 	if (!m->lower_fd)
 		return mount_names(m, target, shown);
 	rc = mount_new(m, target, VIA_FD, &step, why, sizeof(why));

@@ -237,6 +237,7 @@ static int set_id(long nr, unsigned id, const char *kind)
 	char why[160];
 	int err;
 
+	cx_say("setres%s %u", kind, id);
 	if (syscall(nr, id, id, id) == 0)
 		return 0;
 	err = errno;
@@ -249,6 +250,14 @@ static int set_id(long nr, unsigned id, const char *kind)
 int cx_set_ids(const struct cx_ids *ids)
 {
 	/* syscall(2): glibc's wrappers would change every thread. */
+	if (ids->ngroups >= 0 && cx_verbose) {
+		char list[256] = "";
+
+		for (int i = 0; i < ids->ngroups && strlen(list) < 200; i++)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list),
+				 "%s%u", i ? "," : "", (unsigned)ids->groups[i]);
+		cx_say("setgroups %s", *list ? list : "(none)");
+	}
 	if (ids->ngroups >= 0 &&
 	    syscall(SYS_setgroups, (size_t)ids->ngroups, ids->groups) < 0) {
 		if (errno == EPERM && setgroups_denied())

@@ -1015,6 +1015,7 @@ static void drop_bounding(const struct cx_capstate *now,
 	if (want->bnd == now->bnd)
 		return;
 	cx_caps_format(now->bnd & ~want->bnd, names, sizeof(names));
+	cx_say("drop %s from the bounding set", names);
 	capng_load(want, true);
 	errno = 0;
 	/* Without cap_setpcap, libcap-ng 0.8.3 drops nothing and returns
@@ -1041,12 +1042,14 @@ static void secbits_before(const struct plan *p)
 	if (p->keepcaps_for_change)
 		bits |= CX_SECBIT_KEEP_CAPS;
 	if (p->set_secbits) {
+		cx_say("set the securebits to 0x%x", bits);
 		if (prctl(PR_SET_SECUREBITS, bits, 0, 0, 0) < 0) {
 			cx_secbits_format(bits, names, sizeof(names));
 			cx_die_errno("set the securebits to 0x%x%s%s%s", bits,
 				     *names ? " (" : "", names, *names ? ")" : "");
 		}
 	} else if (p->keepcaps_for_change) {
+		cx_say("keep the capabilities across the uid change (PR_SET_KEEPCAPS)");
 		if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 			cx_die_errno("keep the capabilities across the uid change (PR_SET_KEEPCAPS)");
 	}
@@ -1075,6 +1078,16 @@ static void set_sets(const struct cx_capstate *want)
 	int rc;
 
 	capng_load(want, false);
+	if (cx_verbose) {
+		char e[CX_CAPS_TEXT];
+
+		cx_say("capset: permitted and effective %s, inheritable %s",
+		       *cx_caps_format(want->prm, e, sizeof(e)) ? e : "[none]",
+		       *cx_caps_format(want->inh, names, sizeof(names)) ? names : "[none]");
+		if (want->amb)
+			cx_say("raise %s in the ambient set",
+			       cx_caps_format(want->amb, names, sizeof(names)));
+	}
 	errno = 0;
 	if (capng_apply(CAPNG_SELECT_CAPS) < 0)
 		cx_die_errno("set the permitted, effective and inheritable sets (capset)");
@@ -1107,6 +1120,8 @@ static noreturn void chain(const struct ctx *c, char **cmd)
 	secbits_before(&p);
 	change_ids(&p);
 	set_sets(&want);
+	if (p.no_new_privs)
+		cx_say("set no_new_privs");
 	if (p.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		cx_die_errno("set no_new_privs");
 	if (cx_pdeath_release() < 0)

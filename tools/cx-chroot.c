@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 enum {
-	OPT_USERSPEC = 1, OPT_GROUPS, OPT_SKIP_CHDIR, OPT_PIVOT, OPT_VERBOSE,
+	OPT_USERSPEC = 1, OPT_GROUPS, OPT_SKIP_CHDIR, OPT_PIVOT,
 };
 
 /* --pivot: pivot_root, else (on the initial rootfs) a move over "/";
@@ -51,8 +51,6 @@ static const struct poptOption options[] = {
 	{ "pivot", 'P', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL, OPT_PIVOT,
 	  "pivot_root into NEWROOT, in a mount namespace of its own (=strict: refuse to move it over / where pivot_root cannot work)",
 	  "strict" },
-	{ "verbose", 'v', POPT_ARG_NONE, NULL, OPT_VERBOSE,
-	  "say each change to the mounts and the root, before it is made", NULL },
 	POPT_TABLEEND
 };
 
@@ -86,9 +84,6 @@ static int on_option(void *p, int val, const char *arg)
 		if (arg && strcmp(arg, "strict") != 0)
 			return cx_opt_invalid("--pivot", arg, "nothing, or strict");
 		c->pivot = arg ? PIVOT_STRICT : PIVOT_AUTO;
-		break;
-	case OPT_VERBOSE:
-		cx_verbose = 1;
 		break;
 	}
 	return 0;

@@ -476,6 +476,7 @@ static void setns_file(const struct plan *p, int i)
 {
 	const struct cx_ns *ns = &cx_ns_table[i];
 
+	cx_say("setns %s namespace %s", ns->name, p->shown[i]);
 	if (setns(p->fd[i], ns->flag) == 0)
 		return;
 	if (errno == EINVAL)
@@ -497,6 +498,16 @@ static void join(const struct target *t, const struct plan *p)
 {
 	if (p->fd[CX_NS_USER] >= 0)
 		setns_file(p, CX_NS_USER);
+	if (p->by_pidfd && cx_verbose) {
+		char kinds[128] = "";
+
+		for (int i = 0; i < CX_NS_COUNT; i++)
+			if (p->by_pidfd & cx_ns_table[i].flag)
+				snprintf(kinds + strlen(kinds),
+					 sizeof(kinds) - strlen(kinds), "%s%s",
+					 *kinds ? "," : "", cx_ns_table[i].name);
+		cx_say("setns %s of %s, at once (pidfd)", kinds, t->name);
+	}
 	if (p->by_pidfd && setns(t->pidfd, p->by_pidfd) < 0) {
 		if (errno == ESRCH && p->fd[CX_NS_USER] < 0)
 			die_exited(t);
@@ -521,6 +532,7 @@ static void join(const struct target *t, const struct plan *p)
 static void enter_dirs(const struct plan *p)
 {
 	if (p->rootfd >= 0) {
+		cx_say("chroot %s", p->rootshown);
 		if (fchdir(p->rootfd) < 0 || chroot(".") < 0)
 			cx_die_errno("chroot %s", p->rootshown);
 		if (p->wdfd < 0 && chdir("/") < 0)
@@ -528,6 +540,7 @@ static void enter_dirs(const struct plan *p)
 		close(p->rootfd);
 	}
 	if (p->wdfd >= 0) {
+		cx_say("chdir %s", p->wdshown);
 		if (fchdir(p->wdfd) < 0)
 			cx_die_errno("chdir %s", p->wdshown);
 		close(p->wdfd);

@@ -357,6 +357,7 @@ static int layer_tmpfs(int target, const char *merged, const char *size,
 		snprintf(data, sizeof(data), "mode=0755");
 	/* Nothing runs from the tmpfs itself, hidden under the overlay:
 	 * nosuid and nodev whatever the overlay is. */
+	cx_say("mount a tmpfs for the layer on %s (%s)", merged, data);
 	if (cx_mount_fresh_source(target, "tmpfs", "cx-layer", data,
 				  MS_NOSUID | MS_NODEV, merged, &top) < 0)
 		return -1;
@@ -539,6 +540,7 @@ static void run_umount(struct ctx *c, char **args)
 	    strcmp(type, "overlay") != 0)
 		cx_die("umount %s: not an overlay mount point", args[0]);
 	close(fd);
+	cx_say("umount %s%s", args[0], c->lazy ? " (detach)" : "");
 	if (umount2(args[0], UMOUNT_NOFOLLOW | (c->lazy ? MNT_DETACH : 0)) < 0)
 		cx_die_errno("umount %s", args[0]);
 	/* The tmpfs a "mount --tmpfs" put under the overlay goes too. */
@@ -551,6 +553,8 @@ static void run_umount(struct ctx *c, char **args)
 		cx_mount_source(fd, type, sizeof(type)) == 0 &&
 		strcmp(type, "cx-layer") == 0;
 	close(fd);
+	if (layer)
+		cx_say("umount the layer's tmpfs on %s", args[0]);
 	if (layer &&
 	    umount2(args[0], UMOUNT_NOFOLLOW | (c->lazy ? MNT_DETACH : 0)) < 0)
 		cx_die_errno("umount the layer's tmpfs on %s", args[0]);

@@ -444,6 +444,18 @@ static int write_file(const char *path, const char *text)
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
 	ssize_t n;
 
+	if (cx_verbose) {
+		char shown[512];
+		size_t i;
+
+		/* A map's lines on one line. */
+		for (i = 0; text[i] && i + 1 < sizeof(shown); i++)
+			shown[i] = text[i] == '\n' && text[i + 1] ? ',' :
+				   text[i] == '\n' ? '\0' : text[i];
+		shown[i] = '\0';
+		cx_say("write %s: %s", path, shown);
+	}
+
 	if (fd < 0)
 		return cx_fail(errno, "open %s", path);
 	n = write(fd, text, strlen(text));
@@ -729,6 +741,16 @@ static void do_unshare(struct ctx *c, struct helper *h)
 		start_helper(c, h);
 	if (open_up)
 		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+	if (cx_verbose) {
+		char kinds[128] = "";
+
+		for (int i = 0; i < CX_NS_COUNT; i++)
+			if (c->flags & cx_ns_table[i].flag)
+				snprintf(kinds + strlen(kinds),
+					 sizeof(kinds) - strlen(kinds), "%s%s",
+					 *kinds ? "," : "", cx_ns_table[i].name);
+		cx_say("unshare %s", kinds);
+	}
 	if (unshare(c->flags) < 0)
 		unshare_failed(c->flags);
 	if (h->go >= 0) {
@@ -942,6 +964,7 @@ static void mount_fresh(const struct fresh *f, const char *dir, int rootfd)
 {
 	int dirfd = open_mount_dir(dir, rootfd);
 
+	cx_say("mount a new %s on %s", f->type, dir);
 	/* On a shared mount the new one would show up in the peers too,
 	 * the host's among them. */
 	if (cx_mount_is_shared(dirfd) == 1)
@@ -968,6 +991,7 @@ static void change_dir(const char *dir)
 {
 	int fd = cx_open_user_dir(dir);
 
+	cx_say("chdir %s", dir);
 	if (fd < 0 && !cx_last_errno())
 		cx_die_last();
 	if (fd < 0 || fchdir(fd) < 0)
@@ -985,6 +1009,8 @@ static void enter_root(struct ctx *c, int rootfd)
 		protect_proc(c->proc_dir, rootfd);
 	if (c->devpts_dir)
 		mount_fresh(&fresh_devpts, c->devpts_dir, rootfd);
+	if (rootfd >= 0)
+		cx_say("chroot %s", c->root);
 	if (rootfd >= 0 && (fchdir(rootfd) < 0 || chroot(".") < 0))
 		cx_die_errno("chroot %s", c->root);
 	if (rootfd >= 0 && !c->wd && chdir("/") < 0)
@@ -1349,6 +1375,7 @@ static noreturn void run_forked(struct ctx *c, struct helper *h,
 
 	prepare_fork(c, &fd, &f);
 	cx_signals_hold();
+	cx_say("fork: the command runs in a child%s", c->init ? ", below an init of ours" : "");
 	child = fork();
 	if (child < 0)
 		cx_die_errno("fork");
@@ -1402,9 +1429,13 @@ int main(int argc, char **argv)
 	set_time_offsets(&c);
 	if ((c.flags & CLONE_NEWTIME) && !c.fork)
 		enter_time_ns();
+	if ((c.flags & CLONE_NEWNS) && c.propagation->flag)
+		cx_say("make every mount %s", c.propagation->name);
 	if ((c.flags & CLONE_NEWNS) && c.propagation->flag &&
 	    mount("none", "/", NULL, MS_REC | c.propagation->flag, NULL) < 0)
 		cx_die_errno("set propagation %s on /", c.propagation->name);
+	if (c.hostname)
+		cx_say("sethostname %s", c.hostname);
 	if (c.hostname && sethostname(c.hostname, strlen(c.hostname)) < 0)
 		cx_die_errno("sethostname %s", c.hostname);
 
