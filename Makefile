@@ -11,6 +11,8 @@ VERSION  := 0.1.0
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 MANDIR   ?= $(PREFIX)/share/man
+# bash-completion loads a command's completion from a file of its name.
+COMPDIR  ?= $(PREFIX)/share/bash-completion/completions
 BUILD    ?= build
 CC       ?= cc
 
@@ -316,6 +318,10 @@ install: all
 	install -m 755 $(INSTALL_STRIP) $(BINS) $(DESTDIR)$(BINDIR)
 	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)/man1
 	install -m 644 $(wildcard man/*.7) $(DESTDIR)$(MANDIR)/man7
+	install -d $(DESTDIR)$(COMPDIR)
+	install -m 644 completion/cx.bash $(DESTDIR)$(COMPDIR)/cx-unshare
+	for t in $(filter-out cx-unshare,$(TOOLS)); do \
+		ln -sf cx-unshare $(DESTDIR)$(COMPDIR)/$$t || exit 1; done
 
 # clean keeps the musl libraries (MUSL_DEPS): building them needs the
 # network; distclean removes them too.
