@@ -80,3 +80,29 @@ cx_cgroups() { find /sys/fs/cgroup -mindepth 1 -type d -name 'cx-demo-*' | sort;
 	rm -rf "$kept"
 	assert_equal "$(cx_cgroups)" ""
 }
+
+@test "--parent CGROUP: the container's cgroup is made below it, its limit read inside, and only it goes" {
+	require_static_tools
+	local p="bats-parent-$$" top=/sys/fs/cgroup/memory found=
+	[ -e /sys/fs/cgroup/cgroup.controllers ] && top=/sys/fs/cgroup
+	run -0 cx-cgroup create --controllers memory,pids "$p"
+	container --parent "cx/$p" /bin/sh -c '
+		cat /sys/fs/cgroup/memory.max 2>/dev/null ||
+			cat /sys/fs/cgroup/memory.limit_in_bytes
+		sleep 2' >"$TMP/out" 2>&1 &
+	BG_PIDS="$BG_PIDS $!"
+	local i
+	for i in $(seq 50); do
+		found=$(find "$top/cx/$p" -mindepth 1 -maxdepth 1 -name 'cx-demo-*' -type d)
+		[ -n "$found" ] && break
+		sleep 0.1
+	done
+	[ -n "$found" ] || fail "no cx-demo-* below $top/cx/$p"
+	assert_equal "$(cat "$found/memory.max" 2>/dev/null || cat "$found/memory.limit_in_bytes")" 104857600
+	wait
+	assert_equal "$(cat "$TMP/out")" 104857600
+	# The container's cgroup went; the parent, not the container's, stays.
+	assert_equal "$(find "$top/cx/$p" -mindepth 1 -type d)" ""
+	run -0 cx-cgroup rm "$p"
+	assert_equal "$(cx_cgroups)" ""
+}

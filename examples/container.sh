@@ -3,8 +3,10 @@
 # Read it top to bottom: it is the walkthrough, in one shell line.
 #
 # Usage: container.sh [--keep] [--build DIR] [--rootfs DIR] [--share DIR]
-#                     [COMMAND [ARG]...]
+#                     [--parent CGROUP] [COMMAND [ARG]...]
 #   --keep     keep the container layer afterwards and show its changes
+#   --parent   make the container's cgroup below CGROUP, a path from the
+#              root of each hierarchy ("." the caller's own), not below cx
 #   --build    where the cx tools are (default: build/ beside this file)
 #   --rootfs   the image: a root filesystem (default: BUILD/rootfs)
 #   --share    a host directory to show read-only in /mnt/share
@@ -38,9 +40,11 @@ build=${top}build
 rootfs=
 share=$here
 keep=no
+parent=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--keep) keep=yes ;;
+	--parent) parent=$2; shift ;;
 	--build) build=$2; shift ;;
 	--rootfs) rootfs=$2; shift ;;
 	--share) share=$2; shift ;;
@@ -100,9 +104,27 @@ fi
 # Docker does) so that the command can read its limits.
 cgroup="cx-cgroup run --rm --controllers memory,pids --memory 100M --memory-swap 0 --pids 64 $name"
 if [ -e /sys/fs/cgroup/cgroup.controllers ]; then
-	cgdir=/sys/fs/cgroup/cx/$name
+	top=/sys/fs/cgroup v1=
 else
-	cgdir=/sys/fs/cgroup/memory/cx/$name
+	top=/sys/fs/cgroup/memory v1=memory
+fi
+cgdir=$top/cx/$name
+if [ -n "$parent" ]; then
+	cgroup="cx-cgroup --parent $parent run ${cgroup#cx-cgroup run }"
+	case $parent in
+	.)	# Our own cgroup in the hierarchy the bind shows: the v2 line
+		# of /proc/self/cgroup, or v1 memory's.
+		while IFS=: read -r _ ctls path; do
+			case ,$ctls, in
+			,$v1,) cgdir=$top$path/$name ;;
+			*,$v1,*) [ -n "$v1" ] && cgdir=$top$path/$name ;;
+			esac
+		done </proc/self/cgroup
+		cgdir=${cgdir%/"$name"}
+		cgdir=${cgdir%/}/$name ;;
+	/*) cgdir=$top$parent/$name ;;
+	*) cgdir=$top/$parent/$name ;;
+	esac
 fi
 cgbind="-b $cgdir:/sys/fs/cgroup:ro"
 users=""
@@ -115,8 +137,8 @@ if [ "$rootless" = yes ]; then
 		# it: the highest one above ours that we may still write.
 		own=$(cut -d: -f3 /proc/self/cgroup)
 		d=/sys/fs/cgroup$own
-		while [ "$d" != /sys/fs/cgroup ] && [ -w "$d" ] &&
-		      [ -w "$d/cgroup.procs" ]; do
+		while [ -z "$parent" ] && [ "$d" != /sys/fs/cgroup ] &&
+		      [ -w "$d" ] && [ -w "$d/cgroup.procs" ]; do
 			cgdir=$d/cx/$name
 			d=${d%/*}
 		done
