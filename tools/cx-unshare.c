@@ -723,6 +723,13 @@ static noreturn void unshare_failed(int flags)
 		if (sysctl_number("/proc/sys/user/max_user_namespaces") == 0)
 			cx_die("unshare: %s: user namespaces are turned off here (sysctl user.max_user_namespaces=0)",
 			       strerror(err));
+		if (err == EPERM && geteuid() != 0 &&
+		    sysctl_number("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == 1)
+			cx_die("unshare: %s: AppArmor keeps user namespaces from unprivileged programs here (sysctl kernel.apparmor_restrict_unprivileged_userns=1): a profile must allow the program 'userns'",
+			       strerror(err));
+		if (err == ENOSPC)
+			cx_die("unshare: %s: a limit of user namespaces is reached: sysctl user.max_user_namespaces, here or in a user namespace above this one (each counts those made below it), or 32 nested in one another",
+			       strerror(err));
 	}
 	errno = err;
 	cx_die_errno("unshare");
