@@ -244,16 +244,24 @@ static int make_path(struct cx_cg_hier *h, const char *name,
 int cx_cg_create(struct cx_cg_layout *l, const char *name, bool excl,
 		 struct cx_cg_made *m)
 {
-	if (excl)
+	if (excl) {
+		int first = -1, more = 0;
+
 		for (int i = 0; i < l->n; i++)
 			if (cx_cg_exists(l, i, name)) {
-				char *p = cx_cg_path(l, i, name);
-
-				cx_fail_why(EEXIST, "the cgroup is there already (cx-cgroup set changes its limits, run uses it as it is, rm removes it)",
-					    "create %s", p);
-				free(p);
-				return -1;
+				more += first >= 0;
+				if (first < 0)
+					first = i;
 			}
+		if (first >= 0) {
+			char *p = cx_cg_path(l, first, name);
+
+			cx_fail(0, "create %s: it exists already, at %s%s: cx-cgroup set changes its limits, run uses it as it is, rm removes it",
+				name, p, more ? " and in other hierarchies" : "");
+			free(p);
+			return -1;
+		}
+	}
 	for (int i = 0; i < l->n; i++) {
 		/* A parent that goes while we make what is below it was
 		 * taken back by a run beside this one, which made it:
