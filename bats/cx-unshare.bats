@@ -695,3 +695,14 @@ init_own_namespace() {
 	assert_equal "$stderr" ""
 	assert_equal "$(mounts_below_tmp)" 0
 }
+
+@test "util-linux habits: -fp --mount-proc, short options together" {
+	run -0 cx-unshare -fp --mount-proc /bin/sh -c 'echo $$; readlink /proc/self/ns/pid; grep -c . /proc/self/mountinfo >/dev/null && cat /proc/1/comm'
+	assert_line --index 0 1
+	assert_not_equal "${lines[1]}" "$(readlink /proc/self/ns/pid)"
+	assert_line --index 2 sh
+	# -r with them: a user namespace too, as util-linux's -frp.
+	run -0 cx-unshare -frp --mount-proc /bin/sh -c 'id -u; echo $$'
+	assert_output "0
+1"
+}
