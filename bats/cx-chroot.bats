@@ -607,6 +607,11 @@ cx-chroot: exec /bin/true"
 	run -0 "$HELPER_NOSYS" cx-chroot --pivot "$ROOTFS" /bin/ls /
 	assert_output "$(LC_ALL=C ls "$ROOTFS")"
 	assert_equal "$(host_mounts)" "$before"
+	# A relative NEWROOT: the bind is found again after the setns has
+	# moved the working directory to the top of the namespace.
+	run -0 bash -c "cd '$TMP' && '$HELPER_NOSYS' cx-chroot --pivot rootfs /bin/ls /"
+	assert_output "$(LC_ALL=C ls "$ROOTFS")"
+	assert_equal "$(host_mounts)" "$before"
 }
 
 @test "every cx tool after the pivot comes from the host, never from the rootfs" {

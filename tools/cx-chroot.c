@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <stdnoreturn.h>
 #include <string.h>
+#include <limits.h>
 #include <linux/magic.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -282,8 +283,20 @@ static void pivot(int rootfd, const char *root, enum pivot_mode mode)
 	if (mp < 0)
 		cx_die_errno("stat %s", root);
 	if (!mp) {
+		char again[PATH_MAX], link[64];
+		ssize_t n;
+
+		/* Without open_tree the bind is found again by its path:
+		 * ROOT as typed was read from where we were before the
+		 * setns, so the path is the one the kernel gives now. */
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", rootfd);
+		n = readlink(link, again, sizeof(again) - 1);
+		if (n > 0 && again[0] == '/')
+			again[n] = '\0';
+		else
+			snprintf(again, sizeof(again), "%s", root);
 		cx_say("bind %s onto itself", root);
-		newroot = cx_mount_self(rootfd, root, root);
+		newroot = cx_mount_self(rootfd, again, root);
 		if (newroot < 0)
 			cx_die_last();
 	}
