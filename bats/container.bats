@@ -7,7 +7,18 @@ load helpers
 
 CONTAINER="$BATS_TEST_DIRNAME/../examples/container.sh"
 
+# The cx bases there were before a test: a test's cx-cgroup create makes
+# one, which its rm leaves (run --rm takes back its own).
+cx_bases() {
+	local d
+	for d in /sys/fs/cgroup/cx /sys/fs/cgroup/*/cx; do
+		[ -d "$d" ] && echo "$d"
+	done
+	return 0
+}
+
 setup() {
+	BASES_BEFORE=$(cx_bases)
 	TMP=$(mktemp -d /tmp/cx-bats.XXXXXX)
 	mkdir "$TMP/share"
 	echo shared >"$TMP/share/file"
@@ -81,11 +92,27 @@ cx_cgroups() { find /sys/fs/cgroup -mindepth 1 -type d -name 'cx-demo-*' | sort;
 	assert_equal "$(cx_cgroups)" ""
 }
 
+# The parent cgroup of the --parent test, removed whatever the test did.
+PARENT_CG="bats-parent-$BATS_ROOT_PID"
+eval "helpers_$(declare -f teardown)"
+teardown() {
+	local base
+	cx-cgroup rm --kill --recursive "$PARENT_CG" >/dev/null 2>&1 || true
+	for base in $(cx_bases); do
+		grep -qxF "$base" <<<"$BASES_BEFORE" || rmdir "$base" 2>/dev/null
+	done
+	helpers_teardown
+}
+
 @test "--parent CGROUP: the container's cgroup is made below it, its limit read inside, and only it goes" {
 	require_static_tools
-	local p="bats-parent-$$" top=/sys/fs/cgroup/memory found=
+	local p=$PARENT_CG top=/sys/fs/cgroup/memory found=
 	[ -e /sys/fs/cgroup/cgroup.controllers ] && top=/sys/fs/cgroup
 	run -0 cx-cgroup create --controllers memory,pids "$p"
+	# cgroup v2 gives controllers to children only where the parent
+	# says so, and cx-cgroup leaves alone a parent it is not making.
+	[ "$top" = /sys/fs/cgroup ] &&
+		echo "+memory +pids" >"$top/cx/$p/cgroup.subtree_control"
 	container --parent "cx/$p" /bin/sh -c '
 		cat /sys/fs/cgroup/memory.max 2>/dev/null ||
 			cat /sys/fs/cgroup/memory.limit_in_bytes
@@ -97,7 +124,7 @@ cx_cgroups() { find /sys/fs/cgroup -mindepth 1 -type d -name 'cx-demo-*' | sort;
 		[ -n "$found" ] && break
 		sleep 0.1
 	done
-	[ -n "$found" ] || fail "no cx-demo-* below $top/cx/$p"
+	[ -n "$found" ] || fail "no cx-demo-* below $top/cx/$p: $(cat "$TMP/out")"
 	assert_equal "$(cat "$found/memory.max" 2>/dev/null || cat "$found/memory.limit_in_bytes")" 104857600
 	wait
 	assert_equal "$(cat "$TMP/out")" 104857600
