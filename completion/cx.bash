@@ -33,16 +33,16 @@ _cx_options() {
 
 # Complete the last item of a comma-separated list in $cur from WORDS.
 _cx_list() {
-	local head= item=$cur
+	local head='' item=$cur
 	if [[ $cur == *,* ]]; then
 		head=${cur%,*},
 		item=${cur##*,}
 	fi
 	local w
 	COMPREPLY=()
-	for w in $(compgen -W "$1" -- "$item"); do
+	while read -r w; do
 		COMPREPLY+=("$head$w")
-	done
+	done < <(compgen -W "$1" -- "$item")
 	compopt -o nospace 2>/dev/null
 }
 
@@ -89,22 +89,22 @@ _cx_argument() {
 	--controllers)
 		_cx_list "$(_cx_controllers | tr ' ' '\n' | sort -u)" ;;
 	--propagation)
-		COMPREPLY=($(compgen -W "private slave shared unbindable unchanged" -- "$cur")) ;;
+		mapfile -t COMPREPLY < <(compgen -W "private slave shared unbindable unchanged" -- "$cur") ;;
 	-t | --target)
-		COMPREPLY=($(compgen -W "$(cd /proc && echo [0-9]*)" -- "$cur")) ;;
+		mapfile -t COMPREPLY < <(compgen -W "$(cd /proc && echo [0-9]*)" -- "$cur") ;;
 	--user | --userspec | --map-user | -S | --setuid)
-		COMPREPLY=($(compgen -u -- "$cur")) ;;
+		mapfile -t COMPREPLY < <(compgen -u -- "$cur") ;;
 	--groups | --map-group | -G | --setgid)
 		_cx_list "$(compgen -g)" ;;
 	--parent)
-		COMPREPLY=($(compgen -W "$(_cx_cgroups "$tool")" -- "$cur")) ;;
+		mapfile -t COMPREPLY < <(compgen -W "$(_cx_cgroups "$tool")" -- "$cur") ;;
 	--memory | --memory-swap | --memory-high | --cpus | --pids | \
 	--cpu-weight | --io-weight | --cpuset | --set | --hostname | \
 	--map-users | --map-groups | --kill-signal | --time-offset | \
 	--monotonic | --boottime)
 		COMPREPLY=() ;;
 	*)
-		COMPREPLY=($(compgen -f -- "$cur")) ;;
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
 	esac
 }
 
@@ -113,16 +113,16 @@ _cx_command() {
 	if declare -F _command_offset >/dev/null; then
 		_command_offset "$1"
 	elif [ "$COMP_CWORD" -eq "$1" ]; then
-		COMPREPLY=($(compgen -c -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -c -- "$cur")
 	else
-		COMPREPLY=($(compgen -f -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 	fi
 }
 
 _cx() {
-	local cur=${COMP_WORDS[COMP_CWORD]} prev=
+	local cur=${COMP_WORDS[COMP_CWORD]} prev=''
 	local tool=${COMP_WORDS[0]} name=${COMP_WORDS[0]##*/}
-	local verb= verbs= ops=0 before=0 dashdash= i w
+	local verb='' verbs='' ops=0 before=0 dashdash='' i w
 	local -a help=("$tool")
 	local -A kind=()
 
@@ -179,43 +179,43 @@ _cx() {
 		return 0
 	fi
 	if [ -z "$dashdash" ] && [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "${!kind[*]}" -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -W "${!kind[*]}" -- "$cur")
 		return 0
 	fi
 	if [ -n "$verbs" ] && [ -z "$verb" ] &&
 		{ [ "$name" != cx-caps ] || [ "$COMP_CWORD" -eq 1 ]; }; then
-		COMPREPLY=($(compgen -W "$verbs" -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -W "$verbs" -- "$cur")
 		[ "$name" != cx-caps ] && return 0
 	fi
 	# The first word of the command, once the operands are there.
 	if [ "$before" -ge 0 ] && [ "$ops" -ge "$before" ]; then
-		COMPREPLY+=($(compgen -c -- "$cur"))
+		mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -c -- "$cur")
 		return 0
 	fi
 	case $name:$verb in
 	cx-cgroup:attach)
 		if [ "$ops" -eq 0 ]; then
-			COMPREPLY=($(compgen -W "$(_cx_cgroups "$tool")" -- "$cur"))
+			mapfile -t COMPREPLY < <(compgen -W "$(_cx_cgroups "$tool")" -- "$cur")
 		else
-			COMPREPLY=($(compgen -W "$(cd /proc && echo [0-9]*)" -- "$cur"))
+			mapfile -t COMPREPLY < <(compgen -W "$(cd /proc && echo [0-9]*)" -- "$cur")
 		fi ;;
 	cx-cgroup:get)
 		if [ "$ops" -eq 0 ]; then
-			COMPREPLY=($(compgen -W "$(_cx_cgroups "$tool")" -- "$cur"))
+			mapfile -t COMPREPLY < <(compgen -W "$(_cx_cgroups "$tool")" -- "$cur")
 		else
-			COMPREPLY=($(compgen -W "memory memory-swap memory-high cpus cpu-weight cpuset pids io-weight" -- "$cur"))
+			mapfile -t COMPREPLY < <(compgen -W "memory memory-swap memory-high cpus cpu-weight cpuset pids io-weight" -- "$cur")
 		fi ;;
 	cx-cgroup:*)
-		COMPREPLY=($(compgen -W "$(_cx_cgroups "$tool")" -- "$cur")) ;;
+		mapfile -t COMPREPLY < <(compgen -W "$(_cx_cgroups "$tool")" -- "$cur") ;;
 	cx-caps:file)
 		if [ "$ops" -eq 0 ]; then
-			COMPREPLY=($(compgen -W "get set rm" -- "$cur"))
+			mapfile -t COMPREPLY < <(compgen -W "get set rm" -- "$cur")
 		else
-			COMPREPLY=($(compgen -f -- "$cur"))
+			mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		fi ;;
 	cx-caps:decode) ;;
 	*)
-		COMPREPLY=($(compgen -f -- "$cur")) ;;
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
 	esac
 	return 0
 }

@@ -116,8 +116,8 @@ if [ -n "$parent" ]; then
 		# of /proc/self/cgroup, or v1 memory's.
 		while IFS=: read -r _ ctls path; do
 			case ,$ctls, in
-			,$v1,) cgdir=$top$path/$name ;;
-			*,$v1,*) [ -n "$v1" ] && cgdir=$top$path/$name ;;
+			,"$v1",) cgdir=$top$path/$name ;;
+			*,"$v1",*) [ -n "$v1" ] && cgdir=$top$path/$name ;;
 			esac
 		done </proc/self/cgroup
 		cgdir=${cgdir%/"$name"}
