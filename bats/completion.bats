@@ -9,8 +9,28 @@ bats_require_minimum_version 1.5.0
 
 load helpers
 
+# The cx bases there were before: a cgroup made and removed here leaves
+# the base it made, which teardown_file takes back.
+cx_bases() {
+	local d
+	for d in /sys/fs/cgroup/cx /sys/fs/cgroup/*/cx; do
+		[ -d "$d" ] && echo "$d"
+	done
+	return 0
+}
+
 setup_file() {
 	export R="bats-comp-$BATS_ROOT_PID"
+	cx_bases >"$BATS_FILE_TMPDIR/bases-before"
+}
+
+teardown_file() {
+	local base
+	cx-cgroup rm --recursive "$R" >/dev/null 2>&1
+	for base in $(cx_bases); do
+		grep -qxF "$base" "$BATS_FILE_TMPDIR/bases-before" || rmdir "$base" 2>/dev/null
+	done
+	return 0
 }
 
 # complete WORD...: what the completion offers for the last WORD (the one
