@@ -94,7 +94,19 @@ complete_words() {
 	assert_output "$R $R/one "
 	run -0 complete_words cx-cgroup get "$R/one" mem
 	assert_output "memory memory-high memory-swap "
+	# A name with a space and a comma is one offer.
+	run -0 cx-cgroup create "$R/a b,c"
+	run -0 complete_words cx-cgroup stat "$R/a"
+	assert_output "$R/a b,c "
 	run -0 cx-cgroup rm -r "$R"
+	# bash splits "--opt=value" at the '=': the word is read whole, and
+	# the offer is what replaces bash's last piece.
+	run -0 complete_words cx-unshare --propagation = s
+	assert_output "shared slave "
+	run -0 complete_words cx-unshare --propagation =
+	assert_output "=private =shared =slave =unbindable =unchanged "
+	run -0 complete_words cx-chroot --pivot = strict "$ROOTFS" cx-ca
+	assert_output "cx-caps "
 }
 
 @test "completion: after a tool's own words, the next command of the chain" {

@@ -753,6 +753,14 @@ predict_case() {
 	predict_case -- "${nobody[@]}" --drop cap_sys_admin "$TMP/suid"
 	predict_case -- "$TMP/suid-nobody"
 	predict_case -- --secbits noroot "$TMP/suid-nobody"
+	# Real and effective ids that differ already: the kernel counts the
+	# exec as set-ID, and no_new_privs sends the effective id back.
+	local split=(setpriv --ruid 1000 --euid 65534 --rgid 1000 --egid 65534 --clear-groups)
+	predict_case "${split[@]}" -- "$TMP/plain"
+	predict_case "${split[@]}" -- --no-new-privs "$TMP/plain"
+	# A set-group-ID file whose group has no id here: neither bit counts.
+	cp /bin/cat "$TMP/suid-g5000" && chown 0:5000 "$TMP/suid-g5000" &&
+		chmod 6755 "$TMP/suid-g5000"
 
 	# In a user namespace: its root has every capability of it; the
 	# host's root is its root; a set-user-ID file whose owner has no id
@@ -764,6 +772,7 @@ predict_case() {
 	predict_case "${userns[@]}" -- --user 1000:1000 "$TMP/plain"
 	predict_case "${userns[@]}" -- --user 1000:1000 "$TMP/suid"
 	predict_case "${userns[@]}" -- --user 1000:1000 "$TMP/suid-5000"
+	predict_case "${userns[@]}" -- --user 1000:1000 "$TMP/suid-g5000"
 	predict_case "${userns[@]}" -- --user 1000:1000 "$TMP/ep"
 }
 

@@ -727,10 +727,13 @@ D /opt/sub"
 D "/etc/a"
 A "/etc/say\"hi\""
 A "/etc/two\nlines"'
-	# Each path is a file of the upper dir, by its exact name.
+	# Each added path is a file of the upper dir, by its exact name.
 	run -0 cx-overlay diff --json --lower "$TMP/low" "$TMP/up"
-	jq -r '.[] | select(.kind == "A") | .path' <<<"$output" >/dev/null
-	[ -e "$TMP/up$(jq -r '.[2].path' <<<"$output")" ]
+	local i
+	for i in 2 3; do
+		[ -f "$TMP/up$(jq -r ".[$i].path" <<<"$output")" ] ||
+			fail "entry $i is no file of the upper dir"
+	done
 	mkdir "$TMP/empty"
 	run -0 cx-overlay diff --json --lower "$TMP/low" "$TMP/empty"
 	assert_output "[]"

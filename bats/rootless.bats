@@ -507,5 +507,5 @@ LOOK='cat /proc/self/uid_map /proc/self/gid_map
 	# too many, though its own namespace's sysctl says nothing.
 	run -125 unshare --user --map-root-user /bin/sh -c \
 		"echo 1 >/proc/sys/user/max_user_namespaces && exec $CX_BUILD/cx-unshare --user $CX_BUILD/cx-unshare --user true"
-	assert_output "cx-unshare: unshare: No space left on device: a limit of user namespaces is reached: sysctl user.max_user_namespaces, here or in a user namespace above this one (each counts those made below it), or 32 nested in one another"
+	assert_output "cx-unshare: unshare: No space left on device: a limit of namespaces is reached: sysctl user.max_user_namespaces (or the max_*_namespaces of another kind asked for), here or in a user namespace above this one (each counts those made below it), or 32 nested in one another"
 }

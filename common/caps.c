@@ -778,8 +778,17 @@ int cx_caps_after_exec(const struct cx_capstate *before,
 		if (euid == 0)
 			effective = true;
 	}
-	/* no_new_privs: nothing gained (the set-ID bits never got here). */
-	setid = euid != old->uid[1] || egid != old->gid[1];
+	/* A set-ID exec, as the kernel counts it.  Under no_new_privs
+	 * nothing is gained. */
+	if (f->ids_by_effective) {
+		bool in_groups = egid == old->gid[3];
+
+		for (int i = 0; i < old->ngroups && !in_groups; i++)
+			in_groups = old->groups[i] == egid;
+		setid = euid != old->uid[1] || !in_groups;
+	} else {
+		setid = euid != ruid || egid != rgid;
+	}
 	if ((setid || (n->prm & ~old->prm)) && old->nnp == 1) {
 		euid = ruid;
 		egid = rgid;

@@ -146,6 +146,11 @@ struct cx_exec_file {
 				 * no_new_privs, an owner mapped here; the
 				 * group's only with S_IXGRP */
 	uint32_t uid, gid;	/* the owner, as we see it */
+	/* Which test makes an exec a change of ids (for the ambient set
+	 * and no_new_privs): since Linux 6.16, a new effective uid, or an
+	 * effective gid not among the caller's; before, an effective id
+	 * that is not the real one. */
+	bool ids_by_effective;
 };
 
 /* The rules of capabilities(7), as the kernel applies them at exec

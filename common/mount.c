@@ -237,6 +237,14 @@ int cx_mount_protect_proc(int procfd, const char *shown)
 	return 0;
 }
 
+static bool same_dir(int a, int b)
+{
+	struct stat sa, sb;
+
+	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 &&
+	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 int cx_mount_self(int fd, const char *path_again, const char *shown)
 {
 	int tree = cx_open_tree(fd, "",
@@ -248,12 +256,22 @@ int cx_mount_self(int fd, const char *path_again, const char *shown)
 			return cx_fail(errno, "bind %s on itself", shown);
 		/* FD still names the directory under the new mount, so the
 		 * mount is found by its path. */
-		tree = open(path_again, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (tree < 0) {
-			int err = errno;
+		tree = open(path_again, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+					    O_CLOEXEC);
+		/* The path must lead to the bind just made: the same
+		 * directory, now the root of a mount. */
+		if (tree < 0 || !same_dir(tree, fd) || cx_is_mountpoint(tree) != 1) {
+			int err = tree < 0 ? errno : 0;
 
-			umount2(path_again, MNT_DETACH);
-			return cx_fail(err, "open %s", shown);
+			/* Not unmounted by a path that leads elsewhere: the
+			 * caller's mount namespace is its own (cx-chroot's),
+			 * and goes with it. */
+			if (tree >= 0)
+				close(tree);
+			if (err)
+				return cx_fail(err, "open %s", shown);
+			return cx_fail(0, "bind %s on itself: the bind cannot be found again by its path",
+				       shown);
 		}
 		return tree;
 	}

@@ -43,7 +43,9 @@ int cx_mount_fresh_source(int dirfd, const char *type, const char *source,
 /* Bind the tree at FD (recursively) onto itself, so that it becomes a
  * mount point.  Returns an O_PATH descriptor of the new mount's root.
  * open_tree/move_mount, else mount(2) through fchdir and a new open
- * of PATH_AGAIN. */
+ * of PATH_AGAIN, which must lead to the same directory, now a mount
+ * root (else the bind stays: for a caller whose mount namespace is its
+ * own, as cx-chroot's). */
 int cx_mount_self(int fd, const char *path_again, const char *shown);
 
 /* The id of the mount that holds FD, as /proc/self/mountinfo shows it:

@@ -78,8 +78,25 @@ static int write_map(pid_t pid, const char *file, const struct cx_idmap *m,
 	size_t len = 0;
 	int fd, rc;
 
-	if (!n)
-		len = (size_t)snprintf(text, sizeof(text), "0 0 4294967295\n");
+	/* No lines: every id this namespace has, to itself (the whole
+	 * range only in the first one; a parent map is all a child may
+	 * cover). */
+	if (!n) {
+		char own[32], line[128];
+		unsigned long inner, outer, count;
+		FILE *f;
+
+		snprintf(own, sizeof(own), "/proc/self/%s", file);
+		f = fopen(own, "re");
+		if (!f)
+			return cx_fail(errno, "open %s", own);
+		while (fgets(line, sizeof(line), f) && len < sizeof(text))
+			if (sscanf(line, "%lu %lu %lu", &inner, &outer, &count) == 3)
+				len += (size_t)snprintf(text + len, sizeof(text) - len,
+							"%lu %lu %lu\n", inner,
+							inner, count);
+		fclose(f);
+	}
 	for (size_t i = 0; i < n && len < sizeof(text); i++)
 		len += (size_t)snprintf(text + len, sizeof(text) - len,
 					"%u %u %u\n", m[i].inner, m[i].outer,
@@ -110,11 +127,16 @@ int cx_ns_user_mapped(const struct cx_idmap *uids, size_t nu,
 
 	/* Born in the new namespace, the child only waits to be killed:
 	 * a namespace with nobody in it cannot be given maps. */
+	pid_t parent = getpid();
+
 	pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0);
 	if (pid < 0)
 		return cx_fail(errno, "make a user namespace for the id map");
 	if (pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		/* A parent gone before the line above: no signal comes. */
+		if (getppid() != parent)
+			_exit(0);
 		for (;;)
 			pause();
 	}

@@ -61,9 +61,28 @@ _cx_capabilities() {
 		2>/dev/null | head -1 | tr ',' ' '
 }
 
+# The cgroups below the base, one whole name a line (from the JSON
+# array, whose strings may hold commas and spaces).
 _cx_cgroups() {
-	"$(_cx_sibling "$1" cx-cgroup)" ls --json 2>/dev/null | tr -d '[]"' |
-		tr ',' '\n' | sed 's/^ *//; /^$/d'
+	"$(_cx_sibling "$1" cx-cgroup)" ls --json 2>/dev/null |
+		sed -e 's/^\["//; s/"\]$//; /^\[\]$/d' -e 's/", "/\n/g' |
+		sed -e 's/\\"/"/g; s/\\\\/\\/g'
+}
+
+# COMPREPLY: the lines of standard input that begin with $cur, each
+# whole (a name with spaces stays one offer).
+_cx_match() {
+	local line
+	COMPREPLY=()
+	while IFS= read -r line; do
+		[[ $line == "$cur"* ]] && COMPREPLY+=("$line")
+	done
+}
+
+# Files and directories, quoted by bash as file names.
+_cx_files() {
+	compopt -o filenames 2>/dev/null
+	mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 }
 
 _cx_controllers() {
@@ -97,14 +116,14 @@ _cx_argument() {
 	--groups | --map-group | -G | --setgid)
 		_cx_list "$(compgen -g)" ;;
 	--parent)
-		mapfile -t COMPREPLY < <(compgen -W "$(_cx_cgroups "$tool")" -- "$cur") ;;
+		_cx_match < <(_cx_cgroups "$tool") ;;
 	--memory | --memory-swap | --memory-high | --cpus | --pids | \
 	--cpu-weight | --io-weight | --cpuset | --set | --hostname | \
 	--map-users | --map-groups | --kill-signal | --time-offset | \
 	--monotonic | --boottime)
 		COMPREPLY=() ;;
 	*)
-		mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
+		_cx_files ;;
 	esac
 }
 
@@ -115,11 +134,51 @@ _cx_command() {
 	elif [ "$COMP_CWORD" -eq "$1" ]; then
 		mapfile -t COMPREPLY < <(compgen -c -- "$cur")
 	else
-		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+		_cx_files
 	fi
 }
 
+# bash splits a word at '=' and ':' (COMP_WORDBREAKS): "--pivot=strict"
+# comes as three words.  _cx reads them joined again, as the tool will.
+_cx_join() {
+	local i w glue=0 n=0
+	cx_words=()
+	cx_cword=0
+	for ((i = 0; i < ${#COMP_WORDS[@]}; i++)); do
+		w=${COMP_WORDS[i]}
+		if ((n > 0)) && { [[ $w == "=" || $w == ":" ]] || ((glue)); }; then
+			cx_words[n - 1]+=$w
+			glue=0
+			[[ $w == "=" || $w == ":" ]] && glue=1
+		else
+			cx_words[n]=$w
+			n=$((n + 1))
+		fi
+		((i == COMP_CWORD)) && cx_cword=$((n - 1))
+	done
+}
+
 _cx() {
+	local -a cx_words
+	local cx_cword bash_cur=${COMP_WORDS[COMP_CWORD]} typed i
+	_cx_join
+	# The words as the tool reads them, for _cx_words.
+	local -a COMP_WORDS=("${cx_words[@]}")
+	local COMP_CWORD=$cx_cword
+	_cx_words
+	# bash replaces only its own last word: what came before it in the
+	# joined word ("--pivot" of "--pivot=st") is taken off each offer.
+	typed=${COMP_WORDS[COMP_CWORD]}
+	typed=${typed%"$bash_cur"}
+	if [ -n "$typed" ]; then
+		for i in "${!COMPREPLY[@]}"; do
+			COMPREPLY[i]=${COMPREPLY[i]#"$typed"}
+		done
+	fi
+	return 0
+}
+
+_cx_words() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=''
 	local tool=${COMP_WORDS[0]} name=${COMP_WORDS[0]##*/}
 	local verb='' verbs='' ops=0 before=0 dashdash='' i w
@@ -178,6 +237,17 @@ _cx() {
 		_cx_argument "$prev" "$tool"
 		return 0
 	fi
+	# --name=VALUE: the value, as the option's argument.
+	if [ -z "$dashdash" ] && [[ $cur == --*=* ]] &&
+		[ -n "${kind[${cur%%=*}]:-}" ]; then
+		local opt=${cur%%=*}
+		cur=${cur#*=}
+		_cx_argument "$opt" "$tool"
+		for i in "${!COMPREPLY[@]}"; do
+			COMPREPLY[i]=$opt=${COMPREPLY[i]}
+		done
+		return 0
+	fi
 	if [ -z "$dashdash" ] && [[ $cur == -* ]]; then
 		mapfile -t COMPREPLY < <(compgen -W "${!kind[*]}" -- "$cur")
 		return 0
@@ -195,27 +265,27 @@ _cx() {
 	case $name:$verb in
 	cx-cgroup:attach)
 		if [ "$ops" -eq 0 ]; then
-			mapfile -t COMPREPLY < <(compgen -W "$(_cx_cgroups "$tool")" -- "$cur")
+			_cx_match < <(_cx_cgroups "$tool")
 		else
 			mapfile -t COMPREPLY < <(compgen -W "$(cd /proc && echo [0-9]*)" -- "$cur")
 		fi ;;
 	cx-cgroup:get)
 		if [ "$ops" -eq 0 ]; then
-			mapfile -t COMPREPLY < <(compgen -W "$(_cx_cgroups "$tool")" -- "$cur")
+			_cx_match < <(_cx_cgroups "$tool")
 		else
 			mapfile -t COMPREPLY < <(compgen -W "memory memory-swap memory-high cpus cpu-weight cpuset pids io-weight" -- "$cur")
 		fi ;;
 	cx-cgroup:*)
-		mapfile -t COMPREPLY < <(compgen -W "$(_cx_cgroups "$tool")" -- "$cur") ;;
+		_cx_match < <(_cx_cgroups "$tool") ;;
 	cx-caps:file)
 		if [ "$ops" -eq 0 ]; then
 			mapfile -t COMPREPLY < <(compgen -W "get set rm" -- "$cur")
 		else
-			mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+			_cx_files
 		fi ;;
 	cx-caps:decode) ;;
 	*)
-		mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
+		_cx_files ;;
 	esac
 	return 0
 }

@@ -698,6 +698,21 @@ static void test_after_exec(void **state)
 		  0, 0, B(0), 0, ALL, 0, 0, 1, { 0 }, 0, B(0), B(0), 0, 0 },
 		{ "real uid 0, effective nobody: permitted, not effective",
 		  0, 65534, 0, 0, ALL, 0, 0, 0, { 0 }, 0, 0, ALL, 0, 65534 },
+		{ "before 6.16, ids that differ: a set-ID exec, ambient cleared",
+		  1000, 65534, B(10), B(10), ALL, B(10), 0, 0, { 0 },
+		  0, 0, 0, 0, 65534 },
+		{ "before 6.16, ids that differ, no_new_privs: back to real",
+		  1000, 65534, 0, 0, ALL, 0, 0, 1, { 0 }, 0, 0, 0, 0, 1000 },
+		{ "6.16, ids that differ but do not change: ambient kept",
+		  1000, 65534, B(10), B(10), ALL, B(10), 0, 0,
+		  { .ids_by_effective = true }, 0, B(10), B(10), B(10), 65534 },
+		{ "6.16, ids that differ, no_new_privs: they stay",
+		  1000, 65534, 0, 0, ALL, 0, 0, 1,
+		  { .ids_by_effective = true }, 0, 0, 0, 0, 65534 },
+		{ "6.16, setuid root: a change, ambient cleared",
+		  65534, 65534, B(10), B(10), ALL, B(10), 0, 0,
+		  { .setuid = true, .uid = 0, .ids_by_effective = true },
+		  0, ALL, ALL, 0, 0 },
 	};
 
 	(void)state;
@@ -709,6 +724,8 @@ static void test_after_exec(void **state)
 
 		before.uid[0] = c->ruid;
 		before.uid[1] = before.uid[2] = before.uid[3] = c->euid;
+		before.gid[0] = c->ruid;
+		before.gid[1] = before.gid[2] = before.gid[3] = c->euid;
 		before.prm = before.eff = c->prm;
 		before.inh = c->inh;
 		before.bnd = c->bnd;

@@ -28,6 +28,7 @@
 #include <stdarg.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/utsname.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -1189,6 +1190,17 @@ static bool id_mapped(const char *map, uint32_t id)
 	return yes;
 }
 
+/* Whether the running kernel is MAJOR.MINOR or later (uname). */
+static bool kernel_at_least(int major, int minor)
+{
+	struct utsname u;
+	int a = 0, b = 0;
+
+	if (uname(&u) < 0 || sscanf(u.release, "%d.%d", &a, &b) != 2)
+		return true;
+	return a > major || (a == major && b >= minor);
+}
+
 /* What FILE brings to exec: its capabilities where they apply and its
  * set-ID bits where they take effect, for a process in WANT; each
  * rule that holds is noted. */
@@ -1197,11 +1209,12 @@ static void read_exec_file(const char *path, const struct cx_capstate *want,
 {
 	struct cx_exec_file *f = &pr->f;
 	char names[CX_CAPS_TEXT];
+	char inh[CX_CAPS_TEXT];
 	struct statvfs sv;
 	struct stat st;
 	cap_t cap;
 	uid_t owner;
-	bool nosuid;
+	bool nosuid, mapped;
 	int pfd, fd;
 
 	pfd = open(path, O_PATH | O_CLOEXEC);
@@ -1217,6 +1230,7 @@ static void read_exec_file(const char *path, const struct cx_capstate *want,
 	memset(f, 0, sizeof(*f));
 	f->uid = (uint32_t)st.st_uid;
 	f->gid = (uint32_t)st.st_gid;
+	f->ids_by_effective = kernel_at_least(6, 16);
 
 	cap = cap_get_fd(fd);
 	if (!cap && errno != ENODATA && errno != EOVERFLOW && errno != ENOTSUP)
@@ -1243,20 +1257,21 @@ static void read_exec_file(const char *path, const struct cx_capstate *want,
 		}
 		note(pr, "file capabilities: permitted %s, inheritable %s, effective bit %s",
 		     *cx_caps_format(f->fprm, names, sizeof(names)) ? names : "[none]",
-		     *cx_caps_format(f->finh, pr->buf[MAX_NOTES - 1], sizeof(pr->buf[0])) ?
-			     pr->buf[MAX_NOTES - 1] : "[none]",
+		     *cx_caps_format(f->finh, inh, sizeof(inh)) ? inh : "[none]",
 		     f->feff ? "set" : "clear");
 	}
 	if (cap)
 		cap_free(cap);
 
+	/* The kernel takes neither bit unless both owners are mapped. */
+	mapped = id_mapped("uid_map", f->uid) && id_mapped("gid_map", f->gid);
 	if (st.st_mode & S_ISUID) {
 		if (nosuid)
 			note(pr, "set-user-ID %u: ignored on a nosuid mount", f->uid);
 		else if (want->nnp == 1)
 			note(pr, "set-user-ID %u: ignored under no_new_privs", f->uid);
-		else if (!id_mapped("uid_map", f->uid))
-			note(pr, "set-user-ID: ignored, its owner has no id in this user namespace");
+		else if (!mapped)
+			note(pr, "set-user-ID: ignored, its owner or group has no id in this user namespace");
 		else
 			f->setuid = true;
 		if (f->setuid && f->uid != want->uid[1])
@@ -1264,7 +1279,7 @@ static void read_exec_file(const char *path, const struct cx_capstate *want,
 			     f->uid, f->uid);
 	}
 	if ((st.st_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP) &&
-	    !nosuid && want->nnp != 1 && id_mapped("gid_map", f->gid)) {
+	    !nosuid && want->nnp != 1 && mapped) {
 		f->setgid = true;
 		if (f->gid != want->gid[1])
 			note(pr, "set-group-ID %u: the effective gid becomes %u",

@@ -361,7 +361,8 @@ static void put_value(const struct ctx *c, const char *key, const char *value,
 	printf("%s\n  ", (*n)++ ? "," : "{");
 	cx_json_string(stdout, key);
 	printf(": ");
-	if (len && (!digits[len] ||
+	/* JSON's numbers have no leading zeros ("007" stays a string). */
+	if (len && !(digits[0] == '0' && len > 1) && (!digits[len] ||
 		    (digits[len] == '.' && digits[len + 1] &&
 		     !digits[len + 1 + strspn(digits + len + 1, "0123456789")])))
 		printf("%s", value);

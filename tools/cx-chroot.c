@@ -294,7 +294,7 @@ static void pivot(int rootfd, const char *root, enum pivot_mode mode)
 		if (n > 0 && again[0] == '/')
 			again[n] = '\0';
 		else
-			snprintf(again, sizeof(again), "%s", root);
+			again[0] = '\0';	/* found by no path: refused */
 		cx_say("bind %s onto itself", root);
 		newroot = cx_mount_self(rootfd, again, root);
 		if (newroot < 0)

@@ -107,7 +107,7 @@ static const struct poptOption umount_options[] = {
 static const struct poptOption diff_options[] = {
 	LOWER_OPT("the lower layers under UPPER, topmost first"),
 	{ "json", 0, POPT_ARG_NONE, NULL, OPT_JSON,
-	  "one JSON array of {\"kind\", \"path\"} (any byte of a name escaped)",
+	  "one JSON array of {\"kind\", \"path\"} (control characters escaped)",
 	  NULL },
 	POPT_TABLEEND
 };

@@ -728,7 +728,7 @@ static noreturn void unshare_failed(int flags)
 			cx_die("unshare: %s: AppArmor keeps user namespaces from unprivileged programs here (sysctl kernel.apparmor_restrict_unprivileged_userns=1): a profile must allow the program 'userns'",
 			       strerror(err));
 		if (err == ENOSPC)
-			cx_die("unshare: %s: a limit of user namespaces is reached: sysctl user.max_user_namespaces, here or in a user namespace above this one (each counts those made below it), or 32 nested in one another",
+			cx_die("unshare: %s: a limit of namespaces is reached: sysctl user.max_user_namespaces (or the max_*_namespaces of another kind asked for), here or in a user namespace above this one (each counts those made below it), or 32 nested in one another",
 			       strerror(err));
 	}
 	errno = err;
