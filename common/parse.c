@@ -90,25 +90,34 @@ static int scale(uint64_t v, uint64_t base, unsigned n, uint64_t *out)
 	return 0;
 }
 
+/* The fraction 0.F of MULT, rounded down, exact for any number of
+ * digits: from the last digit to the first, part = (d * mult + part) /
+ * 10, since floor((n + x) / 10) == floor((n + floor(x)) / 10) for a
+ * whole n.  part < mult <= 2^60, so d * mult + part fits in 64 bits. */
+static uint64_t fraction_of(const char *f, const char *end, uint64_t mult)
+{
+	uint64_t part = 0;
+
+	while (end > f)
+		part = ((uint64_t)(*--end - '0') * mult + part) / 10;
+	return part;
+}
+
 int cx_parse_size(const char *s, uint64_t *out)
 {
 	static const char units[] = "KMGTPE";
-	const char *end, *u = NULL;
-	uint64_t v, frac = 0, denom = 1, mult = 1, whole, part;
+	const char *end, *u = NULL, *frac = NULL, *frac_end = NULL;
+	uint64_t v, mult = 1, whole, part;
 	uint64_t base = 1024;
 
 	if (digits(s, &v, &end) < 0)
 		return -1;
 	if (*end == '.') {
-		/* A fraction: digits past the eighteenth cannot change a
-		 * 64-bit result, and are only checked. */
 		if (!isdigit((unsigned char)*++end))
 			return einval();
-		for (; isdigit((unsigned char)*end); end++)
-			if (denom <= UINT64_MAX / 10 / 10) {
-				frac = frac * 10 + (uint64_t)(*end - '0');
-				denom *= 10;
-			}
+		for (frac = end; isdigit((unsigned char)*end); end++)
+			;
+		frac_end = end;
 	}
 	if (*end && *end != 'B' && *end != 'b') {
 		u = strchr(units, toupper((unsigned char)*end));
@@ -123,14 +132,13 @@ int cx_parse_size(const char *s, uint64_t *out)
 	} else if (*end) {
 		end++;	/* bytes, said so: "512B" */
 	}
-	if (*end || (denom > 1 && !u))
+	if (*end || (frac && !u))
 		return einval();
 	if (u && scale(1, base, (unsigned)(u - units + 1), &mult) < 0)
 		return -1;
 	if (scale(v, mult, 1, &whole) < 0)
 		return -1;
-	/* frac / denom of MULT, rounded down, as util-linux does. */
-	part = (uint64_t)((unsigned __int128)mult * frac / denom);
+	part = frac ? fraction_of(frac, frac_end, mult) : 0;
 	if (whole > UINT64_MAX - part)
 		return erange();
 	*out = whole + part;

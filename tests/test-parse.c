@@ -204,7 +204,10 @@ static void test_size(void **state)
 		{ "1.0000000000000000000000001K", 0, KiB },
 		{ "15.999999999999999999E", 0, UINT64_MAX - 1 },
 		{ "16E", ERANGE, 0 },
-		{ "15.9999999999999999999999E", 0, UINT64_MAX - 1 },
+		/* exact past eighteen digits: 2^64 - 2^60 / 10^22, rounded down */
+		{ "15.9999999999999999999999E", 0, UINT64_MAX },
+		{ "0.999999999999999999999E", 0, (1ULL << 60) - 1 },
+		{ "0.999999999999999999999EB", 0, 999999999999999999ULL },
 		/* the unit letter in either case */
 		{ "1k", 0, KiB },
 		{ "1m", 0, MiB },
