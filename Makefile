@@ -93,6 +93,10 @@ MUSL     := $(abspath $(MUSL_DEPS))
 CC       := gcc -specs $(MUSL)/musl.specs -isystem $(MUSL)/kh
 ALL_CFLAGS  += -I$(MUSL)/prefix/include -ffunction-sections -fdata-sections
 ALL_LDFLAGS += -L$(MUSL)/prefix/lib -Wl,--gc-sections
+# common/alloc.c takes malloc's names (it says why), linked as an
+# object, not from libcx.a, so that a library's malloc finds it too.
+ALL_CFLAGS  += -DCX_OWN_MALLOC
+OWN_MALLOC  = $(BUILD)/common/alloc.o
 ARCHIVE_LIBS := -larchive -lzstd -lz -lnettle
 LIBS_cx-overlay := -lpopt $(ARCHIVE_LIBS)
 # What must be glibc's goes to a glibc build folder of its own.
@@ -149,7 +153,7 @@ $(BUILD)/libcx.a: $(OBJS)
 
 $(BUILD)/cx-%: $(BUILD)/tools/cx-%.o $(BUILD)/libcx.a $(BUILD)/.flags
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libcx.a $(LIBS_cx-$*)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(OWN_MALLOC) $(BUILD)/libcx.a $(LIBS_cx-$*)
 
 $(BUILD)/common $(BUILD)/tools $(BUILD)/tests:
 	mkdir -p $@
