@@ -28,7 +28,7 @@ LIBS_cx-chroot  := -lpopt
 LIBS_cx-nsenter := -lpopt
 LIBS_cx-bind    := -lpopt
 LIBS_cx-cgroup  := -lpopt
-LIBS_cx-caps    := -lpopt -lcap -lcap-ng
+LIBS_cx-caps    := -lpopt -lcap
 # libarchive, and nettle for the blobs' digests.  Statically, its pax
 # writer pulls in the table of every format, xar's libxml2 and ICU with
 # it; --gc-sections drops what is never called.
@@ -294,7 +294,7 @@ FUZZERS      := $(sort $(basename $(notdir $(wildcard tests/fuzz/fuzz-*.c))))
 FUZZ_CFLAGS  := -std=gnu11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
 		$(WARN) -Icommon -DCX_VERSION='"$(VERSION)"' \
 		-fsanitize=address,undefined -fno-sanitize-recover=all
-FUZZ_LIBS    := -Wl,--as-needed -lpopt -lcap -lcap-ng
+FUZZ_LIBS    := -Wl,--as-needed -lpopt -lcap
 # The option parser exits on a usage error: the target catches exit().
 FUZZ_LIBS_fuzz-opt := -Wl,--wrap=exit
 

@@ -604,14 +604,15 @@ cap_net_bind_service"
 	assert_output "cx-caps: --user 4242: /etc/passwd has no user 4242 to take a group from; give USER:GROUP"
 }
 
-@test "the check before the exec: a change that did not happen stops the chain with 125" {
+@test "a drop the kernel refuses stops the chain with 125, and the line says what it takes" {
 	open_tmp
 	mkdir -m 777 "$TMP/w"
 	# As nobody, without cap_setpcap, nothing leaves the bounding set:
-	# libcap-ng's capng_apply() says it worked all the same.  The state
-	# read back says otherwise, and the command never runs.
+	# the kernel says EPERM, and the command never runs.  (libcap-ng's
+	# capng_apply() used to say it worked; the state read back before
+	# the exec, kept, caught it then.)
 	run -125 cx-caps --user nobody cx-caps --drop cap_chown touch "$TMP/w/ran"
-	assert_output "cx-caps: after the change, the bounding set has cap_chown, which was not asked for (dropping from it takes cap_setpcap)"
+	assert_output "cx-caps: drop cap_chown from the bounding set: it takes cap_setpcap in the effective set"
 	[ ! -e "$TMP/w/ran" ]
 	# What nobody may do goes through.
 	run -0 cx-caps --user nobody cx-caps --no-new-privs touch "$TMP/w/ran"

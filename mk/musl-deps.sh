@@ -21,7 +21,7 @@
 set -eu
 
 DIR=$(realpath -m "$1")
-PKGS="popt libcap2 libcap-ng zlib libzstd nettle libarchive"
+PKGS="popt libcap2 zlib libzstd nettle libarchive"
 [ -e "$DIR/prefix/.done" ] && exit 0
 
 need() {
@@ -112,13 +112,6 @@ w libcap2
 q make -C libcap CC="$CC" BUILD_CC=gcc libcap.a
 mkdir -p "$P/include/sys"
 cp libcap/libcap.a "$P/lib/" && cp libcap/include/sys/capability.h "$P/include/sys/"
-
-echo "musl-deps: libcap-ng" >&2
-w libcap-ng
-q ./configure --prefix="$P" --disable-shared --enable-static \
-	--without-python --without-python3
-q make -j2 -C src
-q make -C src install
 
 echo "musl-deps: nettle" >&2
 w nettle

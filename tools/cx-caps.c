@@ -14,7 +14,6 @@
 #include "proc.h"
 
 #include <sys/capability.h>	/* libcap: file capabilities, text forms */
-#include <cap-ng.h>		/* libcap-ng: applying the sets */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -985,49 +984,28 @@ static void make_plan(const struct ctx *c, const struct cx_capstate *now,
 	}
 }
 
-/* libcap-ng holds one state: load it with the masks of WANT. */
-static void capng_load(const struct cx_capstate *want, bool with_bounds)
-{
-	capng_clear(CAPNG_SELECT_ALL);
-	for (unsigned i = 0; i <= kernel_last; i++) {
-		uint64_t bit = (uint64_t)1 << i;
-
-		if (want->eff & bit)
-			capng_update(CAPNG_ADD, CAPNG_EFFECTIVE, i);
-		if (want->prm & bit)
-			capng_update(CAPNG_ADD, CAPNG_PERMITTED, i);
-		if (want->inh & bit)
-			capng_update(CAPNG_ADD, CAPNG_INHERITABLE, i);
-		if (want->amb & bit)
-			capng_update(CAPNG_ADD, CAPNG_AMBIENT, i);
-		if (with_bounds && (want->bnd & bit))
-			capng_update(CAPNG_ADD, CAPNG_BOUNDING_SET, i);
-	}
-}
-
 /* First, while we still hold cap_setpcap: nothing dropped from the
- * bounding set comes back, at any exec. */
+ * bounding set comes back, at any exec.  One prctl per capability
+ * dropped, and nothing read back: each drop's success is the kernel's
+ * answer, and only this thread can change its bounding set. */
 static void drop_bounding(const struct cx_capstate *now,
 			  const struct cx_capstate *want)
 {
 	char names[CX_CAPS_TEXT];
-	int rc;
+	uint64_t drop = now->bnd & ~want->bnd;
 
-	if (want->bnd == now->bnd)
+	if (!drop)
 		return;
-	cx_caps_format(now->bnd & ~want->bnd, names, sizeof(names));
+	cx_caps_format(drop, names, sizeof(names));
 	cx_say("drop %s from the bounding set", names);
-	capng_load(want, true);
-	errno = 0;
-	/* Without cap_setpcap, libcap-ng 0.8.3 drops nothing and returns
-	 * 0 all the same: the check before the exec finds that out. */
-	rc = capng_apply(CAPNG_SELECT_BOUNDS);
-	if (rc == -4)
-		cx_die("drop %s from the bounding set: it takes cap_setpcap in the effective set",
-		       names);
-	if (rc < 0) {
-		if (!errno)
-			errno = EPERM;
+	for (unsigned i = 0; i <= kernel_last; i++) {
+		if (!(drop & ((uint64_t)1 << i)))
+			continue;
+		if (prctl(PR_CAPBSET_DROP, i, 0, 0, 0) == 0)
+			continue;
+		if (errno == EPERM && !(now->eff & ((uint64_t)1 << CAP_SETPCAP)))
+			cx_die("drop %s from the bounding set: it takes cap_setpcap in the effective set",
+			       names);
 		cx_die_errno("drop %s from the bounding set", names);
 	}
 }
@@ -1071,14 +1049,18 @@ static void change_ids(const struct plan *p)
 		cx_die_errno("clear keep_caps after the uid change");
 }
 
-/* The permitted and effective sets, the inheritable set, then the
- * ambient set, which needs the other two to hold its capabilities. */
-static void set_sets(const struct cx_capstate *want)
+/* The permitted and effective sets, the inheritable set (one capset),
+ * then the ambient set, which needs the other two to hold its
+ * capabilities.  The capset has already cleared from the ambient set
+ * whatever is not both permitted and inheritable, and the inheritable
+ * set is the ambient set wanted: only raising is left. */
+static void set_sets(const struct cx_capstate *now,
+		     const struct cx_capstate *want)
 {
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
 	char names[CX_CAPS_TEXT];
-	int rc;
 
-	capng_load(want, false);
 	if (cx_verbose) {
 		char e[CX_CAPS_TEXT];
 
@@ -1089,17 +1071,21 @@ static void set_sets(const struct cx_capstate *want)
 			cx_say("raise %s in the ambient set",
 			       cx_caps_format(want->amb, names, sizeof(names)));
 	}
-	errno = 0;
-	if (capng_apply(CAPNG_SELECT_CAPS) < 0)
+	for (int i = 0; i < 2; i++) {
+		d[i].effective = (uint32_t)(want->eff >> (32 * i));
+		d[i].permitted = (uint32_t)(want->prm >> (32 * i));
+		d[i].inheritable = (uint32_t)(want->inh >> (32 * i));
+	}
+	if (capset(&hdr, d) < 0)
 		cx_die_errno("set the permitted, effective and inheritable sets (capset)");
-	errno = 0;
-	rc = capng_apply(CAPNG_SELECT_AMBIENT);
-	if (rc < 0) {
-		if (!errno)
-			errno = EPERM;
-		cx_die_errno("set the ambient set to %s",
-			     *cx_caps_format(want->amb, names, sizeof(names)) ?
-				     names : "[none]");
+	for (unsigned i = 0; i <= kernel_last; i++) {
+		uint64_t bit = (uint64_t)1 << i;
+
+		if (!(want->amb & bit) || (now->amb & want->prm & want->inh & bit))
+			continue;
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, i, 0, 0) < 0)
+			cx_die_errno("set the ambient set to %s",
+				     cx_caps_format(want->amb, names, sizeof(names)));
 	}
 }
 
@@ -1108,6 +1094,7 @@ static noreturn void chain(const struct ctx *c, char **cmd)
 	struct cx_capstate now, want, got;
 	struct plan p;
 	char why[2048];
+	uint64_t bnd_after;
 
 	read_self(&now, NULL);
 	make_plan(c, &now, &p, &want);
@@ -1120,7 +1107,7 @@ static noreturn void chain(const struct ctx *c, char **cmd)
 	drop_bounding(&now, &want);
 	secbits_before(&p);
 	change_ids(&p);
-	set_sets(&want);
+	set_sets(&now, &want);
 	if (p.no_new_privs)
 		cx_say("set no_new_privs");
 	if (p.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
@@ -1129,7 +1116,8 @@ static noreturn void chain(const struct ctx *c, char **cmd)
 		cx_die_last();
 
 	/* Trust the kernel's answer, not the calls' return values. */
-	read_self(&got, want.bnd == now.bnd ? &now.bnd : NULL);
+	bnd_after = now.bnd & want.bnd;
+	read_self(&got, &bnd_after);
 	if (cx_capstate_diff(&want, &got, why, sizeof(why)))
 		cx_die("after the change, %s%s", why,
 		       got.bnd != want.bnd && !(now.eff & (1u << CAP_SETPCAP)) ?
