@@ -32,7 +32,7 @@ enum {
 	MIN_SHIFT = 5,		/* 32-byte blocks */
 	MAX_SHIFT = 17,		/* 128 KiB */
 	NCLASS = MAX_SHIFT - MIN_SHIFT + 1,
-	ARENA = 128 << 10,
+	ARENA = 32 << 10,	/* in .bss: die.c makes it present */
 	CHUNK = 256 << 10,
 	BIG = 0xff,		/* the class of a mapping of its own */
 };

@@ -4,7 +4,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <unistd.h>
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23	/* Linux 5.14 */
+#endif
 
 const char *cx_prog = "cx";
 
@@ -12,10 +19,34 @@ static char last_msg[1024];
 static char last_why[512];	/* after the errno's text, when there is one */
 static int last_err;
 
+/* The pages every tool writes in its short life, made present with one
+ * call each instead of a page fault each: the stack a tool uses (up to
+ * 36 KiB: path buffers, messages) and its zero-initialised data, where
+ * alloc.c's arena is.  On the machines measured here a first touch
+ * costs 10 to 20 us, a page made present in bulk about 1 (see "Speed"
+ * in README.md).  A kernel before 5.14 says EINVAL, and the pages come
+ * one fault at a time as before. */
+enum { STACK_AHEAD = 36 << 10, BSS_MAX = 64 << 10 };
+
+extern char __bss_start[], _end[];
+
+static void prefault(void)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t sp = (uintptr_t)__builtin_frame_address(0) & ~(page - 1);
+	uintptr_t lo = (uintptr_t)__bss_start & ~(page - 1);
+	uintptr_t hi = ((uintptr_t)_end + page - 1) & ~(page - 1);
+
+	madvise((void *)(sp - STACK_AHEAD), STACK_AHEAD, MADV_POPULATE_WRITE);
+	if (hi - lo <= BSS_MAX)
+		madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
+}
+
 void cx_init(const char *prog)
 {
 	const char *v = getenv(CX_VERBOSE_ENV);
 
+	prefault();
 	cx_prog = prog;
 	cx_verbose = v && strcmp(v, "1") == 0;
 	/* Run from a descriptor (execveat), a tool's command name would be
