@@ -58,6 +58,20 @@ void cx_init(const char *prog)
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
+#ifdef __SANITIZE_ADDRESS__
+/* LeakSanitizer stops the world with ptrace, which a process that is
+ * not dumpable refuses: every tool makes itself so (above), and an exec
+ * with a real id other than the effective one is so from the start,
+ * when ASAN_OPTIONS cannot even be read (/proc/self/environ is
+ * root's).  Its check at exit would end such a tool with a fatal error
+ * of its own; the unit tests, dumpable, keep it. */
+int __lsan_is_turned_off(void);
+int __lsan_is_turned_off(void)
+{
+	return prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 1;
+}
+#endif
+
 static void __attribute__((format(printf, 1, 2))) set_msg(const char *fmt, ...)
 {
 	va_list ap;
