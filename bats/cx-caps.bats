@@ -906,3 +906,13 @@ predict_case() {
 	assert_line --partial "--pid PID"
 	assert_line --partial "--json"
 }
+
+@test "an ambient capability held before --user is raised again after the uid change" {
+	# A change of uid away from root clears the ambient set: what was
+	# there before must be raised again, not taken as still there.
+	run -0 cx-caps --keep net_bind_service,setuid,setgid,setpcap --add-ambient net_bind_service -- \
+		cx-caps --user nobody --keep net_bind_service --add-ambient net_bind_service -- \
+		cat /proc/self/status
+	assert_line --regexp '^CapAmb:	0000000000000400$'
+	assert_line --regexp '^Uid:	65534	65534	65534	65534$'
+}

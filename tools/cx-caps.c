@@ -1053,9 +1053,9 @@ static void change_ids(const struct plan *p)
  * then the ambient set, which needs the other two to hold its
  * capabilities.  The capset has already cleared from the ambient set
  * whatever is not both permitted and inheritable, and the inheritable
- * set is the ambient set wanted: only raising is left. */
-static void set_sets(const struct cx_capstate *now,
-		     const struct cx_capstate *want)
+ * set is the ambient set wanted: only raising is left, every bit again
+ * (a change of uid away from root has cleared the set since it was read). */
+static void set_sets(const struct cx_capstate *want)
 {
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct d[2];
@@ -1081,7 +1081,7 @@ static void set_sets(const struct cx_capstate *now,
 	for (unsigned i = 0; i <= kernel_last; i++) {
 		uint64_t bit = (uint64_t)1 << i;
 
-		if (!(want->amb & bit) || (now->amb & want->prm & want->inh & bit))
+		if (!(want->amb & bit))
 			continue;
 		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, i, 0, 0) < 0)
 			cx_die_errno("set the ambient set to %s",
@@ -1107,7 +1107,7 @@ static noreturn void chain(const struct ctx *c, char **cmd)
 	drop_bounding(&now, &want);
 	secbits_before(&p);
 	change_ids(&p);
-	set_sets(&now, &want);
+	set_sets(&want);
 	if (p.no_new_privs)
 		cx_say("set no_new_privs");
 	if (p.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
