@@ -244,8 +244,9 @@ static const char *kernel_last_name(void)
 /* Our own state, from the system calls: no /proc needed, which may be
  * missing or another PID namespace's in a container.  One prctl per
  * capability for the bounding set, unless BND is given: the set as
- * read before, when nothing was dropped from it since (only the thread
- * itself can change it, and only by dropping).  The ambient set is
+ * read before less what drop_bounding dropped, each drop's success
+ * being the kernel's answer (only the thread itself can change it, and
+ * only by dropping).  The ambient set is
  * asked only for capabilities both permitted and inheritable: the
  * kernel keeps it inside the two. */
 static void read_self(struct cx_capstate *st, const uint64_t *bnd)
@@ -1115,13 +1116,12 @@ static noreturn void chain(const struct ctx *c, char **cmd)
 	if (cx_pdeath_release() < 0)
 		cx_die_last();
 
-	/* Trust the kernel's answer, not the calls' return values. */
+	/* The kernel's state, read back: the bounding set as the drops
+	 * left it, the rest from the kernel again. */
 	bnd_after = now.bnd & want.bnd;
 	read_self(&got, &bnd_after);
 	if (cx_capstate_diff(&want, &got, why, sizeof(why)))
-		cx_die("after the change, %s%s", why,
-		       got.bnd != want.bnd && !(now.eff & (1u << CAP_SETPCAP)) ?
-			       " (dropping from it takes cap_setpcap)" : "");
+		cx_die("after the change, %s", why);
 	if (c->print) {
 		show_text(&got);
 		flush_stdout();
