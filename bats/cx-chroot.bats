@@ -659,6 +659,34 @@ cx-chroot: exec /bin/true"
 	assert_output pid=1
 }
 
+@test "a chain makes one read-only view of the tool directory, and a cx tool named by another path runs from that path" {
+	command -v strace >/dev/null || skip "strace is not installed (apt-get install strace)"
+	# Each link used to make a view of its own (open_tree(2)); the
+	# first one's now goes down the chain.
+	run -0 strace -f -qq -e trace=open_tree -o "$TMP/trace" \
+		cx-unshare --uts cx-unshare --ipc cx-unshare --net /bin/true
+	assert_equal "$(grep -c 'OPEN_TREE_CLONE' "$TMP/trace")" 1
+	# Another file of the same name is no tool of that directory: it
+	# runs from where the command line or PATH finds it.
+	mkdir "$TMP/other"
+	cp /bin/echo "$TMP/other/cx-caps"
+	run -0 cx-unshare --uts cx-unshare --ipc "$TMP/other/cx-caps" other
+	assert_output other
+	run -0 env PATH="$TMP/other:$PATH" cx-unshare --uts cx-unshare --ipc cx-caps other
+	assert_output other
+	# ...and the view then passes it on to a root change
+	run -0 cx-unshare --uts cx-unshare --mount --pid --fork cx-chroot --pivot "$ROOTFS" \
+		cx-unshare --mount-proc cx-caps --drop cap_chown \
+		/bin/sh -c 'grep CapBnd /proc/self/status; env | grep -c ^CX_TOOLDIR || true; exec ls /proc/self/fd'
+	mask=$(awk '/CapBnd/ { print $2 }' <<<"$output")
+	assert [ $((0x$mask & 1)) -eq 0 ]
+	assert_line --index 1 0
+	assert_equal "$(sed -n '3,$p' <<<"$output" | tr '\n' ' ')" "0 1 2 3 "
+	# The final command holds neither the descriptor nor the variable.
+	run -0 cx-unshare --uts cx-unshare --ipc /bin/sh -c 'env | grep -c ^CX_TOOLDIR || true; exec ls /proc/self/fd'
+	assert_equal "$(tr '\n' ' ' <<<"$output")" "0 0 1 2 3 "
+}
+
 @test "the working directory is proved under the new root after the change" {
 	# Only --skip-chdir keeps one from before; a directory removed
 	# meanwhile cannot be placed under any root, and is refused.

@@ -182,19 +182,26 @@ static int view_of_dir(const char *path, char real[PATH_MAX],
 
 /* The tool at PATH in DIRFD, opened so that running it exposes no host
  * file a container could write: in a tool directory (a dissolved
- * view) as it is; else through a dissolved view of its own directory;
- * else the file itself where it is on a read-only mount (an attached
- * one: only the mount namespace that holds it may remount it), else a
- * sealed copy. */
-static int open_tool(int dirfd, const char *path, const char *name)
+ * view) as it is; else through a dissolved view of its own directory
+ * (left open in *KEEP when KEEP is given and the tool was found there,
+ * else closed); else the file itself where it is on a read-only mount
+ * (an attached one: only the mount namespace that holds it may remount
+ * it), else a sealed copy. */
+static int open_tool(int dirfd, const char *path, const char *name,
+		     int *keep)
 {
 	char real[PATH_MAX];
 	const char *base;
 	int fd = -1, view;
 
+	if (keep)
+		*keep = -1;
 	if (dirfd == AT_FDCWD && (view = view_of_dir(path, real, &base)) >= 0) {
 		fd = open_in(view, base);
-		close(view);
+		if (keep && fd >= 0)
+			*keep = view;
+		else
+			close(view);
 	}
 	if (fd < 0)
 		fd = open_in(dirfd, path);
@@ -202,20 +209,43 @@ static int open_tool(int dirfd, const char *path, const char *name)
 		return -1;
 	if (faccessat(fd, "", X_OK, AT_EMPTY_PATH) < 0) {
 		close(fd);
-		return -1;
-	}
-	if (read_only_mount(fd))
+		fd = -1;
+	} else if (read_only_mount(fd)) {
 		return fd;
-	return sealed_copy(fd, path, name);
+	} else {
+		fd = sealed_copy(fd, path, name);
+	}
+	if (keep && *keep >= 0)
+		close(*keep);
+	if (keep)
+		*keep = -1;
+	return fd;
+}
+
+/* PATH (symlinks followed) is the very file NAME in DIR. */
+static bool same_file(int dir, const char *path)
+{
+	const char *name = strrchr(path, '/');
+	struct stat a, b;
+
+	name = name ? name + 1 : path;
+	return stat(path, &a) == 0 &&
+	       fstatat(dir, name, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       S_ISREG(b.st_mode) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 /* The host directory the next cx tool came from.  It goes down the
  * chain as CX_TOOLDIR_FD, so that every cx tool after a root change is
  * found on the host and never in the new root, where a hostile rootfs
  * could plant its own "cx-caps" in PATH to run before the capabilities
- * are dropped.  The final command gets neither the descriptor nor the
- * variable. */
+ * are dropped.  Before any root change it goes down as well, marked
+ * HOST_MARK ("/" is still the host's): a later tool then looks its
+ * next one up as usual and opens it through the view when that is the
+ * very file, instead of making a view of its own (an open_tree(2)
+ * clone that the kernel tears down again: about 0.1 ms each).  The
+ * final command gets neither the descriptor nor the variable. */
 static int tooldir = -1;
+#define HOST_MARK ",host"
 
 /* Past a root change with no tool directory to pass down (no read-only
  * view could be made: the host's directory itself would be a way out
@@ -250,9 +280,9 @@ static int open_found(const char *path, const char *base)
 	 * itself would be a way out of the new root (CVE-2024-21626). */
 	tooldir = view_of_dir(path, real, &name);
 	no_tooldir = tooldir < 0;
-	if (tooldir >= 0 && (fd = open_tool(tooldir, name, base)) != -1)
+	if (tooldir >= 0 && (fd = open_tool(tooldir, name, base, NULL)) != -1)
 		return fd;
-	return open_tool(AT_FDCWD, path, base);
+	return open_tool(AT_FDCWD, path, base, NULL);
 }
 
 static const char *base_name(const char *arg)
@@ -262,16 +292,46 @@ static const char *base_name(const char *arg)
 	return base ? base + 1 : arg;
 }
 
-static int inherited_tooldir(void)
+/* The descriptor CX_TOOLDIR_FD names, or -1; *HOST tells whether it
+ * was passed down before any root change (HOST_MARK). */
+static int inherited_dir(bool *host)
 {
 	const char *s = getenv(CX_TOOLDIR_ENV);
+	char num[16];
 	struct stat st;
 	uint32_t fd;
+	size_t len;
 
-	if (!s || cx_parse_u32(s, &fd) < 0 || fd < 3 || fd > INT_MAX ||
+	if (!s)
+		return -1;
+	len = strcspn(s, ",");
+	*host = !strcmp(s + len, HOST_MARK);
+	if ((s[len] && !*host) || len >= sizeof(num))
+		return -1;
+	memcpy(num, s, len);
+	num[len] = '\0';
+	if (cx_parse_u32(num, &fd) < 0 || fd < 3 || fd > INT_MAX ||
 	    fstat((int)fd, &st) < 0 || !S_ISDIR(st.st_mode))
 		return -1;
 	return (int)fd;
+}
+
+/* The tool directory passed down past a root change, or -1. */
+static int inherited_tooldir(void)
+{
+	bool host;
+	int fd = inherited_dir(&host);
+
+	return host ? -1 : fd;
+}
+
+/* The tool directory passed down while "/" is still the host's, or -1. */
+static int inherited_hostdir(void)
+{
+	bool host;
+	int fd = inherited_dir(&host);
+
+	return host ? fd : -1;
 }
 
 /* 0 when PATH names an executable regular file; else the errno. */
@@ -332,13 +392,13 @@ int cx_exec_preopen(char *const argv[])
 {
 	const char *path, *base;
 	char buf[PATH_MAX];
-	int fd;
+	int fd, hostdir;
 
 	if (!argv[0] || !is_tool_name(argv[0]))
 		return -1;
 	base = base_name(argv[0]);
 	if ((tooldir = inherited_tooldir()) >= 0) {
-		fd = open_tool(tooldir, base, base);
+		fd = open_tool(tooldir, base, base, NULL);
 		if (fd == -1) {
 			cx_fail(errno, "%s: not among the host's cx tools", base);
 			return -2;
@@ -347,8 +407,17 @@ int cx_exec_preopen(char *const argv[])
 	}
 	if (tooldir_withheld())
 		return fail_withheld(base), -2;
-	path = find_command(argv[0], buf);
-	return path ? open_found(path, base) : -1;
+	if (!(path = find_command(argv[0], buf)))
+		return -1;
+	/* The view an earlier link made, when it holds this very file:
+	 * from now on it is the tool directory past the root change. */
+	hostdir = inherited_hostdir();
+	if (hostdir >= 0 && same_file(hostdir, path) &&
+	    (fd = open_tool(hostdir, base_name(path), base, NULL)) >= 0) {
+		tooldir = hostdir;
+		return fd;
+	}
+	return open_found(path, base);
 }
 
 static noreturn void not_runnable(const char *name, int err)
@@ -388,13 +457,26 @@ void cx_exec_find(char *const argv[])
 /* A cx tool that no earlier link opened: from a view or sealed copy
  * too, so that no cx process of a chain (an init that stays PID 1 of
  * the container, a supervisor) runs a host file the container could
- * write.  -1 when not found (execvp then says so). */
-static int open_next_tool(const char *arg)
+ * write.  Through the view passed down, when it holds the file PATH
+ * finds; else through a view of its own directory, left in *VIEW to be
+ * passed on (or -1).  -1 when not found (execvp then says so).
+ * Nothing here is kept in a static: this may run in a child that
+ * shares its parent's memory. */
+static int open_next_tool(const char *arg, int *view)
 {
 	char buf[PATH_MAX];
 	const char *path = find_command(arg, buf);
+	int dir = inherited_hostdir(), fd;
 
-	return path ? open_tool(AT_FDCWD, path, base_name(arg)) : -1;
+	*view = -1;
+	if (!path)
+		return -1;
+	if (dir >= 0 && same_file(dir, path) &&
+	    (fd = open_tool(dir, base_name(path), base_name(arg), NULL)) >= 0) {
+		*view = dir;
+		return fd;
+	}
+	return open_tool(AT_FDCWD, path, base_name(arg), view);
 }
 
 /* A memfd whose writes are sealed: what sealed_copy makes. */
@@ -503,10 +585,12 @@ void cx_exec(int toolfd, char *const argv[])
 {
 	bool tool = is_tool_name(argv[0]);
 	int dir = tooldir >= 0 ? tooldir : inherited_tooldir(), err;
-	char num[16];
+	int hostdir = -1;
+	char num[24];
 
 	if (tool && toolfd < 0 && dir >= 0) {
-		toolfd = open_tool(dir, base_name(argv[0]), base_name(argv[0]));
+		toolfd = open_tool(dir, base_name(argv[0]), base_name(argv[0]),
+				   NULL);
 		if (toolfd == -1) {
 			fprintf(stderr, "%s: exec %s: not among the host's cx tools\n",
 				cx_prog, argv[0]);
@@ -517,7 +601,7 @@ void cx_exec(int toolfd, char *const argv[])
 		cx_warn_last();
 		leave(CX_EXIT_NOT_FOUND);
 	} else if (tool && toolfd < 0) {
-		toolfd = open_next_tool(argv[0]);
+		toolfd = open_next_tool(argv[0], &hostdir);
 	}
 	if (toolfd == -2) {
 		cx_warn_last();
@@ -531,6 +615,10 @@ void cx_exec(int toolfd, char *const argv[])
 	if (tool && toolfd >= 0 && dir >= 0) {
 		snprintf(num, sizeof(num), "%d", dir);
 		fcntl(dir, F_SETFD, 0);
+		setenv(CX_TOOLDIR_ENV, num, 1);
+	} else if (tool && toolfd >= 0 && hostdir >= 0) {
+		snprintf(num, sizeof(num), "%d" HOST_MARK, hostdir);
+		fcntl(hostdir, F_SETFD, 0);
 		setenv(CX_TOOLDIR_ENV, num, 1);
 	} else if (tool && tooldir_withheld()) {
 		setenv(CX_TOOLDIR_ENV, NO_TOOLDIR, 1);
@@ -613,7 +701,8 @@ void cx_signals_release(void)
  * reach through /proc/PID/fd while the container lives. */
 static void forget_tooldir(void)
 {
-	int inherited = inherited_tooldir();
+	bool host;
+	int inherited = inherited_dir(&host);
 
 	if (tooldir >= 0 && tooldir != inherited)
 		close(tooldir);
