@@ -674,17 +674,25 @@ cx-chroot: exec /bin/true"
 	assert_output other
 	run -0 env PATH="$TMP/other:$PATH" cx-unshare --uts cx-unshare --ipc cx-caps other
 	assert_output other
-	# ...and the view then passes it on to a root change
-	run -0 cx-unshare --uts cx-unshare --mount --pid --fork cx-chroot --pivot "$ROOTFS" \
+	# The final command holds neither the descriptor nor the variable.
+	run -0 cx-unshare --uts cx-unshare --ipc /bin/sh -c 'env | grep -c ^CX_TOOLDIR || true; exec ls /proc/self/fd'
+	assert_equal "$(tr '\n' ' ' <<<"$output")" "0 0 1 2 3 "
+}
+
+@test "the view a chain made before the root change is its tool directory after it" {
+	require_static_tools
+	command -v strace >/dev/null || skip "strace is not installed (apt-get install strace)"
+	run -0 strace -f -qq -e trace=open_tree -o "$TMP/trace" \
+		cx-unshare --uts cx-unshare --mount --pid --fork cx-chroot --pivot "$ROOTFS" \
 		cx-unshare --mount-proc cx-caps --drop cap_chown \
 		/bin/sh -c 'grep CapBnd /proc/self/status; env | grep -c ^CX_TOOLDIR || true; exec ls /proc/self/fd'
+	# One view of a directory (the pivot's bind of NEWROOT and the
+	# masks of /proc are recursive clones).
+	assert_equal "$(grep -c 'OPEN_TREE_CLOEXEC|AT_EMPTY_PATH)' "$TMP/trace")" 1
 	mask=$(awk '/CapBnd/ { print $2 }' <<<"$output")
 	assert [ $((0x$mask & 1)) -eq 0 ]
 	assert_line --index 1 0
 	assert_equal "$(sed -n '3,$p' <<<"$output" | tr '\n' ' ')" "0 1 2 3 "
-	# The final command holds neither the descriptor nor the variable.
-	run -0 cx-unshare --uts cx-unshare --ipc /bin/sh -c 'env | grep -c ^CX_TOOLDIR || true; exec ls /proc/self/fd'
-	assert_equal "$(tr '\n' ' ' <<<"$output")" "0 0 1 2 3 "
 }
 
 @test "the working directory is proved under the new root after the change" {

@@ -302,6 +302,7 @@ static int inherited_dir(bool *host)
 	uint32_t fd;
 	size_t len;
 
+	*host = false;
 	if (!s)
 		return -1;
 	len = strcspn(s, ",");
