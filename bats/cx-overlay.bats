@@ -427,7 +427,7 @@ Try 'cx-overlay --help' for more information."
 	assert_output "cx-overlay: unknown command 'remount'
 Try 'cx-overlay --help' for more information."
 	run -125 cx-overlay
-	assert_line --index 0 "cx-overlay: missing command (mount, umount, diff, unpack, commit, image)"
+	assert_line --index 0 "cx-overlay: missing command (mount, umount, diff, unpack, commit, image, save)"
 	run -125 cx-overlay diff "$TMP/upper"
 	assert_line --index 0 "cx-overlay: missing --lower"
 	run -125 cx-overlay diff --lower "$TMP/nolower" "$TMP/upper"
@@ -1283,12 +1283,153 @@ v1"
 	assert_equal "$output" "$want"
 }
 
+# --- save: images out ----------------------------------------------------
+
+# Every blob of the layout DIR is named by its own sha256, and no
+# temporary file is left: one line per problem, none when all is well.
+blob_problems() {
+	local f
+	for f in "$1"/blobs/sha256/* "$1"/blobs/sha256/.[!.]*; do
+		[ -e "$f" ] || continue
+		[ "$(sha256sum <"$f" | cut -d' ' -f1)" = "$(basename "$f")" ] ||
+			echo "bad blob $f"
+	done
+	ls -A "$1" | grep -v -x -e blobs -e index.json -e oci-layout || true
+}
+
+# The merged tree of the image REF in the layout or archive SRC, as
+# cx-overlay image unpacks and overlayfs stacks it.
+merged_tree_of() {
+	rm -rf "$TMP/mt"
+	cx-overlay image --ref "$2" "$1" "$TMP/mt" >"$TMP/mt.lower"
+	in_ns "mkdir -p mm; cx-overlay mount --lower \$(cat mt.lower) mm; tree_of mm"
+}
+
+@test "save: a rootfs and a container's upper as an OCI layout that skopeo and umoci take, with the tree cx unpacks" {
+	command -v skopeo >/dev/null || skip "skopeo is not installed (apt-get install skopeo)"
+	command -v umoci >/dev/null || skip "umoci is not installed"
+	cd "$TMP"
+	# A container's changes: a deletion, an opaque directory, a file.
+	mkdir -p up/etc up/usr/share up/home
+	mknod up/etc/passwd c 0 0
+	mk setxattr up/usr/share trusted.overlay.opaque y
+	echo note >up/usr/share/note
+	echo hi >up/home/hi
+	run -0 cx-overlay save --entrypoint /bin/sh --cmd -c --cmd 'echo hi' \
+		-e PATH=/bin:/usr/bin -e 'GREETING=a b' -w /home -u 1000:1000 \
+		out:v1 "$ROOTFS" up
+	assert_output ""
+	run -0 blob_problems out
+	assert_output ""
+	# What skopeo reads: the config as given, one diff_id per source,
+	# each the digest of its (uncompressed) layer blob.
+	run -0 skopeo inspect --config oci:out:v1
+	local cfg=$output
+	run -0 python3 -c '
+import json, sys
+c = json.loads(sys.argv[1])
+print(c["config"]["Entrypoint"], c["config"]["Cmd"], c["config"]["Env"])
+print(c["config"]["WorkingDir"], c["config"]["User"], c["os"], len(c["history"]))
+print(" ".join(d[7:] for d in c["rootfs"]["diff_ids"]))' "$cfg"
+	assert_line --index 0 "['/bin/sh'] ['-c', 'echo hi'] ['PATH=/bin:/usr/bin', 'GREETING=a b']"
+	assert_line --index 1 "/home 1000:1000 linux 2"
+	local id
+	for id in ${lines[2]}; do
+		assert [ -f "out/blobs/sha256/$id" ]
+	done
+	assert_equal "$(wc -w <<<"${lines[2]}")" 2
+	# umoci applies the whiteouts as overlayfs does over cx's unpack.
+	umoci unpack --image out:v1 peer >/dev/null
+	assert [ ! -e peer/rootfs/etc/passwd ]
+	assert_equal "$(ls peer/rootfs/usr/share)" note
+	run -0 python3 -c 'import json,sys; p=json.load(open("peer/config.json"))["process"]; print(p["args"], p["cwd"], p["user"]["uid"])'
+	assert_output "['/bin/sh', '-c', 'echo hi'] /home 1000"
+	run -0 tree_of peer/rootfs
+	local want=$output
+	run -0 merged_tree_of out v1
+	assert_equal "$output" "$want"
+	# skopeo copies it on as a docker archive, which cx reads back.
+	run -0 skopeo copy oci:out:v1 docker-archive:"$TMP/d.tar":cx/saved:v1
+	run -0 merged_tree_of "$TMP/d.tar" cx/saved:v1
+	assert_equal "$output" "$want"
+}
+
+@test "save: a layer tarball as it is, an image added to a layout, a name given again moves" {
+	two_layers
+	cd "$TMP"
+	run -0 cx-overlay save out:two base.tar.gz top.tar
+	# The gzip layer is stored uncompressed: its blob is the tar.
+	assert [ -f "out/blobs/sha256/$(gzip -dc base.tar.gz | sha256sum | cut -d' ' -f1)" ]
+	assert [ -f "out/blobs/sha256/$(sha256sum <top.tar | cut -d' ' -f1)" ]
+	rm -rf img && cx-overlay image --ref two out img >/dev/null
+	run -0 in_ns "mkdir m; cx-overlay mount --lower img/1:img/0 m; (cd m && find . -mindepth 1 | sed s,^./,, | sort)"
+	assert_output "$merged_two_layers"
+	# A second image: added, the first kept.
+	run -0 cx-overlay save out:one base.tar.gz
+	run -0 python3 -c 'import json; print(" ".join(m["annotations"]["org.opencontainers.image.ref.name"] for m in json.load(open("out/index.json"))["manifests"]))'
+	assert_output "two one"
+	# The name "two" again: the index names the new image, once.
+	local before
+	before=$(python3 -c 'import json; print([m["digest"] for m in json.load(open("out/index.json"))["manifests"]][0])')
+	run -0 cx-overlay save --cmd /bin/true out:two top.tar
+	run -0 python3 -c 'import json; print("\n".join(m["annotations"]["org.opencontainers.image.ref.name"] + "=" + m["digest"] for m in json.load(open("out/index.json"))["manifests"]))'
+	assert_line --index 0 --regexp "^one=sha256:"
+	assert_line --index 1 --regexp "^two=sha256:"
+	refute_output --partial "$before"
+	run -0 blob_problems out
+	assert_output ""
+	# A name with a path: the name follows the last ':' after the last '/'.
+	mkdir sub:dir
+	run -0 cx-overlay save sub:dir/lay:1.0 top.tar
+	assert_equal "$(python3 -c 'import json; print(json.load(open("sub:dir/lay/index.json"))["manifests"][0]["annotations"]["org.opencontainers.image.ref.name"])')" 1.0
+	run -0 cx-overlay save sub:dir/plain top.tar
+	assert_equal "$(python3 -c 'import json; print(json.load(open("sub:dir/plain/index.json"))["manifests"][0]["annotations"]["org.opencontainers.image.ref.name"])')" latest
+}
+
+@test "save refusals: a missing, FIFO, non-tar or empty source, a bad name, a directory that is no layout; nothing is left" {
+	two_layers
+	cd "$TMP"
+	echo junk >junk.tar
+	: >empty.tar
+	mkfifo fifo
+	mkdir full && echo x >full/x
+	run -0 cx-overlay save out:keep top.tar
+	cp out/index.json index.before
+	local blobs
+	blobs=$(ls -A out/blobs/sha256 | tr '\n' ' ')
+	for dest in out:new fresh:new; do
+		run -125 cx-overlay save "$dest" base.tar.gz nowhere
+		assert_output "cx-overlay: save nowhere: No such file or directory"
+		run -125 timeout 10 cx-overlay save "$dest" base.tar.gz fifo
+		assert_output "cx-overlay: save fifo: neither a directory nor a layer tarball"
+		run -125 cx-overlay save "$dest" base.tar.gz junk.tar
+		assert_output --regexp "^cx-overlay: save junk.tar: not a tar archive \(a layer is a tar, plain, gzip or zstd\): "
+		run -125 cx-overlay save "$dest" empty.tar
+		assert_output --regexp "^cx-overlay: save empty.tar: not a tar archive "
+		run -125 cx-overlay save "${dest%%:*}:bad name" top.tar
+		assert_output "cx-overlay: save ${dest%%:*}: 'bad name' is no image name (letters, digits and -._:@/+ only)"
+	done
+	assert [ ! -e fresh ]
+	assert_equal "$(ls -A out/blobs/sha256 | tr '\n' ' ')" "$blobs"
+	cmp out/index.json index.before
+	run -125 cx-overlay save full:x top.tar
+	assert_output "cx-overlay: save full: a directory that holds files, and no OCI image layout (no oci-layout)"
+	assert_equal "$(ls -A full)" x
+	run -125 cx-overlay save junk.tar:x top.tar
+	assert_output "cx-overlay: save junk.tar: Not a directory"
+	run -125 cx-overlay save out:x
+	assert_output --partial "save needs LAYOUT[:NAME] and at least one SOURCE"
+	run -125 cx-overlay save -e NOVALUE out:x top.tar
+	assert_output --partial "--env NOVALUE: NAME=VALUE expected"
+	assert_equal "$(names_in .)" "base.tar.gz empty.tar fifo full index.before junk.tar out rootfs top.tar "
+}
+
 # --- help and man page --------------------------------------------------
 
 @test "every command's --help, and every option it lists is in the man page" {
 	local verb opt page
 	page=$(mandoc -Tascii "$BATS_TEST_DIRNAME/../man/cx-overlay.1" | col -b)
-	for verb in mount umount diff unpack commit image; do
+	for verb in mount umount diff unpack commit image save; do
 		run -0 cx-overlay "$verb" --help
 		assert_line --index 0 --regexp "^Usage: cx-overlay $verb "
 		for opt in $(printf '%s\n' "$output" |

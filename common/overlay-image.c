@@ -20,23 +20,6 @@
  * an image. */
 enum { MAX_JSON = 4 << 20, MAX_HOPS = 8 };
 
-#if defined(__x86_64__)
-#define GOARCH "amd64"
-#elif defined(__aarch64__)
-#define GOARCH "arm64"
-#elif defined(__i386__)
-#define GOARCH "386"
-#elif defined(__arm__)
-#define GOARCH "arm"
-#elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define GOARCH "ppc64le"
-#elif defined(__s390x__)
-#define GOARCH "s390x"
-#elif defined(__riscv) && __riscv_xlen == 64
-#define GOARCH "riscv64"
-#else
-#define GOARCH "unknown"
-#endif
 
 static const char *const index_types[] = {
 	"application/vnd.oci.image.index.v1+json",
@@ -253,7 +236,7 @@ static int platform_matches(const struct cx_json *desc)
 	const char *arch = cx_json_str(cx_json_get(p, "architecture"));
 
 	return os && arch && strcmp(os, "linux") == 0 &&
-	       strcmp(arch, GOARCH) == 0;
+	       strcmp(arch, CX_GOARCH) == 0;
 }
 
 /* One entry of an index's "manifests": by ref at the top, else the
@@ -290,7 +273,7 @@ static const struct cx_json *choose(struct layout *l,
 			l->source, n);
 	else
 		cx_fail(0, "image %s: no single manifest for linux/%s", l->source,
-			GOARCH);
+			CX_GOARCH);
 	return NULL;
 }
 
@@ -567,14 +550,31 @@ static int saved_scan(struct saved *s)
 	return rc;
 }
 
+/* A name as docker shortens it: "docker.io/library/" and "docker.io/"
+ * left off (skopeo writes RepoTags in full, docker save shortened). */
+static const char *familiar(const char *name)
+{
+	static const char *const prefixes[] = {
+		"docker.io/library/", "docker.io/",
+	};
+
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(*prefixes); i++)
+		if (!strncmp(name, prefixes[i], strlen(prefixes[i])))
+			return name + strlen(prefixes[i]);
+	return name;
+}
+
 static int has_tag(const struct cx_json *img, const char *ref)
 {
 	const struct cx_json *tags = cx_json_get(img, "RepoTags");
 
-	for (size_t i = 0; i < cx_json_len(tags); i++)
-		if (cx_json_str(cx_json_at(tags, i)) &&
-		    strcmp(cx_json_str(cx_json_at(tags, i)), ref) == 0)
+	for (size_t i = 0; i < cx_json_len(tags); i++) {
+		const char *tag = cx_json_str(cx_json_at(tags, i));
+
+		if (tag && (strcmp(tag, ref) == 0 ||
+			    strcmp(familiar(tag), familiar(ref)) == 0))
 			return 1;
+	}
 	return 0;
 }
 

@@ -15,6 +15,25 @@
 #define CX_WH_OPQ_NAME ".wh..wh..opq"
 #define CX_WH_META_PREFIX ".wh..wh."
 
+/* The platform an image is for, in the OCI (Go) spelling. */
+#if defined(__x86_64__)
+#define CX_GOARCH "amd64"
+#elif defined(__aarch64__)
+#define CX_GOARCH "arm64"
+#elif defined(__i386__)
+#define CX_GOARCH "386"
+#elif defined(__arm__)
+#define CX_GOARCH "arm"
+#elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define CX_GOARCH "ppc64le"
+#elif defined(__s390x__)
+#define CX_GOARCH "s390x"
+#elif defined(__riscv) && __riscv_xlen == 64
+#define CX_GOARCH "riscv64"
+#else
+#define CX_GOARCH "unknown"
+#endif
+
 enum cx_wh {
 	CX_WH_NONE,	/* an ordinary name */
 	CX_WH_FILE,	/* ".wh.NAME": NAME is deleted */

@@ -9,6 +9,7 @@
 #include "overlay.h"
 #include "overlay-image.h"
 #include "overlay-layer.h"
+#include "overlay-save.h"
 #include "overlay-tar.h"
 #include "parse.h"
 #include "syscalls.h"
@@ -30,14 +31,34 @@
 enum {
 	OPT_LOWER = 1, OPT_UPPER, OPT_WORK, OPT_VOLATILE, OPT_USERXATTR,
 	OPT_REDIRECT_DIR, OPT_METACOPY, OPT_LAZY, OPT_ALLOW_DEVICES, OPT_REF,
-	OPT_TMPFS, OPT_SUID, OPT_DEV, OPT_ALLOW_SUID, OPT_JSON,
+	OPT_TMPFS, OPT_SUID, OPT_DEV, OPT_ALLOW_SUID, OPT_JSON, OPT_ENTRYPOINT,
+	OPT_CMD, OPT_ENV, OPT_WORKDIR, OPT_USER,
+};
+
+/* A repeated option's values, NULL-terminated. */
+struct list {
+	const char **v;
+	size_t n;
 };
 
 struct ctx {
 	const char *lower, *upper, *work, *redirect_dir, *ref, *tmpfs_size;
 	bool is_volatile, userxattr, metacopy, lazy, allow_devices, tmpfs;
 	bool suid, dev, allow_suid, json;
+	struct list entrypoint, cmd, env;
+	const char *workdir, *user;
 };
+
+static void append(struct list *l, const char *arg)
+{
+	const char **v = realloc(l->v, (l->n + 2) * sizeof(*v));
+
+	if (!v)
+		cx_die_errno("malloc");
+	v[l->n++] = arg;
+	v[l->n] = NULL;
+	l->v = v;
+}
 
 static int on_option(void *p, int val, const char *arg)
 {
@@ -59,6 +80,15 @@ static int on_option(void *p, int val, const char *arg)
 	case OPT_DEV: c->dev = true; break;
 	case OPT_ALLOW_SUID: c->allow_suid = true; break;
 	case OPT_JSON: c->json = true; break;
+	case OPT_ENTRYPOINT: append(&c->entrypoint, arg); break;
+	case OPT_CMD: append(&c->cmd, arg); break;
+	case OPT_ENV:
+		if (!strchr(arg, '=') || arg[0] == '=')
+			cx_usage_error("--env %s: NAME=VALUE expected", arg);
+		append(&c->env, arg);
+		break;
+	case OPT_WORKDIR: c->workdir = arg; break;
+	case OPT_USER: c->user = arg; break;
 	}
 	return 0;
 }
@@ -124,6 +154,20 @@ static const struct poptOption image_options[] = {
 	POPT_TABLEEND
 };
 
+static const struct poptOption save_options[] = {
+	{ "entrypoint", 0, POPT_ARG_STRING, NULL, OPT_ENTRYPOINT,
+	  "one word of the image's Entrypoint (again for the next)", "WORD" },
+	{ "cmd", 0, POPT_ARG_STRING, NULL, OPT_CMD,
+	  "one word of the image's Cmd (again for the next)", "WORD" },
+	{ "env", 'e', POPT_ARG_STRING, NULL, OPT_ENV,
+	  "a variable of the image's Env (again for the next)", "NAME=VALUE" },
+	{ "workdir", 'w', POPT_ARG_STRING, NULL, OPT_WORKDIR,
+	  "the image's WorkingDir", "DIR" },
+	{ "user", 'u', POPT_ARG_STRING, NULL, OPT_USER,
+	  "the image's User", "USER[:GROUP]" },
+	POPT_TABLEEND
+};
+
 static const struct poptOption no_options[] = { POPT_TABLEEND };
 
 struct verb {
@@ -138,6 +182,7 @@ static void run_diff(struct ctx *c, char **args);
 static void run_unpack(struct ctx *c, char **args);
 static void run_commit(struct ctx *c, char **args);
 static void run_image(struct ctx *c, char **args);
+static void run_save(struct ctx *c, char **args);
 
 static const struct verb verbs[] = {
 	{ "mount", run_mount, { "cx-overlay",
@@ -159,6 +204,10 @@ static const struct verb verbs[] = {
 	{ "image", run_image, { "cx-overlay", "image [options] SOURCE DIR",
 	  "Unpack an image (OCI layout or docker save archive) into one directory per layer; print the --lower string.",
 	  image_options, NULL } },
+	{ "save", run_save, { "cx-overlay",
+	  "save [options] LAYOUT[:NAME] SOURCE...",
+	  "Write an OCI image layout from SOURCEs (directories or layer tarballs, the base first), the image named NAME (latest).",
+	  save_options, NULL } },
 };
 
 static const struct cx_tool tool = {
@@ -170,7 +219,8 @@ static const struct cx_tool tool = {
 	"  diff    --lower DIR[:DIR...] UPPER\n"
 	"  unpack  LAYER.tar[.gz|.zst] DIR\n"
 	"  commit  UPPER LAYER.tar[.gz|.zst]\n"
-	"  image   SOURCE DIR\n\n"
+	"  image   SOURCE DIR\n"
+	"  save    LAYOUT[:NAME] SOURCE...\n\n"
 	"'cx-overlay COMMAND --help' lists the options of COMMAND.",
 	no_options, NULL,
 };
@@ -758,6 +808,39 @@ static void run_image(struct ctx *c, char **args)
 	exit(0);
 }
 
+static void run_save(struct ctx *c, char **args)
+{
+	struct cx_save_config cfg = {
+		c->entrypoint.v, c->cmd.v, c->env.v, c->workdir, c->user,
+	};
+	const char *ref = "latest", *slash, *colon;
+	char *layout;
+	int n = 0;
+
+	while (args[n])
+		n++;
+	if (n < 2)
+		cx_usage_error("save needs LAYOUT[:NAME] and at least one SOURCE");
+	/* LAYOUT:NAME as skopeo's oci: transport writes it: the name
+	 * follows the last ':' after the last '/'. */
+	layout = strdup(args[0]);
+	if (!layout)
+		cx_die_errno("malloc");
+	slash = strrchr(layout, '/');
+	colon = strrchr(slash ? slash : layout, ':');
+	if (colon) {
+		ref = colon + 1;
+		layout[colon - layout] = '\0';
+	}
+	if (!*layout)
+		cx_usage_error("save %s: no LAYOUT directory before the ':'", args[0]);
+	/* Names are bytes, nearly always UTF-8 (as in commit). */
+	setlocale(LC_CTYPE, "C.UTF-8");
+	if (cx_image_save(layout, ref, args + 1, (size_t)(n - 1), &cfg) < 0)
+		cx_die_last();
+	exit(0);
+}
+
 /* The walks of diff, commit and unpack hold a descriptor per level of
  * a tree; PATH_MAX allows some 2000 levels. */
 static void raise_nofile(void)
@@ -780,7 +863,7 @@ int main(int argc, char **argv)
 	cx_init("cx-overlay");
 	rest = cx_opt_parse(&tool, argc, argv, on_option, &c);
 	if (!rest[0])
-		cx_usage_error("missing command (mount, umount, diff, unpack, commit, image)");
+		cx_usage_error("missing command (mount, umount, diff, unpack, commit, image, save)");
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(*verbs); i++)
 		if (strcmp(verbs[i].name, rest[0]) == 0)
 			v = &verbs[i];
