@@ -1354,6 +1354,56 @@ print(" ".join(d[7:] for d in c["rootfs"]["diff_ids"]))' "$cfg"
 	assert_equal "$output" "$want"
 }
 
+# podman with every state of its own below $TMP (storage, run root, temp
+# and network dirs; the vfs driver mounts nothing), runc (crun refuses a
+# hybrid host), and a cgroup parent named for the test, taken back after.
+podman_here() {
+	cat >"$TMP/containers.conf" <<-EOF
+	[containers]
+	default_ulimits = []
+	[engine]
+	tmp_dir = "$TMP/podman-tmp"
+	[network]
+	network_config_dir = "$TMP/podman-net"
+	EOF
+	CONTAINERS_CONF="$TMP/containers.conf" podman --root "$TMP/podman-root" \
+		--runroot "$TMP/podman-run" --storage-driver vfs \
+		--cgroup-manager cgroupfs --events-backend none "$@"
+}
+
+podman_cgroups_gone() {
+	local d i
+	for i in $(seq 50); do
+		for d in $(find /sys/fs/cgroup -depth -type d -path "*/$1*" 2>/dev/null); do
+			rmdir "$d" 2>/dev/null
+		done
+		[ -z "$(find /sys/fs/cgroup -type d -path "*/$1*" 2>/dev/null)" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+@test "save: podman pulls the layout and runs the image with its entrypoint, command, env and user" {
+	command -v podman >/dev/null || skip "podman is not installed (apt-get install podman)"
+	command -v runc >/dev/null || skip "runc is not installed"
+	cd "$TMP"
+	local id cg="cx-podman-$BATS_TEST_NUMBER-$$"
+	mkdir -p up/etc && echo "from the upper" >up/etc/saved
+	run -0 cx-overlay save --entrypoint /bin/sh --cmd -c \
+		--cmd 'echo "$GREETING from $(pwd) as $(id -u):$(id -g)"; cat /etc/saved' \
+		-e GREETING=hello -e PATH=/bin:/usr/bin -w /etc -u 7:8 out:v1 "$ROOTFS" up
+	# Relative: podman names the image after the path, which must be
+	# lower case (mktemp's is not).
+	run -0 podman_here pull -q oci:out:v1
+	id=${lines[-1]}
+	run podman_here --runtime runc run --rm --network none --cgroup-parent "/$cg" "$id"
+	podman_cgroups_gone "$cg"
+	assert_success
+	assert_output "hello from /etc as 7:8
+from the upper"
+	run -0 podman_here rmi -f "$id"
+}
+
 @test "save: a layer tarball as it is, an image added to a layout, a name given again moves" {
 	two_layers
 	cd "$TMP"
