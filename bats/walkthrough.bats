@@ -542,6 +542,21 @@ motd
 passwd"
 	assert_equal "$(ls -A c2/upper)" ""
 	assert_equal "$(mounts_below_tmp)" 0
+
+	run_step -0 img-save
+	assert_equal "$stderr" ""
+	assert_equal "$(ls walk-oci)" "blobs
+index.json
+oci-layout"
+	local f
+	for f in walk-oci/blobs/sha256/*; do
+		assert_equal "$(sha256sum <"$f" | cut -d' ' -f1)" "$(basename "$f")"
+	done
+	assert_equal "$(ls walk-oci/blobs/sha256 | wc -l)" 4
+	run -0 cx-overlay image --ref 1 walk-oci back
+	assert_output "back/1:back/0"
+	assert_equal "$(cat back/1/etc/motd)" "Bonjour !"
+	assert_equal "$(file_kind back/1/etc/hostname)" "character special file 0:0"
 }
 
 @test "10. the whole container: examples/container.sh, and --keep" {
