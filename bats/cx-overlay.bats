@@ -1443,6 +1443,7 @@ from the upper"
 	: >empty.tar
 	mkfifo fifo
 	mkdir full && echo x >full/x
+	bzip2 -k top.tar
 	run -0 cx-overlay save out:keep top.tar
 	cp out/index.json index.before
 	local blobs
@@ -1456,6 +1457,9 @@ from the upper"
 		assert_output --regexp "^cx-overlay: save junk.tar: not a tar archive \(a layer is a tar, plain, gzip or zstd\): "
 		run -125 cx-overlay save "$dest" empty.tar
 		assert_output --regexp "^cx-overlay: save empty.tar: not a tar archive "
+		# A layer is plain, gzip or zstd: no other decompressor.
+		run -125 cx-overlay save "$dest" top.tar.bz2
+		assert_output --regexp "^cx-overlay: save top.tar.bz2: not a tar archive "
 		run -125 cx-overlay save "${dest%%:*}:bad name" top.tar
 		assert_output "cx-overlay: save ${dest%%:*}: 'bad name' is no image name (letters, digits and -._:@/+ only)"
 	done
@@ -1471,7 +1475,7 @@ from the upper"
 	assert_output --partial "save needs LAYOUT[:NAME] and at least one SOURCE"
 	run -125 cx-overlay save -e NOVALUE out:x top.tar
 	assert_output --partial "--env NOVALUE: NAME=VALUE expected"
-	assert_equal "$(names_in .)" "base.tar.gz empty.tar fifo full index.before junk.tar out rootfs top.tar "
+	assert_equal "$(names_in .)" "base.tar.gz empty.tar fifo full index.before junk.tar out rootfs top.tar top.tar.bz2 "
 }
 
 # --- help and man page --------------------------------------------------

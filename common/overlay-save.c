@@ -244,7 +244,10 @@ static int layer_of_tar(struct saver *s, int fd, const char *source,
 	la_ssize_t n = 0;
 	int rc = -1;
 
-	if (!a || archive_read_support_filter_all(a) != ARCHIVE_OK ||
+	/* The filters a layer may have (as cx_layer_reader): no other
+	 * decompressor is linked in or reachable. */
+	if (!a || archive_read_support_filter_gzip(a) != ARCHIVE_OK ||
+	    archive_read_support_filter_zstd(a) != ARCHIVE_OK ||
 	    archive_read_support_format_raw(a) != ARCHIVE_OK) {
 		close(fd);
 		if (a)
