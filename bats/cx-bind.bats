@@ -845,3 +845,54 @@ idmap_source() {
 	assert_equal "$(mounts_below_tmp)" 0
 	assert_equal "$(stat -c %u:%g "$TMP/src/mine")" 1000:1000
 }
+
+@test "--fs: new tmpfs, proc, sysfs, mqueue and devpts inside --root, in order with -b, each flag and option in mountinfo" {
+	make_src
+	run -0 cx-unshare --mount --pid --fork --net cx-bind --root "$ROOTFS" --mkdir \
+		-t tmpfs:/dev:noexec,mode=750,size=1m -b "$TMP/src:/dev/src:ro" \
+		-t devpts:/dev/pts:newinstance,ptmxmode=0666 -t mqueue:/dev/mqueue \
+		-t proc:/proc -t sysfs:/sys:ro \
+		sh -c "cat /proc/self/mountinfo; stat -c %a '$ROOTFS/dev'; cat '$ROOTFS/dev/src/file'; ls '$ROOTFS/proc/1/' >/dev/null && readlink '$ROOTFS/proc/self/ns/pid'"
+	local mi=$output
+	# The kernel's own words for each mount, in the order asked.
+	mi=$(printf '%s\n' "$mi" | awk -v r="$ROOTFS" 'index($5, r "/") == 1 {
+		for (i = 7; $i != "-"; i++) ;
+		sub(r, "", $5); print $5, $6, $(i + 1), $(i + 3) }')
+	assert_equal "$(printf '%s\n' "$mi" | awk '{print $1}' | tr '\n' ' ')" "/dev /dev/src /dev/pts /dev/mqueue /proc /sys "
+	assert_line --partial "from src"
+	assert_line 750
+	printf '%s\n' "$mi" | grep -qx '/dev rw,nosuid,nodev,noexec,relatime tmpfs rw,size=1024k,mode=750'
+	printf '%s\n' "$mi" | grep -q '^/dev/pts rw,nosuid,nodev,relatime devpts .*ptmxmode=666'
+	printf '%s\n' "$mi" | grep -q '^/dev/mqueue rw,nosuid,nodev,relatime mqueue'
+	printf '%s\n' "$mi" | grep -q '^/proc rw,nosuid,nodev,relatime proc'
+	printf '%s\n' "$mi" | grep -q '^/sys ro,nosuid,nodev,relatime sysfs'
+	# The proc is the new PID namespace's: its namespace is not ours.
+	assert_line --regexp "^pid:\[[0-9]+\]$"
+	refute_line "$(readlink /proc/self/ns/pid)"
+	assert_equal "$(mounts_below_tmp)" 0
+}
+
+@test "--fs: dev and suid leave nodev and nosuid out; an option the file system refuses undoes the mounts before it and the directories made" {
+	run -0 cx-unshare --mount cx-bind --root "$ROOTFS" --mkdir -t tmpfs:/a/b:dev,suid \
+		awk -v p="$ROOTFS/a/b" '$5 == p { print $6 }' /proc/self/mountinfo
+	assert_output "rw,relatime"
+	rm -rf "$ROOTFS/a"
+	run -125 cx-unshare --mount cx-bind --root "$ROOTFS" --mkdir -t tmpfs:/x/y \
+		-t tmpfs:/z/w:bogus=1 -- cat /proc/self/mountinfo
+	assert_output --partial "cx-bind: create tmpfs for $ROOTFS/z/w: Invalid argument"
+	[ ! -e "$ROOTFS/x" ] && [ ! -e "$ROOTFS/z" ]
+	run -125 cx-bind -t tmpfs:/x:rec true
+	assert_output --partial "invalid --fs 'tmpfs:/x:rec'"
+	run -125 cx-bind -t tmpfs:/x:ro,rw true
+	assert_output --partial "invalid --fs"
+}
+
+@test "--fs: a TARGET symlink out of --root is followed inside it; a file TARGET is refused" {
+	ln -s ../../../../../../etc "$ROOTFS/var/out"
+	run -0 cx-unshare --mount cx-bind --root "$ROOTFS" -t tmpfs:/var/out \
+		sh -c "awk '\$(NF - 2) == \"tmpfs\" { print \$5 }' /proc/self/mountinfo | grep -c '^$ROOTFS/etc\$'; awk '\$5 == \"/etc\"' /proc/self/mountinfo | wc -l"
+	assert_equal "${lines[0]}" 1
+	assert_equal "${lines[1]}" "$(awk '$5 == "/etc"' /proc/self/mountinfo | wc -l)"
+	run -125 cx-unshare --mount cx-bind --root "$ROOTFS" -t tmpfs:/etc/passwd true
+	assert_output --partial "Not a directory"
+}

@@ -28,6 +28,7 @@ enum {
 	OPT_BIND = 1, OPT_RO, OPT_REC, OPT_NOSUID, OPT_SUID, OPT_NODEV,
 	OPT_DEV, OPT_NOEXEC, OPT_PROPAGATION, OPT_ROOT, OPT_MKDIR, OPT_TRY,
 	OPT_UNMOUNT, OPT_LAZY, OPT_MAP_USERS, OPT_MAP_GROUPS, OPT_MAP_USERNS,
+	OPT_FS,
 };
 
 /* What cx-bind made for one SOURCE TARGET pair, to undo on failure. */
@@ -42,6 +43,8 @@ struct made {
 struct pair {
 	char *source, *target;	/* target points into source's block */
 	char *shown;		/* TARGET as the user knows it */
+	bool fs;		/* --fs: SOURCE is a file system type */
+	char *data;		/* --fs: the options that are not flags */
 	struct cx_bind_opts opts; /* its own :OPTIONS over the tool's */
 	int mnt;		/* the new mount, -1 before or when skipped */
 	struct made *made;
@@ -72,6 +75,9 @@ static const struct poptOption options[] = {
 	{ "bind", 'b', POPT_ARG_STRING, NULL, OPT_BIND,
 	  "bind SOURCE on TARGET, OPTIONS (ro,rw,rec,norec,dev,nodev,suid,nosuid,exec,noexec) over the others (repeatable; then no SOURCE TARGET operands)",
 	  "SOURCE:TARGET[:OPTIONS]" },
+	{ "fs", 't', POPT_ARG_STRING, NULL, OPT_FS,
+	  "mount a new TYPE (tmpfs, proc, sysfs, mqueue, devpts...) on TARGET, OPTIONS the flags above and the file system's own (mode=755,size=64m) (repeatable, in order with -b)",
+	  "TYPE:TARGET[:OPTIONS]" },
 	{ "ro", 0, POPT_ARG_NONE, NULL, OPT_RO,
 	  "read-only (checked after the mount)", NULL },
 	{ "rec", 0, POPT_ARG_NONE, NULL, OPT_REC,
@@ -113,6 +119,7 @@ static const struct poptOption options[] = {
  * opposite cannot both be given. */
 static const struct cx_opt_conflict conflicts[] = {
 	{ OPT_UNMOUNT, OPT_BIND, NULL }, { OPT_UNMOUNT, OPT_RO, NULL },
+	{ OPT_UNMOUNT, OPT_FS, NULL },
 	{ OPT_UNMOUNT, OPT_NOSUID, NULL }, { OPT_UNMOUNT, OPT_SUID, NULL },
 	{ OPT_UNMOUNT, OPT_NODEV, NULL }, { OPT_UNMOUNT, OPT_DEV, NULL },
 	{ OPT_UNMOUNT, OPT_NOEXEC, NULL },
@@ -130,8 +137,9 @@ static const struct cx_tool tool = {
 	"cx-bind",
 	"[options] SOURCE TARGET [COMMAND [ARG]...]\n"
 	"       cx-bind [options] -b SOURCE:TARGET[:OPTIONS]... [COMMAND [ARG]...]\n"
+	"       cx-bind [options] -t TYPE:TARGET[:OPTIONS]... [COMMAND [ARG]...]\n"
 	"       cx-bind [--root DIR] [--rec] [--lazy] -u TARGET... [COMMAND [ARG]...]",
-	"Bind SOURCE on TARGET (nosuid,nodev), or unmount TARGET, then run COMMAND.",
+	"Bind SOURCE on TARGET (nosuid,nodev), mount a new file system there, or unmount TARGET, then run COMMAND.",
 	options, conflicts,
 };
 
@@ -153,6 +161,41 @@ static struct pair *add_pair(struct ctx *c, char *source, char *target)
 	return &c->pairs[c->npairs++];
 }
 
+/* --fs OPTIONS: the flags cx_bind_opts_parse knows go to the mount,
+ * every other item ("mode=755", "newinstance") to the file system, in
+ * order.  -1 with errno EINVAL for rec or norec, or a contradiction. */
+static int fs_opts_parse(const char *opts, struct pair *p)
+{
+	char *copy = strdup(opts), *rest = copy, *item;
+	size_t used = 0;
+
+	p->data = malloc(strlen(opts) + 1);
+	if (!copy || !p->data)
+		cx_die_errno("malloc");
+	p->data[0] = '\0';
+	while ((item = strsep(&rest, ","))) {
+		struct cx_bind_opts one;
+
+		if (!*item)
+			continue;
+		if (cx_bind_opts_parse(item, &one) < 0) {
+			used += (size_t)sprintf(p->data + used, "%s%s",
+						used ? "," : "", item);
+			continue;
+		}
+		if (one.rec >= 0 || (one.set & p->opts.clear) ||
+		    (one.clear & p->opts.set)) {
+			free(copy);
+			errno = EINVAL;
+			return -1;
+		}
+		p->opts.set |= one.set;
+		p->opts.clear |= one.clear;
+	}
+	free(copy);
+	return 0;
+}
+
 static int on_option(void *p, int val, const char *arg)
 {
 	struct ctx *c = p;
@@ -168,6 +211,18 @@ static int on_option(void *p, int val, const char *arg)
 		if (opts && cx_bind_opts_parse(opts, &pair->opts) < 0)
 			return cx_opt_invalid("--bind", arg,
 					      "OPTIONS '%s' are not among ro, rw, rec, norec, dev, nodev, suid, nosuid, exec, noexec, or contradict each other",
+					      opts);
+		c->bind_pairs = true;
+		return 0;
+	case OPT_FS:
+		if (cx_bind_pair_parse(arg, &source, &target, &opts) < 0)
+			return cx_opt_invalid("--fs", arg,
+					      "TYPE:TARGET[:OPTIONS], with \\: for a colon in a path");
+		pair = add_pair(c, source, target);
+		pair->fs = true;
+		if (opts && fs_opts_parse(opts, pair) < 0)
+			return cx_opt_invalid("--fs", arg,
+					      "OPTIONS '%s': rec and norec are for binds, and a flag and its opposite cannot both be given",
 					      opts);
 		c->bind_pairs = true;
 		return 0;
@@ -453,6 +508,52 @@ static int open_target(const struct ctx *c, int rootfd, struct pair *p,
 	return fd;
 }
 
+/* The end of one pair: 1 when mounted, else -1 with what it made
+ * removed again. */
+static int finish(struct pair *p, int tgtfd)
+{
+	if (tgtfd >= 0)
+		close(tgtfd);
+	if (p->mnt < 0) {
+		remove_made(p);
+		return -1;
+	}
+	return 1;
+}
+
+/* --fs: a new instance of the file system, its flags checked as a
+ * bind's are.  1, or -1 with whatever it made removed again. */
+static int mount_fs(const struct ctx *c, int rootfd, struct pair *p)
+{
+	struct cx_bind b = bind_flags(c, p);
+	unsigned long flags = (b.attr & MOUNT_ATTR_RDONLY ? MS_RDONLY : 0) |
+			      (b.attr & MOUNT_ATTR_NOSUID ? MS_NOSUID : 0) |
+			      (b.attr & MOUNT_ATTR_NODEV ? MS_NODEV : 0) |
+			      (b.attr & MOUNT_ATTR_NOEXEC ? MS_NOEXEC : 0);
+	int tgtfd, root = -1;
+	struct stat st;
+
+	tgtfd = open_target(c, rootfd, p, true);
+	if (tgtfd >= 0 && fstat(tgtfd, &st) == 0 && !S_ISDIR(st.st_mode))
+		cx_fail(ENOTDIR, "mount %s on %s", p->source, p->shown);
+	else if (tgtfd >= 0 &&
+		 cx_mount_fresh_source(tgtfd, p->source, p->source,
+				       p->data && *p->data ? p->data : NULL,
+				       flags, p->shown, &root) == 0) {
+		/* mount(2) gives no descriptor: the name leads to it now. */
+		if (root < 0)
+			root = resolve(rootfd, p->target, O_PATH | O_DIRECTORY,
+				       p->shown);
+		if (root >= 0 && cx_bind_verify(root, b.attr & ~MOUNT_ATTR_IDMAP, false,
+						p->shown) < 0) {
+			cx_bind_detach(root, p->shown);
+			root = -1;
+		}
+		p->mnt = root;
+	}
+	return finish(p, tgtfd);
+}
+
 /* One pair: 1 when bound, 0 when skipped (--try), -1 on failure with
  * whatever it made removed again. */
 static int bind_one(const struct ctx *c, int rootfd, struct pair *p)
@@ -462,6 +563,8 @@ static int bind_one(const struct ctx *c, int rootfd, struct pair *p)
 	int srcfd, tgtfd;
 
 	p->shown = shown(c, p->target);
+	if (p->fs)
+		return mount_fs(c, rootfd, p);
 	srcfd = open(p->source, O_PATH | O_CLOEXEC);
 	if (srcfd < 0 && errno == ENOENT && c->try)
 		return 0;
@@ -483,13 +586,7 @@ static int bind_one(const struct ctx *c, int rootfd, struct pair *p)
 		p->mnt = cx_bind_fds(srcfd, tgtfd, &b, p->source, p->shown);
 	}
 	close(srcfd);
-	if (tgtfd >= 0)
-		close(tgtfd);
-	if (p->mnt < 0) {
-		remove_made(p);
-		return -1;
-	}
-	return 1;
+	return finish(p, tgtfd);
 }
 
 /* Every pair in order; on a failure, the ones before are undone too,
