@@ -706,3 +706,29 @@ init_own_namespace() {
 	assert_output "0
 1"
 }
+
+@test "--detach: cx-unshare exits 0 at once; the child goes on as PID 1 of the new namespace, named by the pidfile" {
+	local pid
+	run -0 timeout 10 cx-unshare --pid --mount --detach --pidfile "$TMP/pid" \
+		sh -c 'echo $$ >"$0/inner"; exec sleep 60' "$TMP"
+	pid=$(cat "$TMP/pid")
+	wait_for_file "$TMP/inner"
+	# Still running after cx-unshare is gone: nothing waited for it.
+	kill -0 "$pid"
+	assert_equal "$(cat "$TMP/inner")" 1
+	assert_equal "$(awk '/^NSpid:/ { print $NF }' "/proc/$pid/status")" 1
+	[ "$(readlink "/proc/$pid/ns/pid")" != "$(readlink /proc/self/ns/pid)" ]
+	# Its parent is no cx-unshare: the process that reaps orphans.
+	run ps -o comm= -p "$(awk '/^PPid:/ { print $2 }' "/proc/$pid/status")"
+	refute_output cx-unshare
+	kill -KILL "$pid"
+	# The pidfile is the child's to keep, not removed at the exit.
+	[ -f "$TMP/pid" ]
+}
+
+@test "--detach refuses --init and --kill-child, in one line" {
+	run -125 cx-unshare --pid --detach --init true
+	assert_output --partial "--detach and --init cannot be used together"
+	run -125 cx-unshare --pid --detach --kill-child true
+	assert_output --partial "--detach and --kill-child cannot be used together"
+}

@@ -31,7 +31,7 @@
 
 enum {
 	/* 1 .. CX_NS_COUNT: the namespace options, table index + 1. */
-	OPT_FORK = 100, OPT_INIT, OPT_KILL_CHILD, OPT_MOUNT_PROC,
+	OPT_FORK = 100, OPT_DETACH, OPT_INIT, OPT_KILL_CHILD, OPT_MOUNT_PROC,
 	OPT_WRITABLE_PROC, OPT_ALLOW_TIOCSTI,
 	OPT_PROPAGATION, OPT_MAP_ROOT, OPT_MAP_USER, OPT_MAP_GROUP,
 	OPT_MAP_USERS, OPT_MAP_GROUPS, OPT_SETGROUPS, OPT_HOSTNAME,
@@ -50,7 +50,7 @@ struct nsfile {
 struct ctx {
 	int flags;
 	struct nsfile file[CX_NS_COUNT];
-	bool fork, init, mount_proc, writable_proc, allow_tiocsti, map_root;
+	bool fork, detach, init, mount_proc, writable_proc, allow_tiocsti, map_root;
 	int kill_sig;
 	const char *proc_dir, *devpts_dir, *hostname, *root, *wd, *pidfile;
 	const struct cx_propagation *propagation;
@@ -83,6 +83,8 @@ static const struct poptOption options[] = {
 	  "new time namespace (for the children and the command)", "FILE" },
 	{ "fork", 'f', POPT_ARG_NONE, NULL, OPT_FORK,
 	  "run the command as a child, and wait for it", NULL },
+	{ "detach", 0, POPT_ARG_NONE, NULL, OPT_DETACH,
+	  "run the command as a child and exit at once, leaving it to our parent's reaper", NULL },
 	{ "init", 0, POPT_ARG_NONE, NULL, OPT_INIT,
 	  "with --pid: stay as PID 1, reap orphans, pass signals on", NULL },
 	{ "kill-child", 0, POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL,
@@ -177,6 +179,9 @@ static int on_option(void *p, int val, const char *arg)
 	switch (val) {
 	case OPT_FORK:
 		c->fork = true;
+		return 0;
+	case OPT_DETACH:
+		c->detach = c->fork = true;
 		return 0;
 	case OPT_INIT:
 		c->init = c->fork = true;
@@ -324,6 +329,10 @@ static void check(struct ctx *c)
 {
 	if (c->writable_proc && !c->mount_proc)
 		cx_usage_error("--writable-proc needs --mount-proc");
+	if (c->detach && c->init)
+		cx_usage_error("--detach and --init cannot be used together: the init's child would outlive it");
+	if (c->detach && c->kill_sig)
+		cx_usage_error("--detach and --kill-child cannot be used together: nothing stays to die");
 	if (c->init && !(c->flags & CLONE_NEWPID))
 		cx_usage_error("--init needs --pid");
 	if (c->file[CX_NS_PID].path && !c->fork)
@@ -1334,7 +1343,8 @@ static noreturn void child_half(struct ctx *c, struct forked *f,
 /* The parent: lets the helper bind --pid=FILE, writes the pidfile, and
  * waits for the child to exit as it did. */
 static noreturn void parent_half(struct forked *f, struct helper *h,
-				 pid_t child, struct fds fd, struct undo *u)
+				 pid_t child, struct fds fd, struct undo *u,
+				 bool detach)
 {
 	/* The child holds the helper's pipe now, until its exec. */
 	if (u->commit >= 0)
@@ -1369,6 +1379,10 @@ static noreturn void parent_half(struct forked *f, struct helper *h,
 	}
 	if (fd.pidfile >= 0)
 		close(fd.pidfile);
+	/* --detach: the child owns all we made, the pidfile too; it goes
+	 * on below whoever reaps our orphans (PR_SET_CHILD_SUBREAPER). */
+	if (detach)
+		_exit(0);
 	/* exit() removes the pidfile we made (undo_at_exit). */
 	cx_exit_like(cx_wait_forward(child, false));
 }
@@ -1388,7 +1402,7 @@ static noreturn void run_forked(struct ctx *c, struct helper *h,
 		cx_die_errno("fork");
 	if (child == 0)
 		child_half(c, &f, fd, cmd, u);
-	parent_half(&f, h, child, fd, u);
+	parent_half(&f, h, child, fd, u, c->detach);
 }
 
 int main(int argc, char **argv)
