@@ -725,3 +725,21 @@ cx-chroot: exec /bin/true"
 	run -0 timeout 10 cx-chroot --userspec 65534:65534 "$ROOTFS" /bin/sh -c ': >/owned/f'
 	assert_equal "$(stat -c %u:%g "$ROOTFS/owned/f")" 65534:65534
 }
+
+@test "CX_PRESERVE_FDS: the descriptors named go down the chain past the pivot to the command, no other does, nor the variable" {
+	require_static_tools
+	echo "kept" >"$TMP/kept"
+	echo "not kept" >"$TMP/other"
+	run -0 env CX_PRESERVE_FDS=1 cx-unshare --mount --pid --fork cx-chroot --pivot "$ROOTFS" \
+		cx-unshare --mount-proc cx-caps --keep all \
+		sh -c 'cat <&3; { cat <&4; } 2>/dev/null || echo "no 4"; ls /proc/self/fd | tr "\n" " "; echo; env | grep -c -e ^CX_PRESERVE -e ^CX_TOOLDIR || true' \
+		3<"$TMP/kept" 4<"$TMP/other"
+	assert_line -n 0 "kept"
+	assert_line -n 1 "no 4"
+	# 0, 1, 2, 3, and ls's own directory.
+	assert_line -n 2 "0 1 2 3 4 "
+	assert_line -n 3 "0"
+	# Without the variable, 3 is closed like any other.
+	run -0 cx-unshare --mount cx-caps --keep all sh -c '{ cat <&3; } 2>/dev/null || echo "no 3"' 3<"$TMP/kept"
+	assert_output "no 3"
+}

@@ -582,6 +582,25 @@ static noreturn void leave(int code)
 	exit(code);
 }
 
+/* CX_PRESERVE_FDS=N: descriptors 3 to N + 2 stay open across the
+ * exec.  The variable goes on to the next cx tool only. */
+static void keep_preserved(bool tool)
+{
+	const char *v = getenv(CX_PRESERVE_ENV);
+	char *end;
+	long n;
+
+	if (!v)
+		return;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno == 0 && end != v && !*end && n > 0 && n <= 1024)
+		for (int fd = 3; fd < 3 + n; fd++)
+			fcntl(fd, F_SETFD, 0);
+	if (!tool)
+		unsetenv(CX_PRESERVE_ENV);
+}
+
 void cx_exec(int toolfd, char *const argv[])
 {
 	bool tool = is_tool_name(argv[0]);
@@ -612,7 +631,10 @@ void cx_exec(int toolfd, char *const argv[])
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		for (int fd = 3; fd < 1024; fd++)
 			fcntl(fd, F_SETFD, FD_CLOEXEC);
-	/* ...but the tool directory, when the next link is a cx tool. */
+	/* ...but those the caller asked to keep (cx-oci's --preserve-fds
+	 * and its own), down the chain and for the command... */
+	keep_preserved(tool);
+	/* ...and the tool directory, when the next link is a cx tool. */
 	if (tool && toolfd >= 0 && dir >= 0) {
 		snprintf(num, sizeof(num), "%d", dir);
 		fcntl(dir, F_SETFD, 0);

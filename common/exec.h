@@ -26,10 +26,14 @@ int cx_exec_seal_self(char *const argv[]);
 
 /* The variable that passes the host's tool directory down a chain. */
 #define CX_TOOLDIR_ENV "CX_TOOLDIR_FD"
+/* N: descriptors 3 to N + 2 stay open down a chain and reach its
+ * command (cx-oci's --preserve-fds, and its own two). */
+#define CX_PRESERVE_ENV "CX_PRESERVE_FDS"
 
 /* Run argv: by TOOLFD when it is >= 0 (execveat); a cx tool after a
  * root change from the host's tool directory (CX_TOOLDIR_FD); anything
- * else with a PATH search.  No descriptor but 0, 1 and 2 reaches the command.  Never
+ * else with a PATH search.  No descriptor but 0, 1 and 2 (and those of
+ * CX_PRESERVE_FDS) reaches the command.  Never
  * returns: on failure it prints why and exits 127 when the command was
  * not found, 126 when it could not be run. */
 noreturn void cx_exec(int toolfd, char *const argv[]);
