@@ -21,8 +21,9 @@
 set -eu
 
 DIR=$(realpath -m "$1")
-PKGS="popt libcap2 zlib libzstd nettle libarchive"
-[ -e "$DIR/prefix/.done" ] && exit 0
+PKGS="popt libcap2 zlib libzstd nettle libarchive jansson"
+# .done names what was built: a library added later builds them again.
+[ "$(cat "$DIR/prefix/.done" 2>/dev/null)" = "$PKGS" ] && exit 0
 
 need() {
 	command -v "$1" >/dev/null 2>&1 ||
@@ -39,7 +40,11 @@ mkdir -p "$DIR/apt/lists/partial" "$DIR/apt/cache/archives/partial" \
 export TMPDIR="$DIR/tmp"
 
 # --- the sources ----------------------------------------------------------
-if ! ls "$DIR/src/"libarchive_*.dsc >/dev/null 2>&1; then
+missing=""
+for p in $PKGS; do
+	ls "$DIR/src/${p}_"*.dsc >/dev/null 2>&1 || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
 	. /etc/os-release
 	echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian ${VERSION_CODENAME:-bookworm} main" \
 		>"$DIR/apt/etc/sources.list"
@@ -52,7 +57,8 @@ if ! ls "$DIR/src/"libarchive_*.dsc >/dev/null 2>&1; then
 		-o "Dir::Cache=$DIR/apt/cache" \
 		-o Debug::NoLocking=1 -o APT::Sandbox::User=root
 	apt-get "$@" -qq update
-	(cd "$DIR/src" && apt-get "$@" -qq source --download-only $PKGS)
+	# shellcheck disable=SC2086
+	(cd "$DIR/src" && apt-get "$@" -qq source --download-only $missing)
 fi
 
 # --- unpacked afresh, with every file of one age ---------------------------
@@ -133,4 +139,24 @@ q ./configure --prefix="$P" --disable-shared --enable-static \
 q make -j2 libarchive.la
 q make install-libLTLIBRARIES install-includeHEADERS
 
-touch "$P/.done"
+echo "musl-deps: jansson" >&2
+w jansson
+# Debian's source has no configure script, only configure.ac and CMake:
+# its dozen files are built here directly, with the configuration
+# header's few answers for Linux.
+sed -e 's/@json_inline@/inline/' -e 's/@json_have_long_long@/1/' \
+    -e 's/@json_have_localeconv@/1/' -e 's/@json_have_atomic_builtins@/1/' \
+    -e 's/@json_have_sync_builtins@/1/' src/jansson_config.h.in >src/jansson_config.h
+for d in STDINT_H UNISTD_H FCNTL_H SYS_STAT_H SYS_TYPES_H SYS_TIME_H \
+	 SCHED_H GETPID OPEN READ CLOSE GETTIMEOFDAY SCHED_YIELD LOCALECONV \
+	 ATOMIC_BUILTINS SYNC_BUILTINS; do
+	echo "#define HAVE_$d 1"
+done >src/jansson_private_config.h
+for c in src/*.c; do
+	# shellcheck disable=SC2086
+	q $CC $CFLAGS -DHAVE_CONFIG_H=1 -Isrc -c -o "${c%.c}.o" "$c"
+done
+q ar rcs "$P/lib/libjansson.a" src/*.o
+cp src/jansson.h src/jansson_config.h "$P/include/"
+
+echo "$PKGS" >"$P/.done"
