@@ -29,6 +29,8 @@ LIBS_cx-nsenter := -lpopt
 LIBS_cx-bind    := -lpopt
 LIBS_cx-cgroup  := -lpopt
 LIBS_cx-caps    := -lpopt -lcap
+# config.json through jansson (see common/oci.c).
+LIBS_cx-oci     := -lpopt -ljansson
 # libarchive, and nettle for the blobs' digests.  Statically, its pax
 # writer pulls in the table of every format, xar's libxml2 and ICU with
 # it; --gc-sections drops what is never called.

@@ -1354,23 +1354,6 @@ print(" ".join(d[7:] for d in c["rootfs"]["diff_ids"]))' "$cfg"
 	assert_equal "$output" "$want"
 }
 
-# podman with every state of its own below $TMP (storage, run root, temp
-# and network dirs; the vfs driver mounts nothing), runc (crun refuses a
-# hybrid host), and a cgroup parent named for the test, taken back after.
-podman_here() {
-	cat >"$TMP/containers.conf" <<-EOF
-	[containers]
-	default_ulimits = []
-	[engine]
-	tmp_dir = "$TMP/podman-tmp"
-	[network]
-	network_config_dir = "$TMP/podman-net"
-	EOF
-	CONTAINERS_CONF="$TMP/containers.conf" podman --root "$TMP/podman-root" \
-		--runroot "$TMP/podman-run" --storage-driver vfs \
-		--cgroup-manager cgroupfs --events-backend none "$@"
-}
-
 podman_cgroups_gone() {
 	local d i
 	for i in $(seq 50); do

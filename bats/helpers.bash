@@ -221,3 +221,20 @@ as_user() {
 	setpriv --reuid "$RL_USER" --regid "$RL_USER" --init-groups \
 		--inh-caps=-all env HOME=/ "$@"
 }
+
+# podman with every state of its own below $TMP (storage, run root, temp
+# and network dirs; the vfs driver mounts nothing), the runtime given
+# with --runtime, and a cgroup parent named for the test, taken back after.
+podman_here() {
+	cat >"$TMP/containers.conf" <<-EOF
+	[containers]
+	default_ulimits = []
+	[engine]
+	tmp_dir = "$TMP/podman-tmp"
+	[network]
+	network_config_dir = "$TMP/podman-net"
+	EOF
+	CONTAINERS_CONF="$TMP/containers.conf" podman --root "$TMP/podman-root" \
+		--runroot "$TMP/podman-run" --storage-driver vfs \
+		--cgroup-manager cgroupfs --events-backend none "$@"
+}

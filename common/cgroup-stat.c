@@ -1,7 +1,7 @@
 /* cx-cgroup's reading back: a knob's value in its option's words, an
  * interface file, the statistics, and which limit the OOM killer
- * struck at.  See cgroup.h. */
-#include "cgroup-impl.h"
+ * struck at.  See cg.h. */
+#include "cg-impl.h"
 
 #include "die.h"
 

@@ -1,4 +1,4 @@
-/* Unit tests for common/caps.c: the table of capability names against
+/* Unit tests for common/capability.c: the table of capability names against
  * the kernel header, names and lists with their suggestions, masks as
  * text and hex, securebits, the text form of file capabilities, and a
  * process's state read from /proc/PID/status and compared. */
@@ -10,7 +10,7 @@
 
 #include "expect.h"
 
-#include "caps.h"
+#include "capability.h"
 
 #include <errno.h>
 #include <linux/capability.h>

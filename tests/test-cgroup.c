@@ -1,5 +1,5 @@
-/* Unit tests for cx-cgroup's cgroup module (common/cgroup.h, and the
- * backends' translations of cgroup-impl.h): names, the limit parsers and their
+/* Unit tests for cx-cgroup's cgroup module (common/cg.h, and the
+ * backends' translations of cg-impl.h): names, the limit parsers and their
  * translation for each backend, the knob table, mountinfo parsing from
  * sample text, and the v1 memory pairing and reading back over a fake
  * hierarchy of plain files in a temporary directory (no root needed). */
@@ -11,7 +11,7 @@
 
 #include "expect.h"
 
-#include "cgroup-impl.h"
+#include "cg-impl.h"
 #include "die.h"
 
 #include <errno.h>
@@ -735,7 +735,7 @@ static int teardown_fake(void **state)
 	return nftw(top, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/* cgroup-file.c, the leaf: what the kernel's files look like, over
+/* cg-file.c, the leaf: what the kernel's files look like, over
  * plain files. */
 static void test_file_io(void **state)
 {

@@ -3,7 +3,7 @@
  * kernel made of it, and only then runs the rest of argv.  It also
  * shows a process's state, decodes a mask, and gets, sets and removes
  * file capabilities. */
-#include "caps.h"
+#include "capability.h"
 #include "die.h"
 #include "exec.h"
 #include "json-out.h"

@@ -1,6 +1,6 @@
 /* cx-cgroup: create, limit, join, watch and remove control groups, with
  * one syntax on cgroup v1, v2 and hybrid hosts. */
-#include "cgroup.h"
+#include "cg.h"
 #include "die.h"
 #include "exec.h"
 #include "json-out.h"

@@ -1,9 +1,9 @@
-/* The capability parsers of common/caps.h on any text: one name, a
+/* The capability parsers of common/capability.h on any text: one name, a
  * list, the setcap text form, a hexadecimal mask, securebits, and a
  * whole /proc/PID/status.  What they accept reads back the same when
  * written out again; what they refuse is described in a bounded line. */
 #include "fuzz.h"
-#include "caps.h"
+#include "capability.h"
 
 #include <errno.h>
 #include <inttypes.h>

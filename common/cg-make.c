@@ -1,7 +1,7 @@
 /* cx-cgroup's making and taking back: the base, NAME and the cgroups
  * above it, safe beside other runs; and the limits, each written by
- * the backend of its hierarchy.  See cgroup.h. */
-#include "cgroup-impl.h"
+ * the backend of its hierarchy.  See cg.h. */
+#include "cg-impl.h"
 
 #include "die.h"
 

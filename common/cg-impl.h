@@ -1,22 +1,22 @@
 /* Inside cx-cgroup's cgroup module: what its files share, and the
- * contract of the two backends.  Not for the tool (cgroup.h is), but
+ * contract of the two backends.  Not for the tool (cg.h is), but
  * for the unit tests, which test the translations directly.
  *
  * The dependencies go one way, from the leaves up:
- *   cgroup-file.c, cgroup-knob.c   the files' I/O; the table (pure)
- *   cgroup-v1.c, cgroup-v2.c       the backends, which use only those
- *   cgroup-layout.c                the hierarchies
- *   cgroup-make.c                  making, limits
- *   cgroup-proc.c, cgroup-stat.c   processes; reading back
+ *   cg-file.c, cg-knob.c   the files' I/O; the table (pure)
+ *   cg-v1.c, cg-v2.c       the backends, which use only those
+ *   cg-layout.c                the hierarchies
+ *   cg-make.c                  making, limits
+ *   cg-proc.c, cgroup-stat.c   processes; reading back
  * The operations pick the hierarchy and call the backend of its
  * version; every rule of one version lives in that version's file. */
 #ifndef CX_CGROUP_IMPL_H
 #define CX_CGROUP_IMPL_H
 
-#include "cgroup.h"
-#include "cgroup-file.h"
+#include "cg.h"
+#include "cg-file.h"
 
-/* --- The layout (cgroup-layout.c) ------------------------------------ */
+/* --- The layout (cg-layout.c) ------------------------------------ */
 
 /* The hierarchy for a controller: the cgroup2 one when it has V2NAME,
  * else the v1 one that has V1NAME; -1 when none has it. */
@@ -34,13 +34,13 @@ char *cx_cg_own(const struct cx_cg_hier *h);
 /* DIR of hierarchy H as a path from the hierarchy's root (malloc'd). */
 char *cx_cg_from_root(const struct cx_cg_hier *h, const char *dir);
 
-/* --- Making (cgroup-make.c) ------------------------------------------ */
+/* --- Making (cg-make.c) ------------------------------------------ */
 
 /* rmdir DIR, again for a moment while the kernel still counts a
  * process that has just exited; a cgroup that holds another stays. */
 int cx_cg_rmdir(const char *dir);
 
-/* --- Processes (cgroup-proc.c) --------------------------------------- */
+/* --- Processes (cg-proc.c) --------------------------------------- */
 
 /* The processes in NAME and below it, over every hierarchy, each once
  * (malloc'd). */
@@ -142,7 +142,7 @@ uint64_t cx_cg_weight_to_bfq(uint64_t weight);
 uint64_t cx_cg_v1_weight(const char *file, uint64_t weight);
 uint64_t cx_cg_v1_unweight(const char *file, uint64_t v);
 
-/* --- Shared by the backends' get (cgroup-knob.c) ---------------------- */
+/* --- Shared by the backends' get (cg-knob.c) ---------------------- */
 
 /* Quota over period as a decimal: "0.2", "1.5", "2". */
 void cx_cg_cpus_text(uint64_t quota, uint64_t period, char *out, size_t len);

@@ -10,13 +10,13 @@
  * translation).
  *
  * This header is what cx-cgroup uses.  Behind it, one concern a file:
- *   cgroup-layout.c  the hierarchies, the base, names
- *   cgroup-knob.c    the knob table and the parsers (pure)
- *   cgroup-make.c    making and taking back, limits
- *   cgroup-proc.c    processes: join, fork into, list, kill, remove
+ *   cg-layout.c  the hierarchies, the base, names
+ *   cg-knob.c    the knob table and the parsers (pure)
+ *   cg-make.c    making and taking back, limits
+ *   cg-proc.c    processes: join, fork into, list, kill, remove
  *   cgroup-stat.c    reading back: get, stat, the OOM report
- *   cgroup-v1.c, cgroup-v2.c  each version's rules (cgroup-impl.h)
- *   cgroup-file.c    the interface files' I/O, the leaf
+ *   cg-v1.c, cg-v2.c  each version's rules (cg-impl.h)
+ *   cg-file.c    the interface files' I/O, the leaf
  * The operations print nothing: they record the failure with cx_fail()
  * and return -1; the tool decides.  Their messages name files and
  * cgroups, never the tool's options: the tool adds those. */

@@ -1,7 +1,7 @@
 /* cx-cgroup's layout: which hierarchy holds which controller, where
  * it is mounted, the base the cgroups go below, and the names of the
- * cgroups.  See cgroup.h. */
-#include "cgroup-impl.h"
+ * cgroups.  See cg.h. */
+#include "cg-impl.h"
 
 #include "die.h"
 #include "mountinfo.h"

@@ -1,4 +1,4 @@
-#include "caps.h"
+#include "capability.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -11,7 +11,7 @@
 /* The names of <linux/capability.h>, by number.  Our own table, not
  * libcap's: the parsers and their unit tests need no library, and a
  * name is the same text whatever libcap a system has.
- * tests/test-caps.c checks each number against the kernel header's
+ * tests/test-capability.c checks each number against the kernel header's
  * CAP_ constant. */
 static const char *const cap_names[] = {
 	"cap_chown", "cap_dac_override", "cap_dac_read_search", "cap_fowner",

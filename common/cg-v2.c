@@ -2,8 +2,8 @@
  * controller works in a cgroup only when its parent enabled it in
  * cgroup.subtree_control, and a cgroup that does that may hold no
  * process itself (the "no internal processes" rule, which spares the
- * root).  Uses only cgroup-file.c: see cgroup-impl.h. */
-#include "cgroup-impl.h"
+ * root).  Uses only cg-file.c: see cg-impl.h. */
+#include "cg-impl.h"
 
 #include "die.h"
 #include "parse.h"

@@ -1,7 +1,7 @@
 /* cx-cgroup's processes: moving them into a cgroup, forking into one,
  * listing the cgroups and their processes, killing them, and removing
- * the cgroups.  See cgroup.h. */
-#include "cgroup-impl.h"
+ * the cgroups.  See cg.h. */
+#include "cg-impl.h"
 
 #include "die.h"
 #include "parse.h"

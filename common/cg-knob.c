@@ -1,7 +1,7 @@
 /* cx-cgroup's knobs: the table of limits with each version's file,
  * the parsers of their values, the files --set refuses, and sizes in
- * words.  Pure: nothing here touches the system.  See cgroup.h. */
-#include "cgroup-impl.h"
+ * words.  Pure: nothing here touches the system.  See cg.h. */
+#include "cg-impl.h"
 
 #include "parse.h"
 

@@ -1,6 +1,6 @@
 /* cx-cgroup's file I/O, the leaf of the cgroup module.  See
- * cgroup-file.h. */
-#include "cgroup-file.h"
+ * cg-file.h. */
+#include "cg-file.h"
 
 #include "die.h"
 #include "parse.h"

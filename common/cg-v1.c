@@ -2,8 +2,8 @@
  * controller (or a few mounted together); a process is in one cgroup
  * of each.  Memory and swap are one limit here (memsw), weights have
  * other scales, a cpuset starts empty, and the freezer is a
- * controller of its own.  Uses only cgroup-file.c: see cgroup-impl.h. */
-#include "cgroup-impl.h"
+ * controller of its own.  Uses only cg-file.c: see cg-impl.h. */
+#include "cg-impl.h"
 
 #include "die.h"
 

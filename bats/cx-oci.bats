@@ -1,0 +1,225 @@
+#!/usr/bin/env bats
+# cx-oci against the real kernel: a bundle's config.json run as a chain
+# of cx tools (namespaces, cgroup limit, mounts, masked and read-only
+# paths, capabilities, user), the create/start/state/kill/delete
+# lifecycle with its FIFO, spec --print-chain run by hand, refusals,
+# and podman running an image through --runtime cx-oci.
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+
+# A bundle in $TMP/bundle: the busybox rootfs, a config.json in OCI's
+# form as podman writes it, the command given.
+make_bundle() {
+	require_static_tools
+	mkdir -p "$TMP/bundle"
+	CG="cx-oci-bats-$BATS_TEST_NUMBER-$$"
+	python3 - "$TMP/bundle/config.json" "$ROOTFS" "$CG" "$@" <<'PY'
+import json, sys
+out, rootfs, cg, args = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+caps = ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_NET_BIND_SERVICE"]
+json.dump({
+  "ociVersion": "1.0.2",
+  "process": {"user": {"uid": 0, "gid": 0, "umask": 18}, "args": args,
+              "env": ["PATH=/bin", "GREETING=hello"], "cwd": "/etc",
+              "capabilities": {k: caps for k in ("bounding", "effective", "permitted")},
+              "rlimits": [{"type": "RLIMIT_NOFILE", "soft": 321, "hard": 654}],
+              "noNewPrivileges": True},
+  "root": {"path": rootfs},
+  "hostname": "oci-box",
+  "mounts": [
+    {"destination": "/proc", "type": "proc", "source": "proc", "options": ["nosuid", "noexec", "nodev"]},
+    {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]},
+    {"destination": "/dev/pts", "type": "devpts", "source": "devpts", "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"]},
+    {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid", "noexec", "nodev", "ro"]},
+    {"destination": "/mnt/share", "type": "bind", "source": "share", "options": ["rbind", "ro"]}],
+  "linux": {"cgroupsPath": "/" + cg + "/ctr", "resources": {"pids": {"limit": 99}},
+            "namespaces": [{"type": t} for t in ("pid", "network", "ipc", "uts", "mount")],
+            "maskedPaths": ["/proc/kcore", "/proc/timer_list", "/proc/irq"],
+            "readonlyPaths": ["/proc/sys", "/proc/sysrq-trigger"]}
+}, open(out, "w"))
+PY
+	mkdir -p "$TMP/bundle/share"
+	echo shared >"$TMP/bundle/share/file"
+}
+
+oci() {
+	cx-oci --root "$TMP/state" "$@"
+}
+
+teardown() {
+	local d
+	[ -d "${TMP:-}/state" ] && for d in "$TMP/state"/*/; do
+		[ -d "$d" ] && cx-oci --root "$TMP/state" delete --force "$(basename "$d")" 2>/dev/null
+	done
+	if [ -n "${CG:-}" ]; then
+		for d in $(find /sys/fs/cgroup -depth -type d -path "*/$CG*" 2>/dev/null); do
+			rmdir "$d" 2>/dev/null
+		done
+	fi
+	cleanup_tmp
+}
+
+@test "run: the container is made as config.json says, in the kernel's own words" {
+	make_bundle sh -c 'echo "$GREETING in $(pwd) on $(hostname)"
+		echo "pid $$"; grep -E "^(CapBnd|CapEff|NoNewPrivs):" /proc/self/status
+		ulimit -n; ulimit -Hn; umask
+		for n in net pid mnt; do readlink /proc/self/ns/$n; done
+		grep -E "^[0-9]+:(pids)?:" /proc/self/cgroup
+		cat /mnt/share/file; touch /mnt/share/x 2>/dev/null || echo "share read-only"
+		echo 1 >/proc/sys/kernel/ns_last_pid 2>/dev/null || echo "sysctl read-only"
+		echo "timer_list $(wc -c </proc/timer_list) irq $(ls /proc/irq | wc -l)"
+		[ -e /proc/kcore ] && echo "kcore $(wc -c </proc/kcore)" || echo "kcore none"
+		awk "\$5 == \"/dev\" || \$5 == \"/sys\" || \$5 == \"/dev/pts\" { print \$5, \$6 }" /proc/self/mountinfo
+		ls /dev | tr "\n" " "'
+	run -0 oci run --bundle "$TMP/bundle" c1
+	assert_line "hello in /etc on oci-box"
+	# Exactly the seven capabilities: bits 0 1 3 5 6 7 10.
+	assert_line "CapBnd:	00000000000004eb"
+	assert_line "CapEff:	00000000000004eb"
+	assert_line "NoNewPrivs:	1"
+	assert_line "pid 1"
+	assert_line 321
+	assert_line 654
+	assert_line 0022
+	refute_line "$(readlink /proc/self/ns/net)"
+	refute_line "$(readlink /proc/self/ns/pid)"
+	refute_line "$(readlink /proc/self/ns/mnt)"
+	# v1's pids hierarchy, or v2's one.
+	assert_line --regexp "^[0-9]+:(pids)?:/$CG/ctr\$"
+	assert_line shared
+	assert_line "share read-only"
+	assert_line "sysctl read-only"
+	# Masked: a file reads as /dev/null, a directory as an empty tmpfs;
+	# a path this kernel does not have is left alone.
+	assert_line "timer_list 0 irq 0"
+	assert_line --regexp "^kcore (0|none)\$"
+	assert_line "/dev rw,nosuid,relatime"
+	assert_line "/sys ro,nosuid,nodev,noexec,relatime"
+	assert_line --regexp "^/dev/pts rw,nosuid,noexec"
+	assert_line "full null pts random tty urandom zero "
+	# Nothing left: the cgroup and the state are gone.
+	[ ! -e "/sys/fs/cgroup/pids/$CG/ctr" ] && [ ! -e "/sys/fs/cgroup/$CG/ctr" ]
+	[ -z "$(ls -A "$TMP/state")" ]
+}
+
+@test "run: the command's exit status is cx-oci's; a command not found is 127" {
+	make_bundle sh -c 'exit 7'
+	run -7 oci run --bundle "$TMP/bundle" c1
+	make_bundle /bin/no-such-program
+	run -127 oci run --bundle "$TMP/bundle" c2
+	[ -z "$(ls -A "$TMP/state")" ]
+}
+
+@test "create holds the container before its command until start; state, kill, delete" {
+	make_bundle sh -c 'echo started >/started; exec sleep 60'
+	local pid
+	# The container keeps create's stdio, as under runc: not bats's pipe.
+	oci create --bundle "$TMP/bundle" --pid-file "$TMP/pid" c1 </dev/null >"$TMP/out" 2>&1
+	pid=$(cat "$TMP/pid")
+	run -0 oci state c1
+	assert_output --partial '"status": "created"'
+	assert_output --partial "\"pid\": $pid"
+	# Held: the process is cx-oci's last link, the command has not run.
+	assert_equal "$(cat "/proc/$pid/comm")" cx-oci
+	[ ! -e "$ROOTFS/started" ]
+	[ -p "$TMP/state/c1/exec.fifo" ]
+	# Already in its cgroup, with its limit.
+	grep -qE "^[0-9]+:(pids)?:/$CG/ctr$" "/proc/$pid/cgroup"
+	[ "$(cat "/sys/fs/cgroup/pids/$CG/ctr/pids.max" 2>/dev/null || cat "/sys/fs/cgroup/$CG/ctr/pids.max")" = 99 ]
+	run -0 oci start c1
+	wait_for_file "$ROOTFS/started"
+	run -0 oci state c1
+	assert_output --partial '"status": "running"'
+	assert_equal "$(cat "/proc/$pid/comm")" sleep
+	run -125 oci start c1
+	assert_output --partial "container c1 is running, not created"
+	run -125 oci delete c1
+	assert_output --partial "is running"
+	run -0 oci kill c1 KILL
+	for _ in $(seq 50); do
+		oci state c1 | grep -q stopped && break
+		sleep 0.1
+	done
+	run -0 oci state c1
+	assert_output --partial '"status": "stopped"'
+	run -0 oci delete c1
+	[ ! -e "$TMP/state/c1" ]
+	[ ! -e "/sys/fs/cgroup/pids/$CG/ctr" ]
+}
+
+@test "create: a chain that fails leaves no process, cgroup or state" {
+	make_bundle true
+	python3 - "$TMP/bundle/config.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["mounts"].append({"destination": "/x", "type": "tmpfs", "source": "tmpfs", "options": ["bogus=1"]})
+json.dump(c, open(sys.argv[1], "w"))
+PY
+	run -125 oci create --bundle "$TMP/bundle" c1
+	assert_output --partial "create tmpfs for"
+	assert_output --partial "cx-oci: create c1: the chain stopped before the container was made"
+	[ ! -e "$TMP/state/c1" ]
+	[ -z "$(find /sys/fs/cgroup -path "*/$CG/ctr" 2>/dev/null)" ]
+	[ ! -e "$ROOTFS/x" ]
+}
+
+@test "refusals: a bad ID, a container that exists or does not, systemd's cgroups, bad JSON" {
+	make_bundle true
+	run -125 oci create --bundle "$TMP/bundle" ../x
+	assert_output --partial "invalid container ID '../x'"
+	run -125 oci state nope
+	assert_output --partial "container nope does not exist"
+	run -125 oci --systemd-cgroup state nope
+	assert_output --partial "cgroupfs"
+	echo '{"process": ' >"$TMP/bundle/config.json"
+	run -125 oci create --bundle "$TMP/bundle" c1
+	assert_output --partial "config.json: line"
+	[ ! -e "$TMP/state/c1" ]
+	echo '{"process": {"args": "sh"}, "root": {"path": "r"}}' >"$TMP/bundle/config.json"
+	run -125 oci create --bundle "$TMP/bundle" c1
+	assert_output --partial "process.args must be an array"
+	[ ! -e "$TMP/state/c1" ]
+}
+
+@test "spec --print-chain: the chain printed runs the same container by hand" {
+	make_bundle sh -c 'hostname; grep CapBnd /proc/self/status; cat /mnt/share/file; ulimit -n'
+	run -0 oci spec --print-chain --bundle "$TMP/bundle"
+	assert_line --regexp "^cx-cgroup --parent=/ run --rm --pids=99 $CG/ctr \\\\$"
+	assert_line --regexp "^cx-chroot --pivot "
+	echo "$output" >"$TMP/chain.sh"
+	run -0 sh "$TMP/chain.sh"
+	assert_output "oci-box
+CapBnd:	00000000000004eb
+shared
+321"
+	[ ! -e "/sys/fs/cgroup/pids/$CG/ctr" ]
+}
+
+@test "podman runs an image cx-overlay saved through --runtime cx-oci, and stops and removes it" {
+	command -v podman >/dev/null || skip "podman is not installed"
+	require_static_tools
+	cd "$TMP"
+	local id c cg="cx-oci-podman-$BATS_TEST_NUMBER-$$"
+	CG=$cg
+	P() {
+		podman_here --runtime "$CX_BUILD/cx-oci" "$@"
+	}
+	run -0 cx-overlay save --cmd /bin/sh -e PATH=/bin out:v1 "$ROOTFS"
+	run -0 P pull -q oci:out:v1
+	id=${lines[-1]}
+	run P run --rm --network none --cgroup-parent "/$cg" "$id" \
+		sh -c 'echo "pid $$"; grep CapBnd /proc/self/status; exit 3'
+	assert_failure 3
+	assert_line "pid 1"
+	assert_line "CapBnd:	00000000a80425fb"
+	c=$(P run -d --network none --cgroup-parent "/$cg" "$id" sleep 60)
+	run -0 P ps -q --no-trunc
+	assert_output "$c"
+	run -0 P stop -t 1 "$c"
+	run -0 P rm "$c"
+	run -0 P ps -aq
+	assert_output ""
+	run -0 P rmi -f "$id"
+}

@@ -1,0 +1,993 @@
+/* cx-oci: the OCI runtime command line (create, start, state, kill,
+ * delete, run), made of the cx chain.  A bundle's config.json becomes
+ * one command line of cx tools (common/oci.c), which cx-oci runs in a
+ * child; the last link before the container's command is cx-oci itself
+ * ("hold"), which waits on a FIFO until start, as the spec asks. */
+#include "cg.h"
+#include "die.h"
+#include "exec.h"
+#include "oci.h"
+#include "opt.h"
+#include "parse.h"
+#include "proc.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define OCI_VERSION "1.0.2"
+#define DEFAULT_ROOT "/run/cx-oci"
+
+enum {
+	OPT_ROOT = 1, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD,
+	OPT_ROOTLESS, OPT_BUNDLE, OPT_PIDFILE, OPT_CONSOLE, OPT_PRESERVE,
+	OPT_NO_PIVOT, OPT_NO_KEYRING, OPT_DETACH, OPT_ALL, OPT_FORCE,
+	OPT_PRINT_CHAIN,
+};
+
+struct ctx {
+	const char *root, *log, *bundle, *pidfile, *console;
+	bool json_log, detach, all, force, print_chain;
+	int preserve;
+};
+
+static const struct poptOption global_options[] = {
+	{ "root", 0, POPT_ARG_STRING, NULL, OPT_ROOT,
+	  "the containers' state directory (" DEFAULT_ROOT ")", "DIR" },
+	{ "log", 0, POPT_ARG_STRING, NULL, OPT_LOG,
+	  "cx-oci's own errors go to FILE as well", "FILE" },
+	{ "log-format", 0, POPT_ARG_STRING, NULL, OPT_LOG_FORMAT,
+	  "text or json", "FORMAT" },
+	{ "debug", 0, POPT_ARG_NONE, NULL, OPT_DEBUG,
+	  "accepted, as runc's: says nothing more", NULL },
+	{ "systemd-cgroup", 0, POPT_ARG_NONE, NULL, OPT_SYSTEMD,
+	  "refused: cx-oci makes its cgroups itself (cgroupfs)", NULL },
+	{ "rootless", 0, POPT_ARG_STRING, NULL, OPT_ROOTLESS,
+	  "accepted, as runc's (true, false, auto)", "MODE" },
+	POPT_TABLEEND
+};
+
+static const struct cx_tool tool = {
+	"cx-oci",
+	"[global options] COMMAND [options] ID\n\n"
+	"Commands:\n"
+	"  create [--bundle DIR] [--pid-file FILE] [--preserve-fds N] ID\n"
+	"                            build the container, held before its command\n"
+	"  start ID                  let its command run\n"
+	"  run [--bundle DIR] [--pid-file FILE] [--detach] ID\n"
+	"                            create and start; without --detach, wait and exit as it did\n"
+	"  state ID                  its state, as JSON\n"
+	"  kill [--all] ID [SIGNAL]  signal it (TERM), or every process of its cgroup\n"
+	"  delete [--force] ID       take back its cgroup and state (--force: kill it first)\n"
+
+	"  spec --print-chain [--bundle DIR]\n"
+	"                            print the cx command line that builds the bundle's container",
+	"Run OCI bundles as chains of cx tools.",
+	global_options, NULL,
+};
+
+static const struct poptOption cmd_options[] = {
+	{ "bundle", 'b', POPT_ARG_STRING, NULL, OPT_BUNDLE,
+	  "the bundle (.)", "DIR" },
+	{ "pid-file", 0, POPT_ARG_STRING, NULL, OPT_PIDFILE,
+	  "write the container's PID to FILE", "FILE" },
+	{ "console-socket", 0, POPT_ARG_STRING, NULL, OPT_CONSOLE,
+	  "refused for now: no terminal", "SOCKET" },
+	{ "preserve-fds", 0, POPT_ARG_STRING, NULL, OPT_PRESERVE,
+	  "hand descriptors 3 to N + 2 to the container", "N" },
+	{ "no-pivot", 0, POPT_ARG_NONE, NULL, OPT_NO_PIVOT,
+	  "accepted: cx-oci always pivots", NULL },
+	{ "no-new-keyring", 0, POPT_ARG_NONE, NULL, OPT_NO_KEYRING,
+	  "accepted: no session keyring is made", NULL },
+	{ "detach", 'd', POPT_ARG_NONE, NULL, OPT_DETACH,
+	  "run: return once the command runs", NULL },
+	{ "all", 'a', POPT_ARG_NONE, NULL, OPT_ALL,
+	  "kill: every process of the container's cgroup", NULL },
+	{ "force", 'f', POPT_ARG_NONE, NULL, OPT_FORCE,
+	  "delete: kill a running container first", NULL },
+	{ "print-chain", 0, POPT_ARG_NONE, NULL, OPT_PRINT_CHAIN,
+	  "spec: print the chain", NULL },
+
+	POPT_TABLEEND
+};
+
+static struct cx_tool cmd_tool = {
+	"cx-oci", "COMMAND [options] ID", "One OCI runtime command.",
+	cmd_options, NULL,
+};
+
+/* --log: cx-oci's own failures, for podman and containerd to show. */
+static const char *log_file;
+static bool log_json;
+
+static void log_failure(const char *msg)
+{
+	FILE *f;
+	char when[64];
+	time_t now = time(NULL);
+
+	if (!log_file || !(f = fopen(log_file, "ae")))
+		return;
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	if (log_json) {
+		json_t *o = json_pack("{s:s, s:s, s:s}", "level", "error",
+				      "msg", msg, "time", when);
+		char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+
+		if (s)
+			fprintf(f, "%s\n", s);
+		free(s);
+		json_decref(o);
+	} else {
+		fprintf(f, "%s cx-oci: %s\n", when, msg);
+	}
+	fclose(f);
+}
+
+static noreturn void fail(void)
+{
+	log_failure(cx_last_msg());
+	cx_die_last();
+}
+
+static int on_option(void *p, int val, const char *arg)
+{
+	struct ctx *c = p;
+
+	switch (val) {
+	case OPT_ROOT:
+		c->root = arg;
+		return 0;
+	case OPT_LOG:
+		c->log = log_file = arg;
+		return 0;
+	case OPT_LOG_FORMAT:
+		if (strcmp(arg, "json") && strcmp(arg, "text"))
+			return cx_opt_invalid("--log-format", arg, "text or json");
+		c->json_log = log_json = !strcmp(arg, "json");
+		return 0;
+	case OPT_SYSTEMD:
+		return cx_fail(0, "--systemd-cgroup: cx-oci makes its cgroups itself (podman: --cgroup-manager cgroupfs)");
+	case OPT_DEBUG:
+	case OPT_ROOTLESS:
+	case OPT_NO_PIVOT:
+	case OPT_NO_KEYRING:
+		return 0;
+	case OPT_BUNDLE:
+		c->bundle = arg;
+		return 0;
+	case OPT_PIDFILE:
+		c->pidfile = arg;
+		return 0;
+	case OPT_CONSOLE:
+		c->console = arg;
+		return 0;
+	case OPT_PRESERVE: {
+		uint32_t n;
+
+		if (cx_parse_u32(arg, &n) < 0 || n > 1000)
+			return cx_opt_invalid("--preserve-fds", arg, "a number of descriptors, 0 to 1000");
+		c->preserve = (int)n;
+		return 0;
+	}
+	case OPT_DETACH:
+		c->detach = true;
+		return 0;
+	case OPT_ALL:
+		c->all = true;
+		return 0;
+	case OPT_FORCE:
+		c->force = true;
+		return 0;
+	case OPT_PRINT_CHAIN:
+		c->print_chain = true;
+		return 0;
+
+	}
+	return cx_fail(0, "unhandled option");
+}
+
+/* --- the state directory ------------------------------------------------ */
+
+/* An ID is one path component of letters, digits and "_+-.", as runc's. */
+static void check_id(const char *id)
+{
+	if (!id)
+		cx_usage_error("no container ID given");
+	if (!*id || !strcmp(id, ".") || !strcmp(id, "..") || strlen(id) > 1024 ||
+	    id[strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+-.")])
+		cx_usage_error("invalid container ID '%s': letters, digits and _+-. only", id);
+}
+
+static char *state_path(const struct ctx *c, const char *id, const char *file)
+{
+	char *s;
+
+	if (asprintf(&s, "%s/%s%s%s", c->root, id, file ? "/" : "",
+		     file ? file : "") < 0)
+		cx_die_errno("malloc");
+	return s;
+}
+
+struct state {
+	json_t *doc;
+	pid_t pid;
+	unsigned long long start;	/* the process's start time */
+	const char *bundle, *cg_parent, *cg_name;
+	const char *status;		/* created, running, stopped */
+};
+
+static unsigned long long start_time(pid_t pid)
+{
+	struct cx_proc_stat st;
+
+	if (pid <= 0 || cx_proc_stat(pid, &st) < 0)
+		return 0;
+	return st.start;
+}
+
+/* Alive: the same process (its start time), not a zombie. */
+static bool alive(const struct state *s)
+{
+	struct cx_proc_stat st;
+
+	return s->pid > 0 && cx_proc_stat(s->pid, &st) == 0 &&
+	       st.start == s->start && st.state != 'Z' && st.state != 'X';
+}
+
+static int read_state(const struct ctx *c, const char *id, struct state *s)
+{
+	char *file = state_path(c, id, "state.json"), *fifo;
+	json_error_t err;
+	json_int_t pid = 0;
+	json_int_t start = 0;
+
+	*s = (struct state){ 0 };
+	s->doc = json_load_file(file, 0, &err);
+	if (!s->doc) {
+		int rc = access(file, F_OK) < 0 && errno == ENOENT ?
+			 cx_fail(0, "container %s does not exist (in %s)", id, c->root) :
+			 cx_fail(0, "read %s: %s", file, err.text);
+
+		free(file);
+		return rc;
+	}
+	free(file);
+	if (json_unpack(s->doc, "{s:I, s:I, s:s, s?s, s:s}", "pid", &pid,
+			"cx_starttime", &start, "bundle", &s->bundle,
+			"cx_cgroup_parent", &s->cg_parent, "cx_cgroup",
+			&s->cg_name) < 0)
+		return cx_fail(0, "the state of %s is damaged", id);
+	s->pid = (pid_t)pid;
+	s->start = (unsigned long long)start;
+	fifo = state_path(c, id, "exec.fifo");
+	if (!alive(s))
+		s->status = "stopped";
+	else if (access(fifo, F_OK) == 0)
+		s->status = "created";
+	else
+		s->status = "running";
+	free(fifo);
+	return 0;
+}
+
+/* Write FILE whole, by a temporary name and rename. */
+static int write_atomic(const char *file, const char *text)
+{
+	char *tmp;
+	int fd, rc = 0;
+
+	if (asprintf(&tmp, "%s.tmp-%d", file, (int)getpid()) < 0)
+		return cx_fail(ENOMEM, "malloc");
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
+	    fsync(fd) < 0)
+		rc = cx_fail(errno, "write %s", tmp);
+	if (fd >= 0)
+		close(fd);
+	if (rc == 0 && rename(tmp, file) < 0)
+		rc = cx_fail(errno, "rename %s to %s", tmp, file);
+	if (rc < 0)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+/* --- the cgroup, through the same code as cx-cgroup ---------------------- */
+
+static int open_cgroups(struct cx_cg_layout *l, const char *parent)
+{
+	const char *rel = parent, *why;
+
+	if (parent && cx_cg_check_parent(parent, &rel, &why) < 0)
+		return cx_fail(0, "cgroup parent %s: it %s", parent, why);
+	if (cx_cg_detect(l) < 0)
+		return -1;
+	return cx_cg_set_base(l, rel, NULL);
+}
+
+/* Kill what is left in the container's cgroup and remove it. */
+static int remove_cgroup(const char *parent, const char *name)
+{
+	struct cx_cg_layout l = { 0 };
+	int rc = 0;
+
+	if (open_cgroups(&l, parent) < 0) {
+		/* No base: the cgroup was never made. */
+		cx_cg_layout_free(&l);
+		return 0;
+	}
+	if (cx_cg_count(&l, name) > 0 &&
+	    (cx_cg_kill(&l, name) < 0 || cx_cg_remove(&l, name, true) < 0))
+		rc = -1;
+	cx_cg_layout_free(&l);
+	return rc;
+}
+
+/* kill --all: SIG to every process of the container's cgroup. */
+static int signal_cgroup(const struct state *s, int sig)
+{
+	struct cx_cg_layout l = { 0 };
+	int rc = -1;
+
+	if (open_cgroups(&l, s->cg_parent) < 0)
+		goto out;
+	for (int i = 0; i < l.n; i++) {
+		char *dir = cx_cg_path(&l, i, s->cg_name), *file;
+		FILE *f;
+		long pid;
+
+		if (asprintf(&file, "%s/cgroup.procs", dir) < 0)
+			cx_die_errno("malloc");
+		f = fopen(file, "re");
+		free(dir);
+		free(file);
+		if (!f)
+			continue;
+		while (fscanf(f, "%ld", &pid) == 1)
+			kill((pid_t)pid, sig);
+		fclose(f);
+		rc = 0;
+	}
+	if (rc < 0)
+		cx_fail(0, "the cgroup %s is gone", s->cg_name);
+out:
+	cx_cg_layout_free(&l);
+	return rc;
+}
+
+/* --- create --------------------------------------------------------------- */
+
+static bool cgroup2_only(void)
+{
+	struct cx_cg_layout l = { 0 };
+	bool v2 = cx_cg_detect(&l) == 0 && l.v2 >= 0 && l.v1 == 0;
+
+	cx_cg_layout_free(&l);
+	return v2;
+}
+
+/* The directory cx-oci runs from: its chain's tools are found there
+ * first. */
+static void tools_first_on_path(void)
+{
+	char self[PATH_MAX], *slash, *path;
+	const char *old = getenv("PATH");
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n <= 0)
+		return;
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	if (!slash)
+		return;
+	*slash = '\0';
+	if (asprintf(&path, "%s:%s", self, old && *old ? old : "/usr/sbin:/usr/bin:/sbin:/bin") < 0)
+		cx_die_errno("malloc");
+	setenv("PATH", path, 1);
+	free(path);
+}
+
+/* fd moved to the lowest free descriptor at or above low; the old one
+ * closed, so that no copy of the sync pipe's end stays behind. */
+static int move_up(int fd, int low)
+{
+	int up;
+
+	if (fd < 0 || fd >= low)
+		return fd;
+	up = fcntl(fd, F_DUPFD_CLOEXEC, low);
+	close(fd);
+	return up;
+}
+
+/* In the child: rlimits and umask (inherited by every link), the fds
+ * the chain keeps (the caller's, then ours: the sync pipe, and the FIFO
+ * when there is one), then the chain. */
+static noreturn void run_chain(const struct cx_oci_spec *s, char **chain,
+			       int preserve, int sync_w, int fifo)
+{
+	char num[16];
+	int ours = fifo >= 0 ? 2 : 1;
+
+	for (size_t i = 0; i < s->nrlimits; i++)
+		if (setrlimit(s->rlimits[i].resource, &s->rlimits[i].lim) < 0) {
+			cx_warn_errno("setrlimit %s", s->rlimits[i].name);
+			_exit(CX_EXIT_FAIL);
+		}
+	if (s->umask >= 0)
+		umask((mode_t)s->umask);
+	if (dup2(sync_w, 3 + preserve) < 0 ||
+	    (fifo >= 0 && dup2(fifo, 4 + preserve) < 0)) {
+		cx_warn_errno("dup2");
+		_exit(CX_EXIT_FAIL);
+	}
+	snprintf(num, sizeof(num), "%d", preserve + ours);
+	setenv(CX_PRESERVE_ENV, num, 1);
+	tools_first_on_path();
+	cx_exec(-1, chain);
+}
+
+/* The container's sysctls, written from its own namespaces. */
+static int write_sysctls(const struct cx_oci_spec *s, pid_t pid)
+{
+	pid_t child;
+	int status;
+
+	if (!s->sysctl.n)
+		return 0;
+	child = fork();
+	if (child < 0)
+		return cx_fail(errno, "fork");
+	if (child == 0) {
+		static const char *const ns[] = { "net", "ipc", "uts" };
+
+		for (size_t i = 0; i < 3; i++) {
+			char path[64];
+			int fd;
+
+			snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, ns[i]);
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0 || setns(fd, 0) < 0) {
+				cx_warn_errno("join %s", path);
+				_exit(1);
+			}
+			close(fd);
+		}
+		for (size_t i = 0; i < s->sysctl.n; i++) {
+			char path[PATH_MAX], *eq = strchr(s->sysctl.v[i], '=');
+			int fd;
+
+			snprintf(path, sizeof(path), "/proc/sys/%.*s",
+				 (int)(eq - s->sysctl.v[i]), s->sysctl.v[i]);
+			for (char *p = path + 10; *p; p++)
+				if (*p == '.')
+					*p = '/';
+			if (strstr(path, "..")) {
+				cx_warn("sysctl %s: not a sysctl name", s->sysctl.v[i]);
+				_exit(1);
+			}
+			fd = open(path, O_WRONLY | O_CLOEXEC);
+			if (fd < 0 || write(fd, eq + 1, strlen(eq + 1)) < 0) {
+				cx_warn_errno("sysctl %s", s->sysctl.v[i]);
+				_exit(1);
+			}
+			close(fd);
+		}
+		_exit(0);
+	}
+	if (waitpid(child, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		return cx_fail(0, "the container's sysctls were not written");
+	return 0;
+}
+
+/* Undo a create that failed: the process, the cgroup, the state. */
+static void undo_create(const struct ctx *c, const char *id,
+			const struct cx_oci_spec *s)
+{
+	char *dir = state_path(c, id, NULL), *pf = state_path(c, id, "pid");
+	pid_t pid;
+
+	if (cx_read_pidfile(pf, &pid) == 0)
+		kill(pid, SIGKILL);
+	remove_cgroup(s->cgroup_parent, s->cgroup_name);
+	for (const char *const *f = (const char *const[]){ "pid", "exec.fifo", "state.json", NULL }; *f; f++) {
+		char *p = state_path(c, id, *f);
+
+		unlink(p);
+		free(p);
+	}
+	rmdir(dir);
+	free(dir);
+	free(pf);
+}
+
+static void add_annotations(json_t *st, const struct cx_oci_spec *s)
+{
+	json_t *a = json_object_get(s->doc, "annotations");
+
+	if (json_is_object(a))
+		json_object_set(st, "annotations", a);
+}
+
+static int do_create(struct ctx *c, const char *id, pid_t *out)
+{
+	struct cx_oci_spec s;
+	struct cx_words chain = { 0 }, notes = { 0 };
+	char *dir, *fifo_path, *pidfile, *text;
+	int sync[2], fifo, low = 3 + c->preserve + 2;
+	pid_t child, pid;
+	char byte;
+	json_t *st;
+	ssize_t n;
+
+	check_id(id);
+	if (c->console)
+		return cx_fail(0, "--console-socket: cx-oci gives no terminal yet (process.terminal)");
+	if (cx_oci_load(c->bundle ? c->bundle : ".", id, &s) < 0)
+		return -1;
+	if (s.terminal)
+		return cx_fail(0, "config.json: process.terminal: cx-oci gives no terminal yet");
+	dir = state_path(c, id, NULL);
+	fifo_path = state_path(c, id, "exec.fifo");
+	pidfile = state_path(c, id, "pid");
+	if (mkdir(c->root, 0700) < 0 && errno != EEXIST)
+		return cx_fail(errno, "mkdir %s", c->root);
+	if (mkdir(dir, 0700) < 0)
+		return errno == EEXIST ? cx_fail(0, "container %s exists", id) :
+					 cx_fail(errno, "mkdir %s", dir);
+	if (cx_oci_chain(&s, &(struct cx_oci_how){ pidfile, true, cgroup2_only() },
+			 &chain, &notes) < 0)
+		goto fail;
+	if (mkfifo(fifo_path, 0622) < 0) {
+		cx_fail(errno, "mkfifo %s", fifo_path);
+		goto fail;
+	}
+	/* Above the descriptors the chain keeps, so dup2 moves them down. */
+	fifo = open(fifo_path, O_PATH | O_CLOEXEC);
+	if (fifo < 0 || pipe2(sync, O_CLOEXEC) < 0) {
+		cx_fail(errno, "open %s", fifo_path);
+		goto fail;
+	}
+	fifo = move_up(fifo, low);
+	sync[0] = move_up(sync[0], low);
+	sync[1] = move_up(sync[1], low);
+	if (fifo < 0 || sync[0] < 0 || sync[1] < 0) {
+		cx_fail(errno, "fcntl F_DUPFD");
+		goto fail;
+	}
+	child = fork();
+	if (child < 0) {
+		cx_fail(errno, "fork");
+		goto fail;
+	}
+	if (child == 0)
+		run_chain(&s, chain.v, c->preserve, sync[1], fifo);
+	close(sync[1]);
+	close(fifo);
+	/* One byte: the hold link runs, the container is made.  EOF: the
+	 * chain failed before it, and said why on stderr. */
+	do
+		n = read(sync[0], &byte, 1);
+	while (n < 0 && errno == EINTR);
+	close(sync[0]);
+	while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (n != 1) {
+		cx_fail(0, "create %s: the chain stopped before the container was made", id);
+		goto fail;
+	}
+	if (cx_read_pidfile(pidfile, &pid) < 0)
+		goto fail;
+	if (write_sysctls(&s, pid) < 0)
+		goto fail;
+	st = json_pack("{s:s, s:s, s:i, s:s, s:s, s:I, s:s?, s:s}",
+		       "ociVersion", OCI_VERSION, "id", id, "pid", (int)pid,
+		       "bundle", s.bundle, "rootfs", s.rootfs,
+		       "cx_starttime", (json_int_t)start_time(pid),
+		       "cx_cgroup_parent", s.cgroup_parent,
+		       "cx_cgroup", s.cgroup_name);
+	if (!st) {
+		cx_fail(ENOMEM, "json");
+		goto fail;
+	}
+	add_annotations(st, &s);
+	text = json_dumps(st, JSON_COMPACT);
+	json_decref(st);
+	if (!text) {
+		cx_fail(ENOMEM, "json");
+		goto fail;
+	}
+	{
+		char *file = state_path(c, id, "state.json");
+		int rc = write_atomic(file, text);
+
+		free(file);
+		free(text);
+		if (rc < 0)
+			goto fail;
+	}
+	if (c->pidfile) {
+		char num[24];
+
+		snprintf(num, sizeof(num), "%d", (int)pid);
+		if (write_atomic(c->pidfile, num) < 0)
+			goto fail;
+	}
+	*out = pid;
+	cx_words_free(&chain);
+	cx_words_free(&notes);
+	cx_oci_free(&s);
+	free(dir);
+	free(fifo_path);
+	free(pidfile);
+	return 0;
+fail:
+	{
+		struct cx_failure f;
+
+		cx_fail_save(&f);
+		undo_create(c, id, &s);
+		cx_fail_restore(&f);
+	}
+	cx_words_free(&chain);
+	cx_words_free(&notes);
+	cx_oci_free(&s);
+	free(dir);
+	free(fifo_path);
+	free(pidfile);
+	return -1;
+}
+
+/* --- start, state, kill, delete ------------------------------------------ */
+
+static int do_start(const struct ctx *c, const char *id)
+{
+	struct state s;
+	char *fifo = state_path(c, id, "exec.fifo"), byte;
+	int fd, rc = -1;
+
+	if (read_state(c, id, &s) < 0)
+		goto out;
+	if (strcmp(s.status, "created")) {
+		cx_fail(0, "container %s is %s, not created", id, s.status);
+		goto out;
+	}
+	/* Not blocking: the reader is there at once, and the hold's open
+	 * for writing returns; its byte says it goes on. */
+	fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		cx_fail(errno, "open %s", fifo);
+		goto out;
+	}
+	for (;;) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		int r = poll(&p, 1, 100);
+
+		if (r > 0 && read(fd, &byte, 1) == 1) {
+			rc = 0;
+			break;
+		}
+		if (r < 0 && errno != EINTR) {
+			cx_fail(errno, "poll %s", fifo);
+			break;
+		}
+		if (!alive(&s)) {
+			cx_fail(0, "container %s stopped before it started", id);
+			break;
+		}
+	}
+	close(fd);
+	if (rc == 0)
+		unlink(fifo);
+out:
+	json_decref(s.doc);
+	free(fifo);
+	return rc;
+}
+
+static int do_state(const struct ctx *c, const char *id)
+{
+	struct state s;
+	json_t *out;
+	char *text;
+
+	if (read_state(c, id, &s) < 0)
+		return -1;
+	out = json_pack("{s:s, s:s, s:s, s:i, s:s}", "ociVersion", OCI_VERSION,
+			"id", id, "status", s.status,
+			"pid", strcmp(s.status, "stopped") ? (int)s.pid : 0,
+			"bundle", s.bundle);
+	if (out && json_object_get(s.doc, "annotations"))
+		json_object_set(out, "annotations", json_object_get(s.doc, "annotations"));
+	text = out ? json_dumps(out, JSON_INDENT(2)) : NULL;
+	if (text)
+		printf("%s\n", text);
+	free(text);
+	json_decref(out);
+	json_decref(s.doc);
+	return text ? 0 : cx_fail(ENOMEM, "json");
+}
+
+static int do_kill(const struct ctx *c, const char *id, const char *signame)
+{
+	struct state s;
+	int sig = SIGTERM, rc = 0;
+
+	if (signame && cx_parse_signal(signame, &sig) < 0)
+		return cx_fail(0, "invalid signal '%s'", signame);
+	if (read_state(c, id, &s) < 0)
+		return -1;
+	if (c->all)
+		rc = signal_cgroup(&s, sig);
+	else if (!strcmp(s.status, "stopped"))
+		rc = cx_fail(0, "container %s is not running", id);
+	else if (kill(s.pid, sig) < 0)
+		rc = cx_fail(errno, "kill %d", (int)s.pid);
+	json_decref(s.doc);
+	return rc;
+}
+
+static int do_delete(const struct ctx *c, const char *id)
+{
+	struct state s;
+	char *dir;
+	int rc = 0;
+
+	if (read_state(c, id, &s) < 0) {
+		/* --force: a container that is not there is deleted. */
+		return c->force && access(c->root, F_OK) == 0 &&
+		       strstr(cx_last_msg(), "does not exist") ? 0 : -1;
+	}
+	if (!strcmp(s.status, "running") && !c->force) {
+		json_decref(s.doc);
+		return cx_fail(0, "container %s is running: stop it first, or delete --force", id);
+	}
+	if (alive(&s))
+		kill(s.pid, SIGKILL);
+	if (remove_cgroup(s.cg_parent, s.cg_name) < 0)
+		rc = -1;
+	for (const char *const *f = (const char *const[]){ "pid", "exec.fifo", "state.json", NULL }; *f; f++) {
+		char *p = state_path(c, id, *f);
+
+		unlink(p);
+		free(p);
+	}
+	dir = state_path(c, id, NULL);
+	if (rmdir(dir) < 0 && rc == 0)
+		rc = cx_fail(errno, "rmdir %s", dir);
+	free(dir);
+	json_decref(s.doc);
+	return rc;
+}
+
+/* --- run: create, start, and wait as the container's reaper ---------------- */
+
+/* As a subreaper, PID is ours once its parent has gone: reap what
+ * comes, until it; its wait status. */
+static int reap_until(pid_t pid)
+{
+	int status;
+
+	for (;;) {
+		pid_t got = waitpid(-1, &status, 0);
+
+		if (got == pid)
+			return status;
+		if (got < 0 && errno != EINTR)
+			return CX_EXIT_FAIL << 8;
+	}
+}
+
+static int do_run(struct ctx *c, const char *id)
+{
+	pid_t pid;
+	int status;
+	struct state s;
+
+	if (!c->detach && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+		return cx_fail(errno, "become a subreaper");
+	if (do_create(c, id, &pid) < 0)
+		return -1;
+	if (do_start(c, id) < 0) {
+		struct cx_failure f;
+
+		cx_fail_save(&f);
+		c->force = true;
+		do_delete(c, id);
+		cx_fail_restore(&f);
+		return -1;
+	}
+	if (c->detach)
+		return 0;
+	status = reap_until(pid);
+	if (read_state(c, id, &s) == 0) {
+		json_decref(s.doc);
+		c->force = true;
+		do_delete(c, id);
+	}
+	cx_exit_like(status);
+}
+
+/* --- spec --print-chain ----------------------------------------------------- */
+
+static void print_word(const char *w)
+{
+	if (*w && !w[strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+-=./:,@%")]) {
+		fputs(w, stdout);
+		return;
+	}
+	putchar('\'');
+	for (; *w; w++)
+		if (*w == '\'')
+			fputs("'\\''", stdout);
+		else
+			putchar(*w);
+	putchar('\'');
+}
+
+static int do_spec(const struct ctx *c)
+{
+	struct cx_oci_spec s;
+	struct cx_words chain = { 0 }, notes = { 0 };
+
+	if (!c->print_chain)
+		return cx_fail(0, "spec: only --print-chain is done (runc spec writes a config.json; cx-oci does not yet)");
+	if (cx_oci_load(c->bundle ? c->bundle : ".", "oci-chain", &s) < 0 ||
+	    cx_oci_chain(&s, &(struct cx_oci_how){ NULL, false, cgroup2_only() },
+			 &chain, &notes) < 0) {
+		cx_oci_free(&s);
+		return -1;
+	}
+	for (size_t i = 0; i < notes.n; i++)
+		printf("# %s\n", notes.v[i]);
+	if (s.umask >= 0)
+		printf("umask %04o\n", s.umask);
+	/* util-linux's prlimit on the shell: --nofile=SOFT:HARD. */
+	for (size_t i = 0; i < s.nrlimits; i++) {
+		const struct rlimit *l = &s.rlimits[i].lim;
+		char soft[24], hard[24];
+
+		fputs("prlimit --pid $$ --", stdout);
+		for (const char *n = s.rlimits[i].name + strlen("RLIMIT_"); *n; n++)
+			putchar(tolower((unsigned char)*n));
+		snprintf(soft, sizeof(soft), "%llu", (unsigned long long)l->rlim_cur);
+		snprintf(hard, sizeof(hard), "%llu", (unsigned long long)l->rlim_max);
+		printf("=%s:%s\n", l->rlim_cur == RLIM_INFINITY ? "unlimited" : soft,
+		       l->rlim_max == RLIM_INFINITY ? "unlimited" : hard);
+	}
+	for (size_t i = 0; i < chain.n; i++) {
+		/* A link starts at a tool's name after a word that is no
+		 * option's: cx-cgroup's NAME may start with cx- too. */
+		bool tool = i && (!strncmp(chain.v[i], "cx-", 3) ||
+				  !strcmp(chain.v[i], "env")) &&
+			    !strchr(chain.v[i], '/') &&
+			    (chain.v[i - 1][0] == '-' || strchr(chain.v[i - 1], '/')) &&
+			    strcmp(chain.v[i - 1], "run");
+
+		if (i)
+			fputs(tool ? " \\\n" : " ", stdout);
+		print_word(chain.v[i]);
+	}
+	putchar('\n');
+	cx_words_free(&chain);
+	cx_words_free(&notes);
+	cx_oci_free(&s);
+	return 0;
+}
+
+/* --- hold: the chain's last link before the command ------------------------ */
+
+/* cx-oci hold [NAME=VALUE]... -- COMMAND...: says on its descriptor that
+ * the container is made, waits on the FIFO until start, then runs
+ * COMMAND with exactly that environment. */
+static noreturn void do_hold(char **argv, bool wait)
+{
+	const char *v = getenv(CX_PRESERVE_ENV), *what = wait ? "hold" : "ready";
+	int ours = wait ? 2 : 1, keep = v ? atoi(v) : 0, sync_fd, fifo, fd;
+	char path[64], num[16], **env = argv, **cmd;
+
+	if (keep < ours)
+		cx_die("%s: run by cx-oci %s only", what, wait ? "create" : "exec");
+	sync_fd = 3 + keep - ours;
+	fifo = 3 + keep - 1;
+	for (cmd = argv; *cmd && strcmp(*cmd, "--"); cmd++)
+		if (!strchr(*cmd, '='))
+			cx_die("%s: '%s' is no NAME=VALUE", what, *cmd);
+	if (!*cmd || !cmd[1])
+		cx_die("%s: no command", what);
+	*cmd++ = NULL;
+	if (write(sync_fd, "", 1) != 1)
+		cx_die_errno("%s: tell cx-oci", what);
+	close(sync_fd);
+	if (!wait)
+		goto run;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fifo);
+	do
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+	while (fd < 0 && errno == EINTR);
+	if (fd < 0)
+		cx_die_errno("hold: open the start FIFO (%s: the container needs a /proc)", path);
+	if (write(fd, "0", 1) != 1)
+		cx_die_errno("hold: write the start FIFO");
+	close(fd);
+	close(fifo);
+run:
+	clearenv();
+	for (; *env; env++)
+		putenv(*env);
+	if (keep > ours) {
+		snprintf(num, sizeof(num), "%d", keep - ours);
+		setenv(CX_PRESERVE_ENV, num, 1);
+	}
+	cx_exec(-1, cmd);
+}
+
+int main(int argc, char **argv)
+{
+	struct ctx c = { .root = DEFAULT_ROOT };
+	char **rest, **ops;
+	const char *cmd;
+	pid_t pid;
+	int rc;
+
+	cx_init("cx-oci");
+	rest = cx_opt_parse(&tool, argc, argv, on_option, &c);
+	cmd = rest[0];
+	if (!cmd)
+		cx_usage_error("no command given (create, start, run, state, kill, delete, spec)");
+	if (!strcmp(cmd, "hold"))
+		do_hold(rest + 1, true);
+	{
+		int n = 0;
+
+		while (rest[n])
+			n++;
+		cmd_tool.usage = cmd;
+		ops = cx_opt_parse(&cmd_tool, n, rest, on_option, &c);
+	}
+	if (!strcmp(cmd, "spec")) {
+		rc = do_spec(&c);
+	} else if (!strcmp(cmd, "exec")) {
+		rc = cx_fail(0, "exec: not done by cx-oci yet");
+	} else if (!strcmp(cmd, "create") || !strcmp(cmd, "run") ||
+		   !strcmp(cmd, "start") || !strcmp(cmd, "state") ||
+		   !strcmp(cmd, "delete") || !strcmp(cmd, "kill")) {
+		check_id(ops[0]);
+		if (ops[1] && (strcmp(cmd, "kill") || ops[2]))
+			cx_usage_error("%s: too many operands", cmd);
+		if (!strcmp(cmd, "create"))
+			rc = do_create(&c, ops[0], &pid);
+		else if (!strcmp(cmd, "run"))
+			rc = do_run(&c, ops[0]);
+		else if (!strcmp(cmd, "start"))
+			rc = do_start(&c, ops[0]);
+		else if (!strcmp(cmd, "state"))
+			rc = do_state(&c, ops[0]);
+		else if (!strcmp(cmd, "delete"))
+			rc = do_delete(&c, ops[0]);
+		else
+			rc = do_kill(&c, ops[0], ops[1]);
+	} else {
+		cx_usage_error("unknown command '%s' (create, start, run, state, kill, delete, spec)", cmd);
+	}
+	if (rc < 0)
+		fail();
+	return 0;
+}
