@@ -399,6 +399,31 @@ start_zombie() {
 	assert_output "cx-nsenter: open $TMP/none: No such file or directory"
 }
 
+@test "--wdns: DIR as the command sees it, after the joins and the root; a climbing link stays inside" {
+	start_target --mount --fork --root "$ROOTFS" /bin/sleep 100
+	wait_for_comm "$PID" sleep
+	mkdir -p "$ROOTFS/srv/here" "$TMP/srv/here"
+	echo container >"$ROOTFS/srv/here/mark"
+	echo host >"$TMP/srv/here/mark"
+	ln -s ../../../../../../../.. "$ROOTFS/up"
+	run -0 cx-nsenter --pidfile "$TMP/pid" --mount --root --wdns /srv/here /bin/sh -c 'pwd; cat mark'
+	assert_output "/srv/here
+container"
+	# .. and a link that climbs stop at the container's root; so does a
+	# relative DIR, which starts there.
+	run -0 cx-nsenter --pidfile "$TMP/pid" --mount --root --wdns /up/srv/../../srv/here /bin/cat mark
+	assert_output container
+	# The host's directory of that name is not reached.
+	run -125 cx-nsenter --pidfile "$TMP/pid" --mount --root --wdns "/up$TMP/srv/here" /bin/cat mark
+	assert_output "cx-nsenter: chdir /up$TMP/srv/here (--wdns, in the joined namespaces): No such file or directory"
+	run -0 cx-nsenter --pidfile "$TMP/pid" --mount --root -W srv/here /bin/pwd
+	assert_output /srv/here
+	run -125 cx-nsenter --pidfile "$TMP/pid" --mount --root --wdns /no/such /bin/pwd
+	assert_output "cx-nsenter: chdir /no/such (--wdns, in the joined namespaces): No such file or directory"
+	run -125 cx-nsenter --pidfile "$TMP/pid" --mount --root --wd --wdns / /bin/pwd
+	assert_output --partial "--wd and --wdns cannot be used together"
+}
+
 @test "a cx tool as the command after the root change is run from the host" {
 	require_static_tools
 	start_target --mount --fork --root "$ROOTFS" /bin/sleep 100

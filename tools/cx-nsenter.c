@@ -37,7 +37,7 @@
 
 enum {
 	/* 1 .. CX_NS_COUNT: the namespace options, table index + 1. */
-	OPT_TARGET = 100, OPT_PIDFILE, OPT_ALL, OPT_ROOT, OPT_WD, OPT_SETUID,
+	OPT_TARGET = 100, OPT_PIDFILE, OPT_ALL, OPT_ROOT, OPT_WD, OPT_WDNS, OPT_SETUID,
 	OPT_SETGID, OPT_PRESERVE_CREDENTIALS, OPT_ENV, OPT_NO_FORK,
 	OPT_ALLOW_TIOCSTI, OPT_SHOW, OPT_JSON,
 };
@@ -52,6 +52,7 @@ struct ctx {
 	bool all, env, preserve, no_fork, root, wd, has_uid, has_gid;
 	bool allow_tiocsti, show, json;
 	const char *root_dir, *wd_dir;	/* NULL: the target's */
+	const char *wdns;		/* --wdns: a path after the joins */
 	const char *pidfile;
 	pid_t pid;
 	uid_t uid;
@@ -108,6 +109,8 @@ static const struct poptOption options[] = {
 	  "chroot to DIR (default: the target's root)", "DIR" },
 	{ "wd", 'w', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL, OPT_WD,
 	  "change to DIR (default: the target's working directory)", "DIR" },
+	{ "wdns", 'W', POPT_ARG_STRING, NULL, OPT_WDNS,
+	  "change to DIR as the joined namespaces and root see it", "DIR" },
 	{ "setuid", 'S', POPT_ARG_STRING, NULL, OPT_SETUID,
 	  "run as user ID UID in the joined namespaces", "UID" },
 	{ "setgid", 'G', POPT_ARG_STRING, NULL, OPT_SETGID,
@@ -170,6 +173,9 @@ static int on_option(void *p, int val, const char *arg)
 		c->wd = true;
 		c->wd_dir = arg;
 		return 0;
+	case OPT_WDNS:
+		c->wdns = arg;
+		return 0;
 	case OPT_SETUID:
 	case OPT_SETGID:
 		/* Numbers only: a name would be looked up in our /etc, not
@@ -222,6 +228,8 @@ static void check(const struct ctx *c)
 		cx_usage_error("--json goes with --show");
 	if (c->show && !has_target(c))
 		cx_usage_error("--show needs a target (--target or --pidfile)");
+	if (c->wd && c->wdns)
+		cx_usage_error("--wd and --wdns cannot be used together: one working directory");
 	if (c->show)
 		return;
 	for (int i = 0; i < CX_NS_COUNT; i++) {
@@ -528,8 +536,10 @@ static void join(const struct target *t, const struct plan *p)
 }
 
 /* As chroot(1): the new root, then the working directory asked for, or
- * else "/" (util-linux would keep a directory outside the new root). */
-static void enter_dirs(const struct plan *p)
+ * else "/" (util-linux would keep a directory outside the new root).
+ * --wdns last, looked up from the root entered, which ".." and a
+ * symbolic link's target do not leave. */
+static void enter_dirs(const struct plan *p, const char *wdns)
 {
 	if (p->rootfd >= 0) {
 		cx_say("chroot %s", p->rootshown);
@@ -545,10 +555,15 @@ static void enter_dirs(const struct plan *p)
 			cx_die_errno("chdir %s", p->wdshown);
 		close(p->wdfd);
 	}
+	if (wdns) {
+		cx_say("chdir %s, in the joined namespaces", wdns);
+		if (chdir(wdns) < 0)
+			cx_die_errno("chdir %s (--wdns, in the joined namespaces)", wdns);
+	}
 	/* A directory opened before the join may lie outside the root we
 	 * entered: the command would walk out of it with "..". */
-	if ((p->rootfd >= 0 || p->wdfd >= 0) &&
-	    cx_check_cwd(p->wdfd >= 0 ? p->wdshown : "/") < 0)
+	if ((p->rootfd >= 0 || p->wdfd >= 0 || wdns) &&
+	    cx_check_cwd(p->wdfd >= 0 ? p->wdshown : wdns ? wdns : "/") < 0)
 		cx_die_last();
 }
 
@@ -711,7 +726,7 @@ int main(int argc, char **argv)
 
 	drop_groups_early(&c, &p);
 	join(t, &p);
-	enter_dirs(&p);
+	enter_dirs(&p, c.wdns);
 	if (p.env)
 		set_environment(p.env);
 	/* The command shares our terminal, inside the container.  Before
