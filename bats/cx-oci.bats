@@ -48,6 +48,15 @@ oci() {
 	cx-oci --root "$TMP/state" "$@"
 }
 
+# cx-oci kill ID KILL, then wait (5 s at most) until its state says so.
+kill_and_wait() {
+	run -0 oci kill "$1" KILL
+	for _ in $(seq 50); do
+		oci state "$1" | grep -q stopped && return 0
+		sleep 0.1
+	done
+}
+
 teardown() {
 	local d
 	[ -d "${TMP:-}/state" ] && for d in "$TMP/state"/*/; do
@@ -140,16 +149,90 @@ teardown() {
 	assert_output --partial "container c1 is running, not created"
 	run -125 oci delete c1
 	assert_output --partial "is running"
-	run -0 oci kill c1 KILL
-	for _ in $(seq 50); do
-		oci state c1 | grep -q stopped && break
-		sleep 0.1
-	done
+	kill_and_wait c1
 	run -0 oci state c1
 	assert_output --partial '"status": "stopped"'
 	run -0 oci delete c1
 	[ ! -e "$TMP/state/c1" ]
 	[ ! -e "/sys/fs/cgroup/pids/$CG/ctr" ]
+}
+
+# A running container c1 of make_bundle's config, sleeping.
+start_sleeper() {
+	make_bundle sh -c 'exec sleep 60'
+	oci run --detach --bundle "$TMP/bundle" c1 </dev/null >"$TMP/out" 2>&1
+	pid=$(oci state c1 | awk -F'[:,]' '/"pid"/ { print $2 + 0 }')
+	[ "$pid" -gt 1 ]
+}
+
+@test "exec: a process beside the container's, in its namespaces, root, cgroup; with its user, capabilities, env and cwd" {
+	require_static_tools
+	local pid n
+	start_sleeper
+	run -0 oci exec c1 sh -c 'echo "pid1 $(cat /proc/1/comm) $GREETING $(pwd) $(hostname)"
+		grep -E "^(CapBnd|CapEff|NoNewPrivs|Uid):" /proc/self/status
+		grep -E "^[0-9]+:(pids)?:" /proc/self/cgroup; cat /mnt/share/file
+		for n in net pid mnt uts ipc; do readlink /proc/self/ns/$n; done'
+	assert_line "pid1 sleep hello /etc oci-box"
+	assert_line "CapBnd:	00000000000004eb"
+	assert_line "NoNewPrivs:	1"
+	assert_line --regexp "^[0-9]+:(pids)?:/$CG/ctr\$"
+	assert_line shared
+	# The container's own namespaces, as its PID 1 has them.
+	for n in net pid mnt uts ipc; do
+		assert_line "$(readlink "/proc/$pid/ns/$n")"
+	done
+	# runc's options: more env, a cwd, a user, one more capability.
+	run -0 oci exec -e EXTRA=1 --cwd /mnt -u 1000:1001 --cap CAP_NET_RAW c1 \
+		sh -c 'echo "$EXTRA $GREETING $(pwd)"; id -u; id -g; grep -E "^Cap(Bnd|Prm):" /proc/self/status'
+	assert_line "1 hello /mnt"
+	assert_line 1000
+	assert_line 1001
+	# bit 13 (net_raw) added to the bounding set; none permitted to 1000.
+	assert_line "CapBnd:	00000000000024eb"
+	assert_line "CapPrm:	0000000000000000"
+	# --process: a whole process object, as podman gives it.
+	printf '%s' '{"args": ["sh", "-c", "echo $V; pwd; exit 6"], "env": ["V=from-process"], "cwd": "/bin", "user": {"uid": 0, "gid": 0}}' >"$TMP/p.json"
+	run -6 oci exec --process "$TMP/p.json" c1
+	assert_output "from-process
+/bin"
+	run -127 oci exec c1 /no/such/program
+	# --detach: the pid-file names the process that exits as the command.
+	oci exec --detach --pid-file "$TMP/xpid" c1 sleep 30 </dev/null >/dev/null 2>&1
+	grep -qE "^[0-9]+:(pids)?:/$CG/ctr$" "/proc/$(cat "$TMP/xpid")/cgroup"
+	kill -0 "$(cat "$TMP/xpid")"
+	# --print-chain: the same process, by hand.
+	run -0 oci exec --print-chain c1 sh -c 'cat /proc/1/comm; pwd'
+	assert_line "cx-nsenter --target=$pid --all --root --wdns=/etc \\"
+	echo "$output" >"$TMP/exec.sh"
+	run -0 sh "$TMP/exec.sh"
+	assert_output "sleep
+/etc"
+	run -0 oci delete --force c1
+	[ -z "$(find /sys/fs/cgroup -path "*/$CG/ctr" 2>/dev/null)" ]
+}
+
+@test "exec: a cwd through a symbolic link that climbs out stays in the container; refusals" {
+	require_static_tools
+	local pid
+	start_sleeper
+	ln -s ../../../../../../.. "$ROOTFS/up"
+	mkdir -p "$ROOTFS/here"
+	echo container >"$ROOTFS/here/mark"
+	run -0 oci exec --cwd /up/here c1 sh -c 'pwd; cat mark'
+	assert_output "/here
+container"
+	run -125 oci exec --cwd /no/such c1 true
+	assert_output --partial "chdir /no/such"
+	run -125 oci exec --tty c1 true
+	assert_output --partial "no terminal"
+	run -125 oci exec c1
+	assert_output --partial "no COMMAND"
+	run -125 oci exec -u nobody c1 true
+	assert_output --partial "invalid --user 'nobody'"
+	kill_and_wait c1
+	run -125 oci exec c1 true
+	assert_output --partial "container c1 is not running"
 }
 
 @test "create: a chain that fails leaves no process, cgroup or state" {
@@ -201,7 +284,7 @@ shared
 	[ ! -e "/sys/fs/cgroup/pids/$CG/ctr" ]
 }
 
-@test "podman runs an image cx-overlay saved through --runtime cx-oci, and stops and removes it" {
+@test "podman runs an image cx-overlay saved through --runtime cx-oci, execs in it, stops and removes it" {
 	command -v podman >/dev/null || skip "podman is not installed"
 	require_static_tools
 	cd "$TMP"
@@ -221,6 +304,12 @@ shared
 	c=$(P run -d --network none --cgroup-parent "/$cg" "$id" sleep 60)
 	run -0 P ps -q --no-trunc
 	assert_output "$c"
+	# podman exec: conmon runs cx-oci exec --process; the process is in
+	# the container's PID namespace, beside its PID 1, with its status.
+	run P exec -e X=42 -w /etc "$c" sh -c 'echo "$X $(pwd)"; cat /proc/1/comm; exit 4'
+	assert_failure 4
+	assert_line "42 /etc"
+	assert_line sleep
 	run -0 P stop -t 1 "$c"
 	run -0 P rm "$c"
 	run -0 P ps -aq

@@ -375,6 +375,14 @@ void cx_oci_free(struct cx_oci_spec *s)
 	*s = (struct cx_oci_spec){ .umask = -1 };
 }
 
+int cx_oci_load_process(void *proc, const char *where, struct cx_oci_spec *p)
+{
+	*p = (struct cx_oci_spec){ .umask = -1 };
+	config_shown = where;
+	p->doc = json_incref(proc);
+	return load_process(proc, p);
+}
+
 /* --- the chain ---------------------------------------------------------- */
 
 /* ':' and '\' escaped, for cx-bind's SOURCE:TARGET:OPTIONS. */
@@ -869,6 +877,33 @@ int cx_oci_chain(const struct cx_oci_spec *s, const struct cx_oci_how *how,
 		if (cx_words_addf(notes, "sysctl %s: written by cx-oci in the container's namespaces after create", s->sysctl.v[i]) < 0)
 			return -1;
 	return 0;
+}
+
+int cx_oci_exec_chain(const char *cg_parent, const char *cg_name, pid_t pid,
+		      const struct cx_oci_spec *p, bool ready,
+		      struct cx_words *c, struct cx_words *notes)
+{
+	json_t *proc = p->doc;
+	const char *cwd;
+
+	if (get_str(proc, "cwd", "process.cwd", &cwd) < 0)
+		return -1;
+	if (cwd && cwd[0] != '/')
+		return bad("process.cwd", "an absolute path");
+	/* 1. The container's cgroup, joined from the host's view. */
+	if (cx_words_add(c, "cx-cgroup") < 0 ||
+	    (cg_parent && cx_words_addf(c, "--parent=%s", cg_parent) < 0) ||
+	    cx_words_add(c, "run") < 0 || cx_words_add(c, cg_name) < 0)
+		return -1;
+	/* 2. Its namespaces and root, all at once: cx-nsenter forks for
+	 * the PID namespace and waits, as the command's parent. */
+	if (cx_words_add(c, "cx-nsenter") < 0 ||
+	    cx_words_addf(c, "--target=%d", (int)pid) < 0 ||
+	    cx_words_add(c, "--all") < 0 || cx_words_add(c, "--root") < 0 ||
+	    cx_words_addf(c, "--wdns=%s", cwd && *cwd ? cwd : "/") < 0)
+		return -1;
+	/* 3. Capabilities and user, the environment, the command. */
+	return chain_tail(p, proc, ready ? "ready" : NULL, c, notes);
 }
 
 /* The tail both chains end with: capabilities and user, then cx-oci's

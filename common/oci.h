@@ -66,4 +66,18 @@ struct cx_oci_how {
 int cx_oci_chain(const struct cx_oci_spec *s, const struct cx_oci_how *how,
 		 struct cx_words *chain, struct cx_words *notes);
 
+/* A process object (process.json, or config.json's with the command
+ * line's changes) read as cx_oci_load reads config.json's: args, env,
+ * rlimits, umask, terminal; P holds a reference to PROC (a json_t).
+ * WHERE names it in errors. */
+int cx_oci_load_process(void *proc, const char *where, struct cx_oci_spec *p);
+
+/* cx-oci exec's chain: P's command in the cgroup CG_PARENT/CG_NAME and
+ * in the namespaces and root of the running container PID, with P's
+ * capabilities, user and environment; READY ends with "cx-oci ready",
+ * else with env -i (printed). */
+int cx_oci_exec_chain(const char *cg_parent, const char *cg_name, pid_t pid,
+		      const struct cx_oci_spec *p, bool ready,
+		      struct cx_words *chain, struct cx_words *notes);
+
 #endif

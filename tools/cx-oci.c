@@ -1,8 +1,9 @@
 /* cx-oci: the OCI runtime command line (create, start, state, kill,
- * delete, run), made of the cx chain.  A bundle's config.json becomes
+ * delete, run, exec), made of the cx chain.  A bundle's config.json becomes
  * one command line of cx tools (common/oci.c), which cx-oci runs in a
  * child; the last link before the container's command is cx-oci itself
  * ("hold"), which waits on a FIFO until start, as the spec asks. */
+#include "capability.h"
 #include "cg.h"
 #include "die.h"
 #include "exec.h"
@@ -37,13 +38,18 @@ enum {
 	OPT_ROOT = 1, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD,
 	OPT_ROOTLESS, OPT_BUNDLE, OPT_PIDFILE, OPT_CONSOLE, OPT_PRESERVE,
 	OPT_NO_PIVOT, OPT_NO_KEYRING, OPT_DETACH, OPT_ALL, OPT_FORCE,
-	OPT_PRINT_CHAIN,
+	OPT_PRINT_CHAIN, OPT_PROCESS, OPT_CWD, OPT_ENV, OPT_USER, OPT_CAP,
+	OPT_NNP, OPT_TTY,
 };
 
 struct ctx {
 	const char *root, *log, *bundle, *pidfile, *console;
 	bool json_log, detach, all, force, print_chain;
 	int preserve;
+	/* exec */
+	const char *process, *cwd, *user;
+	bool nnp, tty;
+	struct cx_words env, caps;
 };
 
 static const struct poptOption global_options[] = {
@@ -74,6 +80,9 @@ static const struct cx_tool tool = {
 	"  state ID                  its state, as JSON\n"
 	"  kill [--all] ID [SIGNAL]  signal it (TERM), or every process of its cgroup\n"
 	"  delete [--force] ID       take back its cgroup and state (--force: kill it first)\n"
+	"  exec [--process FILE | -e K=V -u UID[:GID] --cwd DIR -c CAP --no-new-privs]\n"
+	"       [--pid-file FILE] [--detach] ID [COMMAND [ARG]...]\n"
+	"                            run another process in the running container\n"
 
 	"  spec --print-chain [--bundle DIR]\n"
 	"                            print the cx command line that builds the bundle's container",
@@ -101,7 +110,21 @@ static const struct poptOption cmd_options[] = {
 	{ "force", 'f', POPT_ARG_NONE, NULL, OPT_FORCE,
 	  "delete: kill a running container first", NULL },
 	{ "print-chain", 0, POPT_ARG_NONE, NULL, OPT_PRINT_CHAIN,
-	  "spec: print the chain", NULL },
+	  "spec, exec: print the chain", NULL },
+	{ "process", 'p', POPT_ARG_STRING, NULL, OPT_PROCESS,
+	  "exec: the process to run, as config.json's process object", "FILE" },
+	{ "cwd", 0, POPT_ARG_STRING, NULL, OPT_CWD,
+	  "exec: the working directory in the container", "DIR" },
+	{ "env", 'e', POPT_ARG_STRING, NULL, OPT_ENV,
+	  "exec: one more variable (repeatable)", "NAME=VALUE" },
+	{ "user", 'u', POPT_ARG_STRING, NULL, OPT_USER,
+	  "exec: run as UID and GID (numbers)", "UID[:GID]" },
+	{ "cap", 'c', POPT_ARG_STRING, NULL, OPT_CAP,
+	  "exec: one more capability, as CAP_NAME (repeatable)", "CAP" },
+	{ "no-new-privs", 0, POPT_ARG_NONE, NULL, OPT_NNP,
+	  "exec: set no_new_privs", NULL },
+	{ "tty", 't', POPT_ARG_NONE, NULL, OPT_TTY,
+	  "exec: refused for now: no terminal", NULL },
 
 	POPT_TABLEEND
 };
@@ -196,6 +219,34 @@ static int on_option(void *p, int val, const char *arg)
 		return 0;
 	case OPT_PRINT_CHAIN:
 		c->print_chain = true;
+		return 0;
+	case OPT_PROCESS:
+		c->process = arg;
+		return 0;
+	case OPT_CWD:
+		if (arg[0] != '/')
+			return cx_opt_invalid("--cwd", arg, "an absolute path in the container");
+		c->cwd = arg;
+		return 0;
+	case OPT_ENV:
+		if (!strchr(arg, '=') || arg[0] == '=')
+			return cx_opt_invalid("--env", arg, "NAME=VALUE");
+		return cx_words_add(&c->env, arg);
+	case OPT_USER:
+		c->user = arg;
+		return 0;
+	case OPT_CAP: {
+		unsigned cap;
+
+		if (cx_cap_parse(arg, &cap) < 0)
+			return cx_opt_invalid("--cap", arg, "a capability's name, such as CAP_NET_RAW");
+		return cx_words_add(&c->caps, cx_cap_name(cap));
+	}
+	case OPT_NNP:
+		c->nnp = true;
+		return 0;
+	case OPT_TTY:
+		c->tty = true;
 		return 0;
 
 	}
@@ -842,6 +893,51 @@ static void print_word(const char *w)
 	putchar('\'');
 }
 
+/* The chain as a shell script: notes as comments, umask and prlimit on
+ * the shell, one link a line. */
+static void print_chain(const struct cx_words *chain,
+			const struct cx_words *notes,
+			const struct cx_oci_spec *s)
+{
+	static const char *const links[] = {
+		"cx-nsenter", "cx-cgroup", "cx-unshare", "cx-bind", "cx-chroot",
+		"cx-caps", "env", NULL,
+	};
+	bool in_command = false;
+
+	for (size_t i = 0; i < notes->n; i++)
+		printf("# %s\n", notes->v[i]);
+	if (s->umask >= 0)
+		printf("umask %04o\n", s->umask);
+	/* util-linux's prlimit on the shell: --nofile=SOFT:HARD. */
+	for (size_t i = 0; i < s->nrlimits; i++) {
+		const struct rlimit *l = &s->rlimits[i].lim;
+		char soft[24], hard[24];
+
+		fputs("prlimit --pid $$ --", stdout);
+		for (const char *n = s->rlimits[i].name + strlen("RLIMIT_"); *n; n++)
+			putchar(tolower((unsigned char)*n));
+		snprintf(soft, sizeof(soft), "%llu", (unsigned long long)l->rlim_cur);
+		snprintf(hard, sizeof(hard), "%llu", (unsigned long long)l->rlim_max);
+		printf("=%s:%s\n", l->rlim_cur == RLIM_INFINITY ? "unlimited" : soft,
+		       l->rlim_max == RLIM_INFINITY ? "unlimited" : hard);
+	}
+	for (size_t i = 0; i < chain->n; i++) {
+		/* A link starts at a tool's name, but not at cx-cgroup's
+		 * NAME (after run) nor in the command (after env). */
+		bool tool = false;
+
+		for (size_t k = 0; i && !in_command && links[k]; k++)
+			tool |= !strcmp(chain->v[i], links[k]) &&
+				strcmp(chain->v[i - 1], "run");
+		in_command |= tool && !strcmp(chain->v[i], "env");
+		if (i)
+			fputs(tool ? " \\\n" : " ", stdout);
+		print_word(chain->v[i]);
+	}
+	putchar('\n');
+}
+
 static int do_spec(const struct ctx *c)
 {
 	struct cx_oci_spec s;
@@ -855,41 +951,207 @@ static int do_spec(const struct ctx *c)
 		cx_oci_free(&s);
 		return -1;
 	}
-	for (size_t i = 0; i < notes.n; i++)
-		printf("# %s\n", notes.v[i]);
-	if (s.umask >= 0)
-		printf("umask %04o\n", s.umask);
-	/* util-linux's prlimit on the shell: --nofile=SOFT:HARD. */
-	for (size_t i = 0; i < s.nrlimits; i++) {
-		const struct rlimit *l = &s.rlimits[i].lim;
-		char soft[24], hard[24];
-
-		fputs("prlimit --pid $$ --", stdout);
-		for (const char *n = s.rlimits[i].name + strlen("RLIMIT_"); *n; n++)
-			putchar(tolower((unsigned char)*n));
-		snprintf(soft, sizeof(soft), "%llu", (unsigned long long)l->rlim_cur);
-		snprintf(hard, sizeof(hard), "%llu", (unsigned long long)l->rlim_max);
-		printf("=%s:%s\n", l->rlim_cur == RLIM_INFINITY ? "unlimited" : soft,
-		       l->rlim_max == RLIM_INFINITY ? "unlimited" : hard);
-	}
-	for (size_t i = 0; i < chain.n; i++) {
-		/* A link starts at a tool's name after a word that is no
-		 * option's: cx-cgroup's NAME may start with cx- too. */
-		bool tool = i && (!strncmp(chain.v[i], "cx-", 3) ||
-				  !strcmp(chain.v[i], "env")) &&
-			    !strchr(chain.v[i], '/') &&
-			    (chain.v[i - 1][0] == '-' || strchr(chain.v[i - 1], '/')) &&
-			    strcmp(chain.v[i - 1], "run");
-
-		if (i)
-			fputs(tool ? " \\\n" : " ", stdout);
-		print_word(chain.v[i]);
-	}
-	putchar('\n');
+	print_chain(&chain, &notes, &s);
 	cx_words_free(&chain);
 	cx_words_free(&notes);
 	cx_oci_free(&s);
 	return 0;
+}
+
+/* --- exec: one more process in a running container ------------------------ */
+
+/* The process to run: --process FILE as it is, or config.json's with
+ * the command line's changes, as runc exec makes it. */
+static json_t *exec_process(const struct ctx *c, const struct state *st,
+			    const char *id, char **args, const char **where)
+{
+	struct cx_oci_spec s;
+	json_t *proc, *v;
+	json_error_t err;
+
+	if (c->process) {
+		*where = c->process;
+		if (args[0]) {
+			cx_fail(0, "exec: --process %s and a COMMAND: one or the other", c->process);
+			return NULL;
+		}
+		proc = json_load_file(c->process, JSON_REJECT_DUPLICATES, &err);
+		if (!proc)
+			cx_fail(0, "%s: line %d: %s", c->process, err.line, err.text);
+		return proc;
+	}
+	*where = "config.json";
+	if (!args[0]) {
+		cx_fail(0, "exec: no COMMAND, and no --process");
+		return NULL;
+	}
+	if (cx_oci_load(st->bundle, id, &s) < 0)
+		return NULL;
+	proc = json_deep_copy(json_object_get(s.doc, "process"));
+	cx_oci_free(&s);
+	if (!proc || !(v = json_array())) {
+		json_decref(proc);
+		cx_fail(ENOMEM, "json");
+		return NULL;
+	}
+	for (char **a = args; *a; a++)
+		json_array_append_new(v, json_string(*a));
+	json_object_set_new(proc, "args", v);
+	v = json_object_get(proc, "env");
+	if (!json_is_array(v)) {
+		v = json_array();
+		json_object_set_new(proc, "env", v);
+	}
+	for (size_t i = 0; i < c->env.n; i++)
+		json_array_append_new(v, json_string(c->env.v[i]));
+	if (c->cwd)
+		json_object_set_new(proc, "cwd", json_string(c->cwd));
+	if (c->nnp)
+		json_object_set_new(proc, "noNewPrivileges", json_true());
+	if (c->user) {
+		uint32_t uid, gid = 0;
+		char *colon = strchr(c->user, ':'), u[16];
+
+		if (!colon || (size_t)(colon - c->user) >= sizeof(u)) {
+			colon = NULL;
+			snprintf(u, sizeof(u), "%s", c->user);
+		} else {
+			snprintf(u, sizeof(u), "%.*s", (int)(colon - c->user), c->user);
+		}
+		if (cx_parse_u32(u, &uid) < 0 || (colon && cx_parse_u32(colon + 1, &gid) < 0)) {
+			json_decref(proc);
+			cx_fail(0, "exec: invalid --user '%s': UID[:GID], numbers", c->user);
+			return NULL;
+		}
+		v = json_object_get(proc, "user");
+		if (!json_is_object(v)) {
+			v = json_object();
+			json_object_set_new(proc, "user", v);
+		}
+		json_object_set_new(v, "uid", json_integer(uid));
+		json_object_set_new(v, "gid", json_integer(gid));
+	}
+	if (c->caps.n) {
+		json_t *caps = json_object_get(proc, "capabilities");
+
+		if (!json_is_object(caps)) {
+			caps = json_object();
+			json_object_set_new(proc, "capabilities", caps);
+		}
+		for (const char *const *set = (const char *const[]){ "bounding", "effective", "permitted", NULL }; *set; set++) {
+			json_t *arr = json_object_get(caps, *set);
+
+			if (!json_is_array(arr)) {
+				arr = json_array();
+				json_object_set_new(caps, *set, arr);
+			}
+			for (size_t i = 0; i < c->caps.n; i++)
+				json_array_append_new(arr, json_string(c->caps.v[i]));
+		}
+	}
+	return proc;
+}
+
+static int do_exec(struct ctx *c, const char *id, char **args)
+{
+	struct cx_words chain = { 0 }, notes = { 0 };
+	struct cx_oci_spec p = { .umask = -1 };
+	struct state st;
+	const char *where;
+	json_t *proc;
+	int sync[2] = { -1, -1 }, status, low = 3 + c->preserve + 1, rc = -1;
+	pid_t child;
+	ssize_t n;
+	char byte;
+
+	check_id(id);
+	if (c->tty || c->console)
+		return cx_fail(0, "exec: --tty and --console-socket: cx-oci gives no terminal yet");
+	if (read_state(c, id, &st) < 0)
+		return -1;
+	if (!strcmp(st.status, "stopped")) {
+		cx_fail(0, "container %s is not running", id);
+		goto out;
+	}
+	proc = exec_process(c, &st, id, args, &where);
+	if (!proc)
+		goto out;
+	rc = cx_oci_load_process(proc, where, &p);
+	json_decref(proc);
+	if (rc < 0)
+		goto out;
+	rc = -1;
+	if (p.terminal) {
+		cx_fail(0, "%s: process.terminal: cx-oci gives no terminal yet", where);
+		goto out;
+	}
+	if (cx_oci_exec_chain(st.cg_parent, st.cg_name, st.pid, &p, !c->print_chain,
+			      &chain, &notes) < 0)
+		goto out;
+	if (c->print_chain) {
+		print_chain(&chain, &notes, &p);
+		rc = 0;
+		goto out;
+	}
+	if (pipe2(sync, O_CLOEXEC) < 0) {
+		cx_fail(errno, "pipe");
+		goto out;
+	}
+	sync[0] = move_up(sync[0], low);
+	sync[1] = move_up(sync[1], low);
+	if (sync[0] < 0 || sync[1] < 0) {
+		cx_fail(errno, "fcntl F_DUPFD");
+		goto out;
+	}
+	child = fork();
+	if (child < 0) {
+		cx_fail(errno, "fork");
+		goto out;
+	}
+	if (child == 0)
+		run_chain(&p, chain.v, c->preserve, sync[1], -1);
+	close(sync[1]);
+	sync[1] = -1;
+	/* One byte: the last link runs in the container.  EOF: the chain
+	 * stopped before it, and said why; its status is ours. */
+	do
+		n = read(sync[0], &byte, 1);
+	while (n < 0 && errno == EINTR);
+	if (n == 1 && c->pidfile) {
+		char num[16];
+
+		/* The chain's process: cx-nsenter, the command's parent,
+		 * which exits as the command does. */
+		snprintf(num, sizeof(num), "%d", (int)child);
+		if (write_atomic(c->pidfile, num) < 0) {
+			kill(child, SIGKILL);
+			goto out;
+		}
+	}
+	if (n == 1 && c->detach) {
+		rc = 0;
+		goto out;
+	}
+	while (waitpid(child, &status, 0) < 0)
+		if (errno != EINTR) {
+			cx_fail(errno, "wait for %d", (int)child);
+			goto out;
+		}
+	cx_oci_free(&p);
+	cx_words_free(&chain);
+	cx_words_free(&notes);
+	json_decref(st.doc);
+	cx_exit_like(status);
+out:
+	if (sync[0] >= 0)
+		close(sync[0]);
+	if (sync[1] >= 0)
+		close(sync[1]);
+	cx_oci_free(&p);
+	cx_words_free(&chain);
+	cx_words_free(&notes);
+	json_decref(st.doc);
+	return rc;
 }
 
 /* --- hold: the chain's last link before the command ------------------------ */
@@ -952,8 +1214,8 @@ int main(int argc, char **argv)
 	cmd = rest[0];
 	if (!cmd)
 		cx_usage_error("no command given (create, start, run, state, kill, delete, spec)");
-	if (!strcmp(cmd, "hold"))
-		do_hold(rest + 1, true);
+	if (!strcmp(cmd, "hold") || !strcmp(cmd, "ready"))
+		do_hold(rest + 1, !strcmp(cmd, "hold"));
 	{
 		int n = 0;
 
@@ -965,7 +1227,9 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "spec")) {
 		rc = do_spec(&c);
 	} else if (!strcmp(cmd, "exec")) {
-		rc = cx_fail(0, "exec: not done by cx-oci yet");
+		if (!ops[0])
+			cx_usage_error("exec: no container ID");
+		rc = do_exec(&c, ops[0], ops + 1);
 	} else if (!strcmp(cmd, "create") || !strcmp(cmd, "run") ||
 		   !strcmp(cmd, "start") || !strcmp(cmd, "state") ||
 		   !strcmp(cmd, "delete") || !strcmp(cmd, "kill")) {
