@@ -59,6 +59,7 @@ kill_and_wait() {
 
 teardown() {
 	local d
+	stop_containerd
 	[ -d "${TMP:-}/state" ] && for d in "$TMP/state"/*/; do
 		[ -d "$d" ] && cx-oci --root "$TMP/state" delete --force "$(basename "$d")" 2>/dev/null
 	done
@@ -315,4 +316,83 @@ shared
 	run -0 P ps -aq
 	assert_output ""
 	run -0 P rmi -f "$id"
+}
+
+# containerd with its state below $TMP, started for one test and stopped
+# at its end (teardown); its shim's own directory under /run/containerd
+# goes too when the test made it.
+start_containerd() {
+	command -v containerd >/dev/null && command -v ctr >/dev/null ||
+		skip "containerd is not installed"
+	[ -e /run/containerd ] || CTD_MADE_RUN=1
+	mkdir -p "$TMP/ctd"
+	cat >"$TMP/ctd/config.toml" <<-EOF
+	version = 2
+	root = "$TMP/ctd/root"
+	state = "$TMP/ctd/state"
+	[grpc]
+	  address = "$TMP/ctd/sock"
+	[ttrpc]
+	  address = "$TMP/ctd/sock.ttrpc"
+	[debug]
+	  address = "$TMP/ctd/debug.sock"
+	EOF
+	containerd --config "$TMP/ctd/config.toml" </dev/null >"$TMP/ctd/log" 2>&1 &
+	CTD_PID=$!
+	for _ in $(seq 100); do
+		[ -S "$TMP/ctd/sock" ] && ctr --address "$TMP/ctd/sock" version >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	fail "containerd did not start: $(tail -3 "$TMP/ctd/log")"
+}
+
+ctd() {
+	ctr --address "$TMP/ctd/sock" "$@"
+}
+
+stop_containerd() {
+	[ -n "${CTD_PID:-}" ] || return 0
+	kill "$CTD_PID" 2>/dev/null || true
+	wait "$CTD_PID" 2>/dev/null || true
+	# A shim outlives the daemon; its task is already gone.
+	pkill -f "containerd-shim-runc-v2 .*-address $TMP/ctd/sock" 2>/dev/null || true
+	if [ -n "${CTD_MADE_RUN:-}" ]; then
+		rm -rf /run/containerd
+	fi
+	CTD_PID=
+}
+
+@test "containerd runs an image cx-overlay saved, through its runc shim with --runc-binary cx-oci: run, exec, kill, delete" {
+	require_static_tools
+	start_containerd
+	cd "$TMP"
+	local cg="/cx-oci-ctr-$BATS_TEST_NUMBER-$$" R
+	CG=${cg#/}
+	R=(--runc-binary "$CX_BUILD/cx-oci" --runc-root "$TMP/runc" --cgroup "$cg/c")
+	run -0 cx-overlay save --cmd /bin/sh -e PATH=/bin out:v1 "$ROOTFS"
+	tar -C out -cf img.tar .
+	run -0 ctd images import --index-name cx/saved:v1 img.tar
+	# ctr run --rm: the shim's create, start, wait, delete.
+	run ctd run --rm "${R[@]}" cx/saved:v1 t1 sh -c 'echo "pid $$"; grep CapBnd /proc/self/status; grep -E "^[0-9]+:(pids)?:" /proc/self/cgroup; exit 5'
+	assert_failure 5
+	assert_line "pid 1"
+	assert_line "CapBnd:	00000000a80425fb"
+	assert_line --regexp "^[0-9]+:(pids)?:$cg/c\$"
+	[ -z "$(find /sys/fs/cgroup -path "*$cg/c" 2>/dev/null)" ]
+	# A task in the background, an exec into it, a kill, a delete.
+	run -0 ctd run -d "${R[@]}" cx/saved:v1 t2 sleep 60
+	run ctd task exec --exec-id e2 t2 sh -c 'cat /proc/1/comm; exit 3'
+	assert_failure 3
+	assert_output sleep
+	run -0 ctd task kill -s KILL t2
+	for _ in $(seq 50); do
+		ctd task ls | grep -q "t2.*STOPPED" && break
+		sleep 0.1
+	done
+	run -0 ctd task delete t2
+	run -0 ctd container rm t2
+	# Its state is gone; the namespace's directory stays, as under runc.
+	[ -z "$(ls -A "$TMP/runc/default")" ]
+	[ -z "$(find /sys/fs/cgroup -path "*$cg/c" 2>/dev/null)" ]
+	stop_containerd
 }

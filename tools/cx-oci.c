@@ -577,6 +577,34 @@ static void add_annotations(json_t *st, const struct cx_oci_spec *s)
 		json_object_set(st, "annotations", a);
 }
 
+/* --root DIR and the directories above it that are missing, 0700, as
+ * runc makes them (containerd's shim gives ROOT/NAMESPACE). */
+static int make_root(const char *root)
+{
+	char *p = strdup(root);
+
+	if (!p)
+		return cx_fail(ENOMEM, "malloc");
+	for (char *s = p + 1; ; s++) {
+		bool end = !*s;
+
+		if (*s != '/' && !end)
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0700) < 0 && errno != EEXIST) {
+			int err = errno;
+
+			free(p);
+			return cx_fail(err, "mkdir %s", root);
+		}
+		if (end)
+			break;
+		*s = '/';
+	}
+	free(p);
+	return 0;
+}
+
 static int do_create(struct ctx *c, const char *id, pid_t *out)
 {
 	struct cx_oci_spec s;
@@ -598,8 +626,8 @@ static int do_create(struct ctx *c, const char *id, pid_t *out)
 	dir = state_path(c, id, NULL);
 	fifo_path = state_path(c, id, "exec.fifo");
 	pidfile = state_path(c, id, "pid");
-	if (mkdir(c->root, 0700) < 0 && errno != EEXIST)
-		return cx_fail(errno, "mkdir %s", c->root);
+	if (make_root(c->root) < 0)
+		return -1;
 	if (mkdir(dir, 0700) < 0)
 		return errno == EEXIST ? cx_fail(0, "container %s exists", id) :
 					 cx_fail(errno, "mkdir %s", dir);
