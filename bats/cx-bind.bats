@@ -888,6 +888,32 @@ idmap_source() {
 	assert_output --partial "invalid --fs"
 }
 
+@test "--symlink: links in a new /dev, in order; the directory inside --root; an existing link kept, another file refused; undone on failure" {
+	ln -s ../../../../../../.. "$ROOTFS/up"
+	run -0 cx-unshare --mount cx-bind --root "$ROOTFS" --mkdir -t tmpfs:/dev \
+		--symlink /proc/self/fd:/dev/fd --symlink pts/ptmx:/dev/ptmx \
+		--symlink "here:/up$TMP/made/l" \
+		sh -c "readlink '$ROOTFS/dev/fd' '$ROOTFS/dev/ptmx'; stat -c %F '$ROOTFS/dev/fd'"
+	assert_output "/proc/self/fd
+pts/ptmx
+symbolic link"
+	# Through a climbing link the directory is the root's own.
+	[ "$(readlink "$ROOTFS$TMP/made/l")" = here ]
+	[ ! -e "$TMP/made" ]
+	run -0 cx-bind --root "$ROOTFS" --symlink "here:$TMP/made/l" true
+	run -125 cx-bind --root "$ROOTFS" --symlink "there:$TMP/made/l" true
+	assert_output "cx-bind: symlink $ROOTFS$TMP/made/l: already a link to here: File exists"
+	run -125 cx-bind --root "$ROOTFS" --symlink x:/etc/passwd true
+	assert_output "cx-bind: symlink $ROOTFS/etc/passwd: File exists"
+	[ -f "$ROOTFS/etc/passwd" ]
+	# A later failure takes back the link and the directories made.
+	run -125 cx-unshare --mount cx-bind --root "$ROOTFS" --mkdir --symlink x:/q/r/s -t nosuchfs:/z true
+	[ ! -e "$ROOTFS/q" ] && [ ! -e "$ROOTFS/z" ]
+	run -125 cx-bind --symlink :/x true
+	assert_output --partial "invalid --symlink"
+	assert_equal "$(mounts_below_tmp)" 0
+}
+
 @test "--fs: a TARGET symlink out of --root is followed inside it; a file TARGET is refused" {
 	ln -s ../../../../../../etc "$ROOTFS/var/out"
 	run -0 cx-unshare --mount cx-bind --root "$ROOTFS" -t tmpfs:/var/out \

@@ -28,7 +28,7 @@ enum {
 	OPT_BIND = 1, OPT_RO, OPT_REC, OPT_NOSUID, OPT_SUID, OPT_NODEV,
 	OPT_DEV, OPT_NOEXEC, OPT_PROPAGATION, OPT_ROOT, OPT_MKDIR, OPT_TRY,
 	OPT_UNMOUNT, OPT_LAZY, OPT_MAP_USERS, OPT_MAP_GROUPS, OPT_MAP_USERNS,
-	OPT_FS,
+	OPT_FS, OPT_SYMLINK,
 };
 
 /* What cx-bind made for one SOURCE TARGET pair, to undo on failure. */
@@ -44,6 +44,7 @@ struct pair {
 	char *source, *target;	/* target points into source's block */
 	char *shown;		/* TARGET as the user knows it */
 	bool fs;		/* --fs: SOURCE is a file system type */
+	bool symlink;		/* --symlink: SOURCE is the link's text */
 	char *data;		/* --fs: the options that are not flags */
 	struct cx_bind_opts opts; /* its own :OPTIONS over the tool's */
 	int mnt;		/* the new mount, -1 before or when skipped */
@@ -78,6 +79,9 @@ static const struct poptOption options[] = {
 	{ "fs", 't', POPT_ARG_STRING, NULL, OPT_FS,
 	  "mount a new TYPE (tmpfs, proc, sysfs, mqueue, devpts...) on TARGET, OPTIONS the flags above and the file system's own (mode=755,size=64m) (repeatable, in order with -b)",
 	  "TYPE:TARGET[:OPTIONS]" },
+	{ "symlink", 0, POPT_ARG_STRING, NULL, OPT_SYMLINK,
+	  "make LINK a symbolic link to TEXT (not resolved), as the container's /dev/fd or /dev/ptmx (repeatable, in order with -b)",
+	  "TEXT:LINK" },
 	{ "ro", 0, POPT_ARG_NONE, NULL, OPT_RO,
 	  "read-only (checked after the mount)", NULL },
 	{ "rec", 0, POPT_ARG_NONE, NULL, OPT_REC,
@@ -119,7 +123,7 @@ static const struct poptOption options[] = {
  * opposite cannot both be given. */
 static const struct cx_opt_conflict conflicts[] = {
 	{ OPT_UNMOUNT, OPT_BIND, NULL }, { OPT_UNMOUNT, OPT_RO, NULL },
-	{ OPT_UNMOUNT, OPT_FS, NULL },
+	{ OPT_UNMOUNT, OPT_FS, NULL }, { OPT_UNMOUNT, OPT_SYMLINK, NULL },
 	{ OPT_UNMOUNT, OPT_NOSUID, NULL }, { OPT_UNMOUNT, OPT_SUID, NULL },
 	{ OPT_UNMOUNT, OPT_NODEV, NULL }, { OPT_UNMOUNT, OPT_DEV, NULL },
 	{ OPT_UNMOUNT, OPT_NOEXEC, NULL },
@@ -224,6 +228,14 @@ static int on_option(void *p, int val, const char *arg)
 			return cx_opt_invalid("--fs", arg,
 					      "OPTIONS '%s': rec and norec are for binds, and a flag and its opposite cannot both be given",
 					      opts);
+		c->bind_pairs = true;
+		return 0;
+	case OPT_SYMLINK:
+		if (cx_bind_pair_parse(arg, &source, &target, &opts) < 0 || opts ||
+		    !*source)
+			return cx_opt_invalid("--symlink", arg,
+					      "TEXT:LINK, with \\: for a colon");
+		add_pair(c, source, target)->symlink = true;
 		c->bind_pairs = true;
 		return 0;
 	case OPT_RO:
@@ -554,6 +566,69 @@ static int mount_fs(const struct ctx *c, int rootfd, struct pair *p)
 	return finish(p, tgtfd);
 }
 
+/* --symlink: LINK made in the directory its path leads to (inside the
+ * root; made with --mkdir), pointing at TEXT, which is not followed.  A
+ * link already there with the same TEXT is left as it is.  1, or -1
+ * with whatever it made removed again. */
+static int make_link(const struct ctx *c, int rootfd, struct pair *p)
+{
+	char *slash = strrchr(p->target, '/'), *name, text[PATH_MAX];
+	int dirfd;
+	ssize_t n;
+
+	if (slash && slash[1] == '\0')
+		return cx_fail(EINVAL, "symlink %s: LINK ends in /", p->shown);
+	name = slash ? slash + 1 : p->target;
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		return cx_fail(EINVAL, "symlink %s: LINK names no entry", p->shown);
+	if (slash == p->target) {
+		dirfd = resolve(rootfd, "/", O_PATH | O_DIRECTORY, p->shown);
+	} else if (slash) {
+		/* The directory, resolved as a TARGET is (or made). */
+		*slash = '\0';
+		dirfd = open_target(c, rootfd, p, true);
+		*slash = '/';
+	} else {
+		dirfd = resolve(rootfd, ".", O_PATH | O_DIRECTORY, p->shown);
+	}
+	if (dirfd < 0)
+		goto fail;
+	if (symlinkat(p->source, dirfd, name) == 0) {
+		struct made *m;
+		struct stat st;
+
+		p->made = grow(p->made, p->nmade, sizeof(*p->made));
+		m = &p->made[p->nmade];
+		*m = (struct made){ .dirfd = dirfd, .name = strdup(name) };
+		if (!m->name || fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			cx_fail(errno, "symlink %s", p->shown);
+			unlinkat(dirfd, name, 0);
+			free(m->name);
+			goto fail_dir;
+		}
+		m->dev = st.st_dev;
+		m->ino = st.st_ino;
+		p->nmade++;
+		return 1;
+	}
+	if (errno == EEXIST &&
+	    (n = readlinkat(dirfd, name, text, sizeof(text) - 1)) >= 0) {
+		text[n] = '\0';
+		if (!strcmp(text, p->source)) {
+			close(dirfd);
+			return 1;
+		}
+		cx_fail(EEXIST, "symlink %s: already a link to %s", p->shown, text);
+	} else {
+		cx_fail(errno == EINVAL ? EEXIST : errno, "symlink %s", p->shown);
+	}
+fail_dir:
+	close(dirfd);
+fail:
+	remove_made(p);
+	return -1;
+}
+
 /* One pair: 1 when bound, 0 when skipped (--try), -1 on failure with
  * whatever it made removed again. */
 static int bind_one(const struct ctx *c, int rootfd, struct pair *p)
@@ -565,6 +640,8 @@ static int bind_one(const struct ctx *c, int rootfd, struct pair *p)
 	p->shown = shown(c, p->target);
 	if (p->fs)
 		return mount_fs(c, rootfd, p);
+	if (p->symlink)
+		return make_link(c, rootfd, p);
 	srcfd = open(p->source, O_PATH | O_CLOEXEC);
 	if (srcfd < 0 && errno == ENOENT && c->try)
 		return 0;
