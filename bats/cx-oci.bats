@@ -236,6 +236,61 @@ container"
 	assert_output --partial "container c1 is not running"
 }
 
+@test "the same bundle under crun (runc on a hybrid host, which crun refuses) and cx-oci: the same process view" {
+	require_static_tools
+	local peer=runc v2=false rt
+	if [ ! -d /sys/fs/cgroup/pids ] && [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+		peer=crun v2=true
+	fi
+	command -v "$peer" >/dev/null || skip "$peer is not installed"
+	make_bundle sh -c 'grep -E "^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Uid|Gid|Groups):" /proc/self/status
+		for n in cgroup ipc mnt net pid user uts; do echo "ns $n $(readlink /proc/self/ns/$n)"; done
+		awk "{ for (i = 7; \$i != \"-\"; i++) ; print \$5, \$6, \$(i + 1) }" /proc/self/mountinfo | sort
+		cat /proc/self/cgroup; cat /sys/fs/cgroup/pids.max 2>/dev/null
+		hostname; ulimit -n; umask; echo "pid $$"; pwd; ls /dev'
+	# With cgroup v2 alone, its namespace and mount as podman asks.
+	python3 - "$TMP/bundle/config.json" "$v2" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+if sys.argv[2] == "true":
+    c["linux"]["namespaces"].append({"type": "cgroup"})
+    c["mounts"].append({"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": ["nosuid", "noexec", "nodev", "ro"]})
+json.dump(c, open(sys.argv[1], "w"))
+PY
+	cd "$TMP/bundle"
+	for rt in "$peer" cx-oci; do
+		run -0 "$rt" --root "$TMP/$rt-state" run "c-$rt"
+		# The namespaces as new or the host's; atime modes left out
+		# (cx-bind does not set them); the devices runc makes with
+		# mknod cx-oci binds from the host's, and it masks with
+		# nosuid,nodev,noexec and read-only where runc does not: for
+		# those, only the path.  runc also joins v1's name=systemd.
+		printf '%s\n' "$output" | while read -r a b c d; do
+			case $a in
+			ns) [ "$c" = "$(readlink "/proc/self/ns/$b")" ] && c=host || c=own
+			    echo "ns $b $c" ;;
+			/dev/full | /dev/null | /dev/random | /dev/tty | /dev/urandom | /dev/zero) ;;
+			/proc/kcore | /proc/timer_list | /proc/irq) echo "masked $a" ;;
+			# cx-cgroup joins no named v1 hierarchy (cx-cgroup(1)).
+			*:name=*) ;;
+			/*) echo "$a $(echo "$b" | sed -E 's/,(relatime|strictatime|noatime)//') $c" ;;
+			*) echo "$a${b:+ $b}${c:+ $c}${d:+ $d}" ;;
+			esac
+		done >"$TMP/$rt.view"
+	done
+	diff "$TMP/$peer.view" "$TMP/cx-oci.view"
+	# What is compared: seven capabilities, own namespaces, the mounts.
+	grep -qx "CapBnd: 00000000000004eb" "$TMP/cx-oci.view"
+	grep -qx "ns pid own" "$TMP/cx-oci.view"
+	grep -qx "ns user host" "$TMP/cx-oci.view"
+	grep -q "^/mnt/share ro " "$TMP/cx-oci.view"
+	grep -qx "masked /proc/timer_list" "$TMP/cx-oci.view"
+	grep -qx "pid 1" "$TMP/cx-oci.view"
+	if $v2; then
+		grep -qx 99 "$TMP/cx-oci.view"
+	fi
+}
+
 @test "create: a chain that fails leaves no process, cgroup or state" {
 	make_bundle true
 	python3 - "$TMP/bundle/config.json" <<'PY'

@@ -570,6 +570,14 @@ static const char *const default_devices[] = {
 	"/dev/tty", NULL,
 };
 
+/* runc's too: the standard streams, and ptmx for the devpts mounted
+ * with newinstance. */
+static const char *const dev_links[] = {
+	"/proc/self/fd:/dev/fd", "/proc/self/fd/0:/dev/stdin",
+	"/proc/self/fd/1:/dev/stdout", "/proc/self/fd/2:/dev/stderr",
+	"pts/ptmx:/dev/ptmx", NULL,
+};
+
 static int chain_mounts(const struct cx_oci_spec *s, json_t *doc,
 			bool cgroup2, struct cx_words *c, struct cx_words *notes)
 {
@@ -610,6 +618,18 @@ static int chain_mounts(const struct cx_oci_spec *s, json_t *doc,
 			return -1;
 		if (path && cx_words_addf(c, "--bind=%s:%s:nosuid,dev,noexec", path, path) < 0)
 			return -1;
+	}
+	/* The links the runtime spec asks for in /dev, when /dev is a
+	 * mount of the container's own (not the image's directory). */
+	json_array_foreach(mounts, i, m) {
+		const char *dst = json_string_value(json_object_get(m, "destination"));
+
+		if (!dst || strcmp(dst, "/dev"))
+			continue;
+		for (const char *const *l = dev_links; *l; l++)
+			if (cx_words_addf(c, "--symlink=%s", *l) < 0)
+				return -1;
+		break;
 	}
 	return 0;
 }
