@@ -275,6 +275,22 @@ teardown_file() {
 
 # --- limits at work ----------------------------------------------------
 
+@test "a cgroup mount covered by a later mount is not used: a tmpfs over cgroup2 leaves the v1 hierarchies, over all of them none" {
+	require_ctl pids
+	if [ -d /sys/fs/cgroup/unified ] && [ -d /sys/fs/cgroup/pids ]; then
+		# Hybrid: cgroup2 hidden, the process joins pids v1 alone.
+		run -0 cx-unshare --mount cx-bind -t tmpfs:/sys/fs/cgroup/unified \
+			cx-cgroup run --rm --pids 10 "$R/cov" cat /proc/self/cgroup
+		assert_line --regexp "^[0-9]+:pids:/cx/$R/cov\$"
+		refute_line --regexp "^0::/cx/"
+	fi
+	# Everything hidden: refused, nothing made.
+	run -125 cx-unshare --mount cx-bind -t tmpfs:/sys/fs/cgroup \
+		cx-cgroup run --rm --pids 10 "$R/cov" true
+	assert_output --partial "no cgroup file system is mounted"
+	[ -z "$(find /sys/fs/cgroup -path "*/cx/$R/cov" 2>/dev/null)" ]
+}
+
 @test "--pids 20 stops a bounded fork loop: 19 forks, the rest refused, and stat counts them" {
 	require_ctl pids
 	run -0 cx-cgroup create "$R/fb" --pids 20

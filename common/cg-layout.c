@@ -110,15 +110,34 @@ static int add_hier(const struct cx_mountinfo *m, struct cx_cg_layout *l)
 	return 0;
 }
 
-/* Fill L, emptied first, from the cgroup mounts of T.  -1 with errno
- * as add_hier sets it, L then empty again. */
+/* Entry I of T is covered by a mount listed after it, on its mount
+ * point or on a directory above (a tmpfs over /sys/fs/cgroup/unified):
+ * its path leads elsewhere now. */
+static bool covered(const struct cx_mountinfo_table *t, size_t i)
+{
+	const char *mine = t->m[i].mountpoint;
+
+	for (size_t j = i + 1; j < t->n; j++) {
+		const char *other = t->m[j].mountpoint;
+		size_t len = strlen(other);
+
+		if (!strcmp(other, mine) ||
+		    (strncmp(other, mine, len) == 0 &&
+		     (mine[len] == '/' || (len == 1 && other[0] == '/'))))
+			return true;
+	}
+	return false;
+}
+
+/* Fill L, emptied first, from the cgroup mounts of T that are in
+ * sight.  -1 with errno as add_hier sets it, L then empty again. */
 static int layout_of(const struct cx_mountinfo_table *t,
 		     struct cx_cg_layout *l)
 {
 	memset(l, 0, sizeof(*l));
 	l->v2 = -1;
 	for (size_t i = 0; i < t->n; i++)
-		if (add_hier(&t->m[i], l) < 0) {
+		if (!covered(t, i) && add_hier(&t->m[i], l) < 0) {
 			int err = errno;
 
 			cx_cg_layout_free(l);

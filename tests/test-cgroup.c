@@ -628,6 +628,39 @@ static void test_mountinfo(void **state)
 	cx_cg_layout_free(&l);
 }
 
+/* A mount listed later on the same point, or on a directory above,
+ * hides a cgroup mount: its path leads to the newer one. */
+static void test_mountinfo_covered(void **state)
+{
+	static const char covered[] =
+		"30 22 0:27 / /sys/fs/cgroup rw - tmpfs tmpfs rw\n"
+		"31 30 0:28 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu\n"
+		"34 30 0:31 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+		"40 30 0:37 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n"
+		"50 40 0:60 / /sys/fs/cgroup/unified rw - tmpfs tmpfs rw\n"
+		"51 34 0:31 /a/b /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+		"52 31 0:28 / /sys/fs/cgroup/cpu/sub rw - cgroup cgroup rw,cpu\n";
+	static const char all_covered[] =
+		"31 30 0:28 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu\n"
+		"60 1 0:70 / /sys rw - tmpfs tmpfs rw\n";
+	struct cx_cg_layout l;
+
+	(void)state;
+	assert_int_equal(cx_cg_parse_mountinfo(covered, &l), 0);
+	/* unified is a tmpfs now: no cgroup2; memory is the bind over it;
+	 * a mount below cpu's mount point hides nothing. */
+	assert_int_equal(l.v2, -1);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.h[0].mount, "/sys/fs/cgroup/cpu");
+	assert_string_equal(l.h[1].mount, "/sys/fs/cgroup/memory");
+	assert_string_equal(l.h[1].root, "/a/b");
+	assert_string_equal(cx_cg_mode(&l), "v1");
+	cx_cg_layout_free(&l);
+	assert_int_equal(cx_cg_parse_mountinfo(all_covered, &l), 0);
+	assert_int_equal(l.n, 0);
+	cx_cg_layout_free(&l);
+}
+
 /* --controllers: the hierarchies of the list and of the limits stay,
  * and cgroup2; the indexes and counts follow. */
 static void test_narrow(void **state)
@@ -980,6 +1013,7 @@ int main(void)
 		cmocka_unit_test(test_set_refusal),
 		cmocka_unit_test(test_knob_table),
 		cmocka_unit_test(test_mountinfo),
+		cmocka_unit_test(test_mountinfo_covered),
 		cmocka_unit_test(test_narrow),
 		cmocka_unit_test(test_list_has),
 		cmocka_unit_test_setup_teardown(test_file_io, setup_fake, teardown_fake),
