@@ -676,7 +676,7 @@ static int do_create(struct ctx *c, const char *id, pid_t *out)
 		goto fail;
 	if (write_sysctls(&s, pid) < 0)
 		goto fail;
-	st = json_pack("{s:s, s:s, s:i, s:s, s:s, s:I, s:s?, s:s}",
+	st = json_pack("{s:s, s:s, s:i, s:s, s:s, s:I, s:s*, s:s}",
 		       "ociVersion", OCI_VERSION, "id", id, "pid", (int)pid,
 		       "bundle", s.bundle, "rootfs", s.rootfs,
 		       "cx_starttime", (json_int_t)start_time(pid),
