@@ -291,6 +291,26 @@ PY
 	fi
 }
 
+@test "a relative cgroupsPath goes below the cx base; run, state and delete find it" {
+	require_static_tools
+	local pid
+	make_bundle sh -c 'grep -E "^[0-9]+:(pids)?:" /proc/self/cgroup; exec sleep 60'
+	python3 - "$TMP/bundle/config.json" "$CG" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["linux"]["cgroupsPath"] = sys.argv[2]
+json.dump(c, open(sys.argv[1], "w"))
+PY
+	oci run --detach --bundle "$TMP/bundle" c1 </dev/null >"$TMP/out" 2>&1
+	run -0 oci state c1
+	assert_output --partial '"status": "running"'
+	grep -qE "^[0-9]+:(pids)?:/cx/$CG\$" "$TMP/out"
+	[ -n "$(find /sys/fs/cgroup -path "*/cx/$CG" 2>/dev/null)" ]
+	run -0 oci delete --force c1
+	[ -z "$(find /sys/fs/cgroup -path "*/cx/$CG" 2>/dev/null)" ]
+	[ ! -e "$TMP/state/c1" ]
+}
+
 @test "create: a chain that fails leaves no process, cgroup or state" {
 	make_bundle true
 	python3 - "$TMP/bundle/config.json" <<'PY'

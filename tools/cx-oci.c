@@ -887,7 +887,9 @@ static int do_run(struct ctx *c, const char *id)
 	if (do_start(c, id) < 0) {
 		struct cx_failure f;
 
+		/* The held process, even if its state cannot be read. */
 		cx_fail_save(&f);
+		kill(pid, SIGKILL);
 		c->force = true;
 		do_delete(c, id);
 		cx_fail_restore(&f);
