@@ -109,7 +109,7 @@ teardown() {
 	assert_line "/dev rw,nosuid,relatime"
 	assert_line "/sys ro,nosuid,nodev,noexec,relatime"
 	assert_line --regexp "^/dev/pts rw,nosuid,noexec"
-	assert_line "full null pts random tty urandom zero "
+	assert_line "fd full null ptmx pts random stderr stdin stdout tty urandom zero "
 	# Nothing left: the cgroup and the state are gone.
 	[ ! -e "/sys/fs/cgroup/pids/$CG/ctr" ] && [ ! -e "/sys/fs/cgroup/$CG/ctr" ]
 	[ -z "$(ls -A "$TMP/state")" ]
@@ -264,13 +264,18 @@ PY
 		# (cx-bind does not set them); the devices runc makes with
 		# mknod cx-oci binds from the host's, and it masks with
 		# nosuid,nodev,noexec and read-only where runc does not: for
-		# those, only the path.  runc also joins v1's name=systemd.
+		# those, only the path; for read-only paths, only ro (crun
+		# drops the flags of proc, runc and cx-oci keep them).  runc
+		# also joins v1's name=systemd.
 		printf '%s\n' "$output" | while read -r a b c d; do
 			case $a in
 			ns) [ "$c" = "$(readlink "/proc/self/ns/$b")" ] && c=host || c=own
 			    echo "ns $b $c" ;;
 			/dev/full | /dev/null | /dev/random | /dev/tty | /dev/urandom | /dev/zero) ;;
 			/proc/kcore | /proc/timer_list | /proc/irq) echo "masked $a" ;;
+			/proc/sys | /proc/sysrq-trigger) echo "read-only $a ${b%%,*}" ;;
+			# crun's own link to /proc/kcore, which the spec does not ask.
+			core) ;;
 			# cx-cgroup joins no named v1 hierarchy (cx-cgroup(1)).
 			*:name=*) ;;
 			/*) echo "$a $(echo "$b" | sed -E 's/,(relatime|strictatime|noatime)//') $c" ;;
@@ -285,6 +290,7 @@ PY
 	grep -qx "ns user host" "$TMP/cx-oci.view"
 	grep -q "^/mnt/share ro " "$TMP/cx-oci.view"
 	grep -qx "masked /proc/timer_list" "$TMP/cx-oci.view"
+	grep -qx "read-only /proc/sys ro" "$TMP/cx-oci.view"
 	grep -qx "pid 1" "$TMP/cx-oci.view"
 	if $v2; then
 		grep -qx 99 "$TMP/cx-oci.view"
