@@ -68,7 +68,18 @@ teardown() {
 			rmdir "$d" 2>/dev/null
 		done
 	fi
+	# The cx base a test made (a relative cgroupsPath), when empty.
+	if [ -n "${CX_BASES+x}" ]; then
+		for d in $(cx_bases); do
+			case " $CX_BASES " in *" $d "*) ;; *) rmdir "$d" 2>/dev/null ;; esac
+		done
+	fi
 	cleanup_tmp
+}
+
+# The cx base directories there are, in every hierarchy.
+cx_bases() {
+	find /sys/fs/cgroup -maxdepth 2 -type d -name cx 2>/dev/null | tr '\n' ' '
 }
 
 @test "run: the container is made as config.json says, in the kernel's own words" {
@@ -300,6 +311,7 @@ PY
 @test "a relative cgroupsPath goes below the cx base; run, state and delete find it" {
 	require_static_tools
 	local pid
+	CX_BASES=$(cx_bases)
 	make_bundle sh -c 'grep -E "^[0-9]+:(pids)?:" /proc/self/cgroup; exec sleep 60'
 	python3 - "$TMP/bundle/config.json" "$CG" <<'PY'
 import json, sys
