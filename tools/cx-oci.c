@@ -494,6 +494,57 @@ static noreturn void run_chain(const struct cx_oci_spec *s, char **chain,
 	cx_exec(-1, chain);
 }
 
+/* CHAIN run in a child, with the sync pipe and FIFO (or -1, closed
+ * here) handed down above the caller's PRESERVE descriptors; then the
+ * wait for the last link's byte.  The child's PID, with *READY true
+ * when the byte came (false: the chain stopped before, and said why on
+ * stderr); -1 recorded when it could not start. */
+static pid_t start_chain(const struct cx_oci_spec *s, char **chain,
+			 int preserve, int fifo, bool *ready)
+{
+	int sync[2], low = 3 + preserve + 2;
+	pid_t child;
+	ssize_t n;
+	char byte;
+
+	if (pipe2(sync, O_CLOEXEC) < 0) {
+		int err = errno;
+
+		if (fifo >= 0)
+			close(fifo);
+		return cx_fail(err, "pipe");
+	}
+	/* Above the descriptors the chain keeps, so dup2 moves them down. */
+	fifo = move_up(fifo, low);
+	sync[0] = move_up(sync[0], low);
+	sync[1] = move_up(sync[1], low);
+	if (sync[0] < 0 || sync[1] < 0 || fifo < -1) {
+		cx_fail(errno, "fcntl F_DUPFD");
+		child = -1;
+		goto out;
+	}
+	child = fork();
+	if (child < 0)
+		cx_fail(errno, "fork");
+	if (child == 0)
+		run_chain(s, chain, preserve, sync[1], fifo);
+	if (child > 0) {
+		close(sync[1]);
+		sync[1] = -1;
+		do
+			n = read(sync[0], &byte, 1);
+		while (n < 0 && errno == EINTR);
+		*ready = n == 1;
+	}
+out:
+	for (int k = 0; k < 2; k++)
+		if (sync[k] >= 0)
+			close(sync[k]);
+	if (fifo >= 0)
+		close(fifo);
+	return child;
+}
+
 /* The container's sysctls, written from its own namespaces. */
 static int write_sysctls(const struct cx_oci_spec *s, pid_t pid)
 {
@@ -610,11 +661,10 @@ static int do_create(struct ctx *c, const char *id, pid_t *out)
 	struct cx_oci_spec s;
 	struct cx_words chain = { 0 }, notes = { 0 };
 	char *dir, *fifo_path, *pidfile, *text;
-	int sync[2], fifo, low = 3 + c->preserve + 2;
+	int fifo;
 	pid_t child, pid;
-	char byte;
+	bool ready = false;
 	json_t *st;
-	ssize_t n;
 
 	check_id(id);
 	if (c->console)
@@ -638,37 +688,18 @@ static int do_create(struct ctx *c, const char *id, pid_t *out)
 		cx_fail(errno, "mkfifo %s", fifo_path);
 		goto fail;
 	}
-	/* Above the descriptors the chain keeps, so dup2 moves them down. */
 	fifo = open(fifo_path, O_PATH | O_CLOEXEC);
-	if (fifo < 0 || pipe2(sync, O_CLOEXEC) < 0) {
+	if (fifo < 0) {
 		cx_fail(errno, "open %s", fifo_path);
 		goto fail;
 	}
-	fifo = move_up(fifo, low);
-	sync[0] = move_up(sync[0], low);
-	sync[1] = move_up(sync[1], low);
-	if (fifo < 0 || sync[0] < 0 || sync[1] < 0) {
-		cx_fail(errno, "fcntl F_DUPFD");
+	/* The hold link's byte: the container is made. */
+	child = start_chain(&s, chain.v, c->preserve, fifo, &ready);
+	if (child < 0)
 		goto fail;
-	}
-	child = fork();
-	if (child < 0) {
-		cx_fail(errno, "fork");
-		goto fail;
-	}
-	if (child == 0)
-		run_chain(&s, chain.v, c->preserve, sync[1], fifo);
-	close(sync[1]);
-	close(fifo);
-	/* One byte: the hold link runs, the container is made.  EOF: the
-	 * chain failed before it, and said why on stderr. */
-	do
-		n = read(sync[0], &byte, 1);
-	while (n < 0 && errno == EINTR);
-	close(sync[0]);
 	while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
 		;
-	if (n != 1) {
+	if (!ready) {
 		cx_fail(0, "create %s: the chain stopped before the container was made", id);
 		goto fail;
 	}
@@ -1089,10 +1120,9 @@ static int do_exec(struct ctx *c, const char *id, char **args)
 	struct state st;
 	const char *where;
 	json_t *proc;
-	int sync[2] = { -1, -1 }, status, low = 3 + c->preserve + 1, rc = -1;
+	int status, rc = -1;
+	bool ready = false;
 	pid_t child;
-	ssize_t n;
-	char byte;
 
 	check_id(id);
 	if (c->tty || c->console)
@@ -1123,31 +1153,12 @@ static int do_exec(struct ctx *c, const char *id, char **args)
 		rc = 0;
 		goto out;
 	}
-	if (pipe2(sync, O_CLOEXEC) < 0) {
-		cx_fail(errno, "pipe");
+	/* The ready link's byte: the command is about to run.  Without
+	 * it the chain stopped before, and its status is ours. */
+	child = start_chain(&p, chain.v, c->preserve, -1, &ready);
+	if (child < 0)
 		goto out;
-	}
-	sync[0] = move_up(sync[0], low);
-	sync[1] = move_up(sync[1], low);
-	if (sync[0] < 0 || sync[1] < 0) {
-		cx_fail(errno, "fcntl F_DUPFD");
-		goto out;
-	}
-	child = fork();
-	if (child < 0) {
-		cx_fail(errno, "fork");
-		goto out;
-	}
-	if (child == 0)
-		run_chain(&p, chain.v, c->preserve, sync[1], -1);
-	close(sync[1]);
-	sync[1] = -1;
-	/* One byte: the last link runs in the container.  EOF: the chain
-	 * stopped before it, and said why; its status is ours. */
-	do
-		n = read(sync[0], &byte, 1);
-	while (n < 0 && errno == EINTR);
-	if (n == 1 && c->pidfile) {
+	if (ready && c->pidfile) {
 		char num[16];
 
 		/* The chain's process: cx-nsenter, the command's parent,
@@ -1158,7 +1169,7 @@ static int do_exec(struct ctx *c, const char *id, char **args)
 			goto out;
 		}
 	}
-	if (n == 1 && c->detach) {
+	if (ready && c->detach) {
 		rc = 0;
 		goto out;
 	}
@@ -1173,10 +1184,6 @@ static int do_exec(struct ctx *c, const char *id, char **args)
 	json_decref(st.doc);
 	cx_exit_like(status);
 out:
-	if (sync[0] >= 0)
-		close(sync[0]);
-	if (sync[1] >= 0)
-		close(sync[1]);
 	cx_oci_free(&p);
 	cx_words_free(&chain);
 	cx_words_free(&notes);
