@@ -329,6 +329,41 @@ PY
 	[ ! -e "$TMP/state/c1" ]
 }
 
+@test "--preserve-fds hands descriptor 3 on; kill --all reaches every process of the cgroup; --log-format json records a failure" {
+	require_static_tools
+	local procs
+	make_bundle sh -c 'cat <&3; sleep 60 & exec sleep 60'
+	echo through-fd-3 >"$TMP/fd3"
+	oci run --detach --preserve-fds 1 --bundle "$TMP/bundle" c1 3<"$TMP/fd3" </dev/null >"$TMP/out" 2>&1
+	procs=$(find /sys/fs/cgroup -path "*/$CG/ctr/cgroup.procs" 2>/dev/null | head -n 1)
+	for _ in $(seq 50); do
+		[ "$(wc -l <"$procs")" -ge 2 ] && break
+		sleep 0.1
+	done
+	assert_equal "$(cat "$TMP/out")" through-fd-3
+	[ "$(wc -l <"$procs")" -eq 2 ]
+	# One more in the cgroup, outside the container's PID namespace,
+	# which the death of its PID 1 would not take.
+	sleep 60 &
+	cx-cgroup --parent=/ attach "$CG/ctr" $!
+	[ "$(wc -l <"$procs")" -eq 3 ]
+	run -0 oci kill --all c1 KILL
+	for _ in $(seq 50); do
+		[ -z "$(cat "$procs")" ] && break
+		sleep 0.1
+	done
+	assert_equal "$(cat "$procs")" ""
+	run wait $!
+	assert_equal "$status" 137
+	run -0 oci delete c1
+	run -125 cx-oci --root "$TMP/state" --log "$TMP/log.json" --log-format json state nope
+	run -0 python3 -c 'import json, sys
+for l in open(sys.argv[1]):
+    o = json.loads(l)
+    print(o["level"], o["msg"])' "$TMP/log.json"
+	assert_output --partial "error container nope does not exist"
+}
+
 @test "create: a chain that fails leaves no process, cgroup or state" {
 	make_bundle true
 	python3 - "$TMP/bundle/config.json" <<'PY'
