@@ -3,7 +3,8 @@
 # of cx tools (namespaces, cgroup limit, mounts, masked and read-only
 # paths, capabilities, user), the create/start/state/kill/delete
 # lifecycle with its FIFO, spec --print-chain run by hand, refusals,
-# and podman running an image through --runtime cx-oci.
+# terminals (--console-socket, and run and exec lending their own), and
+# podman and containerd running an image through cx-oci.
 
 bats_require_minimum_version 1.5.0
 
@@ -59,6 +60,7 @@ kill_and_wait() {
 
 teardown() {
 	local d
+	[ -n "${CONSOLE_PID:-}" ] && kill "$CONSOLE_PID" 2>/dev/null
 	stop_containerd
 	[ -d "${TMP:-}/state" ] && for d in "$TMP/state"/*/; do
 		[ -d "$d" ] && cx-oci --root "$TMP/state" delete --force "$(basename "$d")" 2>/dev/null
@@ -236,8 +238,8 @@ start_sleeper() {
 container"
 	run -125 oci exec --cwd /no/such c1 true
 	assert_output --partial "chdir /no/such"
-	run -125 oci exec --tty c1 true
-	assert_output --partial "no terminal"
+	run -125 oci exec --tty --detach c1 true
+	assert_output --partial "exec --tty: give --console-socket"
 	run -125 oci exec c1
 	assert_output --partial "no COMMAND"
 	run -125 oci exec -u nobody c1 true
@@ -245,6 +247,187 @@ container"
 	kill_and_wait c1
 	run -125 oci exec c1 true
 	assert_output --partial "container c1 is not running"
+}
+
+# helper-console listening on $TMP/console as conmon does, given INPUT
+# for the terminal; what it receives and what the terminal shows go to
+# $TMP/console.out.
+listen_console() {
+	require_helper "$CX_BUILD/tests/helper-console"
+	rm -f "$TMP/console"
+	"$CX_BUILD/tests/helper-console" "$TMP/console" "$@" >"$TMP/console.out" 2>&1 &
+	CONSOLE_PID=$!
+	for _ in $(seq 50); do
+		[ -S "$TMP/console" ] && return 0
+		sleep 0.1
+	done
+	fail "helper-console did not listen"
+}
+
+# PID's terminal as the kernel has it: the pty of the container's own
+# devpts, its controlling terminal, PID leading its session.
+assert_terminal_of() {
+	local pid=$1 n stat
+	n=$(awk '$1 == "ptn" { print $2 }' "$TMP/console.out")
+	[ -n "$n" ] || fail "no pty came to the console socket: $(cat "$TMP/console.out")"
+	grep -qx "name /dev/pts/$n" "$TMP/console.out"
+	# Fields 6 and 7 of stat: session and tty_nr (major 136, minor N).
+	stat=$(sed 's/.*) //' "/proc/$pid/stat")
+	assert_equal "$(echo "$stat" | cut -d' ' -f4)" "$pid"
+	assert_equal "$(echo "$stat" | cut -d' ' -f5)" $((136 << 8 | n))
+	for fd in 0 1 2; do
+		assert_equal "$(stat -L -c '%t:%T' "/proc/$pid/fd/$fd")" "88:$(printf %x "$n")"
+	done
+	# A pty of the container's devpts, not of the host's.
+	[ "$(stat -L -c %d "/proc/$pid/fd/0")" != "$(stat -c %d /dev/pts/ptmx)" ]
+}
+
+@test "a terminal: process.terminal makes a pty in the container's devpts, its master goes to --console-socket" {
+	require_static_tools
+	local pid
+	make_bundle sh -c 'read line; echo "got $line"; tty; stty size; exec sleep 60'
+	python3 - "$TMP/bundle/config.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["process"]["terminal"] = True
+c["process"]["consoleSize"] = {"height": 33, "width": 101}
+json.dump(c, open(sys.argv[1], "w"))
+PY
+	listen_console hello
+	oci create --bundle "$TMP/bundle" --console-socket "$TMP/console" --pid-file "$TMP/pid" c1 </dev/null >"$TMP/out" 2>&1
+	pid=$(cat "$TMP/pid")
+	# Made at create, before the command: the hold link has it.
+	assert_equal "$(cat "/proc/$pid/comm")" cx-oci
+	wait_for_file "$TMP/console.out"
+	assert_terminal_of "$pid"
+	grep -qx "size 33x101" "$TMP/console.out"
+	run -0 oci start c1
+	for _ in $(seq 50); do
+		grep -q "^33 101" "$TMP/console.out" && break
+		sleep 0.1
+	done
+	run cat "$TMP/console.out"
+	assert_line --regexp "^got hello.?$"
+	assert_line --regexp "^/dev/pts/[0-9]+.?$"
+	assert_line --regexp "^33 101.?$"
+	assert_equal "$(cat "/proc/$pid/comm")" sleep
+	assert_terminal_of "$pid"
+	# The master is not left in the container.
+	for fd in /proc/"$pid"/fd/*; do
+		[ "$(readlink "$fd")" != /dev/ptmx ] || fail "$fd: the master is in the container"
+		[ "$(readlink "$fd")" != /dev/pts/ptmx ] || fail "$fd: the master is in the container"
+	done
+	run -0 oci delete --force c1
+}
+
+@test "a terminal: exec --tty gives the process its own pty; refusals leave nothing behind" {
+	require_static_tools
+	local pid xpid
+	start_sleeper
+	listen_console hello
+	oci exec --tty --console-socket "$TMP/console" --detach --pid-file "$TMP/xpid" c1 \
+		sh -c 'read line; echo "got $line"; exec sleep 60' </dev/null >/dev/null 2>&1
+	# The pid-file names cx-nsenter, whose child is the command.
+	xpid=$(cat "/proc/$(cat "$TMP/xpid")/task/"*/children | tr -d ' ')
+	for _ in $(seq 50); do
+		grep -q "^got hello" "$TMP/console.out" && break
+		sleep 0.1
+	done
+	assert_terminal_of "$xpid"
+	run cat "$TMP/console.out"
+	assert_line --regexp "^got hello.?$"
+	# The container's PID 1 keeps its own streams, no terminal.
+	assert_equal "$(sed 's/.*) //' "/proc/$pid/stat" | cut -d' ' -f5)" 0
+	run -0 oci delete --force c1
+
+	# Refusals: a terminal without the socket, the socket without a
+	# terminal, a socket no one listens on; none leaves state or cgroup.
+	make_bundle true
+	run -125 oci create --bundle "$TMP/bundle" --console-socket "$TMP/console" c2
+	assert_output --partial "--console-socket $TMP/console: no terminal is asked for"
+	python3 - "$TMP/bundle/config.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["process"]["terminal"] = True
+json.dump(c, open(sys.argv[1], "w"))
+PY
+	run -125 oci create --bundle "$TMP/bundle" c2
+	assert_output --partial "process.terminal: give --console-socket"
+	run -125 oci create --bundle "$TMP/bundle" --console-socket "$TMP/nobody" c2
+	assert_output --partial "connect to --console-socket $TMP/nobody"
+	[ ! -e "$TMP/state/c2" ]
+	[ -z "$(find /sys/fs/cgroup -path "*/$CG/ctr" 2>/dev/null)" ]
+}
+
+@test "a terminal: run in the foreground without --console-socket lends the container its own terminal, as runc" {
+	require_static_tools
+	make_bundle sh -c 'read line; echo "got $line"; tty; stty size; cut -d" " -f6,7 /proc/self/stat; cat; echo "after cat"; exit 4'
+	python3 - "$TMP/bundle/config.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["process"]["terminal"] = True
+json.dump(c, open(sys.argv[1], "w"))
+PY
+	# cx-oci run on a terminal of 20 rows and 70 columns, given two
+	# lines and the end-of-file character.
+	cat >"$TMP/on-pty.py" <<'PY'
+import os, pty, select, struct, sys, termios, fcntl, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 20, 70, 0, 0))
+time.sleep(0.3)
+os.write(fd, b"hello\nmore\n\x04")
+out = b""
+while select.select([fd], [], [], 20)[0]:
+    try:
+        b = os.read(fd, 4096)
+    except OSError:
+        break
+    if not b:
+        break
+    out += b
+sys.stdout.buffer.write(out.replace(b"\r", b""))
+sys.exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+PY
+	run -4 timeout 30 python3 "$TMP/on-pty.py" cx-oci --root "$TMP/state" run --bundle "$TMP/bundle" c1
+	assert_line "got hello"
+	assert_line --regexp "^/dev/pts/[0-9]+$"
+	assert_line "20 70"
+	# Its own session on the pty: the session is PID 1, tty_nr 136:N.
+	assert_line --regexp "^1 3481[6-9]$"
+	assert_line "more"
+	assert_line "after cat"
+	[ ! -e "$TMP/state/c1" ]
+	# Detached, there is no terminal to lend.
+	run -125 oci run --detach --bundle "$TMP/bundle" c2
+	assert_output --partial "process.terminal: give --console-socket"
+	# exec --tty in the foreground: the same, beside a running container.
+	start_sleeper
+	run -4 timeout 30 python3 "$TMP/on-pty.py" cx-oci --root "$TMP/state" exec --tty c1 \
+		sh -c 'read line; echo "got $line"; stty size; cut -d" " -f7 /proc/self/stat; cat; exit 4'
+	assert_line "got hello"
+	assert_line "20 70"
+	assert_line --regexp "^3481[6-9]$"
+	assert_line "more"
+}
+
+@test "a terminal: a /dev/ptmx that is no pty master in the container fails create, and leaves nothing behind" {
+	require_static_tools
+	make_bundle true
+	python3 - "$TMP/bundle/config.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["process"]["terminal"] = True
+c["mounts"].append({"destination": "/dev/ptmx", "type": "bind", "source": "share/file", "options": ["bind"]})
+json.dump(c, open(sys.argv[1], "w"))
+PY
+	listen_console
+	run -125 oci create --bundle "$TMP/bundle" --console-socket "$TMP/console" c1
+	assert_output --partial "/dev/ptmx in the container is no pty master"
+	[ ! -e "$TMP/state/c1" ]
+	[ -z "$(find /sys/fs/cgroup -path "*/$CG/ctr" 2>/dev/null)" ]
+	assert_equal "$(cat "$TMP/bundle/share/file")" shared
 }
 
 @test "the same bundle under crun (runc on a hybrid host, which crun refuses) and cx-oci: the same process view" {
@@ -430,6 +613,10 @@ shared
 	assert_failure 3
 	assert_line "pid 1"
 	assert_line "CapBnd:	00000000a80425fb"
+	run -0 P run --rm -t --network none --cgroup-parent "/$cg" "$id" \
+		sh -c 'tty; cut -d" " -f6,7 /proc/self/stat' </dev/null
+	assert_line --regexp $'^/dev/pts/0\r*$'
+	assert_line --regexp $'^1 34816\r*$'
 	c=$(P run -d --network none --cgroup-parent "/$cg" "$id" sleep 60)
 	run -0 P ps -q --no-trunc
 	assert_output "$c"
@@ -439,6 +626,11 @@ shared
 	assert_failure 4
 	assert_line "42 /etc"
 	assert_line sleep
+	# -t: conmon listens on the console socket; the process leads its
+	# session on the pty (stat's session and tty_nr: 136 << 8 | N).
+	run -0 P exec -t "$c" sh -c 'tty; cut -d" " -f6,7 /proc/self/stat' </dev/null
+	assert_line --regexp $'^/dev/pts/[0-9]+\r*$'
+	assert_line --regexp $'^[0-9]+ 3481[6-9]\r*$'
 	run -0 P stop -t 1 "$c"
 	run -0 P rm "$c"
 	run -0 P ps -aq
@@ -507,11 +699,21 @@ stop_containerd() {
 	assert_line "CapBnd:	00000000a80425fb"
 	assert_line --regexp "^[0-9]+:(pids)?:$cg/c\$"
 	[ -z "$(find /sys/fs/cgroup -path "*$cg/c" 2>/dev/null)" ]
+	# -t: the same through a terminal (ctr writes a NUL to it first,
+	# echoed as ^@, as with runc).
+	run -0 script -qec "ctr --address $TMP/ctd/sock run --rm -t ${R[*]} cx/saved:v1 t0 sh -c 'tty; cut -d\" \" -f6,7 /proc/self/stat'" /dev/null </dev/null
+	assert_line --regexp $'^(\^@)?/dev/pts/0\r*$'
+	assert_line --regexp $'^1 34816\r*$'
 	# A task in the background, an exec into it, a kill, a delete.
 	run -0 ctd run -d "${R[@]}" cx/saved:v1 t2 sleep 60
 	run ctd task exec --exec-id e2 t2 sh -c 'cat /proc/1/comm; exit 3'
 	assert_failure 3
 	assert_output sleep
+	# -t: the shim listens on the console socket; ctr wants a terminal
+	# of its own, which script(1) lends it.
+	run -0 script -qec "ctr --address $TMP/ctd/sock task exec -t --exec-id e3 t2 sh -c 'tty; cut -d\" \" -f6,7 /proc/self/stat'" /dev/null </dev/null
+	assert_line --regexp $'^/dev/pts/[0-9]+\r*$'
+	assert_line --regexp $'^[0-9]+ 3481[6-9]\r*$'
 	run -0 ctd task kill -s KILL t2
 	for _ in $(seq 50); do
 		ctd task ls | grep -q "t2.*STOPPED" && break

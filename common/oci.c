@@ -124,7 +124,10 @@ static int get_int(json_t *obj, const char *key, const char *where,
 		   long long *out, bool *present)
 {
 	json_t *v = obj ? json_object_get(obj, key) : NULL;
+	bool ignored;
 
+	if (!present)
+		present = &ignored;
 	*present = false;
 	if (!v || json_is_null(v))
 		return 0;
@@ -204,8 +207,8 @@ static int load_rlimits(json_t *proc, struct cx_oci_spec *s)
 
 static int load_process(json_t *proc, struct cx_oci_spec *s)
 {
-	json_t *user;
-	long long mask;
+	json_t *user, *size;
+	long long mask, rows = 0, cols = 0;
 	bool has;
 
 	if (!proc)
@@ -217,8 +220,15 @@ static int load_process(json_t *proc, struct cx_oci_spec *s)
 	    get_strings(proc, "env", "process.env", &s->env) < 0 ||
 	    load_rlimits(proc, s) < 0 ||
 	    get_obj(proc, "user", "process.user", &user) < 0 ||
-	    get_int(user, "umask", "process.user.umask", &mask, &has) < 0)
+	    get_int(user, "umask", "process.user.umask", &mask, &has) < 0 ||
+	    get_obj(proc, "consoleSize", "process.consoleSize", &size) < 0 ||
+	    get_int(size, "height", "process.consoleSize.height", &rows, NULL) < 0 ||
+	    get_int(size, "width", "process.consoleSize.width", &cols, NULL) < 0)
 		return -1;
+	if (rows < 0 || rows > 65535 || cols < 0 || cols > 65535)
+		return bad("process.consoleSize", "0 to 65535 rows and columns");
+	s->rows = (unsigned)rows;
+	s->cols = (unsigned)cols;
 	if (!s->args.n)
 		return cx_fail(0, "%s: process.args is empty: no command to run",
 			       config_shown);
@@ -578,6 +588,28 @@ static const char *const dev_links[] = {
 	"pts/ptmx:/dev/ptmx", NULL,
 };
 
+/* PATH is a mount's destination or one of linux.devices: config.json
+ * says what is there, and no default takes its place. */
+static bool given(json_t *mounts, json_t *devs, const char *path)
+{
+	json_t *m;
+	size_t i;
+
+	json_array_foreach(mounts, i, m) {
+		const char *d = json_string_value(json_object_get(m, "destination"));
+
+		if (d && !strcmp(d, path))
+			return true;
+	}
+	json_array_foreach(devs, i, m) {
+		const char *d = json_string_value(json_object_get(m, "path"));
+
+		if (d && !strcmp(d, path))
+			return true;
+	}
+	return false;
+}
+
 static int chain_mounts(const struct cx_oci_spec *s, json_t *doc,
 			bool cgroup2, struct cx_words *c, struct cx_words *notes)
 {
@@ -609,7 +641,8 @@ static int chain_mounts(const struct cx_oci_spec *s, json_t *doc,
 	/* The devices every container has, and linux.devices: bound from
 	 * the host's, as runc does without CAP_MKNOD. */
 	for (const char *const *d = default_devices; *d; d++)
-		if (cx_words_addf(c, "--bind=%s:%s:nosuid,dev,noexec", *d, *d) < 0)
+		if (!given(mounts, devs, *d) &&
+		    cx_words_addf(c, "--bind=%s:%s:nosuid,dev,noexec", *d, *d) < 0)
 			return -1;
 	json_array_foreach(devs, i, m) {
 		const char *path;
@@ -627,7 +660,8 @@ static int chain_mounts(const struct cx_oci_spec *s, json_t *doc,
 		if (!dst || strcmp(dst, "/dev"))
 			continue;
 		for (const char *const *l = dev_links; *l; l++)
-			if (cx_words_addf(c, "--symlink=%s", *l) < 0)
+			if (!given(mounts, devs, strchr(*l, ':') + 1) &&
+			    cx_words_addf(c, "--symlink=%s", *l) < 0)
 				return -1;
 		break;
 	}
@@ -936,6 +970,15 @@ static int chain_tail(const struct cx_oci_spec *s, json_t *proc,
 		return -1;
 	if (last ? cx_words_add(c, "cx-oci") < 0 || cx_words_add(c, last) < 0 :
 		   cx_words_add(c, "env") < 0 || cx_words_add(c, "-i") < 0)
+		return -1;
+	/* The terminal: made by the last link, in the container's devpts,
+	 * and sent to the console socket; printed, the shell's own. */
+	if (s->terminal && !last &&
+	    cx_words_add(notes, "process.terminal: the command gets the shell's terminal (cx-oci makes one in the container's /dev/pts and sends it to --console-socket)") < 0)
+		return -1;
+	if (s->terminal && last &&
+	    (s->rows || s->cols ? cx_words_addf(c, "--tty=%ux%u", s->rows, s->cols) :
+				  cx_words_add(c, "--tty")) < 0)
 		return -1;
 	for (size_t i = 0; i < s->env.n; i++)
 		if (cx_words_add(c, s->env.v[i]) < 0)

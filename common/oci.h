@@ -35,7 +35,8 @@ struct cx_oci_spec {
 	void *doc;		/* the parsed document (json_t) */
 	char *bundle;		/* absolute */
 	char *rootfs;		/* absolute */
-	bool terminal;
+	bool terminal;		/* process.terminal */
+	unsigned rows, cols;	/* process.consoleSize, 0: not given */
 	int umask;		/* -1: not given */
 	struct cx_oci_rlimit rlimits[16];
 	size_t nrlimits;

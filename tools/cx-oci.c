@@ -24,10 +24,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -46,6 +50,10 @@ struct ctx {
 	const char *root, *log, *bundle, *pidfile, *console;
 	bool json_log, detach, all, force, print_chain;
 	int preserve;
+	/* run in the foreground: a terminal without --console-socket comes
+	 * back to cx-oci on this socket (-1: none), and is lent ours. */
+	bool lend_tty;
+	int lend_fd;
 	/* exec */
 	const char *process, *cwd, *user;
 	bool nnp, tty;
@@ -72,7 +80,8 @@ static const struct cx_tool tool = {
 	"cx-oci",
 	"[global options] COMMAND [options] ID\n\n"
 	"Commands:\n"
-	"  create [--bundle DIR] [--pid-file FILE] [--preserve-fds N] ID\n"
+	"  create [--bundle DIR] [--pid-file FILE] [--preserve-fds N]\n"
+	"         [--console-socket SOCKET] ID\n"
 	"                            build the container, held before its command\n"
 	"  start ID                  let its command run\n"
 	"  run [--bundle DIR] [--pid-file FILE] [--detach] ID\n"
@@ -81,7 +90,8 @@ static const struct cx_tool tool = {
 	"  kill [--all] ID [SIGNAL]  signal it (TERM), or every process of its cgroup\n"
 	"  delete [--force] ID       take back its cgroup and state (--force: kill it first)\n"
 	"  exec [--process FILE | -e K=V -u UID[:GID] --cwd DIR -c CAP --no-new-privs]\n"
-	"       [--pid-file FILE] [--detach] ID [COMMAND [ARG]...]\n"
+	"       [--tty --console-socket SOCKET] [--pid-file FILE] [--detach]\n"
+	"       ID [COMMAND [ARG]...]\n"
 	"                            run another process in the running container\n"
 
 	"  spec --print-chain [--bundle DIR]\n"
@@ -96,7 +106,7 @@ static const struct poptOption cmd_options[] = {
 	{ "pid-file", 0, POPT_ARG_STRING, NULL, OPT_PIDFILE,
 	  "write the container's PID to FILE", "FILE" },
 	{ "console-socket", 0, POPT_ARG_STRING, NULL, OPT_CONSOLE,
-	  "refused for now: no terminal", "SOCKET" },
+	  "send the container's terminal (process.terminal) to SOCKET", "SOCKET" },
 	{ "preserve-fds", 0, POPT_ARG_STRING, NULL, OPT_PRESERVE,
 	  "hand descriptors 3 to N + 2 to the container", "N" },
 	{ "no-pivot", 0, POPT_ARG_NONE, NULL, OPT_NO_PIVOT,
@@ -124,7 +134,7 @@ static const struct poptOption cmd_options[] = {
 	{ "no-new-privs", 0, POPT_ARG_NONE, NULL, OPT_NNP,
 	  "exec: set no_new_privs", NULL },
 	{ "tty", 't', POPT_ARG_NONE, NULL, OPT_TTY,
-	  "exec: refused for now: no terminal", NULL },
+	  "exec: a terminal for the process (with --console-socket)", NULL },
 
 	POPT_TABLEEND
 };
@@ -468,13 +478,13 @@ static int move_up(int fd, int low)
 }
 
 /* In the child: rlimits and umask (inherited by every link), the fds
- * the chain keeps (the caller's, then ours: the sync pipe, and the FIFO
- * when there is one), then the chain. */
+ * the chain keeps (the caller's, then ours: the sync pipe, the FIFO and
+ * the console socket, each when there is one), then the chain. */
 static noreturn void run_chain(const struct cx_oci_spec *s, char **chain,
-			       int preserve, int sync_w, int fifo)
+			       int preserve, int sync_w, int fifo, int console)
 {
 	char num[16];
-	int ours = fifo >= 0 ? 2 : 1;
+	int ours = 1 + (fifo >= 0) + (console >= 0);
 
 	for (size_t i = 0; i < s->nrlimits; i++)
 		if (setrlimit(s->rlimits[i].resource, &s->rlimits[i].lim) < 0) {
@@ -484,7 +494,8 @@ static noreturn void run_chain(const struct cx_oci_spec *s, char **chain,
 	if (s->umask >= 0)
 		umask((mode_t)s->umask);
 	if (dup2(sync_w, 3 + preserve) < 0 ||
-	    (fifo >= 0 && dup2(fifo, 4 + preserve) < 0)) {
+	    (fifo >= 0 && dup2(fifo, 4 + preserve) < 0) ||
+	    (console >= 0 && dup2(console, 3 + preserve + ours - 1) < 0)) {
 		cx_warn_errno("dup2");
 		_exit(CX_EXIT_FAIL);
 	}
@@ -494,15 +505,16 @@ static noreturn void run_chain(const struct cx_oci_spec *s, char **chain,
 	cx_exec(-1, chain);
 }
 
-/* CHAIN run in a child, with the sync pipe and FIFO (or -1, closed
- * here) handed down above the caller's PRESERVE descriptors; then the
- * wait for the last link's byte.  The child's PID, with *READY true
- * when the byte came (false: the chain stopped before, and said why on
- * stderr); -1 recorded when it could not start. */
+/* CHAIN run in a child, with the sync pipe, the FIFO and the console
+ * socket (each -1 when there is none; closed here) handed down above
+ * the caller's PRESERVE descriptors; then the wait for the last link's
+ * byte.  The child's PID, with *READY true when the byte came (false:
+ * the chain stopped before, and said why on stderr); -1 recorded when
+ * it could not start. */
 static pid_t start_chain(const struct cx_oci_spec *s, char **chain,
-			 int preserve, int fifo, bool *ready)
+			 int preserve, int fifo, int console, bool *ready)
 {
-	int sync[2], low = 3 + preserve + 2;
+	int sync[2], low = 3 + preserve + 3;
 	pid_t child;
 	ssize_t n;
 	char byte;
@@ -512,13 +524,16 @@ static pid_t start_chain(const struct cx_oci_spec *s, char **chain,
 
 		if (fifo >= 0)
 			close(fifo);
+		if (console >= 0)
+			close(console);
 		return cx_fail(err, "pipe");
 	}
 	/* Above the descriptors the chain keeps, so dup2 moves them down. */
 	fifo = move_up(fifo, low);
+	console = move_up(console, low);
 	sync[0] = move_up(sync[0], low);
 	sync[1] = move_up(sync[1], low);
-	if (sync[0] < 0 || sync[1] < 0 || fifo < -1) {
+	if (sync[0] < 0 || sync[1] < 0 || fifo < -1 || console < -1) {
 		cx_fail(errno, "fcntl F_DUPFD");
 		child = -1;
 		goto out;
@@ -527,7 +542,7 @@ static pid_t start_chain(const struct cx_oci_spec *s, char **chain,
 	if (child < 0)
 		cx_fail(errno, "fork");
 	if (child == 0)
-		run_chain(s, chain, preserve, sync[1], fifo);
+		run_chain(s, chain, preserve, sync[1], fifo, console);
 	if (child > 0) {
 		close(sync[1]);
 		sync[1] = -1;
@@ -542,7 +557,38 @@ out:
 			close(sync[k]);
 	if (fifo >= 0)
 		close(fifo);
+	if (console >= 0)
+		close(console);
 	return child;
+}
+
+/* --console-socket PATH, connected: the container's terminal goes
+ * there.  Only with a terminal, which ASK asks for, as runc has it. */
+static int open_console(const struct ctx *c, bool terminal, const char *ask)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (!c->console) {
+		if (terminal)
+			return cx_fail(0, "%s: give --console-socket (cx-oci sends the terminal there)", ask);
+		return -1;
+	}
+	if (!terminal)
+		return cx_fail(0, "--console-socket %s: no terminal is asked for (%s)", c->console, ask);
+	if (strlen(c->console) >= sizeof(a.sun_path))
+		return cx_fail(ENAMETOOLONG, "--console-socket %s", c->console);
+	strcpy(a.sun_path, c->console);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return cx_fail(errno, "socket");
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		int err = errno;
+
+		close(fd);
+		return cx_fail(err, "connect to --console-socket %s", c->console);
+	}
+	return fd;
 }
 
 /* The container's sysctls, written from its own namespaces. */
@@ -661,26 +707,46 @@ static int do_create(struct ctx *c, const char *id, pid_t *out)
 	struct cx_oci_spec s;
 	struct cx_words chain = { 0 }, notes = { 0 };
 	char *dir, *fifo_path, *pidfile, *text;
-	int fifo;
+	int fifo, console;
 	pid_t child, pid;
 	bool ready = false;
 	json_t *st;
 
 	check_id(id);
-	if (c->console)
-		return cx_fail(0, "--console-socket: cx-oci gives no terminal yet (process.terminal)");
 	if (cx_oci_load(c->bundle ? c->bundle : ".", id, &s) < 0)
 		return -1;
-	if (s.terminal)
-		return cx_fail(0, "config.json: process.terminal: cx-oci gives no terminal yet");
+	if (s.terminal && !c->console && c->lend_tty) {
+		int sv[2];
+
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+			cx_oci_free(&s);
+			return cx_fail(errno, "socketpair");
+		}
+		c->lend_fd = sv[0];
+		console = sv[1];
+	} else {
+		console = open_console(c, s.terminal, "config.json's process.terminal");
+	}
+	if (console < 0 && (s.terminal || c->console)) {
+		cx_oci_free(&s);
+		return -1;
+	}
 	dir = state_path(c, id, NULL);
 	fifo_path = state_path(c, id, "exec.fifo");
 	pidfile = state_path(c, id, "pid");
-	if (make_root(c->root) < 0)
+	if (make_root(c->root) < 0 || mkdir(dir, 0700) < 0) {
+		if (access(dir, F_OK) == 0)
+			cx_fail(0, "container %s exists", id);
+		else if (access(c->root, F_OK) == 0)
+			cx_fail(errno, "mkdir %s", dir);
+		if (console >= 0)
+			close(console);
+		cx_oci_free(&s);
+		free(dir);
+		free(fifo_path);
+		free(pidfile);
 		return -1;
-	if (mkdir(dir, 0700) < 0)
-		return errno == EEXIST ? cx_fail(0, "container %s exists", id) :
-					 cx_fail(errno, "mkdir %s", dir);
+	}
 	if (cx_oci_chain(&s, &(struct cx_oci_how){ pidfile, true, cgroup2_only() },
 			 &chain, &notes) < 0)
 		goto fail;
@@ -694,7 +760,8 @@ static int do_create(struct ctx *c, const char *id, pid_t *out)
 		goto fail;
 	}
 	/* The hold link's byte: the container is made. */
-	child = start_chain(&s, chain.v, c->preserve, fifo, &ready);
+	child = start_chain(&s, chain.v, c->preserve, fifo, console, &ready);
+	console = -1;
 	if (child < 0)
 		goto fail;
 	while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
@@ -756,6 +823,8 @@ fail:
 		undo_create(c, id, &s);
 		cx_fail_restore(&f);
 	}
+	if (console >= 0)
+		close(console);
 	cx_words_free(&chain);
 	cx_words_free(&notes);
 	cx_oci_free(&s);
@@ -905,16 +974,147 @@ static int reap_until(pid_t pid)
 	}
 }
 
+/* The master the chain's last link sent on FD (closed here). */
+static int recv_master(int fd)
+{
+	char name[64], ctl[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { name, sizeof(name) };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+	struct cmsghdr *cm;
+	int master, err;
+	ssize_t n;
+
+	do
+		n = recvmsg(fd, &m, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	while (n < 0 && errno == EINTR);
+	err = errno;
+	close(fd);
+	cm = CMSG_FIRSTHDR(&m);
+	if (n <= 0 || !cm || cm->cmsg_level != SOL_SOCKET ||
+	    cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len != CMSG_LEN(sizeof(int)))
+		return cx_fail(n < 0 ? err : 0, "receive the container's terminal");
+	memcpy(&master, CMSG_DATA(cm), sizeof(int));
+	return master;
+}
+
+static volatile sig_atomic_t resized;
+
+static void on_winch(int sig)
+{
+	(void)sig;
+	resized = 1;
+}
+
+/* Our terminal's size to the container's. */
+static void copy_size(int master)
+{
+	struct winsize ws;
+
+	if (ioctl(0, TIOCGWINSZ, &ws) == 0)
+		ioctl(master, TIOCSWINSZ, &ws);
+}
+
+static void write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+/* run in the foreground with a terminal and no --console-socket, as
+ * runc: our standard streams lent to the container's terminal (ours
+ * raw, when they are one, its size following ours), until PID is
+ * reaped; its wait status.  At the end of our input, the terminal's
+ * end-of-file character. */
+static int lend_terminal(int master, pid_t pid)
+{
+	struct termios old, raw;
+	bool tty = tcgetattr(0, &old) == 0;
+	struct pollfd p[2] = { { 0, POLLIN, 0 }, { master, POLLIN, 0 } };
+	int status = -1, st;
+	char buf[4096];
+	ssize_t n;
+
+	if (tty) {
+		struct sigaction sa = { .sa_handler = on_winch };
+
+		raw = old;
+		cfmakeraw(&raw);
+		tcsetattr(0, TCSANOW, &raw);
+		copy_size(master);
+		sigaction(SIGWINCH, &sa, NULL);
+	}
+	while (status == -1) {
+		int r = poll(p, 2, 100);
+		pid_t got;
+
+		if (resized) {
+			resized = 0;
+			copy_size(master);
+		}
+		if (r > 0 && p[0].revents) {
+			n = read(0, buf, sizeof(buf));
+			if (n > 0) {
+				write_all(master, buf, (size_t)n);
+			} else if (n == 0 || errno != EINTR) {
+				struct termios t;
+
+				if (tcgetattr(master, &t) == 0)
+					write_all(master, (char *)&t.c_cc[VEOF], 1);
+				p[0].fd = -1;
+			}
+		}
+		if (r > 0 && p[1].revents) {
+			n = read(master, buf, sizeof(buf));
+			if (n > 0)
+				write_all(1, buf, (size_t)n);
+			else if (n == 0 || errno != EINTR)
+				p[1].fd = -1;	/* EIO: no slave is open */
+		}
+		while ((got = waitpid(-1, &st, WNOHANG)) > 0)
+			if (got == pid)
+				status = st;
+		if (got < 0 && errno == ECHILD && status == -1)
+			status = CX_EXIT_FAIL << 8;
+	}
+	/* What it wrote last. */
+	fcntl(master, F_SETFL, O_NONBLOCK);
+	while ((n = read(master, buf, sizeof(buf))) > 0)
+		write_all(1, buf, (size_t)n);
+	if (tty)
+		tcsetattr(0, TCSADRAIN, &old);
+	close(master);
+	return status;
+}
+
 static int do_run(struct ctx *c, const char *id)
 {
 	pid_t pid;
-	int status;
+	int status, master = -1;
 	struct state s;
 
 	if (!c->detach && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 		return cx_fail(errno, "become a subreaper");
+	c->lend_tty = !c->detach;
 	if (do_create(c, id, &pid) < 0)
 		return -1;
+	if (c->lend_fd >= 0 && (master = recv_master(c->lend_fd)) < 0) {
+		struct cx_failure f;
+
+		cx_fail_save(&f);
+		c->force = true;
+		do_delete(c, id);
+		cx_fail_restore(&f);
+		return -1;
+	}
 	if (do_start(c, id) < 0) {
 		struct cx_failure f;
 
@@ -928,7 +1128,7 @@ static int do_run(struct ctx *c, const char *id)
 	}
 	if (c->detach)
 		return 0;
-	status = reap_until(pid);
+	status = master >= 0 ? lend_terminal(master, pid) : reap_until(pid);
 	if (read_state(c, id, &s) == 0) {
 		json_decref(s.doc);
 		c->force = true;
@@ -1069,6 +1269,9 @@ static json_t *exec_process(const struct ctx *c, const struct state *st,
 		json_object_set_new(proc, "cwd", json_string(c->cwd));
 	if (c->nnp)
 		json_object_set_new(proc, "noNewPrivileges", json_true());
+	/* As runc exec: a terminal with --tty only, whatever config.json's
+	 * process asks. */
+	json_object_set_new(proc, "terminal", json_boolean(c->tty));
 	if (c->user) {
 		uint32_t uid, gid = 0;
 		char *colon = strchr(c->user, ':'), u[16];
@@ -1123,10 +1326,9 @@ static int do_exec(struct ctx *c, const char *id, char **args)
 	int status, rc = -1;
 	bool ready = false;
 	pid_t child;
+	int console = -1, lend = -1, master = -1;
 
 	check_id(id);
-	if (c->tty || c->console)
-		return cx_fail(0, "exec: --tty and --console-socket: cx-oci gives no terminal yet");
 	if (read_state(c, id, &st) < 0)
 		return -1;
 	if (!strcmp(st.status, "stopped")) {
@@ -1141,10 +1343,8 @@ static int do_exec(struct ctx *c, const char *id, char **args)
 	if (rc < 0)
 		goto out;
 	rc = -1;
-	if (p.terminal) {
-		cx_fail(0, "%s: process.terminal: cx-oci gives no terminal yet", where);
-		goto out;
-	}
+	if (c->tty && c->process)
+		p.terminal = true;
 	if (cx_oci_exec_chain(st.cg_parent, st.cg_name, st.pid, &p, !c->print_chain,
 			      &chain, &notes) < 0)
 		goto out;
@@ -1155,9 +1355,32 @@ static int do_exec(struct ctx *c, const char *id, char **args)
 	}
 	/* The ready link's byte: the command is about to run.  Without
 	 * it the chain stopped before, and its status is ours. */
-	child = start_chain(&p, chain.v, c->preserve, -1, &ready);
+	if (p.terminal && !c->console && !c->detach) {
+		int sv[2];
+
+		/* In the foreground, as run: ours lent to it. */
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+			cx_fail(errno, "socketpair");
+			goto out;
+		}
+		lend = sv[0];
+		console = sv[1];
+	} else {
+		console = open_console(c, p.terminal, c->process ? "--process's terminal, or --tty" : "exec --tty");
+		if (console < 0 && (p.terminal || c->console))
+			goto out;
+	}
+	child = start_chain(&p, chain.v, c->preserve, -1, console, &ready);
 	if (child < 0)
 		goto out;
+	if (lend >= 0 && ready) {
+		master = recv_master(lend);
+		lend = -1;
+		if (master < 0) {
+			kill(child, SIGKILL);
+			goto out;
+		}
+	}
 	if (ready && c->pidfile) {
 		char num[16];
 
@@ -1173,11 +1396,16 @@ static int do_exec(struct ctx *c, const char *id, char **args)
 		rc = 0;
 		goto out;
 	}
-	while (waitpid(child, &status, 0) < 0)
-		if (errno != EINTR) {
-			cx_fail(errno, "wait for %d", (int)child);
-			goto out;
-		}
+	if (master >= 0) {
+		status = lend_terminal(master, child);
+		master = -1;
+	} else {
+		while (waitpid(child, &status, 0) < 0)
+			if (errno != EINTR) {
+				cx_fail(errno, "wait for %d", (int)child);
+				goto out;
+			}
+	}
 	cx_oci_free(&p);
 	cx_words_free(&chain);
 	cx_words_free(&notes);
@@ -1188,30 +1416,106 @@ out:
 	cx_words_free(&chain);
 	cx_words_free(&notes);
 	json_decref(st.doc);
+	if (lend >= 0)
+		close(lend);
+	if (master >= 0)
+		close(master);
 	return rc;
 }
 
 /* --- hold: the chain's last link before the command ------------------------ */
 
-/* cx-oci hold [NAME=VALUE]... -- COMMAND...: says on its descriptor that
- * the container is made, waits on the FIFO until start, then runs
- * COMMAND with exactly that environment. */
+/* The terminal, made in the container: a pty of its devpts (through
+ * its /dev/ptmx), its master sent on CONSOLE to the --console-socket's
+ * listener, its slave our controlling terminal and standard streams in
+ * a session of our own.  ROWS x COLS when given. */
+static void make_terminal(int console, unsigned rows, unsigned cols,
+			  const char *what)
+{
+	char name[32];
+	char ctl[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov;
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+	int master, slave, n, unlock = 0;
+
+	master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		cx_die_errno("%s: open /dev/ptmx in the container", what);
+	if (ioctl(master, TIOCGPTN, &n) < 0)
+		cx_die_errno("%s: /dev/ptmx in the container is no pty master", what);
+	if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
+		cx_die_errno("%s: unlock /dev/pts/%d", what, n);
+	if (rows || cols) {
+		struct winsize ws = { .ws_row = (unsigned short)rows,
+				      .ws_col = (unsigned short)cols };
+
+		if (ioctl(master, TIOCSWINSZ, &ws) < 0)
+			cx_die_errno("%s: set the size of /dev/pts/%d", what, n);
+	}
+	/* The slave through the master, not by a name in a tree the
+	 * container owns. */
+	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0)
+		cx_die_errno("%s: open /dev/pts/%d", what, n);
+	if (setsid() < 0)
+		cx_die_errno("%s: setsid", what);
+	if (ioctl(slave, TIOCSCTTY, 0) < 0)
+		cx_die_errno("%s: make /dev/pts/%d the controlling terminal", what, n);
+	for (int fd = 0; fd < 3; fd++)
+		if (dup2(slave, fd) < 0)
+			cx_die_errno("%s: dup2", what);
+	close(slave);
+	/* runc's message: the terminal's name, the master beside it. */
+	snprintf(name, sizeof(name), "/dev/pts/%d", n);
+	iov = (struct iovec){ name, strlen(name) };
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &master, sizeof(int));
+	while (sendmsg(console, &m, MSG_NOSIGNAL) < 0)
+		if (errno != EINTR)
+			cx_die_errno("%s: send the terminal to the console socket", what);
+	close(master);
+	close(console);
+}
+
+/* cx-oci hold [--tty[=ROWSxCOLS]] [NAME=VALUE]... -- COMMAND...: makes
+ * the terminal with --tty, says on its descriptor that the container is
+ * made, waits on the FIFO until start, then runs COMMAND with exactly
+ * that environment.  "ready" (exec) is the same without the wait.  The
+ * descriptors cx-oci handed down, after the caller's: the sync pipe,
+ * the FIFO (hold), the console socket (--tty). */
 static noreturn void do_hold(char **argv, bool wait)
 {
 	const char *v = getenv(CX_PRESERVE_ENV), *what = wait ? "hold" : "ready";
 	int ours = wait ? 2 : 1, keep = v ? atoi(v) : 0, sync_fd, fifo, fd;
 	char path[64], num[16], **env = argv, **cmd;
+	bool tty = false;
+	unsigned rows = 0, cols = 0;
 
+	if (*env && !strncmp(*env, "--tty", 5)) {
+		char x;
+
+		tty = true;
+		ours++;
+		if ((*env)[5] && sscanf(*env, "--tty=%ux%u%c", &rows, &cols, &x) != 2)
+			cx_die("%s: '%s' is no --tty=ROWSxCOLS", what, *env);
+		env++;
+	}
 	if (keep < ours)
 		cx_die("%s: run by cx-oci %s only", what, wait ? "create" : "exec");
 	sync_fd = 3 + keep - ours;
-	fifo = 3 + keep - 1;
-	for (cmd = argv; *cmd && strcmp(*cmd, "--"); cmd++)
+	fifo = sync_fd + 1;
+	for (cmd = env; *cmd && strcmp(*cmd, "--"); cmd++)
 		if (!strchr(*cmd, '='))
 			cx_die("%s: '%s' is no NAME=VALUE", what, *cmd);
 	if (!*cmd || !cmd[1])
 		cx_die("%s: no command", what);
 	*cmd++ = NULL;
+	if (tty)
+		make_terminal(3 + keep - 1, rows, cols, what);
 	if (write(sync_fd, "", 1) != 1)
 		cx_die_errno("%s: tell cx-oci", what);
 	close(sync_fd);
@@ -1240,7 +1544,7 @@ run:
 
 int main(int argc, char **argv)
 {
-	struct ctx c = { .root = DEFAULT_ROOT };
+	struct ctx c = { .root = DEFAULT_ROOT, .lend_fd = -1 };
 	char **rest, **ops;
 	const char *cmd;
 	pid_t pid;
