@@ -132,6 +132,53 @@ check_only_kind() {
 	assert_equal "${lines[2]}" "allow"
 }
 
+@test "--setuid and --setgid: root of a new user namespace keeps its capabilities across the exec; another id, unmapped ids, --init" {
+	local all pid
+	# Every capability the kernel has: a new user namespace's bounding
+	# set is whole, whatever ours lacks.
+	all=$(printf '%016x' $(((1 << ($(cat /proc/sys/kernel/cap_last_cap) + 1)) - 1)))
+	# Host root's own id is not in the map: without -S 0, no id and no
+	# capability after the exec; with it, the namespace's root.
+	run -0 cx-unshare --user --map-users=0:100000:65536 --map-groups=0:100000:65536 \
+		/bin/sh -c 'id -u; grep CapEff /proc/self/status'
+	assert_line --index 0 65534
+	assert_line --index 1 "CapEff:	0000000000000000"
+	cx-unshare --user --map-users=0:100000:65536 --map-groups=0:100000:65536 -S 0 -G 0 \
+		--pidfile "$TMP/pid" sleep 100 &
+	BG_PIDS=$!
+	wait_for_file "$TMP/pid"
+	pid=$(cat "$TMP/pid")
+	for _ in $(seq 50); do
+		[ "$(cat "/proc/$pid/comm")" = sleep ] && break
+		sleep 0.1
+	done
+	# The kernel's view from the host: ids of the range, every
+	# capability of the namespace, no supplementary group.
+	assert_equal "$(awk '/^Uid:/ { print $2, $3, $4, $5 }' "/proc/$pid/status")" "100000 100000 100000 100000"
+	assert_equal "$(awk '/^Gid:/ { print $2, $3, $4, $5 }' "/proc/$pid/status")" "100000 100000 100000 100000"
+	assert_equal "$(awk '/^Groups:/ { print $2 }' "/proc/$pid/status")" ""
+	assert_equal "$(awk '/^CapEff:/ { print $2 }' "/proc/$pid/status")" "$all"
+	kill "$pid"
+	# Another id: its own, and no capability.
+	run -0 cx-unshare --user --map-users=0:100000:65536 --map-groups=0:100000:65536 \
+		--setuid 1000 --setgid 100 /bin/sh -c 'id -u; id -g; grep CapEff /proc/self/status'
+	assert_output "1000
+100
+CapEff:	0000000000000000"
+	# Without a user namespace: host ids, as util-linux's.
+	run -0 cx-unshare --uts -S 1000 -G 1000 /bin/sh -c 'grep -E "^(Uid|Gid):" /proc/self/status'
+	assert_line --regexp "^Uid:	1000	1000	1000	1000$"
+	assert_line --regexp "^Gid:	1000	1000	1000	1000$"
+	# An id the namespace does not map, and --init with another id.
+	run -125 cx-unshare --user --map-users=0:100000:10 --map-groups=0:100000:10 -S 20 true
+	assert_output --partial "setresuid 20"
+	assert_output --partial "not mapped"
+	run -125 cx-unshare --pid --fork --init -S 1000 true
+	assert_output --partial "--init with --setuid or --setgid other than 0"
+	run -125 cx-unshare --uts -S root true
+	assert_output --partial "--setuid"
+}
+
 @test "--map-user and --map-group map us to a chosen id; old comma form" {
 	run -0 cx-unshare --map-user=1000 --map-group=100 --setgroups deny \
 		/bin/sh -c 'cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups'

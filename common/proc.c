@@ -268,10 +268,8 @@ int cx_set_ids(const struct cx_ids *ids)
 					   "setgroups");
 		return cx_fail(errno, "setgroups");
 	}
-	if (!ids->set)
-		return 0;
-	if (set_id(SYS_setresgid, ids->gid, "gid") < 0 ||
-	    set_id(SYS_setresuid, ids->uid, "uid") < 0)
+	if ((ids->set_gid && set_id(SYS_setresgid, ids->gid, "gid") < 0) ||
+	    (ids->set_uid && set_id(SYS_setresuid, ids->uid, "uid") < 0))
 		return -1;
 	return 0;
 }

@@ -74,14 +74,14 @@ int cx_pdeath_release(void);
 
 /* New IDs for the calling thread alone (the system calls themselves,
  * see cx_pdeath_hold): the supplementary groups when NGROUPS >= 0,
- * then, when SET, the real, effective and saved group ID and then
- * user ID.  Groups first and the uid last: each step needs the
+ * then the real, effective and saved group ID when SET_GID, and user
+ * ID when SET_UID.  Groups first and the uid last: each step needs the
  * privilege the next one drops.  -1 recorded with cx_fail naming the
  * step. */
 struct cx_ids {
 	int ngroups;
 	const gid_t *groups;
-	bool set;
+	bool set_uid, set_gid;
 	uid_t uid;
 	gid_t gid;
 };

@@ -1041,7 +1041,7 @@ static void change_ids(const struct plan *p)
 {
 	struct cx_ids ids = {
 		.ngroups = p->ngroups, .groups = p->groups,
-		.set = p->user, .uid = p->uid, .gid = p->gid,
+		.set_uid = p->user, .set_gid = p->user, .uid = p->uid, .gid = p->gid,
 	};
 
 	if (cx_set_ids(&ids) < 0)

@@ -453,7 +453,7 @@ static void set_credentials(struct ctx *c)
 		if (ids.ngroups < 0)
 			cx_die_errno("groups of %s in NEWROOT's /etc/group", name);
 	}
-	ids.set = true;
+	ids.set_uid = ids.set_gid = true;
 	change_ids(&ids);
 }
 

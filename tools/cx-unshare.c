@@ -6,6 +6,7 @@
 #include "ns.h"
 #include "opt.h"
 #include "parse.h"
+#include "proc.h"
 #include "path.h"
 #include "seccomp.h"
 #include "syscalls.h"
@@ -36,7 +37,7 @@ enum {
 	OPT_PROPAGATION, OPT_MAP_ROOT, OPT_MAP_USER, OPT_MAP_GROUP,
 	OPT_MAP_USERS, OPT_MAP_GROUPS, OPT_SETGROUPS, OPT_HOSTNAME,
 	OPT_ROOT, OPT_WD, OPT_PIDFILE, OPT_MONOTONIC, OPT_BOOTTIME,
-	OPT_MOUNT_DEVPTS, OPT_MAP_AUTO,
+	OPT_MOUNT_DEVPTS, OPT_MAP_AUTO, OPT_SETUID, OPT_SETGID,
 };
 
 enum { MAX_MAPS = 32, CX_HOSTNAME_MAX = 64 };
@@ -60,6 +61,7 @@ struct ctx {
 	bool map_auto;			/* both, by --map-auto */
 	int64_t own_uid, own_gid;	/* the inner id we map to, or -1 */
 	int setgroups;	/* -1 untouched, 0 deny, 1 allow */
+	int64_t set_uid, set_gid;	/* --setuid, --setgid, or -1 */
 	int64_t monotonic, boottime;
 	bool has_monotonic, has_boottime;
 };
@@ -116,6 +118,10 @@ static const struct poptOption options[] = {
 	  "map a range of groups, INNER:OUTER:COUNT, or auto", "MAP" },
 	{ "map-auto", 0, POPT_ARG_NONE, NULL, OPT_MAP_AUTO,
 	  "map our first /etc/subuid and /etc/subgid ranges from 0 (newuidmap)", NULL },
+	{ "setuid", 'S', POPT_ARG_STRING, NULL, OPT_SETUID,
+	  "run the command as UID in the new namespaces (0: root of a new user namespace)", "UID" },
+	{ "setgid", 'G', POPT_ARG_STRING, NULL, OPT_SETGID,
+	  "run the command as GID, with no supplementary groups", "GID" },
 	{ "setgroups", 0, POPT_ARG_STRING, NULL, OPT_SETGROUPS,
 	  "allow|deny setgroups(2) in the user namespace", "MODE" },
 	{ "hostname", 0, POPT_ARG_STRING, NULL, OPT_HOSTNAME,
@@ -250,6 +256,16 @@ static int on_option(void *p, int val, const char *arg)
 		c->flags |= CLONE_NEWUSER;
 		c->auto_uid = c->auto_gid = c->map_auto = true;
 		return 0;
+	case OPT_SETUID:
+	case OPT_SETGID: {
+		uint32_t id;
+
+		if (cx_parse_u32(arg, &id) < 0 || id == UINT32_MAX)
+			return cx_opt_invalid(val == OPT_SETUID ? "--setuid" : "--setgid",
+					      arg, "a number");
+		*(val == OPT_SETUID ? &c->set_uid : &c->set_gid) = id;
+		return 0;
+	}
 	case OPT_SETGROUPS:
 		if (strcmp(arg, "allow") && strcmp(arg, "deny"))
 			return cx_opt_invalid("--setgroups", arg, "allow or deny");
@@ -335,6 +351,8 @@ static void check(struct ctx *c)
 		cx_usage_error("--detach and --kill-child cannot be used together: nothing stays to die");
 	if (c->init && !(c->flags & CLONE_NEWPID))
 		cx_usage_error("--init needs --pid");
+	if (c->init && (c->set_uid > 0 || c->set_gid > 0))
+		cx_usage_error("--init with --setuid or --setgid other than 0: the init needs its capabilities; change the command's ids later in the chain (cx-caps --user)");
 	if (c->file[CX_NS_PID].path && !c->fork)
 		cx_usage_error("--pid=FILE needs --fork: the namespace lives from its first process on");
 	if (c->hostname && !(c->flags & CLONE_NEWUTS))
@@ -1312,6 +1330,25 @@ static void prepare_fork(const struct ctx *c, const struct fds *fd,
 		cx_die_errno("pidfd_open");
 }
 
+/* --setuid, --setgid: the last step before the command (or its init),
+ * as util-linux's.  In a new user namespace made as host root, 0 is
+ * how the command becomes its root, with its capabilities kept across
+ * the exec: our own ids are not mapped there. */
+static void become(const struct ctx *c)
+{
+	struct cx_ids ids = {
+		.ngroups = c->set_gid >= 0 ? 0 : -1, .groups = NULL,
+		.set_uid = c->set_uid >= 0, .set_gid = c->set_gid >= 0,
+		.uid = (uid_t)c->set_uid, .gid = (gid_t)c->set_gid,
+	};
+
+	if (c->set_uid < 0 && c->set_gid < 0)
+		return;
+	if (cx_pdeath_hold() < 0 || cx_set_ids(&ids) < 0 ||
+	    cx_pdeath_release() < 0)
+		cx_die_last();
+}
+
 /* The child: in the new PID namespace, if there is one; it runs the
  * command, or the init that runs it. */
 static noreturn void child_half(struct ctx *c, struct forked *f,
@@ -1335,6 +1372,7 @@ static noreturn void child_half(struct ctx *c, struct forked *f,
 		close(fd.root);
 	if (fd.pidfile >= 0)
 		close(fd.pidfile);
+	become(c);
 	if (c->init)
 		run_init(cmd, fd.tool, f->ready[1]);
 	cx_exec(fd.tool, cmd);
@@ -1407,7 +1445,8 @@ static noreturn void run_forked(struct ctx *c, struct helper *h,
 
 int main(int argc, char **argv)
 {
-	struct ctx c = { .setgroups = -1, .own_uid = -1, .own_gid = -1 };
+	struct ctx c = { .setgroups = -1, .own_uid = -1, .own_gid = -1,
+			 .set_uid = -1, .set_gid = -1 };
 	char **cmd, *shell[] = { getenv("SHELL"), NULL };
 	int rootfd = -1, toolfd = -1, pidfd;
 	struct helper h;
@@ -1471,6 +1510,7 @@ int main(int argc, char **argv)
 				cmd[0]);
 		write_pid(pidfd, getpid());
 		enter_root(&c, rootfd);
+		become(&c);
 		/* Once the command runs, it owns the pidfile: the undo is an
 		 * atexit handler, and a successful exec runs none. */
 		cx_exec(toolfd, cmd);
