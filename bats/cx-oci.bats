@@ -45,6 +45,17 @@ PY
 	echo shared >"$TMP/bundle/share/file"
 }
 
+# Change $TMP/bundle/config.json by Python statements on c, the
+# document: edit_config 'c["process"]["terminal"] = True'.
+edit_config() {
+	python3 - "$TMP/bundle/config.json" "$1" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+exec(sys.argv[2])
+json.dump(c, open(sys.argv[1], "w"))
+PY
+}
+
 oci() {
 	cx-oci --root "$TMP/state" "$@"
 }
@@ -286,13 +297,8 @@ assert_terminal_of() {
 	require_static_tools
 	local pid
 	make_bundle sh -c 'read line; echo "got $line"; tty; stty size; exec sleep 60'
-	python3 - "$TMP/bundle/config.json" <<'PY'
-import json, sys
-c = json.load(open(sys.argv[1]))
-c["process"]["terminal"] = True
-c["process"]["consoleSize"] = {"height": 33, "width": 101}
-json.dump(c, open(sys.argv[1], "w"))
-PY
+	edit_config 'c["process"]["terminal"] = True
+c["process"]["consoleSize"] = {"height": 33, "width": 101}'
 	listen_console hello
 	oci create --bundle "$TMP/bundle" --console-socket "$TMP/console" --pid-file "$TMP/pid" c1 </dev/null >"$TMP/out" 2>&1
 	pid=$(cat "$TMP/pid")
@@ -345,12 +351,7 @@ PY
 	make_bundle true
 	run -125 oci create --bundle "$TMP/bundle" --console-socket "$TMP/console" c2
 	assert_output --partial "--console-socket $TMP/console: no terminal is asked for"
-	python3 - "$TMP/bundle/config.json" <<'PY'
-import json, sys
-c = json.load(open(sys.argv[1]))
-c["process"]["terminal"] = True
-json.dump(c, open(sys.argv[1], "w"))
-PY
+	edit_config 'c["process"]["terminal"] = True'
 	run -125 oci create --bundle "$TMP/bundle" c2
 	assert_output --partial "process.terminal: give --console-socket"
 	run -125 oci create --bundle "$TMP/bundle" --console-socket "$TMP/nobody" c2
@@ -362,12 +363,7 @@ PY
 @test "a terminal: run in the foreground without --console-socket lends the container its own terminal, as runc" {
 	require_static_tools
 	make_bundle sh -c 'read line; echo "got $line"; tty; stty size; cut -d" " -f6,7 /proc/self/stat; cat; echo "after cat"; exit 4'
-	python3 - "$TMP/bundle/config.json" <<'PY'
-import json, sys
-c = json.load(open(sys.argv[1]))
-c["process"]["terminal"] = True
-json.dump(c, open(sys.argv[1], "w"))
-PY
+	edit_config 'c["process"]["terminal"] = True'
 	# cx-oci run on a terminal of 20 rows and 70 columns, given two
 	# lines and the end-of-file character.
 	cat >"$TMP/on-pty.py" <<'PY'
@@ -376,10 +372,17 @@ pid, fd = pty.fork()
 if pid == 0:
     os.execvp(sys.argv[1], sys.argv[1:])
 fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 20, 70, 0, 0))
-time.sleep(0.3)
+# The input once cx-oci has made the terminal raw (ICANON off): before,
+# the line discipline would take the end-of-file character itself.
+for _ in range(600):
+    if not termios.tcgetattr(fd)[3] & termios.ICANON:
+        break
+    time.sleep(0.05)
+else:
+    sys.exit("the terminal was never made raw")
 os.write(fd, b"hello\nmore\n\x04")
 out = b""
-while select.select([fd], [], [], 20)[0]:
+while select.select([fd], [], [], 60)[0]:
     try:
         b = os.read(fd, 4096)
     except OSError:
@@ -390,7 +393,7 @@ while select.select([fd], [], [], 20)[0]:
 sys.stdout.buffer.write(out.replace(b"\r", b""))
 sys.exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
 PY
-	run -4 timeout 30 python3 "$TMP/on-pty.py" cx-oci --root "$TMP/state" run --bundle "$TMP/bundle" c1
+	run -4 timeout 90 python3 "$TMP/on-pty.py" cx-oci --root "$TMP/state" run --bundle "$TMP/bundle" c1
 	assert_line "got hello"
 	assert_line --regexp "^/dev/pts/[0-9]+$"
 	assert_line "20 70"
@@ -404,7 +407,7 @@ PY
 	assert_output --partial "process.terminal: give --console-socket"
 	# exec --tty in the foreground: the same, beside a running container.
 	start_sleeper
-	run -4 timeout 30 python3 "$TMP/on-pty.py" cx-oci --root "$TMP/state" exec --tty c1 \
+	run -4 timeout 90 python3 "$TMP/on-pty.py" cx-oci --root "$TMP/state" exec --tty c1 \
 		sh -c 'read line; echo "got $line"; stty size; cut -d" " -f7 /proc/self/stat; cat; exit 4'
 	assert_line "got hello"
 	assert_line "20 70"
@@ -415,19 +418,129 @@ PY
 @test "a terminal: a /dev/ptmx that is no pty master in the container fails create, and leaves nothing behind" {
 	require_static_tools
 	make_bundle true
-	python3 - "$TMP/bundle/config.json" <<'PY'
-import json, sys
-c = json.load(open(sys.argv[1]))
-c["process"]["terminal"] = True
-c["mounts"].append({"destination": "/dev/ptmx", "type": "bind", "source": "share/file", "options": ["bind"]})
-json.dump(c, open(sys.argv[1], "w"))
-PY
+	edit_config 'c["process"]["terminal"] = True
+c["mounts"].append({"destination": "/dev/ptmx", "type": "bind", "source": "share/file", "options": ["bind"]})'
 	listen_console
 	run -125 oci create --bundle "$TMP/bundle" --console-socket "$TMP/console" c1
 	assert_output --partial "/dev/ptmx in the container is no pty master"
 	[ ! -e "$TMP/state/c1" ]
 	[ -z "$(find /sys/fs/cgroup -path "*/$CG/ctr" 2>/dev/null)" ]
 	assert_equal "$(cat "$TMP/bundle/share/file")" shared
+}
+
+# make_bundle's config in a new user namespace: ids 0 to 65535 inside
+# are 100000 up on the host, and root inside holds every capability.
+userns_bundle() {
+	make_bundle "$@"
+	python3 - "$TMP/bundle/config.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+lnx = c["linux"]
+lnx["namespaces"].append({"type": "user"})
+lnx["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+lnx["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+every = [l.split()[1] for l in open("/usr/include/linux/capability.h")
+         if l.startswith("#define CAP_") and l.split()[2].isdigit()
+         and int(l.split()[2]) <= int(open("/proc/sys/kernel/cap_last_cap").read())]
+c["process"]["capabilities"] = {k: every for k in ("bounding", "effective", "permitted")}
+json.dump(c, open(sys.argv[1], "w"))
+PY
+	# The container's root owns its root; the bundle is in its reach.
+	chown -R 100000:100000 "$ROOTFS"
+	chmod 755 "$TMP"
+}
+
+@test "a user namespace: uidMappings and gidMappings, root inside with every capability of its own, and none over the host's files" {
+	require_static_tools
+	local pid
+	userns_bundle sh -c 'touch /made; echo "uid $(id -u)"; cat /mnt/share/file; cat /mnt/share/secret || echo "secret refused"
+		chown 0:0 /mnt/share/file || echo "chown refused"; mknod /null2 c 1 3 || echo "mknod refused"; exec sleep 60'
+	echo hidden >"$TMP/bundle/share/secret"
+	chmod 600 "$TMP/bundle/share/secret"
+	sed -i 's/"rbind", "ro"/"rbind"/' "$TMP/bundle/config.json"
+	oci run --detach --bundle "$TMP/bundle" c1 </dev/null >"$TMP/out" 2>&1
+	pid=$(oci state c1 | awk -F'[:,]' '/"pid"/ { print $2 + 0 }')
+	for _ in $(seq 50); do
+		grep -q "mknod" "$TMP/out" && break
+		sleep 0.1
+	done
+	# The kernel's maps, and the ids the host sees.
+	assert_equal "$(awk '{ print $1, $2, $3 }' "/proc/$pid/uid_map")" "0 100000 65536"
+	assert_equal "$(awk '{ print $1, $2, $3 }' "/proc/$pid/gid_map")" "0 100000 65536"
+	assert_equal "$(awk '/^Uid:/ { print $2, $3, $4, $5 }' "/proc/$pid/status")" "100000 100000 100000 100000"
+	assert_equal "$(awk '/^Gid:/ { print $2 }' "/proc/$pid/status")" 100000
+	# A user namespace of its own, and every capability in it.
+	[ "$(ns_ino user "$pid")" != "$(ns_ino user)" ]
+	assert_equal "$(awk '/^CapEff:/ { print $2 }' "/proc/$pid/status")" \
+		"$(printf '%016x' $(((1 << ($(cat /proc/sys/kernel/cap_last_cap) + 1)) - 1)))"
+	# What it makes is the range's on the host; the host's own files
+	# are out of its reach, whatever its capabilities.
+	assert_equal "$(stat -c %u:%g "$ROOTFS/made")" 100000:100000
+	run cat "$TMP/out"
+	assert_line "uid 0"
+	assert_line shared
+	assert_line "secret refused"
+	assert_line "chown refused"
+	assert_line "mknod refused"
+	refute_line hidden
+	assert_equal "$(stat -c %u:%g "$TMP/bundle/share/file")" 0:0
+	[ ! -e "$ROOTFS/null2" ] || [ ! -c "$ROOTFS/null2" ]
+	# exec joins the same user namespace, as its root.
+	run -0 oci exec c1 sh -c 'id -u; cat /proc/self/uid_map'
+	assert_line 0
+	assert_line --regexp "^ +0 +100000 +65536$"
+	run -0 oci delete --force c1
+}
+
+@test "a user namespace and a network namespace joined by path: a second container shares them, as root of the first's" {
+	require_static_tools
+	local a b
+	userns_bundle sh -c 'exec sleep 60'
+	oci run --detach --bundle "$TMP/bundle" c1 </dev/null >"$TMP/out" 2>&1
+	a=$(oci state c1 | awk -F'[:,]' '/"pid"/ { print $2 + 0 }')
+	python3 - "$TMP/bundle/config.json" "$a" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+ns = c["linux"]["namespaces"]
+for n in ns:
+    if n["type"] in ("user", "network"):
+        n["path"] = "/proc/%s/ns/%s" % (sys.argv[2], "net" if n["type"] == "network" else "user")
+c["process"]["args"] = ["sh", "-c", "id -u; exec sleep 60"]
+json.dump(c, open(sys.argv[1], "w"))
+PY
+	oci run --detach --bundle "$TMP/bundle" c2 </dev/null >"$TMP/out2" 2>&1
+	b=$(oci state c2 | awk -F'[:,]' '/"pid"/ { print $2 + 0 }')
+	[ "$b" != "$a" ]
+	# The same user and network namespaces, new PID and mount ones.
+	assert_equal "$(ns_ino user "$b")" "$(ns_ino user "$a")"
+	assert_equal "$(ns_ino net "$b")" "$(ns_ino net "$a")"
+	[ "$(ns_ino pid "$b")" != "$(ns_ino pid "$a")" ]
+	[ "$(ns_ino mnt "$b")" != "$(ns_ino mnt "$a")" ]
+	# Root of the joined namespace: the range's first id on the host.
+	assert_equal "$(awk '/^Uid:/ { print $2 }' "/proc/$b/status")" 100000
+	run -0 oci spec --print-chain --bundle "$TMP/bundle"
+	assert_line --regexp "^cx-nsenter --user=/proc/$a/ns/user --net=/proc/$a/ns/net"
+	assert_line "# linux.uidMappings, gidMappings: the joined user namespace has its own"
+	run -0 oci delete --force c2
+	run -0 oci delete --force c1
+}
+
+@test "a user namespace: no maps, maps without the namespace, root not mapped: refused, nothing left" {
+	require_static_tools
+	userns_bundle true
+	edit_config 'del c["linux"]["uidMappings"]'
+	run -125 oci create --bundle "$TMP/bundle" c1
+	assert_output --partial "a new user namespace needs linux.uidMappings"
+	make_bundle true
+	edit_config 'c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 1}]'
+	run -125 oci create --bundle "$TMP/bundle" c1
+	assert_output --partial "linux.gidMappings without a new user namespace"
+	userns_bundle true
+	edit_config 'c["linux"]["uidMappings"] = [{"containerID": 1000, "hostID": 100000, "size": 10}]'
+	run -125 oci create --bundle "$TMP/bundle" c1
+	assert_output --partial "setresuid 0"
+	[ ! -e "$TMP/state/c1" ]
+	[ -z "$(find /sys/fs/cgroup -path "*/$CG/ctr" 2>/dev/null)" ]
 }
 
 @test "the same bundle under crun (runc on a hybrid host, which crun refuses) and cx-oci: the same process view" {
@@ -549,12 +662,7 @@ for l in open(sys.argv[1]):
 
 @test "create: a chain that fails leaves no process, cgroup or state" {
 	make_bundle true
-	python3 - "$TMP/bundle/config.json" <<'PY'
-import json, sys
-c = json.load(open(sys.argv[1]))
-c["mounts"].append({"destination": "/x", "type": "tmpfs", "source": "tmpfs", "options": ["bogus=1"]})
-json.dump(c, open(sys.argv[1], "w"))
-PY
+	edit_config 'c["mounts"].append({"destination": "/x", "type": "tmpfs", "source": "tmpfs", "options": ["bogus=1"]})'
 	run -125 oci create --bundle "$TMP/bundle" c1
 	assert_output --partial "create tmpfs for"
 	assert_output --partial "cx-oci: create c1: the chain stopped before the container was made"

@@ -833,6 +833,48 @@ static int chain_tail(const struct cx_oci_spec *s, json_t *proc,
 		      const char *last, struct cx_words *c,
 		      struct cx_words *notes);
 
+/* linux.uidMappings and gidMappings as cx-unshare's --map-users and
+ * --map-groups, INNER:OUTER:COUNT each. */
+static int chain_idmaps(json_t *lnx, bool new_user, struct cx_words *c)
+{
+	static const struct { const char *key, *opt; } kinds[] = {
+		{ "uidMappings", "map-users" }, { "gidMappings", "map-groups" },
+	};
+
+	for (size_t k = 0; k < 2; k++) {
+		char where[64];
+		json_t *arr, *m;
+		size_t i;
+
+		snprintf(where, sizeof(where), "linux.%s", kinds[k].key);
+		if (get_arr(lnx, kinds[k].key, where, &arr) < 0)
+			return -1;
+		if (!new_user) {
+			if (json_array_size(arr))
+				return cx_fail(0, "%s: %s without a new user namespace (linux.namespaces)",
+					       config_shown, where);
+			continue;
+		}
+		if (!json_array_size(arr))
+			return cx_fail(0, "%s: a new user namespace needs %s: no id inside is mapped",
+				       config_shown, where);
+		json_array_foreach(arr, i, m) {
+			long long in = -1, out = -1, size = -1;
+
+			if (get_int(m, "containerID", where, &in, NULL) < 0 ||
+			    get_int(m, "hostID", where, &out, NULL) < 0 ||
+			    get_int(m, "size", where, &size, NULL) < 0)
+				return -1;
+			if (in < 0 || out < 0 || size <= 0 || in > UINT32_MAX ||
+			    out > UINT32_MAX || size > UINT32_MAX)
+				return bad(where, "a list of {containerID, hostID, size}, ids of 32 bits, sizes above 0");
+			if (cx_words_addf(c, "--%s=%lld:%lld:%lld", kinds[k].opt, in, out, size) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 int cx_oci_chain(const struct cx_oci_spec *s, const struct cx_oci_how *how,
 		 struct cx_words *c, struct cx_words *notes)
 {
@@ -861,25 +903,28 @@ int cx_oci_chain(const struct cx_oci_spec *s, const struct cx_oci_how *how,
 					wanted[ns_names[k].index] = true;
 		}
 	}
-	/* 1. Namespaces given by path are joined first. */
-	for (int i = 0; i < CX_NS_COUNT; i++) {
-		if (!s->ns_path[i])
-			continue;
-		if (i == CX_NS_PID || i == CX_NS_USER || i == CX_NS_MNT)
-			return cx_fail(0, "%s: joining a %s namespace by path is not done by cx-oci yet",
-				       config_shown, cx_ns_table[i].name);
-		if ((c->n == 0 || strcmp(c->v[0], "cx-nsenter")) && cx_words_add(c, "cx-nsenter") < 0)
-			return -1;
-		if (cx_words_addf(c, "--%s=%s", cx_ns_table[i].name, s->ns_path[i]) < 0)
-			return -1;
-	}
-	/* 2. The cgroup, with its limits; the process joins it. */
+	/* 1. The cgroup, with its limits; the process joins it, with the
+	 * host's privileges, before any user namespace is joined. */
 	if (cx_words_add(c, "cx-cgroup") < 0 ||
 	    (s->cgroup_parent && cx_words_addf(c, "--parent=%s", s->cgroup_parent) < 0) ||
-	    cx_words_add(c, "run") < 0 || (!how->pidfile && cx_words_add(c, "--rm") < 0) ||
+	    cx_words_add(c, "run") < 0 || (!how->detach && cx_words_add(c, "--rm") < 0) ||
 	    chain_cgroup(res, c, notes) < 0 ||
 	    cx_words_add(c, s->cgroup_name) < 0)
 		return -1;
+	/* 2. Namespaces given by path: cx-nsenter joins a user namespace
+	 * first, as its root, then the others. */
+	for (int i = 0, first = 1; i < CX_NS_COUNT; i++) {
+		if (!s->ns_path[i])
+			continue;
+		if (i == CX_NS_PID || i == CX_NS_MNT)
+			return cx_fail(0, "%s: joining a %s namespace by path is not done by cx-oci yet",
+				       config_shown, cx_ns_table[i].name);
+		if (first && cx_words_add(c, "cx-nsenter") < 0)
+			return -1;
+		first = 0;
+		if (cx_words_addf(c, "--%s=%s", cx_ns_table[i].name, s->ns_path[i]) < 0)
+			return -1;
+	}
 	/* 3. The new namespaces, the hostname, the process that is the
 	 * container. */
 	if (cx_words_add(c, "cx-unshare") < 0)
@@ -887,9 +932,17 @@ int cx_oci_chain(const struct cx_oci_spec *s, const struct cx_oci_how *how,
 	for (int i = 0; i < CX_NS_COUNT; i++)
 		if (wanted[i] && cx_words_addf(c, "--%s", cx_ns_table[i].name) < 0)
 			return -1;
-	if (wanted[CX_NS_USER])
-		return cx_fail(0, "%s: a new user namespace (with its id maps) is not done by cx-oci yet",
-			       config_shown);
+	if (s->ns_path[CX_NS_USER] ?
+	    (json_array_size(json_object_get(lnx, "uidMappings")) ||
+	     json_array_size(json_object_get(lnx, "gidMappings"))) &&
+	    cx_words_add(notes, "linux.uidMappings, gidMappings: the joined user namespace has its own") < 0 :
+	    chain_idmaps(lnx, wanted[CX_NS_USER], c) < 0)
+		return -1;
+	/* Root of the new user namespace, whose maps need not hold ours:
+	 * the links that follow keep their capabilities across each exec. */
+	if (wanted[CX_NS_USER] &&
+	    (cx_words_add(c, "--setuid=0") < 0 || cx_words_add(c, "--setgid=0") < 0))
+		return -1;
 	if (prop && *prop) {
 		const char *p = prop[0] == 'r' ? prop + 1 : prop;
 
@@ -903,9 +956,7 @@ int cx_oci_chain(const struct cx_oci_spec *s, const struct cx_oci_how *how,
 		if (cx_words_addf(c, "--hostname=%s", hostname) < 0)
 			return -1;
 	}
-	if (how->pidfile ? cx_words_add(c, "--detach") < 0 ||
-				   cx_words_addf(c, "--pidfile=%s", how->pidfile) < 0 :
-			   cx_words_add(c, "--fork") < 0)
+	if (cx_words_add(c, how->detach ? "--detach" : "--fork") < 0)
 		return -1;
 	/* 4. The mounts, inside the root. */
 	if (chain_mounts(s, doc, how->cgroup2_only, c, notes) < 0)

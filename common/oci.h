@@ -56,7 +56,7 @@ int cx_oci_load(const char *bundle, const char *id, struct cx_oci_spec *s);
 void cx_oci_free(struct cx_oci_spec *s);
 
 struct cx_oci_how {
-	const char *pidfile;	/* cx-unshare --detach --pidfile; NULL: --fork */
+	bool detach;		/* cx-unshare --detach; false: --fork */
 	bool hold;		/* "cx-oci hold" before the command */
 	bool cgroup2_only;	/* the host is cgroup v2 alone */
 };

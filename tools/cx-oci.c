@@ -505,28 +505,37 @@ static noreturn void run_chain(const struct cx_oci_spec *s, char **chain,
 	cx_exec(-1, chain);
 }
 
-/* CHAIN run in a child, with the sync pipe, the FIFO and the console
+/* CHAIN run in a child, with the sync socket, the FIFO and the console
  * socket (each -1 when there is none; closed here) handed down above
  * the caller's PRESERVE descriptors; then the wait for the last link's
  * byte.  The child's PID, with *READY true when the byte came (false:
- * the chain stopped before, and said why on stderr); -1 recorded when
+ * the chain stopped before, and said why on stderr) and *SENDER the
+ * PID of the link that sent it, as the kernel gives it in our PID
+ * namespace (SO_PASSCRED): the container's, which no link after a user
+ * namespace is joined could write to a file of ours.  -1 recorded when
  * it could not start. */
 static pid_t start_chain(const struct cx_oci_spec *s, char **chain,
-			 int preserve, int fifo, int console, bool *ready)
+			 int preserve, int fifo, int console, bool *ready,
+			 pid_t *sender)
 {
-	int sync[2], low = 3 + preserve + 3;
+	int sync[2], low = 3 + preserve + 3, on = 1;
 	pid_t child;
 	ssize_t n;
-	char byte;
+	char byte, ctl[CMSG_SPACE(sizeof(struct ucred))];
+	struct iovec iov = { &byte, 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = ctl, .msg_controllen = sizeof(ctl) };
 
-	if (pipe2(sync, O_CLOEXEC) < 0) {
+	*sender = -1;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sync) < 0 ||
+	    setsockopt(sync[0], SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) < 0) {
 		int err = errno;
 
 		if (fifo >= 0)
 			close(fifo);
 		if (console >= 0)
 			close(console);
-		return cx_fail(err, "pipe");
+		return cx_fail(err, "socketpair");
 	}
 	/* Above the descriptors the chain keeps, so dup2 moves them down. */
 	fifo = move_up(fifo, low);
@@ -547,9 +556,18 @@ static pid_t start_chain(const struct cx_oci_spec *s, char **chain,
 		close(sync[1]);
 		sync[1] = -1;
 		do
-			n = read(sync[0], &byte, 1);
+			n = recvmsg(sync[0], &m, 0);
 		while (n < 0 && errno == EINTR);
 		*ready = n == 1;
+		for (struct cmsghdr *cm = n == 1 ? CMSG_FIRSTHDR(&m) : NULL; cm;
+		     cm = CMSG_NXTHDR(&m, cm))
+			if (cm->cmsg_level == SOL_SOCKET &&
+			    cm->cmsg_type == SCM_CREDENTIALS) {
+				struct ucred u;
+
+				memcpy(&u, CMSG_DATA(cm), sizeof(u));
+				*sender = u.pid;
+			}
 	}
 out:
 	for (int k = 0; k < 2; k++)
@@ -645,14 +663,14 @@ static int write_sysctls(const struct cx_oci_spec *s, pid_t pid)
 	return 0;
 }
 
-/* Undo a create that failed: the process, the cgroup, the state. */
+/* Undo a create that failed: the process PID (or -1), the cgroup, the
+ * state. */
 static void undo_create(const struct ctx *c, const char *id,
-			const struct cx_oci_spec *s)
+			const struct cx_oci_spec *s, pid_t pid)
 {
-	char *dir = state_path(c, id, NULL), *pf = state_path(c, id, "pid");
-	pid_t pid;
+	char *dir = state_path(c, id, NULL);
 
-	if (cx_read_pidfile(pf, &pid) == 0)
+	if (pid > 0)
 		kill(pid, SIGKILL);
 	remove_cgroup(s->cgroup_parent, s->cgroup_name);
 	for (const char *const *f = (const char *const[]){ "pid", "exec.fifo", "state.json", NULL }; *f; f++) {
@@ -663,7 +681,6 @@ static void undo_create(const struct ctx *c, const char *id,
 	}
 	rmdir(dir);
 	free(dir);
-	free(pf);
 }
 
 static void add_annotations(json_t *st, const struct cx_oci_spec *s)
@@ -706,9 +723,9 @@ static int do_create(struct ctx *c, const char *id, pid_t *out)
 {
 	struct cx_oci_spec s;
 	struct cx_words chain = { 0 }, notes = { 0 };
-	char *dir, *fifo_path, *pidfile, *text;
+	char *dir, *fifo_path, *text;
 	int fifo, console;
-	pid_t child, pid;
+	pid_t child, pid = -1;
 	bool ready = false;
 	json_t *st;
 
@@ -733,7 +750,6 @@ static int do_create(struct ctx *c, const char *id, pid_t *out)
 	}
 	dir = state_path(c, id, NULL);
 	fifo_path = state_path(c, id, "exec.fifo");
-	pidfile = state_path(c, id, "pid");
 	if (make_root(c->root) < 0 || mkdir(dir, 0700) < 0) {
 		if (access(dir, F_OK) == 0)
 			cx_fail(0, "container %s exists", id);
@@ -744,13 +760,15 @@ static int do_create(struct ctx *c, const char *id, pid_t *out)
 		cx_oci_free(&s);
 		free(dir);
 		free(fifo_path);
-		free(pidfile);
 		return -1;
 	}
-	if (cx_oci_chain(&s, &(struct cx_oci_how){ pidfile, true, cgroup2_only() },
+	if (cx_oci_chain(&s, &(struct cx_oci_how){ true, true, cgroup2_only() },
 			 &chain, &notes) < 0)
 		goto fail;
-	if (mkfifo(fifo_path, 0622) < 0) {
+	/* Writable by the container's root whoever it is on the host (a
+	 * user namespace's), through the descriptor alone: the directory
+	 * is 0700.  chmod, as the umask takes bits from mkfifo's mode. */
+	if (mkfifo(fifo_path, 0622) < 0 || chmod(fifo_path, 0622) < 0) {
 		cx_fail(errno, "mkfifo %s", fifo_path);
 		goto fail;
 	}
@@ -760,7 +778,7 @@ static int do_create(struct ctx *c, const char *id, pid_t *out)
 		goto fail;
 	}
 	/* The hold link's byte: the container is made. */
-	child = start_chain(&s, chain.v, c->preserve, fifo, console, &ready);
+	child = start_chain(&s, chain.v, c->preserve, fifo, console, &ready, &pid);
 	console = -1;
 	if (child < 0)
 		goto fail;
@@ -770,8 +788,10 @@ static int do_create(struct ctx *c, const char *id, pid_t *out)
 		cx_fail(0, "create %s: the chain stopped before the container was made", id);
 		goto fail;
 	}
-	if (cx_read_pidfile(pidfile, &pid) < 0)
+	if (pid <= 0) {
+		cx_fail(0, "create %s: the container's process did not say who it is", id);
 		goto fail;
+	}
 	if (write_sysctls(&s, pid) < 0)
 		goto fail;
 	st = json_pack("{s:s, s:s, s:i, s:s, s:s, s:I, s:s*, s:s}",
@@ -813,14 +833,13 @@ static int do_create(struct ctx *c, const char *id, pid_t *out)
 	cx_oci_free(&s);
 	free(dir);
 	free(fifo_path);
-	free(pidfile);
 	return 0;
 fail:
 	{
 		struct cx_failure f;
 
 		cx_fail_save(&f);
-		undo_create(c, id, &s);
+		undo_create(c, id, &s, pid);
 		cx_fail_restore(&f);
 	}
 	if (console >= 0)
@@ -830,7 +849,6 @@ fail:
 	cx_oci_free(&s);
 	free(dir);
 	free(fifo_path);
-	free(pidfile);
 	return -1;
 }
 
@@ -1327,6 +1345,7 @@ static int do_exec(struct ctx *c, const char *id, char **args)
 	bool ready = false;
 	pid_t child;
 	int console = -1, lend = -1, master = -1;
+	pid_t sender;
 
 	check_id(id);
 	if (read_state(c, id, &st) < 0)
@@ -1370,7 +1389,7 @@ static int do_exec(struct ctx *c, const char *id, char **args)
 		if (console < 0 && (p.terminal || c->console))
 			goto out;
 	}
-	child = start_chain(&p, chain.v, c->preserve, -1, console, &ready);
+	child = start_chain(&p, chain.v, c->preserve, -1, console, &ready, &sender);
 	if (child < 0)
 		goto out;
 	if (lend >= 0 && ready) {
