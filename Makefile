@@ -29,8 +29,9 @@ LIBS_cx-nsenter := -lpopt
 LIBS_cx-bind    := -lpopt
 LIBS_cx-cgroup  := -lpopt
 LIBS_cx-caps    := -lpopt -lcap
-# config.json through jansson (see common/oci.c).
-LIBS_cx-oci     := -lpopt -ljansson
+# config.json through jansson, linux.seccomp through libseccomp (see
+# common/oci.c and common/oci-seccomp.c).
+LIBS_cx-oci     := -lpopt -ljansson -lseccomp
 # libarchive, and nettle for the blobs' digests.  Statically, its pax
 # writer pulls in the table of every format, xar's libxml2 and ICU with
 # it; --gc-sections drops what is never called.
@@ -160,11 +161,13 @@ $(BUILD)/cx-%: $(BUILD)/tools/cx-%.o $(BUILD)/libcx.a $(BUILD)/.flags
 $(BUILD)/common $(BUILD)/tools $(BUILD)/tests:
 	mkdir -p $@
 
-# Unit tests: cmocka, dynamic (cmocka ships no static library).
+# Unit tests: cmocka, dynamic (cmocka ships no static library); each
+# with the libraries of the modules it tests.
+LIBS_test-oci := -ljansson -lseccomp
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libcx.a | $(BUILD)/tests
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -pie -Wl,-z,relro,-z,now $(LDSAN) -o $@ $< \
-		$(BUILD)/libcx.a -lcmocka -lpopt
+		$(BUILD)/libcx.a -lcmocka -lpopt $(LIBS_$*)
 
 -include $(TESTS:%=$(BUILD)/tests/%.d)
 

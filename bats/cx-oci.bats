@@ -60,6 +60,15 @@ oci() {
 	cx-oci --root "$TMP/state" "$@"
 }
 
+# oci create c1 of the bundle fails (125) saying MSG, and leaves no
+# state and no cgroup.
+create_refused() {
+	run -125 oci create --bundle "$TMP/bundle" c1
+	assert_output --partial "$1"
+	[ ! -e "$TMP/state/c1" ]
+	[ -z "$(find /sys/fs/cgroup -path "*/$CG/ctr" 2>/dev/null)" ]
+}
+
 # cx-oci kill ID KILL, then wait (5 s at most) until its state says so.
 kill_and_wait() {
 	run -0 oci kill "$1" KILL
@@ -537,10 +546,96 @@ PY
 	assert_output --partial "linux.gidMappings without a new user namespace"
 	userns_bundle true
 	edit_config 'c["linux"]["uidMappings"] = [{"containerID": 1000, "hostID": 100000, "size": 10}]'
-	run -125 oci create --bundle "$TMP/bundle" c1
-	assert_output --partial "setresuid 0"
-	[ ! -e "$TMP/state/c1" ]
-	[ -z "$(find /sys/fs/cgroup -path "*/$CG/ctr" 2>/dev/null)" ]
+	create_refused "setresuid 0"
+}
+
+# A seccomp profile on make_bundle's config: mkdir fails with ENOSYS,
+# unshare and setns with EPERM, personality(8) alone is refused, and a
+# call no libseccomp knows is left out.  Root inside holds every
+# capability we have, CAP_SYS_ADMIN too.
+seccomp_bundle() {
+	make_bundle "$@"
+	edit_config '
+bnd = int([l.split()[1] for l in open("/proc/self/status") if l.startswith("CapBnd:")][0], 16)
+every = [l.split()[1] for l in open("/usr/include/linux/capability.h")
+         if l.startswith("#define CAP_") and l.split()[2].isdigit()
+         and bnd >> int(l.split()[2]) & 1]
+c["process"]["capabilities"] = {k: every for k in ("bounding", "effective", "permitted")}
+c["linux"]["seccomp"] = {
+  "defaultAction": "SCMP_ACT_ALLOW",
+  "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+  "syscalls": [
+    {"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38},
+    {"names": ["unshare", "setns"], "action": "SCMP_ACT_ERRNO"},
+    {"names": ["personality"], "action": "SCMP_ACT_ERRNO",
+     "args": [{"index": 0, "value": 8, "op": "SCMP_CMP_EQ"}]},
+    {"names": ["no_such_call_in_any_kernel"], "action": "SCMP_ACT_KILL"}]}'
+}
+
+# Seccomp_filters of a container without the profile: cx-unshare's own
+# (TIOCSTI) filter.
+filters_without_profile() {
+	make_bundle sh -c 'exec sleep 60'
+	oci run --detach --bundle "$TMP/bundle" c0 </dev/null >"$TMP/out0" 2>&1
+	awk '/^Seccomp_filters:/ { print $2 }' "/proc/$(oci state c0 | awk -F'[:,]' '/"pid"/ { print $2 + 0 }')/status"
+	oci delete --force c0 >/dev/null
+}
+
+@test "seccomp: linux.seccomp compiled by libseccomp and loaded, with and without no_new_privs; root with CAP_SYS_ADMIN cannot get past it; exec gets it too" {
+	require_static_tools
+	local pid base nnp
+	base=$(filters_without_profile)
+	for nnp in True False; do
+		seccomp_bundle sh -c 'mkdir /made 2>&1; unshare -m true 2>&1; echo "unshare $?"; exec sleep 60'
+		edit_config "c['process']['noNewPrivileges'] = $nnp"
+		oci run --detach --bundle "$TMP/bundle" c1 </dev/null >"$TMP/out" 2>&1 ||
+			fail "$(cat "$TMP/out")"
+		pid=$(oci state c1 | awk -F'[:,]' '/"pid"/ { print $2 + 0 }')
+		for _ in $(seq 50); do
+			grep -q "^unshare" "$TMP/out" && break
+			sleep 0.1
+		done
+		# The kernel's view: in filter mode, one filter more than
+		# without the profile, no_new_privs as asked.
+		assert_equal "$(awk '/^Seccomp:/ { print $2 }' "/proc/$pid/status")" 2
+		assert_equal "$(awk '/^Seccomp_filters:/ { print $2 }' "/proc/$pid/status")" $((base + 1))
+		assert_equal "$(awk '/^NoNewPrivs:/ { print $2 }' "/proc/$pid/status")" "$([ $nnp = True ] && echo 1 || echo 0)"
+		assert_equal "$(awk '/^CapEff:/ { print $2 }' "/proc/$pid/status")" \
+			"$(awk '/^CapBnd:/ { print $2 }' /proc/self/status)"
+		run cat "$TMP/out"
+		assert_line --partial "Function not implemented"
+		assert_line --partial "Operation not permitted"
+		refute_line "unshare 0"
+		[ ! -e "$ROOTFS/made" ]
+		# exec: the same filter; an argument check lets other values by.
+		run oci exec c1 sh -c 'mkdir /made2 2>&1; echo "mkdir $?"; grep -E "^Seccomp(_filters)?:" /proc/self/status
+			linux32 true; echo "linux32 $?"; linux64 true; echo "linux64 $?"'
+		assert_line "mkdir 1"
+		# personality(PER_LINUX32) is refused, personality(PER_LINUX) not.
+		assert_line "linux32 1"
+		assert_line "linux64 0"
+		assert_line "Seccomp:	2"
+		assert_line "Seccomp_filters:	$((base + 1))"
+		run -0 oci delete --force c1
+	done
+}
+
+@test "seccomp: refusals (an agent's action, an unknown action, architecture or flag) leave nothing behind" {
+	require_static_tools
+	seccomp_bundle true
+	local bad
+	for bad in \
+		'c["linux"]["seccomp"]["defaultAction"] = "SCMP_ACT_NOTIFY"' \
+		'c["linux"]["seccomp"]["syscalls"][0]["action"] = "SCMP_ACT_MAYBE"' \
+		'c["linux"]["seccomp"]["architectures"] = ["SCMP_ARCH_PDP11"]' \
+		'c["linux"]["seccomp"]["flags"] = ["SECCOMP_FILTER_FLAG_NEW_LISTENER"]' \
+		'c["linux"]["seccomp"]["syscalls"][2]["args"][0]["op"] = "SCMP_CMP_ABOUT"'; do
+		seccomp_bundle true
+		edit_config "$bad"
+		create_refused "config.json: linux.seccomp"
+	done
+	run -0 oci spec --print-chain --bundle "$TMP/bundle"
+	assert_line --partial "# linux.seccomp: compiled and loaded by cx-oci create"
 }
 
 @test "the same bundle under crun (runc on a hybrid host, which crun refuses) and cx-oci: the same process view" {
@@ -717,10 +812,12 @@ shared
 	run -0 P pull -q oci:out:v1
 	id=${lines[-1]}
 	run P run --rm --network none --cgroup-parent "/$cg" "$id" \
-		sh -c 'echo "pid $$"; grep CapBnd /proc/self/status; exit 3'
+		sh -c 'echo "pid $$"; grep -E "^(CapBnd|Seccomp_filters):" /proc/self/status; exit 3'
 	assert_failure 3
 	assert_line "pid 1"
 	assert_line "CapBnd:	00000000a80425fb"
+	# podman's default seccomp profile, beside cx-unshare's own filter.
+	assert_line "Seccomp_filters:	2"
 	run -0 P run --rm -t --network none --cgroup-parent "/$cg" "$id" \
 		sh -c 'tty; cut -d" " -f6,7 /proc/self/stat' </dev/null
 	assert_line --regexp $'^/dev/pts/0\r*$'

@@ -975,8 +975,8 @@ int cx_oci_chain(const struct cx_oci_spec *s, const struct cx_oci_how *how,
 	 * start, then the environment and the command. */
 	if (chain_tail(s, proc, how->hold ? "hold" : NULL, c, notes) < 0)
 		return -1;
-	if (json_object_get(lnx, "seccomp") &&
-	    cx_words_add(notes, "linux.seccomp: no filter is loaded (cx has none of OCI's form yet)") < 0)
+	if (json_object_get(lnx, "seccomp") && !how->hold &&
+	    cx_words_add(notes, "linux.seccomp: compiled and loaded by cx-oci create (libseccomp); this chain runs without it") < 0)
 		return -1;
 	for (size_t i = 0; i < s->sysctl.n; i++)
 		if (cx_words_addf(notes, "sysctl %s: written by cx-oci in the container's namespaces after create", s->sysctl.v[i]) < 0)
@@ -1017,10 +1017,23 @@ static int chain_tail(const struct cx_oci_spec *s, json_t *proc,
 		      const char *last, struct cx_words *c,
 		      struct cx_words *notes)
 {
+	bool nnp = json_is_true(json_object_get(proc, "noNewPrivileges"));
+
+	/* The seccomp filter as runc loads it: with no_new_privs, by the
+	 * last link, just before the command; without, by a link before
+	 * cx-caps, which still holds CAP_SYS_ADMIN (and whose system calls
+	 * then pass the filter). */
+	if (s->seccomp && last && !nnp &&
+	    (cx_words_add(c, "cx-oci") < 0 || cx_words_add(c, "seccomp") < 0 ||
+	     cx_words_addf(c, "%u", s->seccomp_flags) < 0))
+		return -1;
 	if (chain_caps(proc, c, notes) < 0)
 		return -1;
 	if (last ? cx_words_add(c, "cx-oci") < 0 || cx_words_add(c, last) < 0 :
 		   cx_words_add(c, "env") < 0 || cx_words_add(c, "-i") < 0)
+		return -1;
+	if (s->seccomp && last && nnp &&
+	    cx_words_addf(c, "--seccomp=%u", s->seccomp_flags) < 0)
 		return -1;
 	/* The terminal: made by the last link, in the container's devpts,
 	 * and sent to the console socket; printed, the shell's own. */

@@ -37,6 +37,10 @@ struct cx_oci_spec {
 	char *rootfs;		/* absolute */
 	bool terminal;		/* process.terminal */
 	unsigned rows, cols;	/* process.consoleSize, 0: not given */
+	/* Set by the caller: linux.seccomp's program will be handed down
+	 * (the last of the chain's descriptors), to load with these flags. */
+	bool seccomp;
+	unsigned seccomp_flags;
 	int umask;		/* -1: not given */
 	struct cx_oci_rlimit rlimits[16];
 	size_t nrlimits;

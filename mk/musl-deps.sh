@@ -15,13 +15,14 @@
 # Each library is configured with only what cx uses: libarchive reads
 # and writes tar and pax, with gzip (zlib) and zstd, nothing else (no
 # xml2, no ICU, no ACLs or xattrs: cx-overlay handles those itself);
-# nettle gives the SHA-256 of the blobs, without its public-key half.
+# nettle gives the SHA-256 of the blobs, without its public-key half;
+# libseccomp compiles an OCI bundle's linux.seccomp into BPF.
 # Once DIR/prefix/.done exists nothing is fetched or built again, so
 # make works offline from then on.
 set -eu
 
 DIR=$(realpath -m "$1")
-PKGS="popt libcap2 zlib libzstd nettle libarchive jansson"
+PKGS="popt libcap2 zlib libzstd nettle libarchive jansson libseccomp"
 # .done names what was built: a library added later builds them again.
 [ "$(cat "$DIR/prefix/.done" 2>/dev/null)" = "$PKGS" ] && exit 0
 
@@ -32,6 +33,7 @@ need() {
 need musl-gcc musl-tools
 need dpkg-source dpkg-dev
 need m4 m4
+need gperf gperf
 
 mkdir -p "$DIR/apt/lists/partial" "$DIR/apt/cache/archives/partial" \
 	"$DIR/apt/etc/sources.list.d" "$DIR/apt/etc/preferences.d" \
@@ -158,5 +160,11 @@ for c in src/*.c; do
 done
 q ar rcs "$P/lib/libjansson.a" src/*.o
 cp src/jansson.h src/jansson_config.h "$P/include/"
+
+echo "musl-deps: libseccomp" >&2
+w libseccomp
+q ./configure --prefix="$P" --disable-shared --enable-static --disable-python
+q make -j2 -C src libseccomp.la
+cp src/.libs/libseccomp.a "$P/lib/" && cp include/seccomp.h include/seccomp-syscalls.h "$P/include/"
 
 echo "$PKGS" >"$P/.done"

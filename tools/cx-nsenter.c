@@ -9,7 +9,7 @@
 #include "path.h"
 #include "file.h"
 #include "proc.h"
-#include "seccomp.h"
+#include "tty-filter.h"
 #include "syscalls.h"
 
 #include <errno.h>

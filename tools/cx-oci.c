@@ -8,6 +8,7 @@
 #include "die.h"
 #include "exec.h"
 #include "oci.h"
+#include "oci-seccomp.h"
 #include "opt.h"
 #include "parse.h"
 #include "proc.h"
@@ -36,6 +37,9 @@
 #include <unistd.h>
 
 #define OCI_VERSION "1.0.2"
+/* The descriptors cx-oci hands down after the sync socket, in order:
+ * the exec FIFO, the console socket, the seccomp program. */
+enum { N_EXTRA = 3 };
 #define DEFAULT_ROOT "/run/cx-oci"
 
 enum {
@@ -481,10 +485,10 @@ static int move_up(int fd, int low)
  * the chain keeps (the caller's, then ours: the sync pipe, the FIFO and
  * the console socket, each when there is one), then the chain. */
 static noreturn void run_chain(const struct cx_oci_spec *s, char **chain,
-			       int preserve, int sync_w, int fifo, int console)
+			       int preserve, int sync_w, const int *extra)
 {
 	char num[16];
-	int ours = 1 + (fifo >= 0) + (console >= 0);
+	int ours = 1;
 
 	for (size_t i = 0; i < s->nrlimits; i++)
 		if (setrlimit(s->rlimits[i].resource, &s->rlimits[i].lim) < 0) {
@@ -493,20 +497,24 @@ static noreturn void run_chain(const struct cx_oci_spec *s, char **chain,
 		}
 	if (s->umask >= 0)
 		umask((mode_t)s->umask);
-	if (dup2(sync_w, 3 + preserve) < 0 ||
-	    (fifo >= 0 && dup2(fifo, 4 + preserve) < 0) ||
-	    (console >= 0 && dup2(console, 3 + preserve + ours - 1) < 0)) {
+	if (dup2(sync_w, 3 + preserve) < 0) {
 		cx_warn_errno("dup2");
 		_exit(CX_EXIT_FAIL);
 	}
+	for (int k = 0; k < N_EXTRA; k++)
+		if (extra[k] >= 0 && dup2(extra[k], 3 + preserve + ours++) < 0) {
+			cx_warn_errno("dup2");
+			_exit(CX_EXIT_FAIL);
+		}
 	snprintf(num, sizeof(num), "%d", preserve + ours);
 	setenv(CX_PRESERVE_ENV, num, 1);
 	tools_first_on_path();
 	cx_exec(-1, chain);
 }
 
-/* CHAIN run in a child, with the sync socket, the FIFO and the console
- * socket (each -1 when there is none; closed here) handed down above
+/* CHAIN run in a child, with the sync socket and EXTRA, the FIFO, the
+ * console socket and the seccomp program (each -1 when there is none;
+ * closed here), handed down in that order above
  * the caller's PRESERVE descriptors; then the wait for the last link's
  * byte.  The child's PID, with *READY true when the byte came (false:
  * the chain stopped before, and said why on stderr) and *SENDER the
@@ -515,10 +523,9 @@ static noreturn void run_chain(const struct cx_oci_spec *s, char **chain,
  * namespace is joined could write to a file of ours.  -1 recorded when
  * it could not start. */
 static pid_t start_chain(const struct cx_oci_spec *s, char **chain,
-			 int preserve, int fifo, int console, bool *ready,
-			 pid_t *sender)
+			 int preserve, int *extra, bool *ready, pid_t *sender)
 {
-	int sync[2], low = 3 + preserve + 3, on = 1;
+	int sync[2], low = 3 + preserve + 1 + N_EXTRA, on = 1;
 	pid_t child;
 	ssize_t n;
 	char byte, ctl[CMSG_SPACE(sizeof(struct ucred))];
@@ -531,27 +538,30 @@ static pid_t start_chain(const struct cx_oci_spec *s, char **chain,
 	    setsockopt(sync[0], SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) < 0) {
 		int err = errno;
 
-		if (fifo >= 0)
-			close(fifo);
-		if (console >= 0)
-			close(console);
+		for (int k = 0; k < N_EXTRA; k++)
+			if (extra[k] >= 0)
+				close(extra[k]);
 		return cx_fail(err, "socketpair");
 	}
 	/* Above the descriptors the chain keeps, so dup2 moves them down. */
-	fifo = move_up(fifo, low);
-	console = move_up(console, low);
 	sync[0] = move_up(sync[0], low);
 	sync[1] = move_up(sync[1], low);
-	if (sync[0] < 0 || sync[1] < 0 || fifo < -1 || console < -1) {
+	child = sync[0] < 0 || sync[1] < 0 ? -1 : 0;
+	for (int k = 0; k < N_EXTRA; k++) {
+		bool given = extra[k] >= 0;
+
+		if ((extra[k] = move_up(extra[k], low)) < 0 && given)
+			child = -1;
+	}
+	if (child < 0) {
 		cx_fail(errno, "fcntl F_DUPFD");
-		child = -1;
 		goto out;
 	}
 	child = fork();
 	if (child < 0)
 		cx_fail(errno, "fork");
 	if (child == 0)
-		run_chain(s, chain, preserve, sync[1], fifo, console);
+		run_chain(s, chain, preserve, sync[1], extra);
 	if (child > 0) {
 		close(sync[1]);
 		sync[1] = -1;
@@ -573,10 +583,9 @@ out:
 	for (int k = 0; k < 2; k++)
 		if (sync[k] >= 0)
 			close(sync[k]);
-	if (fifo >= 0)
-		close(fifo);
-	if (console >= 0)
-		close(console);
+	for (int k = 0; k < N_EXTRA; k++)
+		if (extra[k] >= 0)
+			close(extra[k]);
 	return child;
 }
 
@@ -724,7 +733,7 @@ static int do_create(struct ctx *c, const char *id, pid_t *out)
 	struct cx_oci_spec s;
 	struct cx_words chain = { 0 }, notes = { 0 };
 	char *dir, *fifo_path, *text;
-	int fifo, console;
+	int fifo, console, bpf = -1;
 	pid_t child, pid = -1;
 	bool ready = false;
 	json_t *st;
@@ -762,6 +771,10 @@ static int do_create(struct ctx *c, const char *id, pid_t *out)
 		free(fifo_path);
 		return -1;
 	}
+	bpf = cx_oci_seccomp(s.doc, &s.seccomp_flags);
+	if (bpf == -2)
+		goto fail;
+	s.seccomp = bpf >= 0;
 	if (cx_oci_chain(&s, &(struct cx_oci_how){ true, true, cgroup2_only() },
 			 &chain, &notes) < 0)
 		goto fail;
@@ -778,8 +791,9 @@ static int do_create(struct ctx *c, const char *id, pid_t *out)
 		goto fail;
 	}
 	/* The hold link's byte: the container is made. */
-	child = start_chain(&s, chain.v, c->preserve, fifo, console, &ready, &pid);
-	console = -1;
+	child = start_chain(&s, chain.v, c->preserve,
+			    (int[N_EXTRA]){ fifo, console, bpf }, &ready, &pid);
+	console = bpf = -1;
 	if (child < 0)
 		goto fail;
 	while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
@@ -844,6 +858,8 @@ fail:
 	}
 	if (console >= 0)
 		close(console);
+	if (bpf >= 0)
+		close(bpf);
 	cx_words_free(&chain);
 	cx_words_free(&notes);
 	cx_oci_free(&s);
@@ -1344,7 +1360,7 @@ static int do_exec(struct ctx *c, const char *id, char **args)
 	int status, rc = -1;
 	bool ready = false;
 	pid_t child;
-	int console = -1, lend = -1, master = -1;
+	int console = -1, lend = -1, master = -1, bpf = -1;
 	pid_t sender;
 
 	check_id(id);
@@ -1364,6 +1380,18 @@ static int do_exec(struct ctx *c, const char *id, char **args)
 	rc = -1;
 	if (c->tty && c->process)
 		p.terminal = true;
+	/* The container's filter, as runc gives every process of it. */
+	if (!c->print_chain) {
+		struct cx_oci_spec cfg;
+
+		if (cx_oci_load(st.bundle, id, &cfg) < 0)
+			goto out;
+		bpf = cx_oci_seccomp(cfg.doc, &p.seccomp_flags);
+		cx_oci_free(&cfg);
+		if (bpf == -2)
+			goto out;
+		p.seccomp = bpf >= 0;
+	}
 	if (cx_oci_exec_chain(st.cg_parent, st.cg_name, st.pid, &p, !c->print_chain,
 			      &chain, &notes) < 0)
 		goto out;
@@ -1389,7 +1417,9 @@ static int do_exec(struct ctx *c, const char *id, char **args)
 		if (console < 0 && (p.terminal || c->console))
 			goto out;
 	}
-	child = start_chain(&p, chain.v, c->preserve, -1, console, &ready, &sender);
+	child = start_chain(&p, chain.v, c->preserve,
+			    (int[N_EXTRA]){ -1, console, bpf }, &ready, &sender);
+	bpf = -1;
 	if (child < 0)
 		goto out;
 	if (lend >= 0 && ready) {
@@ -1439,6 +1469,8 @@ out:
 		close(lend);
 	if (master >= 0)
 		close(master);
+	if (bpf >= 0)
+		close(bpf);
 	return rc;
 }
 
@@ -1500,29 +1532,31 @@ static void make_terminal(int console, unsigned rows, unsigned cols,
 	close(console);
 }
 
-/* cx-oci hold [--tty[=ROWSxCOLS]] [NAME=VALUE]... -- COMMAND...: makes
- * the terminal with --tty, says on its descriptor that the container is
- * made, waits on the FIFO until start, then runs COMMAND with exactly
- * that environment.  "ready" (exec) is the same without the wait.  The
- * descriptors cx-oci handed down, after the caller's: the sync pipe,
- * the FIFO (hold), the console socket (--tty). */
+/* cx-oci hold [--seccomp=FLAGS] [--tty[=ROWSxCOLS]] [NAME=VALUE]... --
+ * COMMAND...: makes the terminal with --tty, says on its descriptor
+ * that the container is made, waits on the FIFO until start, loads the
+ * seccomp program with --seccomp, then runs COMMAND with exactly that
+ * environment.  "ready" (exec) is the same without the wait.  The
+ * descriptors cx-oci handed down, after the caller's: the sync socket,
+ * the FIFO (hold), the console socket (--tty), the program (--seccomp). */
 static noreturn void do_hold(char **argv, bool wait)
 {
 	const char *v = getenv(CX_PRESERVE_ENV), *what = wait ? "hold" : "ready";
 	int ours = wait ? 2 : 1, keep = v ? atoi(v) : 0, sync_fd, fifo, fd;
-	char path[64], num[16], **env = argv, **cmd;
-	bool tty = false;
-	unsigned rows = 0, cols = 0;
+	char path[64], num[16], **env = argv, **cmd, x;
+	bool tty = false, seccomp = false;
+	unsigned rows = 0, cols = 0, flags = 0;
 
-	if (*env && !strncmp(*env, "--tty", 5)) {
-		char x;
-
-		tty = true;
-		ours++;
-		if ((*env)[5] && sscanf(*env, "--tty=%ux%u%c", &rows, &cols, &x) != 2)
-			cx_die("%s: '%s' is no --tty=ROWSxCOLS", what, *env);
-		env++;
+	for (; *env && !strncmp(*env, "--", 2) && (*env)[2]; env++) {
+		if (!strncmp(*env, "--tty", 5) &&
+		    (!(*env)[5] || sscanf(*env, "--tty=%ux%u%c", &rows, &cols, &x) == 2))
+			tty = true;
+		else if (sscanf(*env, "--seccomp=%u%c", &flags, &x) == 1)
+			seccomp = true;
+		else
+			cx_die("%s: unknown option '%s'", what, *env);
 	}
+	ours += tty + seccomp;
 	if (keep < ours)
 		cx_die("%s: run by cx-oci %s only", what, wait ? "create" : "exec");
 	sync_fd = 3 + keep - ours;
@@ -1534,7 +1568,7 @@ static noreturn void do_hold(char **argv, bool wait)
 		cx_die("%s: no command", what);
 	*cmd++ = NULL;
 	if (tty)
-		make_terminal(3 + keep - 1, rows, cols, what);
+		make_terminal(3 + keep - 1 - seccomp, rows, cols, what);
 	if (write(sync_fd, "", 1) != 1)
 		cx_die_errno("%s: tell cx-oci", what);
 	close(sync_fd);
@@ -1558,7 +1592,32 @@ run:
 		snprintf(num, sizeof(num), "%d", keep - ours);
 		setenv(CX_PRESERVE_ENV, num, 1);
 	}
+	/* Last: from here on only the exec. */
+	if (seccomp && cx_oci_seccomp_load(3 + keep - 1, flags) < 0)
+		cx_die("%s: %s", what, cx_last_msg());
 	cx_exec(-1, cmd);
+}
+
+/* cx-oci seccomp FLAGS COMMAND...: the link before cx-caps that loads
+ * the seccomp program, the last descriptor cx-oci handed down, while
+ * CAP_SYS_ADMIN is still held (no no_new_privs asked); the descriptor
+ * is not passed on. */
+static noreturn void do_seccomp(char **argv)
+{
+	const char *v = getenv(CX_PRESERVE_ENV);
+	int keep = v ? atoi(v) : 0;
+	unsigned flags;
+	char num[16], x;
+
+	if (keep < 2)
+		cx_die("seccomp: run by cx-oci create or exec only");
+	if (!argv[0] || sscanf(argv[0], "%u%c", &flags, &x) != 1 || !argv[1])
+		cx_die("seccomp: usage: cx-oci seccomp FLAGS COMMAND...");
+	if (cx_oci_seccomp_load(3 + keep - 1, flags) < 0)
+		cx_die("seccomp: %s", cx_last_msg());
+	snprintf(num, sizeof(num), "%d", keep - 1);
+	setenv(CX_PRESERVE_ENV, num, 1);
+	cx_exec(-1, argv + 1);
 }
 
 int main(int argc, char **argv)
@@ -1576,6 +1635,8 @@ int main(int argc, char **argv)
 		cx_usage_error("no command given (create, start, run, state, kill, delete, spec)");
 	if (!strcmp(cmd, "hold") || !strcmp(cmd, "ready"))
 		do_hold(rest + 1, !strcmp(cmd, "hold"));
+	if (!strcmp(cmd, "seccomp"))
+		do_seccomp(rest + 1);
 	{
 		int n = 0;
 

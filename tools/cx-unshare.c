@@ -8,7 +8,7 @@
 #include "parse.h"
 #include "proc.h"
 #include "path.h"
-#include "seccomp.h"
+#include "tty-filter.h"
 #include "syscalls.h"
 
 #include <errno.h>

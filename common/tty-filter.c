@@ -1,4 +1,4 @@
-#include "seccomp.h"
+#include "tty-filter.h"
 
 #include "die.h"
 

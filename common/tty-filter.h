@@ -1,6 +1,6 @@
 /* The one system call filter cx installs on its own. */
-#ifndef CX_SECCOMP_H
-#define CX_SECCOMP_H
+#ifndef CX_TTY_FILTER_H
+#define CX_TTY_FILTER_H
 
 /* Refuse, with EPERM, the two ioctls through which a process writes to
  * a terminal's input or console as if typed there: TIOCSTI (pushes
