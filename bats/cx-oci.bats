@@ -713,6 +713,11 @@ PY
 	oci run --detach --bundle "$TMP/bundle" c1 </dev/null >"$TMP/out" 2>&1
 	run -0 oci state c1
 	assert_output --partial '"status": "running"'
+	# run --detach returns once the command runs, maybe before its line.
+	for _ in $(seq 50); do
+		grep -qE "^[0-9]+:(pids)?:/cx/$CG\$" "$TMP/out" && break
+		sleep 0.1
+	done
 	grep -qE "^[0-9]+:(pids)?:/cx/$CG\$" "$TMP/out"
 	[ -n "$(find /sys/fs/cgroup -path "*/cx/$CG" 2>/dev/null)" ]
 	run -0 oci delete --force c1

@@ -37,10 +37,10 @@
 #include <unistd.h>
 
 #define OCI_VERSION "1.0.2"
+#define DEFAULT_ROOT "/run/cx-oci"
 /* The descriptors cx-oci hands down after the sync socket, in order:
  * the exec FIFO, the console socket, the seccomp program. */
 enum { N_EXTRA = 3 };
-#define DEFAULT_ROOT "/run/cx-oci"
 
 enum {
 	OPT_ROOT = 1, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD,
@@ -482,8 +482,9 @@ static int move_up(int fd, int low)
 }
 
 /* In the child: rlimits and umask (inherited by every link), the fds
- * the chain keeps (the caller's, then ours: the sync pipe, the FIFO and
- * the console socket, each when there is one), then the chain. */
+ * the chain keeps (the caller's, then ours: the sync socket, then the
+ * FIFO, the console socket and the seccomp program, each when there is
+ * one), then the chain. */
 static noreturn void run_chain(const struct cx_oci_spec *s, char **chain,
 			       int preserve, int sync_w, const int *extra)
 {
