@@ -29,7 +29,8 @@ LIBS_cx-nsenter := -lpopt
 LIBS_cx-bind    := -lpopt
 LIBS_cx-cgroup  := -lpopt
 LIBS_cx-caps    := -lpopt -lcap
-# config.json through jansson, linux.seccomp through libseccomp (see
+# JSON through jansson (config.json; an image's index and manifests in
+# cx-overlay), linux.seccomp through libseccomp (see
 # common/oci.c and common/oci-seccomp.c).
 LIBS_cx-oci     := -lpopt -ljansson -lseccomp
 # libarchive, and nettle for the blobs' digests.  Statically, its pax
@@ -40,7 +41,7 @@ ARCHIVE_LIBS := -Wl,--gc-sections $(shell pkg-config --static --libs libarchive 
 else
 ARCHIVE_LIBS := $(shell pkg-config --libs libarchive nettle)
 endif
-LIBS_cx-overlay := -lpopt $(ARCHIVE_LIBS)
+LIBS_cx-overlay := -lpopt -ljansson $(ARCHIVE_LIBS)
 
 # The scenario tests' helpers are built by the host's compiler whatever
 # LIBC is: they use no cx code and stand for any program.
@@ -101,7 +102,7 @@ ALL_LDFLAGS += -L$(MUSL)/prefix/lib -Wl,--gc-sections
 ALL_CFLAGS  += -DCX_OWN_MALLOC
 OWN_MALLOC  = $(BUILD)/common/alloc.o
 ARCHIVE_LIBS := -larchive -lzstd -lz -lnettle
-LIBS_cx-overlay := -lpopt $(ARCHIVE_LIBS)
+LIBS_cx-overlay := -lpopt -ljansson $(ARCHIVE_LIBS)
 # What must be glibc's goes to a glibc build folder of its own.
 GLIBC_MAKE = $(MAKE) --no-print-directory LIBC=glibc BUILD=$(BUILD)/glibc
 else ifeq ($(LIBC),glibc)

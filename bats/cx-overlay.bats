@@ -1223,6 +1223,44 @@ v1"
 	assert_equal "$(names_in "$TMP")" "base.tar.gz evil.tar img oci oci2 plain.tar rootfs top.tar "
 }
 
+@test "image: an index.json or manifest that is not JSON, repeats a key, holds a NUL or nests deep is refused by name" {
+	two_layers
+	mk oci "$TMP/oci" latest "$TMP/base.tar.gz" "$TMP/top.tar"
+	local good
+	good=$(cat "$TMP/oci/index.json")
+	# A repeated key could make two readers see two images.
+	python3 -c 'import json,sys; i=json.loads(sys.argv[1]); m=json.dumps(i["manifests"]); print("{\"schemaVersion\":2,\"manifests\":[],\"manifests\":%s}" % m)' "$good" >"$TMP/oci/index.json"
+	run -125 cx-overlay image "$TMP/oci" "$TMP/img"
+	assert_output --regexp "^cx-overlay: image $TMP/oci: index.json is not valid JSON \(duplicate object key.*\)$"
+	printf '{"schemaVersion":2,"manifests":"\\u0000"}' >"$TMP/oci/index.json"
+	run -125 cx-overlay image "$TMP/oci" "$TMP/img"
+	assert_output --regexp "^cx-overlay: image $TMP/oci: index.json is not valid JSON \(.*NUL.*\)$"
+	printf '%s x' "$good" >"$TMP/oci/index.json"
+	run -125 cx-overlay image "$TMP/oci" "$TMP/img"
+	assert_output --regexp "^cx-overlay: image $TMP/oci: index.json is not valid JSON \(.+\)$"
+	# Deep nesting is an error, not a stack overflow.
+	python3 -c 'print("[" * 100000 + "]" * 100000)' >"$TMP/oci/index.json"
+	run -125 cx-overlay image "$TMP/oci" "$TMP/img"
+	assert_output --regexp "^cx-overlay: image $TMP/oci: index.json is not valid JSON \(.*depth.*\)$"
+	# A manifest blob with a repeated key, its digest and size made right.
+	printf '%s' "$good" >"$TMP/oci/index.json"
+	python3 - "$TMP/oci" <<'PY'
+import hashlib, json, os, sys
+d = sys.argv[1]
+i = json.load(open(d + "/index.json"))
+desc = i["manifests"][0]
+m = open(d + "/blobs/sha256/" + desc["digest"][7:], "rb").read().decode()
+m = m[:-1] + ',"layers":[]}'
+h = hashlib.sha256(m.encode()).hexdigest()
+open(d + "/blobs/sha256/" + h, "w").write(m)
+desc["digest"], desc["size"] = "sha256:" + h, len(m)
+json.dump(i, open(d + "/index.json", "w"))
+PY
+	run -125 cx-overlay image "$TMP/oci" "$TMP/img"
+	assert_output --regexp "^cx-overlay: image $TMP/oci: sha256:[0-9a-f]{64} is not valid JSON \(duplicate object key.*\)$"
+	assert [ ! -e "$TMP/img" ]
+}
+
 @test "image: a hostile layout's FIFO or device in place of a blob or index.json is refused at once" {
 	two_layers
 	mk oci "$TMP/oci" latest "$TMP/base.tar.gz" "$TMP/top.tar"
@@ -1417,6 +1455,43 @@ from the upper"
 	assert_equal "$(python3 -c 'import json; print(json.load(open("sub:dir/lay/index.json"))["manifests"][0]["annotations"]["org.opencontainers.image.ref.name"])')" 1.0
 	run -0 cx-overlay save sub:dir/plain top.tar
 	assert_equal "$(python3 -c 'import json; print(json.load(open("sub:dir/plain/index.json"))["manifests"][0]["annotations"]["org.opencontainers.image.ref.name"])')" latest
+}
+
+@test "save: an index's other members and other images are kept as they were; an index that is not JSON or repeats a key is refused and left alone" {
+	two_layers
+	cd "$TMP"
+	run -0 cx-overlay save out:one top.tar
+	python3 - <<'PY'
+import json
+i = json.load(open("out/index.json"))
+i["annotations"] = {"org.example.note": "caf\u00e9 \u2603", "n": 12, "f": 1.5, "t": True, "z": None}
+i["manifests"].append({"mediaType": "application/vnd.oci.image.manifest.v1+json",
+                       "digest": "sha256:" + "ab" * 32, "size": 7,
+                       "platform": {"architecture": "arm64", "os": "linux", "os.features": ["x"]},
+                       "annotations": {"org.opencontainers.image.ref.name": "foreign"}})
+json.dump(i, open("out/index.json", "w"))
+PY
+	run -0 cx-overlay save out:two base.tar.gz
+	run -0 python3 - <<'PY'
+import json
+i = json.load(open("out/index.json"))
+print(json.dumps(i["annotations"], sort_keys=True))
+print(" ".join(m["annotations"]["org.opencontainers.image.ref.name"] for m in i["manifests"]))
+print(json.dumps(i["manifests"][1], sort_keys=True))
+PY
+	assert_line --index 0 '{"f": 1.5, "n": 12, "org.example.note": "caf\u00e9 \u2603", "t": true, "z": null}'
+	assert_line --index 1 "one foreign two"
+	assert_line --index 2 '{"annotations": {"org.opencontainers.image.ref.name": "foreign"}, "digest": "sha256:abababababababababababababababababababababababababababababababab", "mediaType": "application/vnd.oci.image.manifest.v1+json", "platform": {"architecture": "arm64", "os": "linux", "os.features": ["x"]}, "size": 7}'
+	# A broken index is refused, and nothing in the layout changes.
+	local blobs
+	blobs=$(ls -A out/blobs/sha256 | tr '\n' ' ')
+	for bad in '{"manifests":[],"manifests":[]}' '{"manifests":[]' '[]' '{"manifests":{}}'; do
+		printf '%s' "$bad" >out/index.json
+		run -125 cx-overlay save out:three top.tar
+		assert_output "cx-overlay: save out: index.json is no image index"
+		assert_equal "$(cat out/index.json)" "$bad"
+		assert_equal "$(ls -A out/blobs/sha256 | tr '\n' ' ')" "$blobs"
+	done
 }
 
 @test "save refusals: a missing, FIFO, non-tar or empty source, a bad name, a directory that is no layout; nothing is left" {

@@ -1,13 +1,13 @@
 #include "overlay-image.h"
 
 #include "die.h"
-#include "overlay-json.h"
 #include "overlay-layer.h"
 #include "path.h"
 
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <nettle/sha2.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -159,20 +159,21 @@ static int open_blob(struct layout *l, const char *digest)
 	return open_in_layout(l->fd, path, digest);
 }
 
-static int64_t desc_size(const struct cx_json *desc)
+static int64_t desc_size(const json_t *desc)
 {
-	const struct cx_json *s = cx_json_get(desc, "size");
+	const json_t *s = json_object_get(desc, "size");
 
-	return s && s->type == CX_JSON_NUMBER ? strtoll(s->str, NULL, 10) : -1;
+	return json_is_integer(s) ? (int64_t)json_integer_value(s) : -1;
 }
 
 /* Read a whole small file (a blob when HASH is set, checked). */
-static struct cx_json *read_json(struct layout *l, int fd, const char *what,
+static json_t *read_json(struct layout *l, int fd, const char *what,
 				 struct hash *h, int64_t size)
 {
 	char *buf = malloc(MAX_JSON);
 	size_t len = 0;
-	struct cx_json *j = NULL;
+	json_t *j = NULL;
+	json_error_t err;
 	ssize_t n;
 
 	if (!buf) {
@@ -197,20 +198,20 @@ static struct cx_json *read_json(struct layout *l, int fd, const char *what,
 			goto out;
 		}
 	}
-	j = cx_json_parse(buf, len, NULL);
+	j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &err);
 	if (!j)
-		cx_fail(errno == ENOMEM ? ENOMEM : 0,
-			"image %s: %s is not valid JSON", l->source, what);
+		cx_fail(0, "image %s: %s is not valid JSON (%s)", l->source,
+			what, err.text);
 out:
 	free(buf);
 	close(fd);
 	return j;
 }
 
-static struct cx_json *read_blob_json(struct layout *l,
-				      const struct cx_json *desc)
+static json_t *read_blob_json(struct layout *l,
+				      const json_t *desc)
 {
-	const char *digest = cx_json_str(cx_json_get(desc, "digest"));
+	const char *digest = json_string_value(json_object_get(desc, "digest"));
 	struct hash h;
 	int fd = open_blob(l, digest);
 
@@ -220,20 +221,20 @@ static struct cx_json *read_blob_json(struct layout *l,
 	return read_json(l, fd, digest, &h, desc_size(desc));
 }
 
-static int ref_matches(const struct cx_json *desc, const char *ref)
+static int ref_matches(const json_t *desc, const char *ref)
 {
-	const struct cx_json *ann = cx_json_get(desc, "annotations");
-	const char *a = cx_json_str(cx_json_get(ann, "org.opencontainers.image.ref.name"));
-	const char *b = cx_json_str(cx_json_get(ann, "io.containerd.image.name"));
+	const json_t *ann = json_object_get(desc, "annotations");
+	const char *a = json_string_value(json_object_get(ann, "org.opencontainers.image.ref.name"));
+	const char *b = json_string_value(json_object_get(ann, "io.containerd.image.name"));
 
 	return (a && strcmp(a, ref) == 0) || (b && strcmp(b, ref) == 0);
 }
 
-static int platform_matches(const struct cx_json *desc)
+static int platform_matches(const json_t *desc)
 {
-	const struct cx_json *p = cx_json_get(desc, "platform");
-	const char *os = cx_json_str(cx_json_get(p, "os"));
-	const char *arch = cx_json_str(cx_json_get(p, "architecture"));
+	const json_t *p = json_object_get(desc, "platform");
+	const char *os = json_string_value(json_object_get(p, "os"));
+	const char *arch = json_string_value(json_object_get(p, "architecture"));
 
 	return os && arch && strcmp(os, "linux") == 0 &&
 	       strcmp(arch, CX_GOARCH) == 0;
@@ -241,12 +242,12 @@ static int platform_matches(const struct cx_json *desc)
 
 /* One entry of an index's "manifests": by ref at the top, else the
  * only one, else the one for this machine's platform. */
-static const struct cx_json *choose(struct layout *l,
-				    const struct cx_json *index, int top)
+static const json_t *choose(struct layout *l,
+				    const json_t *index, int top)
 {
-	const struct cx_json *m = cx_json_get(index, "manifests");
-	const struct cx_json *pick = NULL;
-	size_t n = cx_json_len(m), hits = 0;
+	const json_t *m = json_object_get(index, "manifests");
+	const json_t *pick = NULL;
+	size_t n = json_array_size(m), hits = 0;
 
 	if (n == 0) {
 		cx_fail(0, "image %s: the index lists no manifest", l->source);
@@ -254,18 +255,18 @@ static const struct cx_json *choose(struct layout *l,
 	}
 	if (top && l->o->ref) {
 		for (size_t i = 0; i < n; i++)
-			if (ref_matches(cx_json_at(m, i), l->o->ref))
-				pick = cx_json_at(m, i), hits++;
+			if (ref_matches(json_array_get(m, i), l->o->ref))
+				pick = json_array_get(m, i), hits++;
 		if (hits == 0)
 			cx_fail(0, "image %s: no image is named '%s'", l->source,
 				l->o->ref);
 		return pick;
 	}
 	if (n == 1)
-		return cx_json_at(m, 0);
+		return json_array_get(m, 0);
 	for (size_t i = 0; i < n; i++)
-		if (platform_matches(cx_json_at(m, i)))
-			pick = cx_json_at(m, i), hits++;
+		if (platform_matches(json_array_get(m, i)))
+			pick = json_array_get(m, i), hits++;
 	if (hits == 1)
 		return pick;
 	if (top)
@@ -303,9 +304,9 @@ static la_ssize_t blob_read(struct archive *a, void *ctx, const void **buf)
 
 /* Stream the layer blob through the digest while it is unpacked; what
  * libarchive leaves unread (tar's end padding) is hashed after. */
-static int unpack_blob(struct layout *l, const struct cx_json *desc, int dir)
+static int unpack_blob(struct layout *l, const json_t *desc, int dir)
 {
-	const char *digest = cx_json_str(cx_json_get(desc, "digest"));
+	const char *digest = json_string_value(json_object_get(desc, "digest"));
 	struct blobsrc *b = calloc(1, sizeof(*b));
 	struct archive *a = NULL;
 	int rc = -1;
@@ -355,8 +356,8 @@ static int unpack_layout(const char *source, int fd, int root,
 			 const struct cx_image_opts *o)
 {
 	struct layout l = { source, fd, o };
-	struct cx_json *index = NULL, *cur = NULL, *lay;
-	const struct cx_json *desc, *layers;
+	json_t *index = NULL, *cur = NULL, *lay;
+	const json_t *desc, *layers;
 	int lfd, rc = -1, hops = 0;
 
 	lfd = open_in_layout(fd, "oci-layout", "oci-layout");
@@ -366,12 +367,12 @@ static int unpack_layout(const char *source, int fd, int root,
 	lay = read_json(&l, lfd, "oci-layout", NULL, -1);
 	if (!lay)
 		return -1;
-	if (!cx_json_str(cx_json_get(lay, "imageLayoutVersion"))) {
-		cx_json_free(lay);
+	if (!json_string_value(json_object_get(lay, "imageLayoutVersion"))) {
+		json_decref(lay);
 		return cx_fail(0, "image %s: oci-layout has no imageLayoutVersion",
 			       source);
 	}
-	cx_json_free(lay);
+	json_decref(lay);
 	lfd = open_in_layout(fd, "index.json", "index.json");
 	if (lfd < 0)
 		return cx_fail(cx_last_errno(), "image %s: no index.json", source);
@@ -381,8 +382,8 @@ static int unpack_layout(const char *source, int fd, int root,
 	desc = choose(&l, index, 1);
 	/* Down through nested indexes to one image manifest. */
 	while (desc) {
-		const char *mt = cx_json_str(cx_json_get(desc, "mediaType"));
-		struct cx_json *next;
+		const char *mt = json_string_value(json_object_get(desc, "mediaType"));
+		json_t *next;
 
 		if (mt && !in_table(index_types, mt) &&
 		    !in_table(manifest_types, mt)) {
@@ -392,9 +393,9 @@ static int unpack_layout(const char *source, int fd, int root,
 		next = read_blob_json(&l, desc);
 		if (!next)
 			goto out;
-		cx_json_free(cur);
+		json_decref(cur);
 		cur = next;
-		if (!cx_json_get(cur, "manifests"))
+		if (!json_object_get(cur, "manifests"))
 			break;
 		if (++hops > MAX_HOPS) {
 			cx_fail(0, "image %s: indexes nested too deep", source);
@@ -404,14 +405,14 @@ static int unpack_layout(const char *source, int fd, int root,
 	}
 	if (!desc)
 		goto out;
-	layers = cx_json_get(cur, "layers");
-	if (!layers || layers->type != CX_JSON_ARRAY) {
+	layers = json_object_get(cur, "layers");
+	if (!json_is_array(layers)) {
 		cx_fail(0, "image %s: the manifest lists no layers", source);
 		goto out;
 	}
-	for (size_t i = 0; i < cx_json_len(layers); i++) {
-		const struct cx_json *ld = cx_json_at(layers, i);
-		const char *mt = cx_json_str(cx_json_get(ld, "mediaType"));
+	for (size_t i = 0; i < json_array_size(layers); i++) {
+		const json_t *ld = json_array_get(layers, i);
+		const char *mt = json_string_value(json_object_get(ld, "mediaType"));
 		int dir;
 
 		if (!in_table(layer_types, mt)) {
@@ -427,10 +428,10 @@ static int unpack_layout(const char *source, int fd, int root,
 		if (rc < 0)
 			goto out;
 	}
-	rc = (int)cx_json_len(layers);
+	rc = (int)json_array_size(layers);
 out:
-	cx_json_free(cur);
-	cx_json_free(index);
+	json_decref(cur);
+	json_decref(index);
 	return rc;
 }
 
@@ -440,7 +441,7 @@ struct saved {
 	const char *source;
 	int fd;
 	const struct cx_image_opts *o;
-	struct cx_json *manifest;
+	json_t *manifest;
 	char **links, **targets;	/* symlinks and hard links, resolved */
 	size_t nlinks;
 	char **layer;			/* each layer's member, links followed */
@@ -521,6 +522,7 @@ static int saved_scan(struct saved *s)
 				rc = remember_link(s, path, to);
 		} else if (strcmp(path, "manifest.json") == 0 && !s->manifest) {
 			char *buf = malloc(MAX_JSON);
+			json_error_t err;
 			la_ssize_t n;
 			size_t len = 0;
 
@@ -535,9 +537,9 @@ static int saved_scan(struct saved *s)
 				rc = n < 0 ? read_failed(s, a)
 					   : cx_fail(EFBIG, "image %s: manifest.json",
 						     s->source);
-			else if (!(s->manifest = cx_json_parse(buf, len, NULL)))
-				rc = cx_fail(0, "image %s: manifest.json is not valid JSON",
-					     s->source);
+			else if (!(s->manifest = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &err)))
+				rc = cx_fail(0, "image %s: manifest.json is not valid JSON (%s)",
+					     s->source, err.text);
 			free(buf);
 		}
 	}
@@ -564,12 +566,12 @@ static const char *familiar(const char *name)
 	return name;
 }
 
-static int has_tag(const struct cx_json *img, const char *ref)
+static int has_tag(const json_t *img, const char *ref)
 {
-	const struct cx_json *tags = cx_json_get(img, "RepoTags");
+	const json_t *tags = json_object_get(img, "RepoTags");
 
-	for (size_t i = 0; i < cx_json_len(tags); i++) {
-		const char *tag = cx_json_str(cx_json_at(tags, i));
+	for (size_t i = 0; i < json_array_size(tags); i++) {
+		const char *tag = json_string_value(json_array_get(tags, i));
 
 		if (tag && (strcmp(tag, ref) == 0 ||
 			    strcmp(familiar(tag), familiar(ref)) == 0))
@@ -580,32 +582,32 @@ static int has_tag(const struct cx_json *img, const char *ref)
 
 static int saved_layers(struct saved *s)
 {
-	const struct cx_json *img = NULL, *layers;
-	size_t n = cx_json_len(s->manifest);
+	const json_t *img = NULL, *layers;
+	size_t n = json_array_size(s->manifest);
 	char path[PATH_MAX];
 
 	if (s->o->ref) {
 		for (size_t i = 0; i < n; i++)
-			if (has_tag(cx_json_at(s->manifest, i), s->o->ref))
-				img = cx_json_at(s->manifest, i);
+			if (has_tag(json_array_get(s->manifest, i), s->o->ref))
+				img = json_array_get(s->manifest, i);
 		if (!img)
 			return cx_fail(0, "image %s: no image is tagged '%s'",
 				       s->source, s->o->ref);
 	} else if (n == 1) {
-		img = cx_json_at(s->manifest, 0);
+		img = json_array_get(s->manifest, 0);
 	} else {
 		return cx_fail(0, n ? "image %s: it holds %zu images; choose one with --ref"
 				    : "image %s: manifest.json lists %zu images",
 			       s->source, n);
 	}
-	layers = cx_json_get(img, "Layers");
-	s->nlayers = cx_json_len(layers);
+	layers = json_object_get(img, "Layers");
+	s->nlayers = json_array_size(layers);
 	s->layer = calloc(s->nlayers + 1, sizeof(*s->layer));
 	s->done = calloc(s->nlayers + 1, sizeof(*s->done));
 	if (!s->layer || !s->done)
 		return cx_fail(ENOMEM, "image %s", s->source);
 	for (size_t i = 0; i < s->nlayers; i++) {
-		const char *name = cx_json_str(cx_json_at(layers, i));
+		const char *name = json_string_value(json_array_get(layers, i));
 		int hops = 0;
 
 		if (!name || cx_layer_clean_path(name, path, sizeof(path)) < 0 ||
@@ -739,7 +741,7 @@ static int unpack_saved(const char *source, int fd, int root,
 	}
 	if (rc == 0)
 		rc = (int)s.nlayers;
-	cx_json_free(s.manifest);
+	json_decref(s.manifest);
 	for (size_t i = 0; i < s.nlinks; i++) {
 		free(s.links[i]);
 		free(s.targets[i]);

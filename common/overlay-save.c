@@ -2,7 +2,6 @@
 
 #include "die.h"
 #include "json-out.h"
-#include "overlay-json.h"
 #include "overlay-layer.h"
 #include "overlay-stage.h"
 #include "overlay-tar.h"
@@ -12,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <jansson.h>
 #include <nettle/sha2.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -332,31 +332,6 @@ static void json_list(FILE *f, bool *first, const char *key,
 	fputc(']', f);
 }
 
-/* A parsed value written out again as it was read. */
-static void json_emit(FILE *f, const struct cx_json *j)
-{
-	switch (j->type) {
-	case CX_JSON_NULL: fputs("null", f); break;
-	case CX_JSON_BOOL: fputs(j->boolean ? "true" : "false", f); break;
-	case CX_JSON_NUMBER: fputs(j->str, f); break;
-	case CX_JSON_STRING: cx_json_string(f, j->str); break;
-	case CX_JSON_ARRAY:
-	case CX_JSON_OBJECT:
-		fputc(j->type == CX_JSON_ARRAY ? '[' : '{', f);
-		for (size_t i = 0; i < j->n; i++) {
-			if (i)
-				fputc(',', f);
-			if (j->type == CX_JSON_OBJECT) {
-				cx_json_string(f, j->items[i]->key);
-				fputc(':', f);
-			}
-			json_emit(f, j->items[i]);
-		}
-		fputc(j->type == CX_JSON_ARRAY ? ']' : '}', f);
-		break;
-	}
-}
-
 /* The time the image was made: SOURCE_DATE_EPOCH when set, for
  * reproducible builds, else now. */
 static void created(char buf[32])
@@ -440,9 +415,9 @@ static char *manifest_json(const struct blob *config,
 	return text;
 }
 
-static bool named(const struct cx_json *desc, const char *ref)
+static bool named(const json_t *desc, const char *ref)
 {
-	const char *name = cx_json_str(cx_json_get(cx_json_get(desc, "annotations"),
+	const char *name = json_string_value(json_object_get(json_object_get(desc, "annotations"),
 						   REF_KEY));
 
 	return name && strcmp(name, ref) == 0;
@@ -450,32 +425,32 @@ static bool named(const struct cx_json *desc, const char *ref)
 
 /* index.json: the descriptors of OLD (NULL: none) but one named REF,
  * the other members of OLD as they were, and the new manifest. */
-static char *index_json(const struct cx_json *old, const struct blob *m,
+static char *index_json(json_t *old, const struct blob *m,
 			const char *ref, size_t *len)
 {
-	const struct cx_json *list = cx_json_get(old, "manifests");
+	const json_t *list = json_object_get(old, "manifests");
 	char *text = NULL;
 	FILE *f = open_memstream(&text, len);
+	const char *k;
+	json_t *v;
 
 	if (!f)
 		return NULL;
 	fputs("{\"schemaVersion\":2,\"mediaType\":\"" INDEX_TYPE "\"", f);
-	for (size_t i = 0; old && i < old->n; i++) {
-		const char *k = old->items[i]->key;
-
+	json_object_foreach(old, k, v) {
 		if (!strcmp(k, "schemaVersion") || !strcmp(k, "mediaType") ||
 		    !strcmp(k, "manifests"))
 			continue;
 		fputc(',', f);
 		cx_json_string(f, k);
 		fputc(':', f);
-		json_emit(f, old->items[i]);
+		json_dumpf(v, f, JSON_COMPACT | JSON_ENCODE_ANY);
 	}
 	fputs(",\"manifests\":[", f);
-	for (size_t i = 0; i < cx_json_len(list); i++) {
-		if (named(cx_json_at(list, i), ref))
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		if (named(json_array_get(list, i), ref))
 			continue;
-		json_emit(f, cx_json_at(list, i));
+		json_dumpf(json_array_get(list, i), f, JSON_COMPACT);
 		fputc(',', f);
 	}
 	fprintf(f, "{\"mediaType\":\"" MANIFEST_TYPE
@@ -555,16 +530,17 @@ static char *read_small(int dir, const char *name, size_t *len)
 
 /* An existing layout: its oci-layout must say version 1; its index is
  * returned in *OLD (NULL when it has none yet). */
-static int open_existing(struct saver *s, struct cx_json **old)
+static int open_existing(struct saver *s, json_t **old)
 {
-	size_t len, pos = 0;
+	size_t len;
+	json_error_t err;
 	char *text = read_small(s->root, LAYOUT_FILE, &len);
-	struct cx_json *j = text ? cx_json_parse(text, len, &pos) : NULL;
-	const char *v = cx_json_str(cx_json_get(j, "imageLayoutVersion"));
+	json_t *j = text ? json_loadb(text, len, JSON_REJECT_DUPLICATES, &err) : NULL;
+	const char *v = json_string_value(json_object_get(j, "imageLayoutVersion"));
 	int ok = v && strncmp(v, "1.", 2) == 0, read = text != NULL;
 
 	free(text);
-	cx_json_free(j);
+	json_decref(j);
 	*old = NULL;
 	if (!ok)
 		return cx_fail(read ? 0 : errno, "save %s: %s%s", s->layout,
@@ -573,11 +549,11 @@ static int open_existing(struct saver *s, struct cx_json **old)
 	if (!text && errno == ENOENT)
 		return 0;
 	if (text)
-		*old = cx_json_parse(text, len, &pos);
+		*old = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
 	free(text);
-	if (!*old || (*old)->type != CX_JSON_OBJECT ||
-	    (cx_json_get(*old, "manifests") &&
-	     cx_json_get(*old, "manifests")->type != CX_JSON_ARRAY))
+	if (!json_is_object(*old) ||
+	    (json_object_get(*old, "manifests") &&
+	     !json_is_array(json_object_get(*old, "manifests"))))
 		return cx_fail(0, "save %s: %s is no image index", s->layout,
 			       INDEX_FILE);
 	return 0;
@@ -600,7 +576,7 @@ static int open_dir_in(struct saver *s, int at, const char *name, bool *made)
 
 static int save_in(struct saver *s, const char *ref, char *const *sources,
 		   size_t n, const struct cx_save_config *cfg,
-		   const struct cx_json *old)
+		   json_t *old)
 {
 	struct blob *layers = calloc(n ? n : 1, sizeof(*layers)), config, m;
 	char *text = NULL;
@@ -669,7 +645,7 @@ int cx_image_save(const char *layout, const char *ref,
 {
 	static const char oci_layout[] = "{\"imageLayoutVersion\":\"1.0.0\"}\n";
 	struct saver s = { .layout = layout, .root = -1, .blobs = -1 };
-	struct cx_json *old = NULL;
+	json_t *old = NULL;
 	struct cx_stage st;
 	int rc;
 
@@ -689,7 +665,7 @@ int cx_image_save(const char *layout, const char *ref,
 			rc = save_in(&s, ref, sources, n, cfg, old);
 		if (rc < 0)
 			undo(&s);
-		cx_json_free(old);
+		json_decref(old);
 		goto out;
 	}
 	if (s.root >= 0) {

@@ -12,7 +12,6 @@
 
 #include "die.h"
 #include "overlay.h"
-#include "overlay-json.h"
 #include "overlay-layer.h"
 #include "overlay-stage.h"
 
@@ -278,103 +277,6 @@ static void digest_path(void **state)
 		errno = 0;
 		assert_int_equal(cx_digest_path(bad[i], path, sizeof(path)), -1);
 		assert_int_equal(errno, EINVAL);
-	}
-}
-
-/* --- JSON ------------------------------------------------------------- */
-
-static struct cx_json *parse(const char *s)
-{
-	return cx_json_parse(s, strlen(s), NULL);
-}
-
-static void json_manifest(void **state)
-{
-	const char *text =
-		"{\"schemaVersion\": 2,\n \"layers\": [\n"
-		"  {\"mediaType\": \"application/vnd.oci.image.layer.v1.tar+gzip\","
-		"   \"digest\": \"sha256:" HEX64 "\", \"size\": 32},\n"
-		"  {\"digest\": \"x\", \"size\": -1.5e3, \"ok\": true, \"n\": null}\n"
-		" ], \"annotations\": {\"k\": \"first\", \"k\": \"last\"}}";
-	struct cx_json *j = parse(text);
-	const struct cx_json *layers;
-
-	(void)state;
-	assert_non_null(j);
-	layers = cx_json_get(j, "layers");
-	assert_int_equal(cx_json_len(layers), 2);
-	assert_string_equal(cx_json_str(cx_json_get(cx_json_at(layers, 0),
-						    "digest")),
-			    "sha256:" HEX64);
-	assert_string_equal(cx_json_get(cx_json_at(layers, 0), "size")->str,
-			    "32");
-	assert_string_equal(cx_json_get(cx_json_at(layers, 1), "size")->str,
-			    "-1.5e3");
-	assert_int_equal(cx_json_get(cx_json_at(layers, 1), "ok")->boolean, 1);
-	assert_int_equal(cx_json_get(cx_json_at(layers, 1), "n")->type,
-			 CX_JSON_NULL);
-	/* Lookups of what is not there, or of another type, are NULL. */
-	assert_null(cx_json_at(layers, 2));
-	assert_null(cx_json_get(layers, "digest"));
-	assert_null(cx_json_str(cx_json_get(j, "schemaVersion")));
-	assert_null(cx_json_get(cx_json_get(j, "nothing"), "x"));
-	assert_int_equal(cx_json_len(cx_json_get(j, "schemaVersion")), 0);
-	/* A repeated key: the last one. */
-	assert_string_equal(cx_json_str(cx_json_get(cx_json_get(j, "annotations"),
-						    "k")), "last");
-	cx_json_free(j);
-}
-
-static void json_strings(void **state)
-{
-	struct cx_json *j = parse("[\"a\\\"b\\\\c\\/d\\n\", \"\\u00e9\\u20ac\","
-				  " \"\\ud83d\\ude00\", \"\"]");
-
-	(void)state;
-	assert_non_null(j);
-	assert_string_equal(cx_json_str(cx_json_at(j, 0)), "a\"b\\c/d\n");
-	assert_string_equal(cx_json_str(cx_json_at(j, 1)), "\xc3\xa9\xe2\x82\xac");
-	assert_string_equal(cx_json_str(cx_json_at(j, 2)), "\xf0\x9f\x98\x80");
-	assert_string_equal(cx_json_str(cx_json_at(j, 3)), "");
-	cx_json_free(j);
-}
-
-static void json_bad(void **state)
-{
-	static const char *const bad[] = {
-		"", "{", "[1,]", "{\"a\" 1}", "{\"a\":}", "[1 2]", "01", "1.",
-		"-", "1e", "tru", "nul", "\"abc", "\"\\x\"", "\"\\u12\"",
-		"\"\\u0000\"", "\"\\ud800\"", "\"\\udc00\"", "\"\\ud800\\u0041\"",
-		"\"tab\there\"", "{} x", "[1]]", "{1:2}", "\"a\\",
-	};
-	char deep[200];
-	size_t pos;
-
-	(void)state;
-	for (size_t i = 0; i < N(bad); i++) {
-		errno = 0;
-		assert_null(cx_json_parse(bad[i], strlen(bad[i]), &pos));
-		assert_int_equal(errno, EINVAL);
-	}
-	/* Only LEN bytes count: a NUL inside is not an end. */
-	assert_null(cx_json_parse("[1]\0x", 5, NULL));
-	{
-		struct cx_json *j = cx_json_parse("[1]\0x", 3, NULL);
-
-		assert_non_null(j);
-		cx_json_free(j);
-	}
-	/* Nesting beyond 64 levels is refused, not a stack overflow. */
-	memset(deep, '[', 100);
-	memset(deep + 100, ']', 100);
-	assert_null(cx_json_parse(deep, 200, NULL));
-	memset(deep, '[', 60);
-	memset(deep + 60, ']', 60);
-	{
-		struct cx_json *j = cx_json_parse(deep, 120, NULL);
-
-		assert_non_null(j);
-		cx_json_free(j);
 	}
 }
 
@@ -873,9 +775,6 @@ int main(void)
 		cmocka_unit_test(lower_split),
 		cmocka_unit_test(lower_join),
 		cmocka_unit_test(digest_path),
-		cmocka_unit_test(json_manifest),
-		cmocka_unit_test(json_strings),
-		cmocka_unit_test(json_bad),
 		cmocka_unit_test_setup_teardown(lowers_lookup, setup_tree,
 						teardown_tree),
 		cmocka_unit_test_setup_teardown(lowers_list, setup_tree,
