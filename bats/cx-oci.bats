@@ -534,6 +534,77 @@ PY
 	run -0 oci delete --force c1
 }
 
+# The processes of the container's cgroup CTR (below $CG), from any
+# hierarchy that has it.
+procs_of() {
+	cat "$(find /sys/fs/cgroup -path "*/$CG/$1/cgroup.procs" 2>/dev/null | head -n 1)"
+}
+
+@test "a PID namespace joined by path: the second container's process is in the first's, not its PID 1, and is reaped by run; delete kills what it leaves; a mount namespace by path is refused" {
+	require_static_tools
+	local a b bg
+	make_bundle sh -c 'exec sleep 60'
+	oci run --detach --bundle "$TMP/bundle" c1 </dev/null >"$TMP/out" 2>&1
+	a=$(oci state c1 | awk -F'[:,]' '/"pid"/ { print $2 + 0 }')
+	edit_config "
+for n in c['linux']['namespaces']:
+    if n['type'] == 'pid': n['path'] = '/proc/$a/ns/pid'
+c['linux']['cgroupsPath'] += '2'
+c['process']['args'] = ['sh', '-c', 'sleep 60 & echo \"init \$(cat /proc/1/comm) me \$\$\"; exec sleep 61']"
+	run -0 oci spec --print-chain --bundle "$TMP/bundle"
+	assert_line "cx-nsenter --no-fork --pid=/proc/$a/ns/pid \\"
+	oci run --detach --bundle "$TMP/bundle" c2 </dev/null >"$TMP/out2" 2>&1
+	b=$(oci state c2 | awk -F'[:,]' '/"pid"/ { print $2 + 0 }')
+	for _ in $(seq 50); do
+		grep -q init "$TMP/out2" && break
+		sleep 0.1
+	done
+	# The first's PID namespace; inside it, not its PID 1.
+	assert_equal "$(ns_ino pid "$b")" "$(ns_ino pid "$a")"
+	[ "$(ns_ino mnt "$b")" != "$(ns_ino mnt "$a")" ]
+	run -0 awk '/^NSpid:/ { print NF, $3 }' "/proc/$b/status"
+	assert_output --regexp "^3 [0-9]+$"
+	[ "${output#3 }" -gt 1 ]
+	run cat "$TMP/out2"
+	assert_output "init sleep me ${output##* me }"
+	assert_equal "${output##* me }" "$(awk '/^NSpid:/ { print $3 }' "/proc/$b/status")"
+	# Its cgroup holds it and the child it left in the background.
+	run -0 procs_of ctr2
+	assert_equal "${#lines[@]}" 2
+	assert_line "$b"
+	bg=$(procs_of ctr2 | grep -v -x "$b")
+	# Killed: stopped, while the first runs on; its orphan lives on in
+	# the shared namespace until delete empties the cgroup.
+	kill_and_wait c2
+	run -0 oci state c2
+	assert_output --partial '"status": "stopped"'
+	run -0 oci state c1
+	assert_output --partial '"status": "running"'
+	kill -0 "$bg"
+	run -0 oci delete c2
+	for _ in $(seq 50); do
+		{ [ ! -e "/proc/$bg" ] || grep -q '^State:.*Z' "/proc/$bg/status"; } && break
+		sleep 0.1
+	done
+	[ ! -e "/proc/$bg" ] || grep -q '^State:.*Z' "/proc/$bg/status"
+	[ -z "$(find /sys/fs/cgroup -path "*/$CG/ctr2" 2>/dev/null)" ]
+	# run in the foreground: the process is run's to reap, whose exit
+	# status it gives.
+	edit_config "
+c['linux']['cgroupsPath'] += '3'
+c['process']['args'] = ['sh', '-c', 'cat /proc/1/comm; exit 7']"
+	run -7 oci run --bundle "$TMP/bundle" c3 </dev/null
+	assert_output sleep
+	[ ! -e "$TMP/state/c3" ]
+	run -0 oci delete --force c1
+	# A mount namespace by path: refused, nothing made.
+	make_bundle true
+	edit_config "
+for n in c['linux']['namespaces']:
+    if n['type'] == 'mount': n['path'] = '/proc/self/ns/mnt'"
+	create_refused "a mount namespace joined by path (/proc/self/ns/mnt) is refused"
+}
+
 @test "a user namespace: no maps, maps without the namespace, root not mapped: refused, nothing left" {
 	require_static_tools
 	userns_bundle true

@@ -363,6 +363,12 @@ int cx_oci_load(const char *bundle, const char *id, struct cx_oci_spec *s)
 		if (cx_words_addf(&s->sysctl, "%s=%s", key, json_string_value(v)) < 0)
 			return -1;
 	}
+	/* A mount namespace joined by path would get the container's
+	 * mounts and its pivot, as runc makes them there: shared with who
+	 * else is in it, and left there by a create that fails half way. */
+	if (s->ns_path[CX_NS_MNT])
+		return cx_fail(0, "%s: linux.namespaces: a mount namespace joined by path (%s) is refused: the container's mounts and pivot would be made in a namespace others share, and a failed create would leave them there; cx-oci builds every container in a new one",
+			       config_shown, s->ns_path[CX_NS_MNT]);
 	if (!wanted[CX_NS_MNT])
 		return cx_fail(0, "%s: linux.namespaces has no new mount namespace: cx-oci builds every container in one",
 			       config_shown);
@@ -912,14 +918,18 @@ int cx_oci_chain(const struct cx_oci_spec *s, const struct cx_oci_how *how,
 	    cx_words_add(c, s->cgroup_name) < 0)
 		return -1;
 	/* 2. Namespaces given by path: cx-nsenter joins a user namespace
-	 * first, as its root, then the others. */
+	 * first, as its root, then the others.  A PID namespace holds only
+	 * the children of who joins it: cx-nsenter does not fork for it
+	 * (--no-fork), cx-unshare's fork below makes the container's
+	 * process in it.  So the process that fork leaves behind stays in
+	 * ours, and the container's process, orphaned, goes up to cx-oci
+	 * run (a subreaper in our namespace) and not to the joined
+	 * namespace's init. */
 	for (int i = 0, first = 1; i < CX_NS_COUNT; i++) {
 		if (!s->ns_path[i])
 			continue;
-		if (i == CX_NS_PID || i == CX_NS_MNT)
-			return cx_fail(0, "%s: joining a %s namespace by path is not done by cx-oci yet",
-				       config_shown, cx_ns_table[i].name);
-		if (first && cx_words_add(c, "cx-nsenter") < 0)
+		if (first && (cx_words_add(c, "cx-nsenter") < 0 ||
+			      (s->ns_path[CX_NS_PID] && cx_words_add(c, "--no-fork") < 0)))
 			return -1;
 		first = 0;
 		if (cx_words_addf(c, "--%s=%s", cx_ns_table[i].name, s->ns_path[i]) < 0)
