@@ -470,7 +470,7 @@ static int chain_cgroup(json_t *res, struct cx_words *c, struct cx_words *notes)
 	if (cpus && *cpus && cx_words_addf(c, "--cpuset=%s", cpus) < 0)
 		return -1;
 	if (json_object_get(res, "devices") &&
-	    cx_words_add(notes, "linux.resources.devices: no device cgroup rules; the container's /dev holds only the devices cx-oci binds there") < 0)
+	    cx_words_add(notes, "linux.resources.devices: not applied (no device cgroup rules): holding CAP_MKNOD, the container can make and open a node of any host device") < 0)
 		return -1;
 	return 0;
 }
