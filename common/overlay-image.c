@@ -168,7 +168,7 @@ static int64_t desc_size(const json_t *desc)
 
 /* Read a whole small file (a blob when HASH is set, checked). */
 static json_t *read_json(struct layout *l, int fd, const char *what,
-				 struct hash *h, int64_t size)
+			 struct hash *h, int64_t size)
 {
 	char *buf = malloc(MAX_JSON);
 	size_t len = 0;
@@ -208,8 +208,7 @@ out:
 	return j;
 }
 
-static json_t *read_blob_json(struct layout *l,
-				      const json_t *desc)
+static json_t *read_blob_json(struct layout *l, const json_t *desc)
 {
 	const char *digest = json_string_value(json_object_get(desc, "digest"));
 	struct hash h;
@@ -242,8 +241,7 @@ static int platform_matches(const json_t *desc)
 
 /* One entry of an index's "manifests": by ref at the top, else the
  * only one, else the one for this machine's platform. */
-static const json_t *choose(struct layout *l,
-				    const json_t *index, int top)
+static const json_t *choose(struct layout *l, const json_t *index, int top)
 {
 	const json_t *m = json_object_get(index, "manifests");
 	const json_t *pick = NULL;

@@ -417,8 +417,8 @@ static char *manifest_json(const struct blob *config,
 
 static bool named(const json_t *desc, const char *ref)
 {
-	const char *name = json_string_value(json_object_get(json_object_get(desc, "annotations"),
-						   REF_KEY));
+	const json_t *ann = json_object_get(desc, "annotations");
+	const char *name = json_string_value(json_object_get(ann, REF_KEY));
 
 	return name && strcmp(name, ref) == 0;
 }
@@ -575,8 +575,7 @@ static int open_dir_in(struct saver *s, int at, const char *name, bool *made)
 }
 
 static int save_in(struct saver *s, const char *ref, char *const *sources,
-		   size_t n, const struct cx_save_config *cfg,
-		   json_t *old)
+		   size_t n, const struct cx_save_config *cfg, json_t *old)
 {
 	struct blob *layers = calloc(n ? n : 1, sizeof(*layers)), config, m;
 	char *text = NULL;
