@@ -1145,6 +1145,97 @@ cg_mounts_for() {
 	run -0 cx-cgroup rm -r "$R"
 }
 
+# The script device_rules runs in the cgroup, as root with every
+# capability: what it may make and open, one line each; $1 a directory
+# of the host's file system, $2 the v1 devices.allow of its cgroup, or
+# nothing.
+DEVICE_PROBE='
+cd "$1"
+echo x >/dev/null && echo null-w
+head -c 1 /dev/zero >/dev/null && echo zero-r
+(: >/dev/zero) 2>/dev/null || echo zero-w-refused
+mknod full c 1 7 && echo mknod-full
+(: <full) 2>/dev/null || echo full-open-refused
+mknod lc c 10 237 2>/dev/null || echo mknod-loop-control-refused
+mknod b0 b 7 0 2>/dev/null || echo mknod-block-refused
+if [ -n "$2" ]; then
+	echo a >"$2" && echo v1-lifted
+	(: <full) 2>/dev/null || echo full-open-refused-still
+	(: >/dev/zero) 2>/dev/null || echo zero-w-refused-still
+fi'
+
+@test "--device-deny/--device-allow: root with every capability makes and opens only the devices the rules leave it: v1's devices.list, v2's program, and on a hybrid host the program holds when v1's rules are lifted" {
+	local allow=
+	mkdir "$TMP/nodes"
+	# On a hybrid host, v1 made the rules and the cgroup2 program too:
+	# the script lifts v1's, and the program must refuse alone.
+	[ -n "$(cg_v1_mount devices)" ] && [ -n "$(cg_v2_mount)" ] &&
+		allow="$(cg_v1_mount devices)/cx/$R/dev/devices.allow"
+	run -0 cx-cgroup run --rm --device-deny a --device-allow 'c 1:3 rwm' \
+		--device-allow 'c 1:5 r' --device-allow 'c 1:7 m' "$R/dev" \
+		sh -c "$DEVICE_PROBE" sh "$TMP/nodes" "$allow"
+	assert_line null-w
+	assert_line zero-r
+	assert_line zero-w-refused
+	assert_line mknod-full
+	assert_line full-open-refused
+	assert_line mknod-loop-control-refused
+	assert_line mknod-block-refused
+	if [ -n "$allow" ]; then
+		assert_line v1-lifted
+		assert_line full-open-refused-still
+		assert_line zero-w-refused-still
+	fi
+	# The node is a good one: the refusal was the cgroup's.
+	[ -c "$TMP/nodes/full" ]
+	: <"$TMP/nodes/full"
+	cg_gone "$R"
+	# v1 keeps the rules as given, in its words.
+	if [ -n "$(cg_v1_mount devices)" ]; then
+		run -0 cx-cgroup run --rm --device-deny a --device-allow 'c 1:3' \
+			--device-allow 'b 8:* r' --device-allow 'c 136:* wm' "$R/dev" \
+			cat "$(cg_v1_mount devices)/cx/$R/dev/devices.list"
+		assert_output "$(printf 'c 1:3 rwm\nb 8:* r\nc 136:* wm')"
+	fi
+	# Rules that end in an allow of everything leave everything open.
+	run -0 cx-cgroup run --rm --device-deny 'c 1:3 w' --device-allow a "$R/dev" \
+		sh -c 'echo x >/dev/null && echo null-w'
+	assert_output null-w
+	# A deny of one access: the others stay.
+	run -0 cx-cgroup run --rm --device-deny 'c 1:5 w' "$R/dev" \
+		sh -c '(: >/dev/zero) 2>/dev/null || echo zero-w-refused; head -c 1 /dev/zero >/dev/null && echo zero-r'
+	assert_output "$(printf 'zero-w-refused\nzero-r')"
+	cg_gone "$R"
+}
+
+@test "device rules: a malformed or out-of-range rule, set, a cgroup that exists: one line, 125, nothing made or changed" {
+	local before
+	before=$(base_state)
+	run -125 cx-cgroup create "$R/bad" --device-allow 'x 1:3'
+	assert_output "cx-cgroup: invalid --device-allow 'x 1:3': a, or TYPE MAJOR:MINOR [ACCESS]: TYPE c or b, MAJOR and MINOR a number or *, ACCESS some of r, w and m"
+	run -125 cx-cgroup create "$R/bad" --device-deny 'c 1:3 rx'
+	assert_output --partial "cx-cgroup: invalid --device-deny 'c 1:3 rx': "
+	run -125 cx-cgroup create "$R/bad" --device-deny 'c 4096:0'
+	assert_output "cx-cgroup: invalid --device-deny 'c 4096:0': out of range: a major below 4096, a minor below 1048576"
+	run -125 cx-cgroup run --rm --device-deny 'a 1:3 r' "$R/bad" true
+	assert_output --partial "invalid --device-deny 'a 1:3 r'"
+	cg_gone "$R"
+	assert_equal "$(base_state)" "$before"
+	run -0 cx-cgroup create "$R/keep" --pids 50
+	run -125 cx-cgroup set "$R/keep" --device-deny a
+	assert_line --index 0 "cx-cgroup: set: device rules (--device-allow, --device-deny) do not apply (set NAME limits)"
+	# A cgroup that exists: refused before any limit is written.
+	run -125 cx-cgroup run --rm --pids 40 --device-deny a "$R/keep" true
+	assert_output "cx-cgroup: $R/keep: the cgroup exists: device rules (--device-allow, --device-deny) go only to a cgroup this run makes"
+	[ "$(cg_backend pids)" = none ] ||
+		assert_equal "$(cat "$(cg_dir pids "$R/keep")/pids.max")" 50
+	[ -z "$(cg_v1_mount devices)" ] ||
+		assert_equal "$(cat "$(cg_v1_mount devices)/cx/$R/keep/devices.list")" "a *:* rwm"
+	run -125 cx-cgroup run --rm --device-deny a "$R/keep/sub/.." true
+	run -0 cx-cgroup rm -r "$R"
+	cg_gone "$R"
+}
+
 @test "bad input: attach of a process that does not exist, or a bad PID" {
 	run -0 cx-cgroup create "$R/att"
 	local gone

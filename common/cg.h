@@ -159,6 +159,50 @@ void cx_cg_human(uint64_t bytes, char *out, size_t len);
  * below 1K in bytes. */
 void cx_cg_human_round(uint64_t bytes, char *out, size_t len);
 
+/* --- Device rules -------------------------------------------------- */
+
+/* Which device nodes a cgroup's processes may make and open, in v1's
+ * words: "a" (every device: the rule then says what the later ones
+ * are exceptions to, and the earlier ones are forgotten), or
+ * "TYPE MAJOR:MINOR [ACCESS]", TYPE c or b, MAJOR and MINOR a number
+ * or *, ACCESS some of r, w, m (rwm when left out).  The last rule that
+ * matches decides: an allow matches a request whose every access it
+ * names, a deny one that asks for any access it names; with none,
+ * what the last "a" said, or allow (as a new cgroup inherits). */
+enum {
+	CX_CG_DEV_MKNOD = 1, CX_CG_DEV_READ = 2, CX_CG_DEV_WRITE = 4,
+	CX_CG_DEV_RWM = 7,	/* BPF_DEVCG_ACC_*'s values */
+	CX_CG_MAX_DEVICES = 256,
+};
+
+struct cx_cg_device {
+	bool allow;
+	char type;		/* 'a', 'c', 'b' */
+	int64_t major, minor;	/* -1: any */
+	unsigned access;	/* CX_CG_DEV_ bits */
+};
+
+/* Parse TEXT as above: 0, or -1 with EINVAL (form) or ERANGE (a major
+ * of 4096 or more, a minor of 2^20 or more).  Pure. */
+int cx_cg_parse_device(const char *text, bool allow,
+		       struct cx_cg_device *out);
+/* The rule in v1's words ("c 1:3 rwm", "a"). */
+void cx_cg_device_text(const struct cx_cg_device *d, char *out, size_t len);
+struct bpf_insn;
+/* The v2 program of the N rules into P (MAX instructions; 8 + 7 per
+ * rule is enough): how many, or -1 with E2BIG.  Pure. */
+int cx_cg_device_prog(const struct cx_cg_device *r, int n,
+		      struct bpf_insn *p, int max);
+/* The v1 hierarchy of the devices controller, or -1. */
+int cx_cg_devices_v1(const struct cx_cg_layout *l);
+/* Apply the N rules to NAME: written in order to devices.allow and
+ * devices.deny in the v1 devices hierarchy, and as a BPF program
+ * attached to NAME in the cgroup2 one (beside the programs above it,
+ * each of which must allow too), wherever NAME is; -1 (recorded) when
+ * neither holds it. */
+int cx_cg_devices(const struct cx_cg_layout *l, const char *name,
+		  const struct cx_cg_device *r, int n);
+
 /* --- Operations ---------------------------------------------------- */
 
 /* What one call made, to take back if a later step fails. */

@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <ftw.h>
+#include <linux/bpf.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,6 +203,146 @@ static void test_cpulist(void **state)
 		EXPECT(cases[i].err ? rc == -1 && errno == cases[i].err : rc == 0,
 		       "cpulist \"%s\": rc %d errno %s, want %s", cases[i].in, rc,
 		       ename(errno), ename(cases[i].err));
+	}
+	done();
+}
+
+/* --- Device rules ---------------------------------------------------- */
+
+static void test_parse_device(void **state)
+{
+	static const struct {
+		const char *in;
+		int err;
+		const char *text;	/* as cx_cg_device_text gives it back */
+	} cases[] = {
+		{ "a", 0, "a" }, { "a *:* rwm", 0, "a" },
+		{ "c 1:3 rwm", 0, "c 1:3 rwm" }, { "c 1:3", 0, "c 1:3 rwm" },
+		{ "b 8:* r", 0, "b 8:* r" }, { "c *:* m", 0, "c *:* m" },
+		{ "c 136:* wr", 0, "c 136:* rw" }, { "b 4095:1048575 w", 0, "b 4095:1048575 w" },
+		{ "c 4096:0", ERANGE, NULL }, { "c 1:1048576", ERANGE, NULL },
+		{ "", EINVAL, NULL }, { "x 1:3", EINVAL, NULL }, { "c", EINVAL, NULL },
+		{ "c 1", EINVAL, NULL }, { "c 1:", EINVAL, NULL }, { "c :3", EINVAL, NULL },
+		{ "c 1:3 ", EINVAL, NULL }, { "c 1:3 rr", EINVAL, NULL },
+		{ "c 1:3 x", EINVAL, NULL }, { "a 1:3 r", EINVAL, NULL },
+		{ "c  1:3", EINVAL, NULL }, { "c -1:3", EINVAL, NULL },
+		{ "c 1:3 rwm x", EINVAL, NULL },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct cx_cg_device d;
+		char text[48] = "";
+		int rc;
+
+		errno = 0;
+		rc = cx_cg_parse_device(cases[i].in, true, &d);
+		if (rc == 0)
+			cx_cg_device_text(&d, text, sizeof(text));
+		EXPECT(cases[i].err ? rc == -1 && errno == cases[i].err :
+				      rc == 0 && strcmp(text, cases[i].text) == 0,
+		       "device \"%s\": rc %d errno %s text \"%s\", want %s \"%s\"",
+		       cases[i].in, rc, ename(errno), text, ename(cases[i].err),
+		       cases[i].text ? cases[i].text : "");
+	}
+	done();
+}
+
+/* Run program P (the few instructions cx_cg_device_prog uses) on a
+ * request, as the kernel would: 1 allows. */
+static int run_prog(const struct bpf_insn *p, int n, uint32_t ctx[3])
+{
+	uint64_t r[11] = { 0 };
+
+	for (int pc = 0; pc >= 0 && pc < n; pc++) {
+		const struct bpf_insn *i = &p[pc];
+		uint64_t *d = &r[i->dst_reg];
+
+		switch (i->code) {
+		case BPF_LDX | BPF_W | BPF_MEM:
+			assert_int_equal(i->src_reg, 1);
+			assert_true(i->off >= 0 && i->off <= 8 && i->off % 4 == 0);
+			*d = ctx[i->off / 4];
+			break;
+		case BPF_ALU | BPF_MOV | BPF_X: *d = (uint32_t)r[i->src_reg]; break;
+		case BPF_ALU | BPF_RSH | BPF_K: *d = (uint32_t)*d >> i->imm; break;
+		case BPF_ALU | BPF_AND | BPF_K: *d = (uint32_t)(*d & (uint32_t)i->imm); break;
+		case BPF_ALU64 | BPF_MOV | BPF_K: *d = (uint64_t)(int64_t)i->imm; break;
+		case BPF_JMP | BPF_JNE | BPF_K:
+			if (*d != (uint64_t)(int64_t)i->imm)
+				pc += i->off;
+			break;
+		case BPF_JMP | BPF_JEQ | BPF_K:
+			if (*d == (uint64_t)(int64_t)i->imm)
+				pc += i->off;
+			break;
+		case BPF_JMP | BPF_EXIT:
+			return (int)r[0];
+		default:
+			fail_msg("instruction %d: code 0x%x", pc, i->code);
+		}
+	}
+	fail_msg("the program ran off its end");
+	return -1;
+}
+
+/* What the rules say of a request, by their definition in cg.h. */
+static int model(const struct cx_cg_device *r, int n, char type,
+		 unsigned acc, int64_t major, int64_t minor)
+{
+	for (int i = n - 1; i >= 0; i--) {
+		if (r[i].type == 'a')
+			return r[i].allow;
+		if (r[i].type != type || (r[i].major >= 0 && r[i].major != major) ||
+		    (r[i].minor >= 0 && r[i].minor != minor))
+			continue;
+		if (r[i].allow ? (acc & ~r[i].access) == 0 : (acc & r[i].access) != 0)
+			return r[i].allow;
+	}
+	return 1;
+}
+
+static void test_device_prog(void **state)
+{
+	static const char *const sets[][6] = {
+		{ "-a", "+c 1:3 rwm", "+c 1:5 r", "+c 4:* m", NULL },
+		{ "+a", "-c 4:1 w", "+c 4:1 rw", "-b *:* rwm", NULL },
+		{ "-c 1:3 rwm", NULL },
+		{ "-a", "+c *:* m", "+b 8:0 rw", "-b 8:0 w", "+a", NULL },
+		{ "+c 1:3 rwm", "-a", "+c 136:* rwm", "-c 136:2 m", NULL },
+		{ NULL },
+	};
+	static const char types[] = { 'c', 'b' };
+	static const int64_t nums[] = { 0, 1, 2, 3, 5, 8, 136 };
+
+	(void)state;
+	for (size_t s = 0; s < sizeof(sets) / sizeof(*sets); s++) {
+		struct cx_cg_device r[6];
+		struct bpf_insn p[8 + 7 * 6];
+		int n = 0, len;
+
+		for (; sets[s][n]; n++)
+			assert_int_equal(cx_cg_parse_device(sets[s][n] + 1,
+							    sets[s][n][0] == '+',
+							    &r[n]), 0);
+		len = cx_cg_device_prog(r, n, p, 8 + 7 * n);
+		assert_true(len > 0);
+		assert_int_equal(cx_cg_device_prog(r, n, p, 7), -1);
+		assert_int_equal(errno, E2BIG);
+		for (size_t t = 0; t < 2; t++)
+			for (unsigned acc = 1; acc <= 7; acc++)
+				for (size_t a = 0; a < 7; a++)
+					for (size_t b = 0; b < 7; b++) {
+						uint32_t ctx[3] = {
+							acc << 16 | (types[t] == 'c' ? BPF_DEVCG_DEV_CHAR : BPF_DEVCG_DEV_BLOCK),
+							(uint32_t)nums[a], (uint32_t)nums[b],
+						};
+						int want = model(r, n, types[t], acc, nums[a], nums[b]);
+
+						EXPECT(run_prog(p, len, ctx) == want,
+						       "set %zu: %c %" PRId64 ":%" PRId64 " access %u: want %d",
+						       s, types[t], nums[a], nums[b], acc, want);
+					}
 	}
 	done();
 }
@@ -1016,6 +1157,8 @@ int main(void)
 		cmocka_unit_test(test_mountinfo_covered),
 		cmocka_unit_test(test_narrow),
 		cmocka_unit_test(test_list_has),
+		cmocka_unit_test(test_parse_device),
+		cmocka_unit_test(test_device_prog),
 		cmocka_unit_test_setup_teardown(test_file_io, setup_fake, teardown_fake),
 		cmocka_unit_test_setup_teardown(test_v1_memory, setup_fake, teardown_fake),
 		cmocka_unit_test_setup_teardown(test_get_back, setup_fake, teardown_fake),

@@ -23,12 +23,12 @@
 enum {
 	/* 1 .. cx_cg_nknobs: the limits, table index + 1. */
 	OPT_SET = 100, OPT_PARENT, OPT_RM, OPT_KILL, OPT_RECURSIVE, OPT_JSON,
-	OPT_CONTROLLERS,
+	OPT_CONTROLLERS, OPT_DEVICE_ALLOW, OPT_DEVICE_DENY,
 };
 
 /* Which verbs take which options. */
 enum { TAKES_LIMITS = 1, TAKES_RM = 2, TAKES_KILL = 4, TAKES_RECURSIVE = 8,
-       TAKES_JSON = 16, TAKES_CONTROLLERS = 32 };
+       TAKES_JSON = 16, TAKES_CONTROLLERS = 32, TAKES_DEVICES = 64 };
 
 struct ctx {
 	const char *parent;
@@ -38,6 +38,8 @@ struct ctx {
 	struct cx_cg_limit lim[CX_CG_MAX_LIMITS];
 	int nlim;
 	const char *limit_arg[CX_CG_MAX_LIMITS];	/* as typed */
+	struct cx_cg_device dev[CX_CG_MAX_DEVICES];	/* in order */
+	int ndev;
 	struct cx_cg_layout l;
 	const char *name;	/* NAME below the base */
 	const char *typed;	/* NAME as typed, for messages */
@@ -59,6 +61,12 @@ static const struct poptOption fixed_options[] = {
 	{ "controllers", 0, POPT_ARG_STRING, NULL, OPT_CONTROLLERS,
 	  "create, run: NAME only in the hierarchies of these controllers and of the limits (and cgroup2), not in every one",
 	  "LIST" },
+	{ "device-allow", 0, POPT_ARG_STRING, NULL, OPT_DEVICE_ALLOW,
+	  "create, run: let the processes make and open the devices of RULE (c 1:3 rwm, b 8:* r, a); the last rule that matches decides",
+	  "RULE" },
+	{ "device-deny", 0, POPT_ARG_STRING, NULL, OPT_DEVICE_DENY,
+	  "create, run: refuse them the devices of RULE (a: every device, then --device-allow the few)",
+	  "RULE" },
 };
 
 static struct cx_tool tool = {
@@ -198,6 +206,20 @@ static int on_option(void *p, int val, const char *arg)
 		c->json = true;
 		c->given |= TAKES_JSON;
 		return 0;
+	case OPT_DEVICE_ALLOW:
+	case OPT_DEVICE_DENY:
+		if (c->ndev == CX_CG_MAX_DEVICES)
+			cx_die("too many device rules (at most %d)", CX_CG_MAX_DEVICES);
+		if (cx_cg_parse_device(arg, val == OPT_DEVICE_ALLOW, &c->dev[c->ndev]) < 0) {
+			cx_opt_invalid(val == OPT_DEVICE_ALLOW ? "--device-allow" : "--device-deny",
+				       arg, "%s",
+				       errno == ERANGE ? "out of range: a major below 4096, a minor below 1048576" :
+				       "a, or TYPE MAJOR:MINOR [ACCESS]: TYPE c or b, MAJOR and MINOR a number or *, ACCESS some of r, w and m");
+			cx_die_last();
+		}
+		c->ndev++;
+		c->given |= TAKES_DEVICES;
+		return 0;
 	case OPT_CONTROLLERS:
 		if ((why = cx_cg_check_controllers(arg))) {
 			cx_opt_invalid("--controllers", arg, "%s", why);
@@ -235,11 +257,18 @@ static void find_layout(struct ctx *c, struct cx_cg_made *m)
 	}
 	if (cx_cg_detect(&c->l) < 0)
 		cx_die_last();
-	/* Before the base is made: it goes only where NAME goes. */
-	if (c->controllers &&
-	    cx_cg_narrow(&c->l, c->controllers, c->lim, c->nlim) < 0) {
-		cx_fail_context("--controllers %s", c->controllers);
-		cx_die_last();
+	/* Before the base is made: it goes only where NAME goes, and
+	 * device rules go to the devices controller too. */
+	if (c->controllers) {
+		char list[256];
+
+		snprintf(list, sizeof(list), "%s%s", c->controllers,
+			 c->ndev && cx_cg_devices_v1(&c->l) >= 0 ?
+			 ",devices" : "");
+		if (cx_cg_narrow(&c->l, list, c->lim, c->nlim) < 0) {
+			cx_fail_context("--controllers %s", c->controllers);
+			cx_die_last();
+		}
 	}
 	if (cx_cg_set_base(&c->l, rel, m) < 0) {
 		if (m)
@@ -299,6 +328,8 @@ static noreturn void die_limit(struct ctx *c, int bad)
 	cx_die_last();
 }
 
+static bool made_name(struct ctx *c, const struct cx_cg_made *m);
+
 /* Make NAME (where missing) and set the limits; on failure take back
  * whatever this call made, the base included. */
 static void make_and_limit(struct ctx *c, struct cx_cg_made *m, bool excl)
@@ -309,10 +340,25 @@ static void make_and_limit(struct ctx *c, struct cx_cg_made *m, bool excl)
 		cx_cg_undo(m);
 		die_limit(c, bad);
 	}
-	if (cx_cg_create(&c->l, c->name, excl, m) < 0 ||
-	    cx_cg_apply(&c->l, c->name, c->lim, c->nlim, &bad) < 0) {
+	if (cx_cg_create(&c->l, c->name, excl, m) < 0) {
 		cx_cg_undo(m);
 		die_limit(c, bad);
+	}
+	/* Device rules go to a cgroup as it is made (before any limit is
+	 * written): v2 cannot read back the program of one made before. */
+	if (c->ndev && !made_name(c, m)) {
+		cx_cg_undo(m);
+		cx_die("%s: the cgroup exists: device rules (--device-allow, --device-deny) go only to a cgroup this run makes",
+		       c->typed);
+	}
+	if (cx_cg_apply(&c->l, c->name, c->lim, c->nlim, &bad) < 0) {
+		cx_cg_undo(m);
+		die_limit(c, bad);
+	}
+	if (cx_cg_devices(&c->l, c->name, c->dev, c->ndev) < 0) {
+		cx_cg_undo(m);
+		cx_fail_context("--device-allow, --device-deny");
+		cx_die_last();
 	}
 }
 
@@ -730,19 +776,19 @@ static const struct verb {
 	unsigned takes;
 	const char *usage;
 } verbs[] = {
-	{ "create", do_create, 1, 1, TAKES_LIMITS | TAKES_CONTROLLERS, "create [--controllers LIST] NAME [limits]" },
+	{ "create", do_create, 1, 1, TAKES_LIMITS | TAKES_CONTROLLERS | TAKES_DEVICES, "create [--controllers LIST] NAME [limits]" },
 	{ "set", do_set, 1, 1, TAKES_LIMITS, "set NAME limits" },
 	{ "get", do_get, 1, -1, TAKES_JSON, "get [--json] NAME [KEY]..." },
 	{ "rm", do_rm, 1, 1, TAKES_KILL | TAKES_RECURSIVE, "rm [--kill] [--recursive] NAME" },
 	{ "ls", do_ls, 0, 1, TAKES_JSON, "ls [--json] [NAME]" },
 	{ "attach", do_attach, 2, -1, 0, "attach NAME PID..." },
 	{ "stat", do_stat, 1, 1, TAKES_JSON, "stat [--json] NAME" },
-	{ "run", do_run, 2, -1, TAKES_LIMITS | TAKES_RM | TAKES_CONTROLLERS, "run [--rm] [--controllers LIST] [limits] NAME COMMAND [ARG]..." },
+	{ "run", do_run, 2, -1, TAKES_LIMITS | TAKES_RM | TAKES_CONTROLLERS | TAKES_DEVICES, "run [--rm] [--controllers LIST] [limits] NAME COMMAND [ARG]..." },
 };
 
 static const char *const option_names[] = {
 	"limits (--memory, --cpus, --set...)", "--rm", "--kill", "--recursive", "--json",
-	"--controllers",
+	"--controllers", "device rules (--device-allow, --device-deny)",
 };
 
 int main(int argc, char **argv)
@@ -796,7 +842,8 @@ int main(int argc, char **argv)
 	for (int b = 0; b < (int)(sizeof(option_names) / sizeof(*option_names)); b++)
 		if ((c.given & (1u << b)) && !(verb->takes & (1u << b)))
 			cx_usage_error("%s: %s do%s not apply (%s)", verb->name,
-				       option_names[b], b ? "es" : "",
+				       option_names[b],
+				       strchr(option_names[b], '(') ? "" : "es",
 				       verb->usage);
 	if (nops < verb->min || (verb->max >= 0 && nops > verb->max))
 		cx_usage_error("%s: %s operands (%s)", verb->name,
