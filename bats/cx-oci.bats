@@ -534,6 +534,42 @@ PY
 	run -0 oci delete --force c1
 }
 
+@test "linux.resources.devices: root holding CAP_MKNOD makes and opens only the devices the rules and its own /dev leave it" {
+	require_static_tools
+	make_bundle sh -c 'echo x >/dev/null && echo null-w; head -c 1 /dev/zero >/dev/null && echo zero-r
+		(: </dev/loop-control) 2>/dev/null && echo loop-control-open
+		mknod /tmp/bc c 10 234 2>/dev/null || echo mknod-refused
+		mknod /tmp/fuse c 10 229 && echo mknod-fuse; (: </tmp/fuse) 2>/dev/null || echo fuse-node-refused
+		rm -f /tmp/fuse; mknod /tmp/t1 c 4 1 2>/dev/null || echo mknod-tty1-refused
+		(: </dev/ptmx) && echo ptmx-open'
+	# podman's rules, deny everything, and a node of fuse's numbers
+	# that may be made; loop-control given in linux.devices.
+	edit_config '
+c["process"]["capabilities"] = {k: v + ["CAP_MKNOD"] for k, v in c["process"]["capabilities"].items()}
+c["linux"]["resources"]["devices"] = [{"allow": False, "access": "rwm"}, {"allow": True, "type": "c", "major": 10, "minor": 229, "access": "m"}]
+c["linux"]["devices"] = [{"path": "/dev/loop-control", "type": "c", "major": 10, "minor": 237, "fileMode": 384, "uid": 0, "gid": 0}]'
+	run -0 oci run --bundle "$TMP/bundle" c1 </dev/null
+	assert_line null-w
+	assert_line zero-r
+	assert_line loop-control-open
+	assert_line mknod-refused
+	assert_line mknod-fuse
+	assert_line fuse-node-refused
+	assert_line mknod-tty1-refused
+	assert_line ptmx-open
+	[ ! -e "$ROOTFS/tmp/bc" ] && [ ! -e "$ROOTFS/tmp/t1" ]
+	run -0 oci spec --print-chain --bundle "$TMP/bundle"
+	assert_line --partial "cx-cgroup --parent=/ run --rm --pids=99 --device-deny=a '--device-allow=c 10:229 m' '--device-allow=c 1:3 rwm' "
+	assert_line --partial "'--device-allow=c 10:237 rwm' '--device-allow=c 5:2 rwm' '--device-allow=c 136:* rwm' $CG/ctr"
+	# Malformed rules: refused by name, nothing made.
+	edit_config 'c["linux"]["resources"]["devices"] = [{"allow": False, "access": "rwx"}]'
+	create_refused "linux.resources.devices[].access"
+	edit_config 'c["linux"]["resources"]["devices"] = [{"allow": "no"}]'
+	create_refused "linux.resources.devices[].allow"
+	edit_config 'c["linux"]["resources"]["devices"] = [{"allow": True, "type": "x"}]'
+	create_refused "linux.resources.devices[].type"
+}
+
 # The processes of the container's cgroup CTR (below $CG), from any
 # hierarchy that has it.
 procs_of() {
@@ -974,10 +1010,14 @@ stop_containerd() {
 	tar -C out -cf img.tar .
 	run -0 ctd images import --index-name cx/saved:v1 img.tar
 	# ctr run --rm: the shim's create, start, wait, delete.
-	run ctd run --rm "${R[@]}" cx/saved:v1 t1 sh -c 'echo "pid $$"; grep CapBnd /proc/self/status; grep -E "^[0-9]+:(pids)?:" /proc/self/cgroup; exit 5'
+	run ctd run --rm "${R[@]}" cx/saved:v1 t1 sh -c 'echo "pid $$"; grep CapBnd /proc/self/status; grep -E "^[0-9]+:(pids)?:" /proc/self/cgroup
+		mknod /tmp/fuse c 10 229; exit 5'
 	assert_failure 5
 	assert_line "pid 1"
+	# CAP_MKNOD is in containerd's default set; its device rules keep
+	# the container from making a node of a device it was not given.
 	assert_line "CapBnd:	00000000a80425fb"
+	assert_line "mknod: /tmp/fuse: Operation not permitted"
 	assert_line --regexp "^[0-9]+:(pids)?:$cg/c\$"
 	[ -z "$(find /sys/fs/cgroup -path "*$cg/c" 2>/dev/null)" ]
 	# -t: the same through a terminal (ctr writes a NUL to it first,

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 /* --- words ---------------------------------------------------------- */
@@ -469,8 +470,107 @@ static int chain_cgroup(json_t *res, struct cx_words *c, struct cx_words *notes)
 		return -1;
 	if (cpus && *cpus && cx_words_addf(c, "--cpuset=%s", cpus) < 0)
 		return -1;
-	if (json_object_get(res, "devices") &&
-	    cx_words_add(notes, "linux.resources.devices: not applied (no device cgroup rules): holding CAP_MKNOD, the container can make and open a node of any host device") < 0)
+	return 0;
+}
+
+static const char *const default_devices[] = {
+	"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom",
+	"/dev/tty", NULL,
+};
+
+/* A number of a device rule: "*" when absent. */
+static int dev_number(json_t *r, const char *key, const char *where,
+		      char *out, size_t len)
+{
+	long long v;
+	bool has;
+
+	if (get_int(r, key, where, &v, &has) < 0)
+		return -1;
+	if (has && v < 0)
+		return bad(where, "a number of 0 or more");
+	if (has)
+		snprintf(out, len, "%lld", v);
+	else
+		snprintf(out, len, "*");
+	return 0;
+}
+
+/* linux.resources.devices as cx-cgroup's --device-allow and
+ * --device-deny, in order; then, as runc appends them, the devices
+ * the container is given (the default ones, linux.devices, its own
+ * devpts's ptmx and terminals), which a "deny all" must not take away
+ * from it.  No rules, nothing added: the cgroup allows what its parent
+ * does. */
+static int chain_devices(json_t *lnx, json_t *res, struct cx_words *c)
+{
+	json_t *rules, *devs, *r;
+	size_t i;
+
+	if (get_arr(res, "devices", "linux.resources.devices", &rules) < 0 ||
+	    get_arr(lnx, "devices", "linux.devices", &devs) < 0)
+		return -1;
+	if (!json_array_size(rules))
+		return 0;
+	json_array_foreach(rules, i, r) {
+		const char *where = "linux.resources.devices[]", *type, *access;
+		const char *opt = json_is_true(json_object_get(r, "allow")) ?
+				  "--device-allow" : "--device-deny";
+		char major[24], minor[24];
+
+		if (!json_is_boolean(json_object_get(r, "allow")))
+			return bad("linux.resources.devices[].allow", "true or false");
+		if (get_str(r, "type", where, &type) < 0 ||
+		    get_str(r, "access", where, &access) < 0 ||
+		    dev_number(r, "major", where, major, sizeof(major)) < 0 ||
+		    dev_number(r, "minor", where, minor, sizeof(minor)) < 0)
+			return -1;
+		if (!access)
+			access = "rwm";
+		if (!*access || strspn(access, "rwm") != strlen(access))
+			return bad("linux.resources.devices[].access", "some of r, w and m");
+		if (type && strcmp(type, "a") && strcmp(type, "c") && strcmp(type, "b"))
+			return bad("linux.resources.devices[].type", "a, c or b");
+		/* Every device, every access: "a"; every device with less
+		 * (or some numbers): as one rule for each type. */
+		if ((!type || !strcmp(type, "a")) && !strcmp(major, "*") &&
+		    !strcmp(minor, "*") && strlen(access) == 3 &&
+		    strchr(access, 'r') && strchr(access, 'w') && strchr(access, 'm')) {
+			if (cx_words_addf(c, "%s=a", opt) < 0)
+				return -1;
+			continue;
+		}
+		for (const char *t = !type || !strcmp(type, "a") ? "cb" : type; *t; t++)
+			if (cx_words_addf(c, "%s=%c %s:%s %s", opt, *t, major, minor, access) < 0)
+				return -1;
+	}
+	for (const char *const *d = default_devices; *d; d++) {
+		struct stat st;
+
+		if (stat(*d, &st) == 0 && S_ISCHR(st.st_mode) &&
+		    cx_words_addf(c, "--device-allow=c %u:%u rwm", major(st.st_rdev),
+				  minor(st.st_rdev)) < 0)
+			return -1;
+	}
+	json_array_foreach(devs, i, r) {
+		const char *where = "linux.devices[]", *type;
+		char major[24], minor[24];
+
+		if (get_str(r, "type", where, &type) < 0 ||
+		    dev_number(r, "major", where, major, sizeof(major)) < 0 ||
+		    dev_number(r, "minor", where, minor, sizeof(minor)) < 0)
+			return -1;
+		if (type && (!strcmp(type, "c") || !strcmp(type, "u") || !strcmp(type, "b")) &&
+		    strcmp(major, "*") && strcmp(minor, "*") &&
+		    cx_words_addf(c, "--device-allow=%c %s:%s rwm", *type == 'b' ? 'b' : 'c',
+				  major, minor) < 0)
+			return -1;
+	}
+	/* The devpts the container mounts: its ptmx, and its terminals
+	 * (UNIX98's first major, as runc allows: a new instance numbers
+	 * from 0, 256 to a major). */
+	if (cx_words_add(c, "--device-allow=c 5:2 rwm") < 0 ||
+	    cx_words_add(c, "--device-allow=c 136:* rwm") < 0)
 		return -1;
 	return 0;
 }
@@ -580,11 +680,6 @@ static int chain_mount(const struct cx_oci_spec *s, json_t *m, bool cgroup2,
 	free(full);
 	return rc;
 }
-
-static const char *const default_devices[] = {
-	"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom",
-	"/dev/tty", NULL,
-};
 
 /* runc's too: the standard streams, and ptmx for the devpts mounted
  * with newinstance. */
@@ -914,7 +1009,7 @@ int cx_oci_chain(const struct cx_oci_spec *s, const struct cx_oci_how *how,
 	if (cx_words_add(c, "cx-cgroup") < 0 ||
 	    (s->cgroup_parent && cx_words_addf(c, "--parent=%s", s->cgroup_parent) < 0) ||
 	    cx_words_add(c, "run") < 0 || (!how->detach && cx_words_add(c, "--rm") < 0) ||
-	    chain_cgroup(res, c, notes) < 0 ||
+	    chain_cgroup(res, c, notes) < 0 || chain_devices(lnx, res, c) < 0 ||
 	    cx_words_add(c, s->cgroup_name) < 0)
 		return -1;
 	/* 2. Namespaces given by path: cx-nsenter joins a user namespace
