@@ -537,21 +537,21 @@ PY
 @test "linux.resources.devices: root holding CAP_MKNOD makes and opens only the devices the rules and its own /dev leave it" {
 	require_static_tools
 	make_bundle sh -c 'echo x >/dev/null && echo null-w; head -c 1 /dev/zero >/dev/null && echo zero-r
-		(: </dev/loop-control) 2>/dev/null && echo loop-control-open
+		(: >/dev/kmsg) && echo kmsg-open
 		mknod /tmp/bc c 10 234 2>/dev/null || echo mknod-refused
 		mknod /tmp/fuse c 10 229 && echo mknod-fuse; (: </tmp/fuse) 2>/dev/null || echo fuse-node-refused
 		rm -f /tmp/fuse; mknod /tmp/t1 c 4 1 2>/dev/null || echo mknod-tty1-refused
 		(: </dev/ptmx) && echo ptmx-open'
 	# podman's rules, deny everything, and a node of fuse's numbers
-	# that may be made; loop-control given in linux.devices.
+	# that may be made; kmsg given in linux.devices.
 	edit_config '
 c["process"]["capabilities"] = {k: v + ["CAP_MKNOD"] for k, v in c["process"]["capabilities"].items()}
 c["linux"]["resources"]["devices"] = [{"allow": False, "access": "rwm"}, {"allow": True, "type": "c", "major": 10, "minor": 229, "access": "m"}]
-c["linux"]["devices"] = [{"path": "/dev/loop-control", "type": "c", "major": 10, "minor": 237, "fileMode": 384, "uid": 0, "gid": 0}]'
+c["linux"]["devices"] = [{"path": "/dev/kmsg", "type": "c", "major": 1, "minor": 11, "fileMode": 420, "uid": 0, "gid": 0}]'
 	run -0 oci run --bundle "$TMP/bundle" c1 </dev/null
 	assert_line null-w
 	assert_line zero-r
-	assert_line loop-control-open
+	assert_line kmsg-open
 	assert_line mknod-refused
 	assert_line mknod-fuse
 	assert_line fuse-node-refused
@@ -560,7 +560,7 @@ c["linux"]["devices"] = [{"path": "/dev/loop-control", "type": "c", "major": 10,
 	[ ! -e "$ROOTFS/tmp/bc" ] && [ ! -e "$ROOTFS/tmp/t1" ]
 	run -0 oci spec --print-chain --bundle "$TMP/bundle"
 	assert_line --partial "cx-cgroup --parent=/ run --rm --pids=99 --device-deny=a '--device-allow=c 10:229 m' '--device-allow=c 1:3 rwm' "
-	assert_line --partial "'--device-allow=c 10:237 rwm' '--device-allow=c 5:2 rwm' '--device-allow=c 136:* rwm' $CG/ctr"
+	assert_line --partial "'--device-allow=c 1:11 rwm' '--device-allow=c 5:2 rwm' '--device-allow=c 136:* rwm' $CG/ctr"
 	# Malformed rules: refused by name, nothing made.
 	edit_config 'c["linux"]["resources"]["devices"] = [{"allow": False, "access": "rwx"}]'
 	create_refused "linux.resources.devices[].access"
@@ -937,6 +937,18 @@ shared
 	c=$(P run -d --network none --cgroup-parent "/$cg" "$id" sleep 60)
 	run -0 P ps -q --no-trunc
 	assert_output "$c"
+	# --pid container:: a second container in the first's PID namespace
+	# (config.json's path); with CAP_MKNOD, its device rules still keep
+	# it from a device it was not given.
+	run P run --rm --network none --cgroup-parent "/$cg" --pid "container:$c" "$id" \
+		sh -c 'cat /proc/1/comm; echo "me $$"; mknod /tmp/null c 1 3 && echo x >/tmp/null && echo null-node
+			mknod /tmp/fuse c 10 229; (exec 3</tmp/fuse) && echo fuse-opened; exit 6'
+	assert_failure 6
+	assert_line sleep
+	refute_line "me 1"
+	assert_line null-node
+	assert_line --regexp "^(mknod: /tmp/fuse|sh: can't open '/tmp/fuse'): Operation not permitted$"
+	refute_line fuse-opened
 	# podman exec: conmon runs cx-oci exec --process; the process is in
 	# the container's PID namespace, beside its PID 1, with its status.
 	run P exec -e X=42 -w /etc "$c" sh -c 'echo "$X $(pwd)"; cat /proc/1/comm; exit 4'
