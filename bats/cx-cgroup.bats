@@ -1196,6 +1196,10 @@ fi'
 			--device-allow 'b 8:* r' --device-allow 'c 136:* wm' "$R/dev" \
 			cat "$(cg_v1_mount devices)/cx/$R/dev/devices.list"
 		assert_output "$(printf 'c 1:3 rwm\nb 8:* r\nc 136:* wm')"
+		# --controllers: the devices hierarchy comes with the rules.
+		run -0 cx-cgroup run --rm --controllers pids --device-deny 'c 1:3 w' "$R/dev" \
+			sh -c 'grep -c ":/cx/'"$R"'/dev\$" /proc/self/cgroup; cat '"$(cg_v1_mount devices)/cx/$R/dev/devices.list"
+		assert_output "$(printf '%s\na *:* rwm' "$(( $([ -n "$(cg_v1_mount pids)" ] && echo 1 || echo 0) + 1 + $([ -n "$(cg_v2_mount)" ] && echo 1 || echo 0) ))")"
 	fi
 	# Rules that end in an allow of everything leave everything open.
 	run -0 cx-cgroup run --rm --device-deny 'c 1:3 w' --device-allow a "$R/dev" \

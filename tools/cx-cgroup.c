@@ -260,15 +260,17 @@ static void find_layout(struct ctx *c, struct cx_cg_made *m)
 	/* Before the base is made: it goes only where NAME goes, and
 	 * device rules go to the devices controller too. */
 	if (c->controllers) {
-		char list[256];
+		char *list;
 
-		snprintf(list, sizeof(list), "%s%s", c->controllers,
-			 c->ndev && cx_cg_devices_v1(&c->l) >= 0 ?
-			 ",devices" : "");
+		if (asprintf(&list, "%s%s", c->controllers,
+			     c->ndev && cx_cg_devices_v1(&c->l) >= 0 ?
+			     ",devices" : "") < 0)
+			cx_die_errno("asprintf");
 		if (cx_cg_narrow(&c->l, list, c->lim, c->nlim) < 0) {
 			cx_fail_context("--controllers %s", c->controllers);
 			cx_die_last();
 		}
+		free(list);
 	}
 	if (cx_cg_set_base(&c->l, rel, m) < 0) {
 		if (m)
