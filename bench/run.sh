@@ -137,7 +137,8 @@ command -v runc >/dev/null 2>&1 || runc_why="runc is not installed"
 
 # The OCI bundle: the same namespaces, limits, mounts and capabilities,
 # written as Docker writes them: /dev is a tmpfs in which the runtime
-# makes the same six devices itself, and the cgroup is a "cgroup" mount
+# makes the same six devices itself, Docker's device rules (deny all,
+# allow mknod and the usual devices), and the cgroup is a "cgroup" mount
 # (the runtime binds the container's cgroups there, read-only).  No
 # init: a runtime runs the one process it is given.  bench/oci-run
 # mounts the overlay on rootfs/ around each run.
@@ -182,7 +183,22 @@ cat > "$tmp/oci/config.json" <<EOF
 		],
 		"resources": {
 			"memory": { "limit": 104857600, "swap": 104857600 },
-			"pids": { "limit": 64 }
+			"pids": { "limit": 64 },
+			"devices": [
+				{ "allow": false, "access": "rwm" },
+				{ "allow": true, "type": "c", "access": "m" },
+				{ "allow": true, "type": "b", "access": "m" },
+				{ "allow": true, "type": "c", "major": 1, "minor": 3, "access": "rwm" },
+				{ "allow": true, "type": "c", "major": 1, "minor": 5, "access": "rwm" },
+				{ "allow": true, "type": "c", "major": 1, "minor": 7, "access": "rwm" },
+				{ "allow": true, "type": "c", "major": 1, "minor": 8, "access": "rwm" },
+				{ "allow": true, "type": "c", "major": 1, "minor": 9, "access": "rwm" },
+				{ "allow": true, "type": "c", "major": 5, "minor": 0, "access": "rwm" },
+				{ "allow": true, "type": "c", "major": 5, "minor": 1, "access": "rwm" },
+				{ "allow": true, "type": "c", "major": 5, "minor": 2, "access": "rwm" },
+				{ "allow": true, "type": "c", "major": 136, "access": "rwm" },
+				{ "allow": true, "type": "c", "major": 10, "minor": 200, "access": "rwm" }
+			]
 		},
 		"cgroupsPath": "cx-bench-oci-$$"
 	}
