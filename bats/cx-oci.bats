@@ -530,6 +530,8 @@ PY
 	run -0 oci spec --print-chain --bundle "$TMP/bundle"
 	assert_line --regexp "^cx-nsenter --user=/proc/$a/ns/user --net=/proc/$a/ns/net"
 	assert_line "# linux.uidMappings, gidMappings: the joined user namespace has its own"
+	# The two share one cgroup: the first's device rules stand.
+	assert_line "# linux.resources.devices: the cgroup exists (another container's): the device rules it was made with stand"
 	run -0 oci delete --force c2
 	run -0 oci delete --force c1
 }
@@ -561,6 +563,18 @@ c["linux"]["devices"] = [{"path": "/dev/kmsg", "type": "c", "major": 1, "minor":
 	run -0 oci spec --print-chain --bundle "$TMP/bundle"
 	assert_line --partial "cx-cgroup --parent=/ run --rm --pids=99 --device-deny=a '--device-allow=c 10:229 m' '--device-allow=c 1:3 rwm' "
 	assert_line --partial "'--device-allow=c 1:11 rwm' '--device-allow=c 5:2 rwm' '--device-allow=c 136:* rwm' $CG/ctr"
+	# The list is an allowlist (runtime spec): without a deny-all of
+	# its own, or with no rules at all, the container still has only
+	# what is allowed and what it is given.
+	for rules in '[{"allow": True, "type": "c", "major": 10, "minor": 229, "access": "rwm"}]' '[]'; do
+		edit_config "c['linux']['resources']['devices'] = $rules"
+		run -0 oci run --bundle "$TMP/bundle" c1 </dev/null
+		assert_line mknod-refused
+		assert_line null-w
+		assert_line mknod-tty1-refused
+		run -0 oci spec --print-chain --bundle "$TMP/bundle"
+		assert_line --partial "cx-cgroup --parent=/ run --rm --pids=99 --device-deny=a "
+	done
 	# Malformed rules: refused by name, nothing made.
 	edit_config 'c["linux"]["resources"]["devices"] = [{"allow": False, "access": "rwx"}]'
 	create_refused "linux.resources.devices[].access"
@@ -900,7 +914,7 @@ for l in open(sys.argv[1]):
 	require_static_tools
 	make_bundle sh -c 'hostname; grep CapBnd /proc/self/status; cat /mnt/share/file; ulimit -n'
 	run -0 oci spec --print-chain --bundle "$TMP/bundle"
-	assert_line --regexp "^cx-cgroup --parent=/ run --rm --pids=99 $CG/ctr \\\\$"
+	assert_line --regexp "^cx-cgroup --parent=/ run --rm --pids=99 --device-deny=a '--device-allow=c 1:3 rwm' .* $CG/ctr \\\\$"
 	assert_line --regexp "^cx-chroot --pivot "
 	echo "$output" >"$TMP/chain.sh"
 	run -0 sh "$TMP/chain.sh"

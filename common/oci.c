@@ -496,13 +496,16 @@ static int dev_number(json_t *r, const char *key, const char *where,
 	return 0;
 }
 
-/* linux.resources.devices as cx-cgroup's --device-allow and
- * --device-deny, in order; then, as runc appends them, the devices
- * the container is given (the default ones, linux.devices, its own
+/* linux.resources.devices, which the runtime spec calls an allowlist:
+ * as runc applies it, on top of "deny every device" (so that rules
+ * without a deny-all first, or none at all, still leave the container
+ * only what they allow), as cx-cgroup's --device-deny and
+ * --device-allow, in order; then, as runc appends them, the devices the
+ * container is given (the default ones, linux.devices, its own
  * devpts's ptmx and terminals), which a "deny all" must not take away
- * from it.  No rules, nothing added: the cgroup allows what its parent
- * does. */
-static int chain_devices(json_t *lnx, json_t *res, struct cx_words *c)
+ * from it. */
+static int chain_devices(json_t *lnx, json_t *res, bool exists,
+			 struct cx_words *c, struct cx_words *notes)
 {
 	json_t *rules, *devs, *r;
 	size_t i;
@@ -510,8 +513,10 @@ static int chain_devices(json_t *lnx, json_t *res, struct cx_words *c)
 	if (get_arr(res, "devices", "linux.resources.devices", &rules) < 0 ||
 	    get_arr(lnx, "devices", "linux.devices", &devs) < 0)
 		return -1;
-	if (!json_array_size(rules))
-		return 0;
+	if (exists)
+		return cx_words_add(notes, "linux.resources.devices: the cgroup exists (another container's): the device rules it was made with stand");
+	if (cx_words_add(c, "--device-deny=a") < 0)
+		return -1;
 	json_array_foreach(rules, i, r) {
 		const char *where = "linux.resources.devices[]", *type, *access;
 		const char *opt = json_is_true(json_object_get(r, "allow")) ?
@@ -536,7 +541,10 @@ static int chain_devices(json_t *lnx, json_t *res, struct cx_words *c)
 		if ((!type || !strcmp(type, "a")) && !strcmp(major, "*") &&
 		    !strcmp(minor, "*") && strlen(access) == 3 &&
 		    strchr(access, 'r') && strchr(access, 'w') && strchr(access, 'm')) {
-			if (cx_words_addf(c, "%s=a", opt) < 0)
+			/* The deny-all that podman and containerd begin
+			 * with is the one above. */
+			if ((i || json_is_true(json_object_get(r, "allow"))) &&
+			    cx_words_addf(c, "%s=a", opt) < 0)
 				return -1;
 			continue;
 		}
@@ -1009,7 +1017,7 @@ int cx_oci_chain(const struct cx_oci_spec *s, const struct cx_oci_how *how,
 	if (cx_words_add(c, "cx-cgroup") < 0 ||
 	    (s->cgroup_parent && cx_words_addf(c, "--parent=%s", s->cgroup_parent) < 0) ||
 	    cx_words_add(c, "run") < 0 || (!how->detach && cx_words_add(c, "--rm") < 0) ||
-	    chain_cgroup(res, c, notes) < 0 || chain_devices(lnx, res, c) < 0 ||
+	    chain_cgroup(res, c, notes) < 0 || chain_devices(lnx, res, how->cgroup_exists, c, notes) < 0 ||
 	    cx_words_add(c, s->cgroup_name) < 0)
 		return -1;
 	/* 2. Namespaces given by path: cx-nsenter joins a user namespace

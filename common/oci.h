@@ -63,6 +63,9 @@ struct cx_oci_how {
 	bool detach;		/* cx-unshare --detach; false: --fork */
 	bool hold;		/* "cx-oci hold" before the command */
 	bool cgroup2_only;	/* the host is cgroup v2 alone */
+	/* The cgroup is there already (another container's): device rules
+	 * go only to a cgroup cx-cgroup makes, and its own stand. */
+	bool cgroup_exists;
 };
 
 /* The chain, into CHAIN (the words, the first a cx tool) and NOTES (one

@@ -386,6 +386,16 @@ static int open_cgroups(struct cx_cg_layout *l, const char *parent)
 	return cx_cg_set_base(l, rel, NULL);
 }
 
+/* Is the cgroup there already, in any hierarchy? */
+static bool cgroup_exists(const char *parent, const char *name)
+{
+	struct cx_cg_layout l = { 0 };
+	bool yes = open_cgroups(&l, parent) == 0 && cx_cg_count(&l, name) > 0;
+
+	cx_cg_layout_free(&l);
+	return yes;
+}
+
 /* Kill what is left in the container's cgroup and remove it. */
 static int remove_cgroup(const char *parent, const char *name)
 {
@@ -776,8 +786,8 @@ static int do_create(struct ctx *c, const char *id, pid_t *out)
 	if (bpf == -2)
 		goto fail;
 	s.seccomp = bpf >= 0;
-	if (cx_oci_chain(&s, &(struct cx_oci_how){ true, true, cgroup2_only() },
-			 &chain, &notes) < 0)
+	if (cx_oci_chain(&s, &(struct cx_oci_how){ true, true, cgroup2_only(),
+			 cgroup_exists(s.cgroup_parent, s.cgroup_name) }, &chain, &notes) < 0)
 		goto fail;
 	/* Writable by the container's root whoever it is on the host (a
 	 * user namespace's), through the descriptor alone: the directory
@@ -1242,8 +1252,8 @@ static int do_spec(const struct ctx *c)
 	if (!c->print_chain)
 		return cx_fail(0, "spec: only --print-chain is done (runc spec writes a config.json; cx-oci does not yet)");
 	if (cx_oci_load(c->bundle ? c->bundle : ".", "oci-chain", &s) < 0 ||
-	    cx_oci_chain(&s, &(struct cx_oci_how){ NULL, false, cgroup2_only() },
-			 &chain, &notes) < 0) {
+	    cx_oci_chain(&s, &(struct cx_oci_how){ false, false, cgroup2_only(),
+			 cgroup_exists(s.cgroup_parent, s.cgroup_name) }, &chain, &notes) < 0) {
 		cx_oci_free(&s);
 		return -1;
 	}
