@@ -459,8 +459,9 @@ static int chain_cgroup(json_t *res, struct cx_words *c, struct cx_words *notes)
 	if (has_limit && limit > 0) {
 		long long p = has_period && period > 0 ? period : 100000;
 
-		if (cx_words_addf(c, "--cpus=%lld.%06lld", limit / p,
-				  (limit % p) * 1000000 / p) < 0)
+		/* Five decimals: cx-cgroup's (microseconds of its period). */
+		if (cx_words_addf(c, "--cpus=%lld.%05lld", limit / p,
+				  (limit % p) * 100000 / p) < 0)
 			return -1;
 		if (p != 100000 &&
 		    cx_words_addf(notes, "cpu.period %lld: cx-cgroup keeps the kernel's period (100 ms), with the same share of it", p) < 0)
