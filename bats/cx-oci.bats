@@ -584,6 +584,82 @@ c["linux"]["devices"] = [{"path": "/dev/kmsg", "type": "c", "major": 1, "minor":
 	create_refused "linux.resources.devices[].type"
 }
 
+# The CPU time (user and system, in ticks) of process $1.
+cputime() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
+@test "pause and resume freeze and thaw the container's cgroup; ps and list show it; update changes its limits; cpu quota from create" {
+	require_static_tools
+	local pid ev procs t
+	make_bundle sh -c 'sleep 60 & while :; do :; done'
+	edit_config 'c["linux"]["resources"]["cpu"] = {"quota": 50000, "period": 100000}'
+	oci run --detach --bundle "$TMP/bundle" c1 </dev/null >"$TMP/out" 2>&1
+	pid=$(oci state c1 | awk -F'[:,]' '/"pid"/ { print $2 + 0 }')
+	ev=$(find /sys/fs/cgroup -path "*/$CG/ctr/cgroup.events" | head -n 1)
+	procs=$(find /sys/fs/cgroup -path "*/$CG/ctr/cgroup.procs" | head -n 1)
+	# The quota, as the kernel has it (v1's cfs_quota_us, or cpu.max).
+	if [ -e "/sys/fs/cgroup/cpu/$CG/ctr/cpu.cfs_quota_us" ]; then
+		assert_equal "$(cat "/sys/fs/cgroup/cpu/$CG/ctr/cpu.cfs_quota_us")" 50000
+	else
+		assert_equal "$(cat "$(dirname "$ev")/cpu.max")" "50000 100000"
+	fi
+	# ps: the cgroup's processes, as containerd's shim asks for them.
+	for _ in $(seq 50); do
+		[ "$(wc -l <"$procs")" = 2 ] && break
+		sleep 0.1
+	done
+	run -0 oci ps --format json c1
+	assert_output "[$(sort -n "$procs" | paste -sd,)]"
+	run -0 oci ps c1
+	assert_line --index 0 "PID CMD"
+	assert_line "$pid sh"
+	assert_line --regexp "^[0-9]+ sleep$"
+	# pause: frozen in the kernel's words, and its CPU time stands still.
+	run -0 oci pause c1
+	assert_equal "$(grep '^frozen ' "$ev")" "frozen 1"
+	run -0 oci state c1
+	assert_output --partial '"status": "paused"'
+	t=$(cputime "$pid")
+	sleep 0.3
+	assert_equal "$(cputime "$pid")" "$t"
+	run -125 oci pause c1
+	assert_output "cx-oci: container c1 is paused, not running"
+	run -125 oci delete c1
+	assert_output "cx-oci: container c1 is paused: stop it first, or delete --force"
+	run -0 oci list
+	assert_line --regexp "^c1 +$pid +paused +$TMP/bundle\$"
+	# resume: thawed, and it runs again.
+	run -0 oci resume c1
+	assert_equal "$(grep '^frozen ' "$ev")" "frozen 0"
+	run -0 oci state c1
+	assert_output --partial '"status": "running"'
+	for _ in $(seq 50); do
+		[ "$(cputime "$pid")" != "$t" ] && break
+		sleep 0.1
+	done
+	[ "$(cputime "$pid")" != "$t" ]
+	run -125 oci resume c1
+	assert_output "cx-oci: container c1 is running, not paused"
+	# update: new limits from linux.resources, as the shim sends them.
+	run -0 oci update --resources - c1 <<<'{"pids": {"limit": 42}, "cpu": {"quota": 20000, "period": 100000}}'
+	assert_equal "$(cat "$(find /sys/fs/cgroup -path "*/$CG/ctr/pids.max" | head -n 1)")" 42
+	if [ -e "/sys/fs/cgroup/cpu/$CG/ctr/cpu.cfs_quota_us" ]; then
+		assert_equal "$(cat "/sys/fs/cgroup/cpu/$CG/ctr/cpu.cfs_quota_us")" 20000
+	else
+		assert_equal "$(cat "$(dirname "$ev")/cpu.max")" "20000 100000"
+	fi
+	run -125 oci update --resources - c1 <<<'{"pids": {"limit": "many"}}'
+	assert_output "cx-oci: resources: linux.resources.pids.limit must be an integer"
+	run -125 oci update c1
+	assert_output --partial "update: --resources FILE is needed"
+	run -0 oci list --format json
+	assert_output --partial '"id": "c1", "pid": '"$pid"', "status": "running"'
+	run -0 oci delete --force c1
+	run -0 oci list
+	assert_output "$(printf '%-24s %-8s %-8s %s' ID PID STATUS BUNDLE)"
+}
+
 # The processes of the container's cgroup CTR (below $CG), from any
 # hierarchy that has it.
 procs_of() {
@@ -974,6 +1050,13 @@ shared
 	run -0 P exec -t "$c" sh -c 'tty; cut -d" " -f6,7 /proc/self/stat' </dev/null
 	assert_line --regexp $'^/dev/pts/[0-9]+\r*$'
 	assert_line --regexp $'^[0-9]+ 3481[6-9]\r*$'
+	# podman pause and unpause: cx-oci pause and resume.
+	run -0 P pause "$c"
+	run -0 P inspect -f '{{.State.Status}}' "$c"
+	assert_output paused
+	run -0 P unpause "$c"
+	run -0 P inspect -f '{{.State.Status}}' "$c"
+	assert_output running
 	run -0 P stop -t 1 "$c"
 	run -0 P rm "$c"
 	run -0 P ps -aq
@@ -1061,6 +1144,16 @@ stop_containerd() {
 	run -0 script -qec "ctr --address $TMP/ctd/sock task exec -t --exec-id e3 t2 sh -c 'tty; cut -d\" \" -f6,7 /proc/self/stat'" /dev/null </dev/null
 	assert_line --regexp $'^/dev/pts/[0-9]+\r*$'
 	assert_line --regexp $'^[0-9]+ 3481[6-9]\r*$'
+	# ctr task pause, resume and ps: the shim's cx-oci pause, resume
+	# and ps --format json.
+	run -0 ctd task pause t2
+	run -0 ctd task ls
+	assert_line --regexp "^t2 +[0-9]+ +PAUSED\$"
+	run -0 ctd task resume t2
+	run -0 ctd task ls
+	assert_line --regexp "^t2 +[0-9]+ +RUNNING\$"
+	run -0 ctd task ps t2
+	assert_line --regexp "^[0-9]+ "
 	run -0 ctd task kill -s KILL t2
 	for _ in $(seq 50); do
 		ctd task ls | grep -q "t2.*STOPPED" && break

@@ -477,6 +477,72 @@ static int wait_empty(const struct cx_cg_layout *l, const char *name)
 	return cx_fail(EBUSY, "wait for %s to be empty", name);
 }
 
+/* The directory of NAME whose freezer serves it, and that freezer:
+ * cgroup2's cgroup.freeze where NAME is there and the kernel has it
+ * (5.2), else v1's freezer controller.  NULL when neither. */
+static char *freezer_of(const struct cx_cg_layout *l, const char *name,
+			const struct cx_cg_freezer **fz)
+{
+	char *dir;
+
+	if (l->v2 >= 0 && cx_cg_exists(l, l->v2, name)) {
+		char *file;
+		bool has;
+
+		dir = cx_cg_path(l, l->v2, name);
+		file = cx_cg_join(dir, cx_cg_v2.freezer->file);
+		has = file && access(file, F_OK) == 0;
+		free(file);
+		if (has) {
+			*fz = cx_cg_v2.freezer;
+			return dir;
+		}
+		free(dir);
+	}
+	*fz = cx_cg_v1.freezer;
+	return cx_cg_dir_of(l, name, NULL, cx_cg_v1.freezer->v1ctl, 1);
+}
+
+int cx_cg_freeze(const struct cx_cg_layout *l, const char *name, bool freeze)
+{
+	const struct cx_cg_freezer *fz;
+	char *dir = freezer_of(l, name, &fz);
+	int rc = 0;
+
+	if (!dir)
+		return cx_fail(ENOENT, "%s: no freezer (cgroup.freeze, or v1's freezer controller)",
+			       name);
+	cx_say("write %s to %s/%s", freeze ? fz->freeze : fz->thaw, dir, fz->file);
+	if (cx_cg_write(dir, fz->file, freeze ? fz->freeze : fz->thaw) < 0) {
+		free(dir);
+		return -1;
+	}
+	/* Frozen only once every task has stopped: wait (5 s at most). */
+	for (int i = 0; freeze && !fz->frozen(dir); i++) {
+		if (i == 5000) {
+			rc = cx_fail(EBUSY, "%s: freeze", dir);
+			cx_cg_write(dir, fz->file, fz->thaw);
+			break;
+		}
+		sleep_ms(1);
+	}
+	free(dir);
+	return rc;
+}
+
+int cx_cg_frozen(const struct cx_cg_layout *l, const char *name)
+{
+	const struct cx_cg_freezer *fz;
+	char *dir = freezer_of(l, name, &fz);
+	int rc;
+
+	if (!dir)
+		return -1;
+	rc = fz->frozen(dir);
+	free(dir);
+	return rc;
+}
+
 /* Kill what is in NAME and below in the hierarchies of backend B: at
  * once where it can, else round by round under its freezer. */
 static int kill_in(const struct cx_cg_layout *l, const char *name,

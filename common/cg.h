@@ -304,6 +304,12 @@ int cx_cg_procs_left(const struct cx_cg_layout *l, const char *name,
 /* The cgroups below NAME (not NAME itself), over every hierarchy. */
 int cx_cg_children(const struct cx_cg_layout *l, const char *name,
 		   int *count);
+/* Freeze NAME and below (and wait until every task has stopped), or
+ * thaw it: cgroup2's cgroup.freeze where NAME is there and the kernel
+ * has it, else v1's freezer controller. */
+int cx_cg_freeze(const struct cx_cg_layout *l, const char *name, bool freeze);
+/* 1 frozen, 0 not, -1 no freezer serves NAME. */
+int cx_cg_frozen(const struct cx_cg_layout *l, const char *name);
 /* Kill everything in NAME and below, and wait until it is empty. */
 int cx_cg_kill(const struct cx_cg_layout *l, const char *name);
 /* Remove NAME (and, with RECURSIVE, the cgroups below it) everywhere. */

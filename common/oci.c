@@ -479,6 +479,14 @@ static const char *const default_devices[] = {
 	"/dev/tty", NULL,
 };
 
+int cx_oci_resources(void *res, struct cx_words *c, struct cx_words *notes)
+{
+	config_shown = "resources";
+	if (!json_is_object((json_t *)res))
+		return bad("resources", "an object (linux.resources)");
+	return chain_cgroup(res, c, notes);
+}
+
 /* A number of a device rule: "*" when absent. */
 static int dev_number(json_t *r, const char *key, const char *where,
 		      char *out, size_t len)

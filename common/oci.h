@@ -68,6 +68,11 @@ struct cx_oci_how {
 	bool cgroup_exists;
 };
 
+/* linux.resources' limits (memory, swap, pids, CPU) as cx-cgroup's
+ * options ("--memory=N"), into C, and what they leave out into NOTES:
+ * for update, which applies them to the running container's cgroup. */
+int cx_oci_resources(void *res, struct cx_words *c, struct cx_words *notes);
+
 /* The chain, into CHAIN (the words, the first a cx tool) and NOTES (one
  * line each for what the chain leaves to cx-oci or out).  0, or -1
  * recorded with cx_fail for what cannot be run at all. */

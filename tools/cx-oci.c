@@ -47,11 +47,12 @@ enum {
 	OPT_ROOTLESS, OPT_BUNDLE, OPT_PIDFILE, OPT_CONSOLE, OPT_PRESERVE,
 	OPT_NO_PIVOT, OPT_NO_KEYRING, OPT_DETACH, OPT_ALL, OPT_FORCE,
 	OPT_PRINT_CHAIN, OPT_PROCESS, OPT_CWD, OPT_ENV, OPT_USER, OPT_CAP,
-	OPT_NNP, OPT_TTY,
+	OPT_NNP, OPT_TTY, OPT_FORMAT, OPT_RESOURCES,
 };
 
 struct ctx {
 	const char *root, *log, *bundle, *pidfile, *console;
+	const char *format, *resources;	/* ps, list; update */
 	bool json_log, detach, all, force, print_chain;
 	int preserve;
 	/* run in the foreground: a terminal without --console-socket comes
@@ -98,6 +99,13 @@ static const struct cx_tool tool = {
 	"       ID [COMMAND [ARG]...]\n"
 	"                            run another process in the running container\n"
 
+	"  pause ID, resume ID       freeze and thaw every process of its cgroup\n"
+	"  ps [--format table|json] ID\n"
+	"                            the processes of its cgroup\n"
+	"  list [--format table|json]\n"
+	"                            the containers, their PIDs and states\n"
+	"  update --resources FILE ID\n"
+	"                            new limits from FILE (- standard input), as linux.resources\n"
 	"  spec --print-chain [--bundle DIR]\n"
 	"                            print the cx command line that builds the bundle's container",
 	"Run OCI bundles as chains of cx tools.",
@@ -139,6 +147,10 @@ static const struct poptOption cmd_options[] = {
 	  "exec: set no_new_privs", NULL },
 	{ "tty", 't', POPT_ARG_NONE, NULL, OPT_TTY,
 	  "exec: a terminal for the process (with --console-socket)", NULL },
+	{ "format", 0, POPT_ARG_STRING, NULL, OPT_FORMAT,
+	  "ps, list: table or json", "FORMAT" },
+	{ "resources", 0, POPT_ARG_STRING, NULL, OPT_RESOURCES,
+	  "update: the limits, as linux.resources in JSON (- standard input)", "FILE" },
 
 	POPT_TABLEEND
 };
@@ -262,6 +274,14 @@ static int on_option(void *p, int val, const char *arg)
 	case OPT_TTY:
 		c->tty = true;
 		return 0;
+	case OPT_FORMAT:
+		if (strcmp(arg, "table") && strcmp(arg, "json"))
+			return cx_opt_invalid("--format", arg, "table or json");
+		c->format = arg;
+		return 0;
+	case OPT_RESOURCES:
+		c->resources = arg;
+		return 0;
 
 	}
 	return cx_fail(0, "unhandled option");
@@ -294,7 +314,7 @@ struct state {
 	pid_t pid;
 	unsigned long long start;	/* the process's start time */
 	const char *bundle, *cg_parent, *cg_name;
-	const char *status;		/* created, running, stopped */
+	const char *status;		/* created, running, paused, stopped */
 };
 
 static unsigned long long start_time(pid_t pid)
@@ -314,6 +334,8 @@ static bool alive(const struct state *s)
 	return s->pid > 0 && cx_proc_stat(s->pid, &st) == 0 &&
 	       st.start == s->start && st.state != 'Z' && st.state != 'X';
 }
+
+static bool frozen(const char *parent, const char *name);
 
 static int read_state(const struct ctx *c, const char *id, struct state *s)
 {
@@ -345,6 +367,8 @@ static int read_state(const struct ctx *c, const char *id, struct state *s)
 		s->status = "stopped";
 	else if (access(fifo, F_OK) == 0)
 		s->status = "created";
+	else if (frozen(s->cg_parent, s->cg_name))
+		s->status = "paused";
 	else
 		s->status = "running";
 	free(fifo);
@@ -396,6 +420,16 @@ static bool cgroup_exists(const char *parent, const char *name)
 	return yes;
 }
 
+/* Is the container's cgroup frozen (pause)? */
+static bool frozen(const char *parent, const char *name)
+{
+	struct cx_cg_layout l = { 0 };
+	bool yes = open_cgroups(&l, parent) == 0 && cx_cg_frozen(&l, name) == 1;
+
+	cx_cg_layout_free(&l);
+	return yes;
+}
+
 /* Kill what is left in the container's cgroup and remove it. */
 static int remove_cgroup(const char *parent, const char *name)
 {
@@ -414,12 +448,15 @@ static int remove_cgroup(const char *parent, const char *name)
 	return rc;
 }
 
-/* kill --all: SIG to every process of the container's cgroup. */
-static int signal_cgroup(const struct state *s, int sig)
+/* The processes of the container's cgroup, over every hierarchy,
+ * each once, into *V (malloc'd) and *N. */
+static int cgroup_pids(const struct state *s, pid_t **v, size_t *n)
 {
 	struct cx_cg_layout l = { 0 };
 	int rc = -1;
 
+	*v = NULL;
+	*n = 0;
 	if (open_cgroups(&l, s->cg_parent) < 0)
 		goto out;
 	for (int i = 0; i < l.n; i++) {
@@ -434,8 +471,22 @@ static int signal_cgroup(const struct state *s, int sig)
 		free(file);
 		if (!f)
 			continue;
-		while (fscanf(f, "%ld", &pid) == 1)
-			kill((pid_t)pid, sig);
+		while (fscanf(f, "%ld", &pid) == 1) {
+			size_t k = 0;
+
+			while (k < *n && (*v)[k] != (pid_t)pid)
+				k++;
+			if (k < *n)
+				continue;
+			if (!(*n & (*n + 1)) || !*v) {
+				pid_t *more = realloc(*v, (2 * *n + 2) * sizeof(**v));
+
+				if (!more)
+					cx_die_errno("malloc");
+				*v = more;
+			}
+			(*v)[(*n)++] = (pid_t)pid;
+		}
 		fclose(f);
 		rc = 0;
 	}
@@ -444,6 +495,20 @@ static int signal_cgroup(const struct state *s, int sig)
 out:
 	cx_cg_layout_free(&l);
 	return rc;
+}
+
+/* kill --all: SIG to every process of the container's cgroup. */
+static int signal_cgroup(const struct state *s, int sig)
+{
+	pid_t *v;
+	size_t n;
+
+	if (cgroup_pids(s, &v, &n) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		kill(v[i], sig);
+	free(v);
+	return 0;
 }
 
 /* --- create --------------------------------------------------------------- */
@@ -979,9 +1044,9 @@ static int do_delete(const struct ctx *c, const char *id)
 		return c->force && access(c->root, F_OK) == 0 &&
 		       strstr(cx_last_msg(), "does not exist") ? 0 : -1;
 	}
-	if (!strcmp(s.status, "running") && !c->force) {
+	if ((!strcmp(s.status, "running") || !strcmp(s.status, "paused")) && !c->force) {
 		json_decref(s.doc);
-		return cx_fail(0, "container %s is running: stop it first, or delete --force", id);
+		return cx_fail(0, "container %s is %s: stop it first, or delete --force", id, s.status);
 	}
 	if (alive(&s))
 		kill(s.pid, SIGKILL);
@@ -997,6 +1062,192 @@ static int do_delete(const struct ctx *c, const char *id)
 	if (rmdir(dir) < 0 && rc == 0)
 		rc = cx_fail(errno, "rmdir %s", dir);
 	free(dir);
+	json_decref(s.doc);
+	return rc;
+}
+
+/* --- pause, resume, ps, list, update ---------------------------------------- */
+
+/* pause and resume: the container's cgroup frozen and thawed, so
+ * every process of it stops where it is, those exec put there too. */
+static int do_pause(const struct ctx *c, const char *id, bool freeze)
+{
+	struct cx_cg_layout l = { 0 };
+	struct state s;
+	int rc;
+
+	if (read_state(c, id, &s) < 0)
+		return -1;
+	if (strcmp(s.status, freeze ? "running" : "paused")) {
+		rc = cx_fail(0, "container %s is %s, not %s", id, s.status,
+			     freeze ? "running" : "paused");
+	} else {
+		rc = open_cgroups(&l, s.cg_parent);
+		if (rc == 0)
+			rc = cx_cg_freeze(&l, s.cg_name, freeze);
+		cx_cg_layout_free(&l);
+	}
+	json_decref(s.doc);
+	return rc;
+}
+
+static int compare_pids(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* ps: the PIDs of the container's cgroup, as the host sees them; JSON
+ * as runc's ps --format json (what containerd's shim asks for), else a
+ * table with each one's command name. */
+static int do_ps(const struct ctx *c, const char *id)
+{
+	struct state s;
+	pid_t *v;
+	size_t n;
+
+	if (read_state(c, id, &s) < 0)
+		return -1;
+	/* A stopped container's cgroup may be gone: no process. */
+	if (cgroup_pids(&s, &v, &n) < 0 && strcmp(s.status, "stopped")) {
+		json_decref(s.doc);
+		return -1;
+	}
+	if (n)
+		qsort(v, n, sizeof(*v), compare_pids);
+	if (c->format && !strcmp(c->format, "json")) {
+		putchar('[');
+		for (size_t i = 0; i < n; i++)
+			printf("%s%d", i ? "," : "", (int)v[i]);
+		puts("]");
+	} else {
+		puts("PID CMD");
+		for (size_t i = 0; i < n; i++) {
+			char path[64], comm[64] = "?";
+			FILE *f;
+
+			snprintf(path, sizeof(path), "/proc/%d/comm", (int)v[i]);
+			if ((f = fopen(path, "re"))) {
+				if (fgets(comm, sizeof(comm), f))
+					comm[strcspn(comm, "\n")] = '\0';
+				fclose(f);
+			}
+			printf("%d %s\n", (int)v[i], comm);
+		}
+	}
+	free(v);
+	json_decref(s.doc);
+	return 0;
+}
+
+/* list: every container of --root, its PID, state and bundle. */
+static int do_list(const struct ctx *c)
+{
+	DIR *d = opendir(c->root);
+	struct dirent *e;
+	json_t *all = json_array();
+	bool json = c->format && !strcmp(c->format, "json");
+
+	if (!all)
+		return cx_fail(ENOMEM, "json");
+	if (!d && errno != ENOENT) {
+		json_decref(all);
+		return cx_fail(errno, "open %s", c->root);
+	}
+	if (!json)
+		printf("%-24s %-8s %-8s %s\n", "ID", "PID", "STATUS", "BUNDLE");
+	while (d && (e = readdir(d))) {
+		struct state s;
+
+		if (e->d_name[0] == '.' ||
+		    e->d_name[strspn(e->d_name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+-.")] ||
+		    read_state(c, e->d_name, &s) < 0)
+			continue;
+		if (json)
+			json_array_append_new(all, json_pack("{s:s, s:i, s:s, s:s}",
+				"id", e->d_name,
+				"pid", strcmp(s.status, "stopped") ? (int)s.pid : 0,
+				"status", s.status, "bundle", s.bundle));
+		else
+			printf("%-24s %-8d %-8s %s\n", e->d_name,
+			       strcmp(s.status, "stopped") ? (int)s.pid : 0,
+			       s.status, s.bundle);
+		json_decref(s.doc);
+	}
+	if (d)
+		closedir(d);
+	if (json) {
+		char *text = json_dumps(all, 0);
+
+		if (!text) {
+			json_decref(all);
+			return cx_fail(ENOMEM, "json");
+		}
+		puts(text);
+		free(text);
+	}
+	json_decref(all);
+	return 0;
+}
+
+/* update --resources FILE: linux.resources' limits, translated as
+ * create translates them, written by cx-cgroup's own code to the
+ * container's cgroup. */
+static int do_update(const struct ctx *c, const char *id)
+{
+	struct cx_words words = { 0 }, notes = { 0 };
+	struct cx_cg_limit lim[CX_CG_MAX_LIMITS];
+	struct cx_cg_layout l = { 0 };
+	json_error_t err;
+	json_t *res;
+	struct state s;
+	int n = 0, bad = -1, rc = -1;
+
+	if (!c->resources)
+		return cx_fail(0, "update: --resources FILE is needed (linux.resources as JSON; - for standard input)");
+	res = strcmp(c->resources, "-") ? json_load_file(c->resources, JSON_REJECT_DUPLICATES, &err) :
+					  json_loadf(stdin, JSON_REJECT_DUPLICATES, &err);
+	if (!res)
+		return cx_fail(0, "update: %s: %s", c->resources, err.text);
+	if (read_state(c, id, &s) < 0) {
+		json_decref(res);
+		return -1;
+	}
+	if (!strcmp(s.status, "stopped")) {
+		cx_fail(0, "container %s is stopped", id);
+		goto out;
+	}
+	if (cx_oci_resources(res, &words, &notes) < 0)
+		goto out;
+	for (size_t i = 0; i < notes.n; i++)
+		fprintf(stderr, "cx-oci: update: %s\n", notes.v[i]);
+	for (size_t i = 0; i < words.n; i++) {
+		/* "--knob=value", as the chain has it. */
+		char *w = words.v[i] + 2, *eq = strchr(w, '=');
+		const struct cx_cg_knob *k;
+
+		*eq = '\0';
+		k = cx_cg_knob(w);
+		if (!k || cx_cg_parse_limit(k, eq + 1, &lim[n]) < 0) {
+			cx_fail(0, "update: --%s=%s: not a limit cx-cgroup takes", w, eq + 1);
+			goto out;
+		}
+		n++;
+	}
+	if (open_cgroups(&l, s.cg_parent) < 0 ||
+	    cx_cg_check_limits(&l, lim, n, &bad) < 0 ||
+	    cx_cg_apply(&l, s.cg_name, lim, n, &bad) < 0) {
+		if (bad >= 0)
+			cx_fail_context("update: %s", lim[bad].knob->option);
+		goto out;
+	}
+	rc = 0;
+out:
+	cx_cg_layout_free(&l);
+	cx_words_free(&words);
+	cx_words_free(&notes);
+	json_decref(res);
 	json_decref(s.doc);
 	return rc;
 }
@@ -1643,7 +1894,7 @@ int main(int argc, char **argv)
 	rest = cx_opt_parse(&tool, argc, argv, on_option, &c);
 	cmd = rest[0];
 	if (!cmd)
-		cx_usage_error("no command given (create, start, run, state, kill, delete, spec)");
+		cx_usage_error("no command given (create, start, run, state, kill, delete, exec, pause, resume, ps, list, update, spec)");
 	if (!strcmp(cmd, "hold") || !strcmp(cmd, "ready"))
 		do_hold(rest + 1, !strcmp(cmd, "hold"));
 	if (!strcmp(cmd, "seccomp"))
@@ -1658,6 +1909,18 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "spec")) {
 		rc = do_spec(&c);
+	} else if (!strcmp(cmd, "list")) {
+		if (ops[0])
+			cx_usage_error("list: no operand is taken");
+		rc = do_list(&c);
+	} else if (!strcmp(cmd, "pause") || !strcmp(cmd, "resume") ||
+		   !strcmp(cmd, "ps") || !strcmp(cmd, "update")) {
+		check_id(ops[0]);
+		if (ops[1])
+			cx_usage_error("%s: too many operands", cmd);
+		rc = !strcmp(cmd, "ps") ? do_ps(&c, ops[0]) :
+		     !strcmp(cmd, "update") ? do_update(&c, ops[0]) :
+		     do_pause(&c, ops[0], !strcmp(cmd, "pause"));
 	} else if (!strcmp(cmd, "exec")) {
 		if (!ops[0])
 			cx_usage_error("exec: no container ID");
@@ -1681,7 +1944,7 @@ int main(int argc, char **argv)
 		else
 			rc = do_kill(&c, ops[0], ops[1]);
 	} else {
-		cx_usage_error("unknown command '%s' (create, start, run, state, kill, delete, spec)", cmd);
+		cx_usage_error("unknown command '%s' (create, start, run, state, kill, delete, exec, pause, resume, ps, list, update, spec)", cmd);
 	}
 	if (rc < 0)
 		fail();
