@@ -121,7 +121,7 @@ int cx_cg_device_prog(const struct cx_cg_device *r, int n,
 			first = i + 1;
 			deflt = r[i].allow;
 		}
-	if (max < 8 + 7 * (n - first))
+	if (max < CX_CG_DEV_INSNS(n - first))
 		return cx_cg_errno(E2BIG);
 	p[k++] = insn(BPF_LDX | BPF_W | BPF_MEM, 2, 1, 0, 0);
 	p[k++] = insn(BPF_ALU | BPF_MOV | BPF_X, 3, 2, 0, 0);
@@ -183,10 +183,10 @@ static int attach_v2(const char *dir, const struct cx_cg_device *r, int n)
 	union bpf_attr a;
 	int len, fd, cg, rc = 0;
 
-	prog = calloc((size_t)(8 + 7 * n), sizeof(*prog));
+	prog = calloc((size_t)CX_CG_DEV_INSNS(n), sizeof(*prog));
 	if (!prog)
 		return cx_fail(ENOMEM, "device rules");
-	len = cx_cg_device_prog(r, n, prog, 8 + 7 * n);
+	len = cx_cg_device_prog(r, n, prog, CX_CG_DEV_INSNS(n));
 	memset(&a, 0, sizeof(a));
 	a.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
 	a.insns = (uint64_t)(uintptr_t)prog;

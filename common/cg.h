@@ -189,8 +189,11 @@ int cx_cg_parse_device(const char *text, bool allow,
 /* The rule in v1's words ("c 1:3 rwm", "a"). */
 void cx_cg_device_text(const struct cx_cg_device *d, char *out, size_t len);
 struct bpf_insn;
-/* The v2 program of the N rules into P (MAX instructions; 8 + 7 per
- * rule is enough): how many, or -1 with E2BIG.  Pure. */
+/* The instructions the program of N rules may take at most: 8, and 8
+ * for a rule (its type, access, major and minor tested, its answer). */
+#define CX_CG_DEV_INSNS(n) (8 + 8 * (n))
+/* The v2 program of the N rules into P (MAX instructions, as many as
+ * CX_CG_DEV_INSNS(N)): how many, or -1 with E2BIG.  Pure. */
 int cx_cg_device_prog(const struct cx_cg_device *r, int n,
 		      struct bpf_insn *p, int max);
 /* The v1 hierarchy of the devices controller, or -1. */
