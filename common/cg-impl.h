@@ -8,6 +8,7 @@
  *   cg-layout.c                the hierarchies
  *   cg-make.c                  making, limits
  *   cg-proc.c, cgroup-stat.c   processes; reading back
+ *   cgroup-device.c            device rules (cx-cgroup's alone)
  * The operations pick the hierarchy and call the backend of its
  * version; every rule of one version lives in that version's file. */
 #ifndef CX_CGROUP_IMPL_H

@@ -15,6 +15,7 @@
  *   cg-make.c    making and taking back, limits
  *   cg-proc.c    processes: join, fork into, list, kill, remove
  *   cgroup-stat.c    reading back: get, stat, the OOM report
+ *   cgroup-device.c  device rules: v1's files, v2's BPF program
  *   cg-v1.c, cg-v2.c  each version's rules (cg-impl.h)
  *   cg-file.c    the interface files' I/O, the leaf
  * The operations print nothing: they record the failure with cx_fail()
