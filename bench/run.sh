@@ -55,6 +55,7 @@ cgpids=$(own_cgroup pids) && [ -e "$cgpids/tasks" ] || {
 
 tmp=$(mktemp -d /tmp/cx-bench.XXXXXX)
 cleanup() {
+	rm -f "$rootfs/bench-link"
 	# Every variant mounts in namespaces of its own: nothing of ours is
 	# mounted here, so a plain rm is safe.
 	if grep -q " $tmp[/ ]" /proc/self/mountinfo; then
@@ -118,6 +119,12 @@ run_floor() { "$bin/timeit" $idle "$bin/floor" "$rootfs" "$host" /bin/true; }
 run_floor_noinit() { "$bin/timeit" $idle "$bin/floor" -I "$rootfs" "$host" /bin/true; }
 run_floor_nocg() { "$bin/timeit" $idle "$bin/floor" -C "$rootfs" "$host" /bin/true; }
 run_floor_procs() { "$bin/timeit" $idle "$bin/floor" -P "$rootfs" "$host" /bin/true; }
+# The floor's work behind seven links that only exec (bench/link, as the
+# tools are linked): what any chain of seven programs costs at the least,
+# the tools' own start-up and every step beyond the floor's left out.
+seven="$bin/link $bin/link $bin/link $bin/link $bin/link $bin/link $bin/link"
+# shellcheck disable=SC2086
+run_floor_links() { "$bin/timeit" $idle $seven "$bin/floor" "$rootfs" "$host" /bin/true; }
 run_ul() {
 	"$bin/timeit" $idle $SH "$here/util-linux.sh" "$rootfs" "$host" \
 		"$cgmem" "$cgpids" /bin/true
@@ -341,6 +348,7 @@ goals() { # REGIME
 		x[$3, $2] = $4
 		if ($3 == "chain") cr = cr " " $4 / $8
 		if ($3 == "direct") dr = dr " " $4 / $8
+		if ($3 == "floor_links") lr = lr " " $4 / $8
 		if ($2 > rounds) rounds = $2
 	}
 	END {
@@ -350,6 +358,12 @@ goals() { # REGIME
 		line("runc / cx chain", against("runc", "direct"), 4.5, 0)
 		line("util-linux way / cx chain", against("ul", "direct"), 6, 0)
 		line("crun / cx-oci run", against("crun", "cxoci"), 1, 0)
+		# The first goal against its bound: seven links that only
+		# exec, on top of the floor, and the chain against them.
+		if (lr != "") {
+			line("floor behind 7 links / floor", median(lr), -1, 1)
+			line("cx chain / floor behind 7 links", against("direct", "floor_links"), -1, 1)
+		}
 		if (!(("chain", 1) in x)) exit
 		line("through container.sh / floor", median(cr), -1, 1)
 		line("crun / through container.sh", against("crun", "chain"), -1, 0)
@@ -393,6 +407,7 @@ main() {
 	add_variant floor_noinit "floor without the init (-I)" ""
 	add_variant floor_nocg "floor without the cgroup (-C)" ""
 	add_variant floor_procs "floor joining by cgroup.procs (-P)" ""
+	add_variant floor_links "floor behind 7 links (bench/link)" ""
 	add_variant direct "cx chain (one command line, no shell)" ""
 	add_variant chain "$chain_label" "$chain_why"
 	add_variant ul "util-linux way (bench/util-linux.sh)" "$ul_why"
@@ -409,8 +424,13 @@ main() {
 
 	echo
 	echo "== where the time goes: the chain cut after each link, then true ($pairs rounds, back to back, ms)"
+	echo "   +link splits in two: a link that only execs (bench/link) in that place instead of the"
+	echo "   tool, and what the tool adds to it (its start-up and its work)"
 	# The rootfs's true (busybox, static) before the pivot as after it,
-	# so that each step adds one link and nothing else.
+	# so that each step adds one link and nothing else.  The stand-in
+	# link goes into the rootfs for the links after the pivot (a name no
+	# cx tool takes for one of its own), and out again at the end.
+	cp "$bin/link" "$rootfs/bench-link"
 	: > "$tmp/cuts"
 	i=1
 	while [ "$i" -le "$pairs" ]; do
@@ -418,23 +438,35 @@ main() {
 			cmd="" j=1
 			while [ "$j" -le "$k" ]; do
 				eval "cmd=\"\$cmd \$L$j\""
+				[ "$j" = $((k - 1)) ] && prev="$cmd"
 				j=$((j + 1))
 			done
+			[ "$k" = 1 ] && prev=""
 			[ "$k" -ge 5 ] && t=/bin/true || t=$rootfs/bin/true
+			[ "$k" -ge 6 ] && l=/bench-link || l=$bin/link
 			# shellcheck disable=SC2086
-			r=$("$bin/timeit" $cmd "$t") || { echo "bench: the chain cut after link $k failed" >&2; return 1; }
+			r=$("$bin/timeit" $cmd "$t") || { echo "bench: the chain cut after link $k failed" >&2; rm -f "$rootfs/bench-link"; return 1; }
 			echo "$k $r" >> "$tmp/cuts"
+			[ "$k" = 0 ] && continue
+			# shellcheck disable=SC2086
+			r=$("$bin/timeit" $prev "$l" "$t") || { echo "bench: the chain cut after link $k, a link in its place, failed" >&2; rm -f "$rootfs/bench-link"; return 1; }
+			echo "L$k $r" >> "$tmp/cuts"
 		done
 		i=$((i + 1))
 	done
+	rm -f "$rootfs/bench-link"
 	awk "$MEDIAN"'
 	{ t[$1] = t[$1] " " $2; f[$1] = f[$1] " " $4 }
 	END {
 		split("rootfs true,cx-cgroup run --rm,cx-unshare (namespaces; init),cx-overlay mount,cx-bind,cx-chroot --pivot,cx-unshare (proc; devpts),cx-caps", name, ",")
-		printf "  %-34s %8s %8s %7s\n", "after", "total", "+link", "faults"
+		printf "  %-34s %8s %8s %8s %8s %7s\n", "after", "total", "+link", "an exec", "the tool", "faults"
 		for (k = 0; k <= 7; k++) {
 			m = median(t[k]) / 1e6
-			printf "  %-34s %8.2f %8s %7d\n", name[k + 1], m, k ? sprintf("%+.2f", m - prev) : "-", median(f[k])
+			if (k) {
+				l = median(t["L" k]) / 1e6
+				printf "  %-34s %8.2f %+8.2f %8.2f %8.2f %7d\n", name[k + 1], m, m - prev, l - prev, m - l, median(f[k])
+			} else
+				printf "  %-34s %8.2f %8s %8s %8s %7d\n", name[k + 1], m, "-", "-", "-", median(f[k])
 			prev = m
 		}
 	}' "$tmp/cuts"
