@@ -660,6 +660,37 @@ cputime() {
 	assert_output "$(printf '%-24s %-8s %-8s %s' ID PID STATUS BUNDLE)"
 }
 
+@test "delete --force of a paused container kills every process in it, frozen as they are, and removes its cgroup" {
+	require_static_tools
+	local pid bg ev
+	make_bundle sh -c 'sleep 60 & exec sleep 61'
+	oci run --detach --bundle "$TMP/bundle" c1 </dev/null >"$TMP/out" 2>&1
+	pid=$(oci state c1 | awk -F'[:,]' '/"pid"/ { print $2 + 0 }')
+	ev=$(find /sys/fs/cgroup -path "*/$CG/ctr/cgroup.events" | head -n 1)
+	for _ in $(seq 50); do
+		[ "$(wc -l <"$(dirname "$ev")/cgroup.procs")" = 2 ] && break
+		sleep 0.1
+	done
+	bg=$(grep -v "^$pid\$" "$(dirname "$ev")/cgroup.procs")
+	[ -n "$bg" ]
+	run -0 oci pause c1
+	assert_equal "$(grep '^frozen ' "$ev")" "frozen 1"
+	run -0 oci delete --force c1
+	# Both processes are gone (not left frozen), and so is every
+	# directory of the container's cgroup, in every hierarchy.
+	for p in "$pid" "$bg"; do
+		for _ in $(seq 50); do
+			[ -e "/proc/$p" ] || break
+			sleep 0.1
+		done
+		[ ! -e "/proc/$p" ]
+	done
+	run find /sys/fs/cgroup -path "*/$CG/ctr"
+	assert_output ""
+	run -0 oci list
+	assert_output "$(printf '%-24s %-8s %-8s %s' ID PID STATUS BUNDLE)"
+}
+
 # The processes of the container's cgroup CTR (below $CG), from any
 # hierarchy that has it.
 procs_of() {

@@ -453,6 +453,7 @@ static int remove_cgroup(const char *parent, const char *name)
 static int cgroup_pids(const struct state *s, pid_t **v, size_t *n)
 {
 	struct cx_cg_layout l = { 0 };
+	size_t cap = 0;		/* room in *v */
 	int rc = -1;
 
 	*v = NULL;
@@ -478,9 +479,11 @@ static int cgroup_pids(const struct state *s, pid_t **v, size_t *n)
 				k++;
 			if (k < *n)
 				continue;
-			if (!(*n & (*n + 1)) || !*v) {
-				pid_t *more = realloc(*v, (2 * *n + 2) * sizeof(**v));
+			if (*n == cap) {
+				pid_t *more;
 
+				cap = cap ? 2 * cap : 16;
+				more = realloc(*v, cap * sizeof(**v));
 				if (!more)
 					cx_die_errno("malloc");
 				*v = more;
@@ -1223,10 +1226,17 @@ static int do_update(const struct ctx *c, const char *id)
 	for (size_t i = 0; i < notes.n; i++)
 		fprintf(stderr, "cx-oci: update: %s\n", notes.v[i]);
 	for (size_t i = 0; i < words.n; i++) {
-		/* "--knob=value", as the chain has it. */
-		char *w = words.v[i] + 2, *eq = strchr(w, '=');
+		/* "--knob=value", as the chain has it: a word of another
+		 * shape, or one limit too many, is this code's mistake, and
+		 * is said so rather than written. */
+		char *w = words.v[i], *eq = strchr(w, '=');
 		const struct cx_cg_knob *k;
 
+		if (strncmp(w, "--", 2) != 0 || !eq || n >= CX_CG_MAX_LIMITS) {
+			cx_fail(0, "update: %s: not a limit of the form --KNOB=VALUE (a cx-oci bug)", w);
+			goto out;
+		}
+		w += 2;
 		*eq = '\0';
 		k = cx_cg_knob(w);
 		if (!k || cx_cg_parse_limit(k, eq + 1, &lim[n]) < 0) {
