@@ -471,6 +471,41 @@ main() {
 		}
 	}' "$tmp/cuts"
 	echo
+	echo "== what each process of the chain costs: the link with it against the link without it,"
+	echo "   in the chain's first two places, then true ($pairs pairs, back to back, ms)"
+	# cx-cgroup run --rm: a child made vfork's way runs the rest and a
+	# parent waits to remove the cgroup; without --rm the tool joins and
+	# execs in its own process (the cgroup removed after, off the clock).
+	# cx-unshare --fork: a copy of the process (fork), whose parent waits;
+	# --init: an init of ours as PID 1 that makes the command vfork's way.
+	t=$rootfs/bin/true
+	C="$build/cx-cgroup run --controllers memory,pids --memory 100M --memory-swap 0 --pids 64 cx-bench-$$"
+	CR="$build/cx-cgroup run --rm --controllers memory,pids --memory 100M --memory-swap 0 --pids 64 cx-bench-$$"
+	U="$build/cx-unshare --pid --mount --uts --ipc --net --cgroup --hostname cx-container"
+	C1="$build/cx-cgroup run --rm --controllers pids cx-bench-$$"
+	: > "$tmp/forks"
+	i=1
+	while [ "$i" -le "$pairs" ]; do
+		# shellcheck disable=SC2086
+		{
+			a=$("$bin/timeit" $CR "$t") &&
+			b=$("$bin/timeit" $C "$t") &&
+			"$build/cx-cgroup" rm "cx-bench-$$" &&
+			c=$("$bin/timeit" $C1 $U --fork "$t") &&
+			d=$("$bin/timeit" $C1 $U "$t" 2>/dev/null) &&
+			e=$("$bin/timeit" $C1 $U --init "$t")
+		} || { echo "bench: a fork measurement failed in round $i" >&2; return 1; }
+		echo "${a%% *} ${b%% *} ${c%% *} ${d%% *} ${e%% *}" >> "$tmp/forks"
+		i=$((i + 1))
+	done
+	awk "$MEDIAN"'
+	{ for (k = 1; k <= 5; k++) v[k] = v[k] " " $k }
+	END {
+		printf "  %-62s %+6.2f\n", "cx-cgroup run --rm (vfork, a parent that waits, rmdir) over run", (median(v[1]) - median(v[2])) / 1e6
+		printf "  %-62s %+6.2f\n", "cx-unshare --fork (fork, a parent that waits) over no fork", (median(v[3]) - median(v[4])) / 1e6
+		printf "  %-62s %+6.2f\n", "cx-unshare --init (an init that vforks the command) over --fork", (median(v[5]) - median(v[3])) / 1e6
+	}' "$tmp/forks"
+	echo
 	echo "== one link of a chain, linked four ways: $links links then true, against true ($pairs pairs)"
 	printf '  %-58s %9s %7s %8s\n' "link" "ms/link" faults "/bare"
 	# bare: no C library, what is left is the kernel's exec.
