@@ -446,28 +446,34 @@ main() {
 			[ "$k" -ge 6 ] && l=/bench-link || l=$bin/link
 			# shellcheck disable=SC2086
 			r=$("$bin/timeit" $cmd "$t") || { echo "bench: the chain cut after link $k failed" >&2; rm -f "$rootfs/bench-link"; return 1; }
-			echo "$k $r" >> "$tmp/cuts"
+			echo "$i $k $r" >> "$tmp/cuts"
 			[ "$k" = 0 ] && continue
 			# shellcheck disable=SC2086
 			r=$("$bin/timeit" $prev "$l" "$t") || { echo "bench: the chain cut after link $k, a link in its place, failed" >&2; rm -f "$rootfs/bench-link"; return 1; }
-			echo "L$k $r" >> "$tmp/cuts"
+			echo "$i L$k $r" >> "$tmp/cuts"
 		done
 		i=$((i + 1))
 	done
 	rm -f "$rootfs/bench-link"
+	# The splits are medians of each round's own differences: the runs of
+	# one round follow one another, so they share the machine's mood.
 	awk "$MEDIAN"'
-	{ t[$1] = t[$1] " " $2; f[$1] = f[$1] " " $4 }
+	{ t[$2] = t[$2] " " $3; f[$2] = f[$2] " " $5; x[$2, $1] = $3; if ($1 > rounds) rounds = $1 }
+	function diff(a, b,    r, s) {
+		s = ""
+		for (r = 1; r <= rounds; r++)
+			if ((a, r) in x && (b, r) in x) s = s " " (x[a, r] - x[b, r])
+		return median(s) / 1e6
+	}
 	END {
 		split("rootfs true,cx-cgroup run --rm,cx-unshare (namespaces; init),cx-overlay mount,cx-bind,cx-chroot --pivot,cx-unshare (proc; devpts),cx-caps", name, ",")
 		printf "  %-34s %8s %8s %8s %8s %7s\n", "after", "total", "+link", "an exec", "the tool", "faults"
 		for (k = 0; k <= 7; k++) {
 			m = median(t[k]) / 1e6
-			if (k) {
-				l = median(t["L" k]) / 1e6
-				printf "  %-34s %8.2f %+8.2f %8.2f %8.2f %7d\n", name[k + 1], m, m - prev, l - prev, m - l, median(f[k])
-			} else
+			if (k)
+				printf "  %-34s %8.2f %+8.2f %8.2f %8.2f %7d\n", name[k + 1], m, diff(k, k - 1), diff("L" k, k - 1), diff(k, "L" k), median(f[k])
+			else
 				printf "  %-34s %8.2f %8s %8s %8s %7d\n", name[k + 1], m, "-", "-", "-", median(f[k])
-			prev = m
 		}
 	}' "$tmp/cuts"
 	echo
@@ -499,11 +505,11 @@ main() {
 		i=$((i + 1))
 	done
 	awk "$MEDIAN"'
-	{ for (k = 1; k <= 5; k++) v[k] = v[k] " " $k }
+	{ rm = rm " " ($1 - $2); fk = fk " " ($3 - $4); ini = ini " " ($5 - $3) }
 	END {
-		printf "  %-62s %+6.2f\n", "cx-cgroup run --rm (vfork, a parent that waits, rmdir) over run", (median(v[1]) - median(v[2])) / 1e6
-		printf "  %-62s %+6.2f\n", "cx-unshare --fork (fork, a parent that waits) over no fork", (median(v[3]) - median(v[4])) / 1e6
-		printf "  %-62s %+6.2f\n", "cx-unshare --init (an init that vforks the command) over --fork", (median(v[5]) - median(v[3])) / 1e6
+		printf "  %-62s %+6.2f\n", "cx-cgroup run --rm (vfork, a parent that waits, rmdir) over run", median(rm) / 1e6
+		printf "  %-62s %+6.2f\n", "cx-unshare --fork (fork, a parent that waits) over no fork", median(fk) / 1e6
+		printf "  %-62s %+6.2f\n", "cx-unshare --init (an init that vforks the command) over --fork", median(ini) / 1e6
 	}' "$tmp/forks"
 	echo
 	echo "== one link of a chain, linked four ways: $links links then true, against true ($pairs pairs)"
