@@ -691,6 +691,49 @@ cputime() {
 	assert_output "$(printf '%-24s %-8s %-8s %s' ID PID STATUS BUNDLE)"
 }
 
+@test "delete takes back the cgroups above the container's that its create made, once no other container is below them, and keeps those that were there before" {
+	require_static_tools
+	local kept
+	make_bundle sleep 60
+	kept="/sys/fs/cgroup/pids/$CG-kept"
+	edit_config "c['linux']['cgroupsPath'] = '/$CG/a/ctr'"
+	oci run --detach --bundle "$TMP/bundle" c1 </dev/null >"$TMP/out" 2>&1
+	edit_config "c['linux']['cgroupsPath'] = '/$CG/b/ctr'"
+	oci run --detach --bundle "$TMP/bundle" c2 </dev/null >"$TMP/out2" 2>&1
+	[ -n "$(find /sys/fs/cgroup -type d -path "*/$CG/a/ctr")" ]
+	[ -n "$(find /sys/fs/cgroup -type d -path "*/$CG/b/ctr")" ]
+	# c1 made $CG and $CG/a; $CG stays while c2 is below it.
+	run -0 oci delete --force c1
+	run find /sys/fs/cgroup -type d -path "*/$CG/a"
+	assert_output ""
+	[ -n "$(find /sys/fs/cgroup -maxdepth 2 -type d -name "$CG")" ]
+	# c2 found $CG there and made $CG/b: b goes, $CG is c1's and stays
+	# (nobody left to take it back: the teardown does).
+	run -0 oci delete --force c2
+	run find /sys/fs/cgroup -type d -path "*/$CG/b"
+	assert_output ""
+	# One container alone: everything it made goes with it.
+	edit_config "c['linux']['cgroupsPath'] = '/$CG-solo/x/ctr'"
+	oci run --detach --bundle "$TMP/bundle" c3 </dev/null >"$TMP/out3" 2>&1
+	[ -n "$(find /sys/fs/cgroup -type d -path "*/$CG-solo/x/ctr")" ]
+	run -0 oci delete --force c3
+	run find /sys/fs/cgroup -maxdepth 2 -type d -name "$CG-solo"
+	assert_output ""
+	# A parent that was there before create, in one hierarchy, stays
+	# there, empty as it is; create made it in the others, and delete
+	# takes those back.
+	mkdir "$kept"
+	edit_config "c['linux']['cgroupsPath'] = '/$CG-kept/ctr'"
+	oci run --detach --bundle "$TMP/bundle" c4 </dev/null >"$TMP/out4" 2>&1
+	[ -d "$kept/ctr" ]
+	[ "$(find /sys/fs/cgroup -maxdepth 2 -type d -name "$CG-kept" | wc -l)" -gt 1 ]
+	run -0 oci delete --force c4
+	[ ! -e "$kept/ctr" ]
+	run find /sys/fs/cgroup -maxdepth 2 -type d -name "$CG-kept"
+	assert_output "$kept"
+	rmdir "$kept"
+}
+
 # The processes of the container's cgroup CTR (below $CG), from any
 # hierarchy that has it.
 procs_of() {
@@ -951,6 +994,8 @@ PY
 	run -0 oci delete --force c1
 	[ -z "$(find /sys/fs/cgroup -path "*/cx/$CG" 2>/dev/null)" ]
 	[ ! -e "$TMP/state/c1" ]
+	# The cx bases create made are gone with it; those there before stay.
+	assert_equal "$(cx_bases)" "$CX_BASES"
 }
 
 @test "--preserve-fds hands descriptor 3 on; kill --all reaches every process of the cgroup; --log-format json records a failure" {

@@ -53,9 +53,17 @@ cgpids=$(own_cgroup pids) && [ -e "$cgpids/tasks" ] || {
 	exit 1
 }
 
+# The cx bases (the tools' default parent cgroup) there before the run:
+# those the run makes, the cleanup takes back when they are empty.
+cx_bases() { find /sys/fs/cgroup -maxdepth 2 -type d -name cx 2>/dev/null; }
+bases_before=$(cx_bases)
 tmp=$(mktemp -d /tmp/cx-bench.XXXXXX)
 cleanup() {
 	rm -f "$rootfs/bench-link"
+	# shellcheck disable=SC2046,SC2086 # one word per line, and back
+	for d in $(cx_bases); do
+		case " $(echo $bases_before) " in *" $d "*) ;; *) rmdir "$d" 2>/dev/null ;; esac
+	done
 	# Every variant mounts in namespaces of its own: nothing of ours is
 	# mounted here, so a plain rm is safe.
 	if grep -q " $tmp[/ ]" /proc/self/mountinfo; then

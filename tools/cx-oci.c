@@ -5,6 +5,7 @@
  * ("hold"), which waits on a FIFO until start, as the spec asks. */
 #include "capability.h"
 #include "cg.h"
+#include "cg-file.h"
 #include "die.h"
 #include "exec.h"
 #include "oci.h"
@@ -314,6 +315,7 @@ struct state {
 	pid_t pid;
 	unsigned long long start;	/* the process's start time */
 	const char *bundle, *cg_parent, *cg_name;
+	json_t *cg_made;	/* the cgroups above it that create made */
 	const char *status;		/* created, running, paused, stopped */
 };
 
@@ -355,10 +357,10 @@ static int read_state(const struct ctx *c, const char *id, struct state *s)
 		return rc;
 	}
 	free(file);
-	if (json_unpack(s->doc, "{s:I, s:I, s:s, s?s, s:s}", "pid", &pid,
+	if (json_unpack(s->doc, "{s:I, s:I, s:s, s?s, s:s, s?o}", "pid", &pid,
 			"cx_starttime", &start, "bundle", &s->bundle,
 			"cx_cgroup_parent", &s->cg_parent, "cx_cgroup",
-			&s->cg_name) < 0)
+			&s->cg_name, "cx_cgroup_made", &s->cg_made) < 0)
 		return cx_fail(0, "the state of %s is damaged", id);
 	s->pid = (pid_t)pid;
 	s->start = (unsigned long long)start;
@@ -431,7 +433,67 @@ static bool frozen(const char *parent, const char *name)
 }
 
 /* Kill what is left in the container's cgroup and remove it. */
-static int remove_cgroup(const char *parent, const char *name)
+/* The directories above NAME that are missing, hierarchy by hierarchy,
+ * each one's shallowest first: those create is about to make (cx-cgroup
+ * makes what is missing, the base included: cx, for a relative
+ * cgroupsPath), for delete to take back.  NULL when the layout cannot
+ * be read. */
+static json_t *missing_above(const char *parent, const char *name)
+{
+	struct cx_cg_layout l = { 0 };
+	json_t *made = json_array();
+	char *p = strdup(name);
+
+	if (!made || !p)
+		cx_die_errno("malloc");
+	if (open_cgroups(&l, parent) < 0) {
+		json_decref(made);
+		made = NULL;
+		goto out;
+	}
+	for (int i = 0; i < l.n; i++) {
+		char *slash = p, *dir = cx_cg_path(&l, i, NULL);
+
+		for (;;) {
+			if (!cx_cg_is_dir(dir) &&
+			    json_array_append_new(made, json_string(dir)) < 0)
+				cx_die_errno("malloc");
+			free(dir);
+			if (!(slash = strchr(slash + 1, '/')))
+				break;
+			*slash = '\0';
+			dir = cx_cg_path(&l, i, p);
+			*slash = '/';
+		}
+	}
+out:
+	cx_cg_layout_free(&l);
+	free(p);
+	return made;
+}
+
+/* Is DIR above NAME's cgroup in one of L's hierarchies? */
+static bool above_cgroup(const struct cx_cg_layout *l, const char *name,
+			 const char *dir)
+{
+	size_t n = strlen(dir);
+	bool yes = false;
+
+	for (int i = 0; i < l->n && !yes; i++) {
+		char *leaf = cx_cg_path(l, i, name);
+
+		yes = n > 1 && strncmp(leaf, dir, n) == 0 && leaf[n] == '/';
+		free(leaf);
+	}
+	return yes;
+}
+
+/* The container's cgroup, killed and removed in every hierarchy, then
+ * the directories above it that its create made (MADE, a JSON array of
+ * paths, or NULL), deepest first, where they are empty: another
+ * container's below one keeps it, and the last to go takes it. */
+static int remove_cgroup(const char *parent, const char *name,
+			 const json_t *made)
 {
 	struct cx_cg_layout l = { 0 };
 	int rc = 0;
@@ -444,6 +506,15 @@ static int remove_cgroup(const char *parent, const char *name)
 	if (cx_cg_count(&l, name) > 0 &&
 	    (cx_cg_kill(&l, name) < 0 || cx_cg_remove(&l, name, true) < 0))
 		rc = -1;
+	for (size_t k = json_array_size(made); rc == 0 && k-- > 0;) {
+		const char *dir = json_string_value(json_array_get(made, k));
+
+		/* Only directories above the cgroup: a damaged state must
+		 * not send rmdir anywhere else. */
+		if (dir && above_cgroup(&l, name, dir) && rmdir(dir) < 0 &&
+		    errno != ENOENT && errno != ENOTEMPTY && errno != EBUSY)
+			cx_warn_errno("rmdir %s", dir);
+	}
 	cx_cg_layout_free(&l);
 	return rc;
 }
@@ -754,13 +825,14 @@ static int write_sysctls(const struct cx_oci_spec *s, pid_t pid)
 /* Undo a create that failed: the process PID (or -1), the cgroup, the
  * state. */
 static void undo_create(const struct ctx *c, const char *id,
-			const struct cx_oci_spec *s, pid_t pid)
+			const struct cx_oci_spec *s, pid_t pid,
+			const json_t *made)
 {
 	char *dir = state_path(c, id, NULL);
 
 	if (pid > 0)
 		kill(pid, SIGKILL);
-	remove_cgroup(s->cgroup_parent, s->cgroup_name);
+	remove_cgroup(s->cgroup_parent, s->cgroup_name, made);
 	for (const char *const *f = (const char *const[]){ "pid", "exec.fifo", "state.json", NULL }; *f; f++) {
 		char *p = state_path(c, id, *f);
 
@@ -815,7 +887,7 @@ static int do_create(struct ctx *c, const char *id, pid_t *out)
 	int fifo, console, bpf = -1;
 	pid_t child, pid = -1;
 	bool ready = false;
-	json_t *st;
+	json_t *st, *made = NULL;
 
 	check_id(id);
 	if (cx_oci_load(c->bundle ? c->bundle : ".", id, &s) < 0)
@@ -857,6 +929,7 @@ static int do_create(struct ctx *c, const char *id, pid_t *out)
 	if (cx_oci_chain(&s, &(struct cx_oci_how){ true, true, cgroup2_only(),
 			 cgroup_exists(s.cgroup_parent, s.cgroup_name) }, &chain, &notes) < 0)
 		goto fail;
+	made = missing_above(s.cgroup_parent, s.cgroup_name);
 	/* Writable by the container's root whoever it is on the host (a
 	 * user namespace's), through the descriptor alone: the directory
 	 * is 0700.  chmod, as the umask takes bits from mkfifo's mode. */
@@ -887,12 +960,12 @@ static int do_create(struct ctx *c, const char *id, pid_t *out)
 	}
 	if (write_sysctls(&s, pid) < 0)
 		goto fail;
-	st = json_pack("{s:s, s:s, s:i, s:s, s:s, s:I, s:s*, s:s}",
+	st = json_pack("{s:s, s:s, s:i, s:s, s:s, s:I, s:s*, s:s, s:O*}",
 		       "ociVersion", OCI_VERSION, "id", id, "pid", (int)pid,
 		       "bundle", s.bundle, "rootfs", s.rootfs,
 		       "cx_starttime", (json_int_t)start_time(pid),
 		       "cx_cgroup_parent", s.cgroup_parent,
-		       "cx_cgroup", s.cgroup_name);
+		       "cx_cgroup", s.cgroup_name, "cx_cgroup_made", made);
 	if (!st) {
 		cx_fail(ENOMEM, "json");
 		goto fail;
@@ -921,6 +994,7 @@ static int do_create(struct ctx *c, const char *id, pid_t *out)
 			goto fail;
 	}
 	*out = pid;
+	json_decref(made);
 	cx_words_free(&chain);
 	cx_words_free(&notes);
 	cx_oci_free(&s);
@@ -932,9 +1006,10 @@ fail:
 		struct cx_failure f;
 
 		cx_fail_save(&f);
-		undo_create(c, id, &s, pid);
+		undo_create(c, id, &s, pid, made);
 		cx_fail_restore(&f);
 	}
+	json_decref(made);
 	if (console >= 0)
 		close(console);
 	if (bpf >= 0)
@@ -1053,7 +1128,7 @@ static int do_delete(const struct ctx *c, const char *id)
 	}
 	if (alive(&s))
 		kill(s.pid, SIGKILL);
-	if (remove_cgroup(s.cg_parent, s.cg_name) < 0)
+	if (remove_cgroup(s.cg_parent, s.cg_name, s.cg_made) < 0)
 		rc = -1;
 	for (const char *const *f = (const char *const[]){ "pid", "exec.fifo", "state.json", NULL }; *f; f++) {
 		char *p = state_path(c, id, *f);
