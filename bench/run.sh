@@ -62,7 +62,7 @@ cleanup() {
 	rm -f "$rootfs/bench-link"
 	# shellcheck disable=SC2046,SC2086 # one word per line, and back
 	for d in $(cx_bases); do
-		case " $(echo $bases_before) " in *" $d "*) ;; *) rmdir "$d" 2>/dev/null ;; esac
+		case " $(echo $bases_before) " in *" $d "*) ;; *) rmdir "$d" 2>/dev/null || : ;; esac
 	done
 	# Every variant mounts in namespaces of its own: nothing of ours is
 	# mounted here, so a plain rm is safe.
@@ -451,13 +451,19 @@ main() {
 			done
 			[ "$k" = 1 ] && prev=""
 			[ "$k" -ge 5 ] && t=/bin/true || t=$rootfs/bin/true
-			[ "$k" -ge 6 ] && l=/bench-link || l=$bin/link
+			# The stand-in replaces link K: past the pivot only
+			# from link 6 on.
+			if [ "$k" -ge 6 ]; then
+				l=/bench-link lt=/bin/true
+			else
+				l=$bin/link lt=$rootfs/bin/true
+			fi
 			# shellcheck disable=SC2086
 			r=$("$bin/timeit" $cmd "$t") || { echo "bench: the chain cut after link $k failed" >&2; rm -f "$rootfs/bench-link"; return 1; }
 			echo "$i $k $r" >> "$tmp/cuts"
 			[ "$k" = 0 ] && continue
 			# shellcheck disable=SC2086
-			r=$("$bin/timeit" $prev "$l" "$t") || { echo "bench: the chain cut after link $k, a link in its place, failed" >&2; rm -f "$rootfs/bench-link"; return 1; }
+			r=$("$bin/timeit" $prev "$l" "$lt") || { echo "bench: the chain cut after link $k, a link in its place, failed" >&2; rm -f "$rootfs/bench-link"; return 1; }
 			echo "$i L$k $r" >> "$tmp/cuts"
 		done
 		i=$((i + 1))

@@ -432,7 +432,6 @@ static bool frozen(const char *parent, const char *name)
 	return yes;
 }
 
-/* Kill what is left in the container's cgroup and remove it. */
 /* The directories above NAME that are missing, hierarchy by hierarchy,
  * each one's shallowest first: those create is about to make (cx-cgroup
  * makes what is missing, the base included: cx, for a relative
@@ -455,8 +454,12 @@ static json_t *missing_above(const char *parent, const char *name)
 		char *slash = p, *dir = cx_cg_path(&l, i, NULL);
 
 		for (;;) {
-			if (!cx_cg_is_dir(dir) &&
-			    json_array_append_new(made, json_string(dir)) < 0)
+			json_t *js;
+
+			/* A path that is not UTF-8 (a delegated base) is not
+			 * recorded: it stays, as it did before. */
+			if (!cx_cg_is_dir(dir) && (js = json_string(dir)) &&
+			    json_array_append_new(made, js) < 0)
 				cx_die_errno("malloc");
 			free(dir);
 			if (!(slash = strchr(slash + 1, '/')))
@@ -472,7 +475,8 @@ out:
 	return made;
 }
 
-/* Is DIR above NAME's cgroup in one of L's hierarchies? */
+/* Is DIR above NAME's cgroup, and below the root, in one of L's
+ * hierarchies? */
 static bool above_cgroup(const struct cx_cg_layout *l, const char *name,
 			 const char *dir)
 {
@@ -481,8 +485,11 @@ static bool above_cgroup(const struct cx_cg_layout *l, const char *name,
 
 	for (int i = 0; i < l->n && !yes; i++) {
 		char *leaf = cx_cg_path(l, i, name);
+		size_t m = strlen(l->h[i].mount);
 
-		yes = n > 1 && strncmp(leaf, dir, n) == 0 && leaf[n] == '/';
+		yes = strncmp(leaf, dir, n) == 0 && leaf[n] == '/' &&
+		      n > m && strncmp(dir, l->h[i].mount, m) == 0 &&
+		      dir[m] == '/';
 		free(leaf);
 	}
 	return yes;
@@ -490,13 +497,19 @@ static bool above_cgroup(const struct cx_cg_layout *l, const char *name,
 
 /* The container's cgroup, killed and removed in every hierarchy, then
  * the directories above it that its create made (MADE, a JSON array of
- * paths, or NULL), deepest first, where they are empty: another
- * container's below one keeps it, and the last to go takes it. */
+ * paths, or NULL), deepest first, where they are empty: one that holds
+ * another container's cgroup stays (and outlives both: that container
+ * did not make it). */
 static int remove_cgroup(const char *parent, const char *name,
 			 const json_t *made)
 {
 	struct cx_cg_layout l = { 0 };
+	const char *rel, *why;
 	int rc = 0;
+
+	/* A name with ".." (a damaged state) takes nothing above it. */
+	if (cx_cg_check_name(name, strlen(name), NULL, &rel, &why) < 0)
+		made = NULL;
 
 	if (open_cgroups(&l, parent) < 0) {
 		/* No base: the cgroup was never made. */
