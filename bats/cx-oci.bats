@@ -1003,8 +1003,9 @@ PY
 	run -0 oci delete --force c1
 	[ -z "$(find /sys/fs/cgroup -path "*/cx/$CG" 2>/dev/null)" ]
 	[ ! -e "$TMP/state/c1" ]
-	# The cx bases create made are gone with it; those there before stay.
-	assert_equal "$(cx_bases)" "$CX_BASES"
+	# The cx base stays: every cx tool's cgroups share it (the
+	# teardown removes one this test made).
+	[ -n "$(cx_bases)" ]
 }
 
 @test "--preserve-fds hands descriptor 3 on; kill --all reaches every process of the cgroup; --log-format json records a failure" {
