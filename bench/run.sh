@@ -60,6 +60,9 @@ bases_before=$(cx_bases)
 tmp=$(mktemp -d /tmp/cx-bench.XXXXXX)
 cleanup() {
 	rm -f "$rootfs/bench-link"
+	# The cgroup of a run without --rm (what each process costs), when
+	# a failure came between its run and its rm.
+	"$build/cx-cgroup" rm "cx-bench-$$" >/dev/null 2>&1 || :
 	# shellcheck disable=SC2046,SC2086 # one word per line, and back
 	for d in $(cx_bases); do
 		case " $(echo $bases_before) " in *" $d "*) ;; *) rmdir "$d" 2>/dev/null || : ;; esac
@@ -459,11 +462,11 @@ main() {
 				l=$bin/link lt=$rootfs/bin/true
 			fi
 			# shellcheck disable=SC2086
-			r=$("$bin/timeit" $cmd "$t") || { echo "bench: the chain cut after link $k failed" >&2; rm -f "$rootfs/bench-link"; return 1; }
+			r=$("$bin/timeit" $cmd "$t") || { echo "bench: the chain cut after link $k failed" >&2; return 1; }
 			echo "$i $k $r" >> "$tmp/cuts"
 			[ "$k" = 0 ] && continue
 			# shellcheck disable=SC2086
-			r=$("$bin/timeit" $prev "$l" "$lt") || { echo "bench: the chain cut after link $k, a link in its place, failed" >&2; rm -f "$rootfs/bench-link"; return 1; }
+			r=$("$bin/timeit" $prev "$l" "$lt") || { echo "bench: the chain cut after link $k, a link in its place, failed" >&2; return 1; }
 			echo "$i L$k $r" >> "$tmp/cuts"
 		done
 		i=$((i + 1))
