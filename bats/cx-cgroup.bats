@@ -1015,6 +1015,32 @@ cg_mounts_for() {
 	cg_gone "$R"
 }
 
+@test "v1: a cx base found with no CPUs or memory nodes, as a run beside leaves it a moment after making it, gets its parent's, and the run goes on" {
+	local m base cpus mems
+	m=$(cg_v1_mount cpuset)
+	[ -n "$m" ] ||
+		skip "no v1 cpuset hierarchy: on cgroup v2 a new cgroup uses its parent's CPUs by itself"
+	base=$m/cx
+	run -0 cx-cgroup --controllers cpuset create "$R"
+	run -0 cx-cgroup rm "$R"
+	[ -z "$(find "$base" -mindepth 1 -type d)" ] ||
+		skip "$base holds cgroups of another run: its CPUs cannot be taken away"
+	echo >"$base/cpuset.cpus"
+	echo >"$base/cpuset.mems"
+	[ -z "$(cat "$base/cpuset.cpus" "$base/cpuset.mems")" ]
+	run cx-cgroup run --rm "$R/x" sh -c 'grep -c ":/cx/$0\$" /proc/self/cgroup' "$R/x"
+	cpus=$(cat "$base/cpuset.cpus")
+	mems=$(cat "$base/cpuset.mems")
+	# Whatever the run did, the base is as the tests found it.
+	cat "$m/cpuset.cpus" >"$base/cpuset.cpus"
+	cat "$m/cpuset.mems" >"$base/cpuset.mems"
+	assert_success
+	assert_output "$(cg_mounts | wc -l)"
+	assert_equal "$cpus" "$(cat "$m/cpuset.cpus")"
+	assert_equal "$mems" "$(cat "$m/cpuset.mems")"
+	cg_gone "$R"
+}
+
 # --- bad input ------------------------------------------------------------
 
 @test "bad input: one line, exit 125, no cgroup made" {

@@ -27,8 +27,9 @@ static bool needs_made(const struct cx_cg_hier *h)
 }
 
 /* Make DIR, a child of PARENT, in hierarchy H, recording it in M; NAME
- * itself is the LEAF.  1 made, 0 there already, -1 failed: ENOENT when
- * PARENT has gone, taken back by a run of cx-cgroup beside this one. */
+ * itself is the LEAF.  1 made, 0 there already, -1 failed: ENOENT or
+ * ENODEV when PARENT or DIR has gone, taken back by a run of cx-cgroup
+ * beside this one. */
 static int make_one(struct cx_cg_hier *h, const char *parent,
 		    const char *dir, bool leaf, struct cx_cg_made *m)
 {
@@ -223,7 +224,11 @@ static int make_path(struct cx_cg_hier *h, const char *name,
 		if ((r = make_one(h, h->mount, h->base, false, m)) < 0)
 			return -1;
 		h->base_made |= r;
-	}
+	} else if (h->base_auto && h->version == 1 && needs_made(h) &&
+		   cx_cg_backend(1)->made(h->mount, h->base) < 0)
+		/* A run beside this one may have made it a moment ago and
+		 * not yet given it its cpuset, as for a parent below. */
+		return -1;
 	snprintf(path, sizeof(path), "%s", h->base);
 	while (*p) {
 		size_t len = strcspn(p, "/");
@@ -265,9 +270,12 @@ int cx_cg_create(struct cx_cg_layout *l, const char *name, bool excl,
 	for (int i = 0; i < l->n; i++) {
 		/* A parent that goes while we make what is below it was
 		 * taken back by a run beside this one, which made it:
-		 * again from the base, which makes it ours. */
+		 * again from the base, which makes it ours.  Its gone
+		 * path is ENOENT; a file of it read or written while the
+		 * kernel takes it down is ENODEV. */
 		for (int tries = 0; make_path(&l->h[i], name, m) < 0; tries++)
-			if (cx_last_errno() != ENOENT || tries == 100)
+			if ((cx_last_errno() != ENOENT &&
+			     cx_last_errno() != ENODEV) || tries == 100)
 				return -1;
 	}
 	return 0;
