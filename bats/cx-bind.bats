@@ -914,6 +914,37 @@ symbolic link"
 	assert_equal "$(mounts_below_tmp)" 0
 }
 
+@test "a bind on the --root itself covers it: the pairs after it are mounted on the new mount, seen after a pivot; a later failure takes all back" {
+	make_src
+	# cx-oci's root.readonly: the root bound read-only on itself first.
+	run -0 cx-unshare --mount --pid --fork cx-bind --root "$ROOTFS" --mkdir \
+		-b "$ROOTFS:/:ro" -t proc:/proc -b "$TMP/src:/mnt" \
+		cx-chroot --pivot "$ROOTFS" sh -c 'cat /proc/self/mountinfo; cat /mnt/file; touch /new 2>&1; echo "touch: $?"'
+	# In the new root: / is the read-only bind, and proc and the bind
+	# are on it, not hidden under it.
+	local root
+	root=$(awk '$5 == "/" { print $1 }' <<<"$output")
+	[ -n "$root" ]
+	assert_equal "$(awk '$5 == "/" { print $6 }' <<<"$output" | cut -d, -f1)" ro
+	assert_equal "$(awk -v r="$root" '$5 == "/proc" && $2 == r' <<<"$output" | wc -l)" 1
+	assert_equal "$(awk -v r="$root" '$5 == "/mnt" && $2 == r' <<<"$output" | wc -l)" 1
+	assert_line "from src"
+	assert_line --partial "Read-only file system"
+	assert_line "touch: 1"
+	[ ! -e "$ROOTFS/new" ]
+	# A later pair that fails takes back the pairs before, the root's
+	# own bind included.
+	run -125 cx-bind --root "$ROOTFS" -b "$ROOTFS:/:ro" -t proc:/proc \
+		-t tmpfs:/tmp:bogus=1 true
+	assert_output --partial "cx-bind: create tmpfs for $ROOTFS/tmp: Invalid argument"
+	assert_equal "$(mounts_under "$ROOTFS")" 0
+	# A mount point the root lacks cannot be made in it once it is
+	# read-only: the line says so, and all is taken back.
+	run -125 cx-bind --root "$ROOTFS" --mkdir -b "$ROOTFS:/:ro" -b "$TMP/src:/mnt/new" true
+	assert_output "cx-bind: mkdir $ROOTFS/mnt/new: Read-only file system"
+	assert_equal "$(mounts_under "$ROOTFS")" 0
+}
+
 @test "--fs: a TARGET symlink out of --root is followed inside it; a file TARGET is refused" {
 	ln -s ../../../../../../etc "$ROOTFS/var/out"
 	run -0 cx-unshare --mount cx-bind --root "$ROOTFS" -t tmpfs:/var/out \

@@ -49,6 +49,7 @@ struct pair {
 	char *data;		/* --fs: the options that are not flags */
 	struct cx_bind_opts opts; /* its own :OPTIONS over the tool's */
 	int mnt;		/* the new mount, -1 before or when skipped */
+	bool on_root;		/* TARGET is the --root directory itself */
 	struct made *made;
 	size_t nmade;
 };
@@ -521,6 +522,19 @@ static int open_target(const struct ctx *c, int rootfd, struct pair *p,
 	return fd;
 }
 
+/* Is FD the directory ROOTFD is, on the same mount: a TARGET that
+ * names the root itself ("/", "."), which a mount then covers? */
+static bool is_root(int rootfd, int fd)
+{
+	struct stat a, b;
+	unsigned long ma, mb;
+
+	return rootfd >= 0 && fd >= 0 && fstat(rootfd, &a) == 0 &&
+	       fstat(fd, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino && cx_mount_id(rootfd, &ma) == 0 &&
+	       cx_mount_id(fd, &mb) == 0 && ma == mb;
+}
+
 /* The end of one pair: 1 when mounted, else -1 with what it made
  * removed again. */
 static int finish(struct pair *p, int tgtfd)
@@ -547,6 +561,7 @@ static int mount_fs(const struct ctx *c, int rootfd, struct pair *p)
 	struct stat st;
 
 	tgtfd = open_target(c, rootfd, p, true);
+	p->on_root = is_root(rootfd, tgtfd);
 	if (tgtfd >= 0 && fstat(tgtfd, &st) == 0 && !S_ISDIR(st.st_mode))
 		cx_fail(ENOTDIR, "mount %s on %s", p->source, p->shown);
 	else if (tgtfd >= 0 &&
@@ -653,6 +668,7 @@ static int bind_one(const struct ctx *c, int rootfd, struct pair *p)
 		return cx_fail(errno, "stat %s", p->source);
 	}
 	tgtfd = open_target(c, rootfd, p, S_ISDIR(src.st_mode));
+	p->on_root = is_root(rootfd, tgtfd);
 	if (tgtfd < 0 || fstat(tgtfd, &tgt) < 0) {
 		if (tgtfd >= 0)
 			cx_fail(errno, "stat %s", p->shown);
@@ -668,12 +684,20 @@ static int bind_one(const struct ctx *c, int rootfd, struct pair *p)
 }
 
 /* Every pair in order; on a failure, the ones before are undone too,
- * so that a failed cx-bind leaves the mount table as it found it. */
+ * so that a failed cx-bind leaves the mount table as it found it.  A
+ * mount on the root itself (the root bound read-only on itself, as
+ * cx-oci does for root.readonly) covers it: the pairs after it are
+ * made inside the new mount, or they would be hidden under it. */
 static void bind_all(struct ctx *c, int rootfd)
 {
 	for (size_t i = 0; i < c->npairs; i++) {
-		if (bind_one(c, rootfd, &c->pairs[i]) >= 0)
+		struct pair *p = &c->pairs[i];
+
+		if (bind_one(c, rootfd, p) >= 0) {
+			if (p->on_root && p->mnt >= 0)
+				rootfd = p->mnt;
 			continue;
+		}
 		cx_warn_last();
 		while (i--) {
 			struct pair *p = &c->pairs[i];
