@@ -1087,6 +1087,59 @@ shared
 	[ ! -e "/sys/fs/cgroup/pids/$CG/ctr" ]
 }
 
+@test "spec writes a config.json that runs: root with three capabilities behind a read-only root, its mounts on that root; never over a config.json that is there" {
+	require_static_tools
+	mkdir "$TMP/bundle"
+	run -0 oci spec --bundle "$TMP/bundle"
+	assert_output ""
+	python3 - "$TMP/bundle/config.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+assert c["root"] == {"path": "rootfs", "readonly": True}, c["root"]
+assert c["process"]["args"] == ["sh"] and c["process"]["terminal"] is True
+assert [n["type"] for n in c["linux"]["namespaces"]] == ["pid", "network", "ipc", "uts", "mount", "cgroup"]
+PY
+	cp "$TMP/bundle/config.json" "$TMP/first.json"
+	run -125 oci spec --bundle "$TMP/bundle"
+	assert_output "cx-oci: spec: $TMP/bundle/config.json exists: spec writes a new one only (remove it first)"
+	cmp "$TMP/bundle/config.json" "$TMP/first.json"
+	run -125 oci spec --bundle "$TMP/none"
+	assert_output "cx-oci: spec: open the bundle $TMP/none: No such file or directory"
+	[ ! -e "$TMP/none" ]
+	mkdir "$TMP/other"
+	run -125 oci spec --rootless --bundle "$TMP/other"
+	assert_output "cx-oci: spec --rootless: cx-oci runs containers as root only"
+	[ -z "$(ls -A "$TMP/other")" ]
+	# It runs as written, but for a command in place of the terminal's
+	# shell.
+	ln -s "$ROOTFS" "$TMP/bundle/rootfs"
+	edit_config 'c["process"]["terminal"] = False; c["process"]["args"] = ["sh", "-c", """
+		grep -E "^(CapBnd|CapEff|NoNewPrivs):" /proc/self/status; hostname; ulimit -n
+		touch /new 2>/dev/null || echo "root read-only"
+		echo x >/dev/shm/x && echo "shm written"
+		readlink /proc/self/ns/cgroup; cat /proc/self/cgroup
+		cat /proc/self/mountinfo"""]'
+	run -0 oci run --bundle "$TMP/bundle" c1
+	assert_line "CapBnd:	0000000020000420"
+	assert_line "CapEff:	0000000020000420"
+	assert_line "NoNewPrivs:	1"
+	assert_line cx
+	assert_line 1024
+	assert_line "root read-only"
+	assert_line "shm written"
+	[ ! -e "$ROOTFS/new" ]
+	refute_line "$(readlink /proc/self/ns/cgroup)"
+	# In its own cgroup namespace, each of its cgroups is the root.
+	refute_line --regexp '^[0-9]+:[^:]*:/.+$'
+	# The mounts are on the read-only root, not hidden under it.
+	local root
+	root=$(awk '$5 == "/" { print $1 }' <<<"$output")
+	[ -n "$root" ]
+	assert_equal "$(awk '$5 == "/" { print $6 }' <<<"$output" | cut -d, -f1)" ro
+	assert_equal "$(awk -v r="$root" '$2 == r && ($5 == "/proc" || $5 == "/dev" || $5 == "/sys")' <<<"$output" | wc -l)" 3
+	[ -z "$(ls -A "$TMP/state")" ]
+}
+
 @test "podman runs an image cx-overlay saved through --runtime cx-oci, execs in it, stops and removes it" {
 	command -v podman >/dev/null || skip "podman is not installed"
 	require_static_tools

@@ -48,13 +48,13 @@ enum {
 	OPT_ROOTLESS, OPT_BUNDLE, OPT_PIDFILE, OPT_CONSOLE, OPT_PRESERVE,
 	OPT_NO_PIVOT, OPT_NO_KEYRING, OPT_DETACH, OPT_ALL, OPT_FORCE,
 	OPT_PRINT_CHAIN, OPT_PROCESS, OPT_CWD, OPT_ENV, OPT_USER, OPT_CAP,
-	OPT_NNP, OPT_TTY, OPT_FORMAT, OPT_RESOURCES,
+	OPT_NNP, OPT_TTY, OPT_FORMAT, OPT_RESOURCES, OPT_SPEC_ROOTLESS,
 };
 
 struct ctx {
 	const char *root, *log, *bundle, *pidfile, *console;
 	const char *format, *resources;	/* ps, list; update */
-	bool json_log, detach, all, force, print_chain;
+	bool json_log, detach, all, force, print_chain, spec_rootless;
 	int preserve;
 	/* run in the foreground: a terminal without --console-socket comes
 	 * back to cx-oci on this socket (-1: none), and is lent ours. */
@@ -107,6 +107,7 @@ static const struct cx_tool tool = {
 	"                            the containers, their PIDs and states\n"
 	"  update --resources FILE ID\n"
 	"                            new limits from FILE (- standard input), as linux.resources\n"
+	"  spec [--bundle DIR]         write a config.json to start from: a shell in DIR/rootfs\n"
 	"  spec --print-chain [--bundle DIR]\n"
 	"                            print the cx command line that builds the bundle's container",
 	"Run OCI bundles as chains of cx tools.",
@@ -134,6 +135,8 @@ static const struct poptOption cmd_options[] = {
 	  "delete: kill a running container first", NULL },
 	{ "print-chain", 0, POPT_ARG_NONE, NULL, OPT_PRINT_CHAIN,
 	  "spec, exec: print the chain", NULL },
+	{ "rootless", 0, POPT_ARG_NONE, NULL, OPT_SPEC_ROOTLESS,
+	  "spec: refused, cx-oci runs containers as root only", NULL },
 	{ "process", 'p', POPT_ARG_STRING, NULL, OPT_PROCESS,
 	  "exec: the process to run, as config.json's process object", "FILE" },
 	{ "cwd", 0, POPT_ARG_STRING, NULL, OPT_CWD,
@@ -246,6 +249,9 @@ static int on_option(void *p, int val, const char *arg)
 		return 0;
 	case OPT_PRINT_CHAIN:
 		c->print_chain = true;
+		return 0;
+	case OPT_SPEC_ROOTLESS:
+		c->spec_rootless = true;
 		return 0;
 	case OPT_PROCESS:
 		c->process = arg;
@@ -1591,13 +1597,103 @@ static void print_chain(const struct cx_words *chain,
 	putchar('\n');
 }
 
-static int do_spec(const struct ctx *c)
+/* What spec writes: a shell, as root with three capabilities, in
+ * ./rootfs read-only, behind every namespace but the user's and the
+ * time's, with the mounts, masks and read-only paths an OCI container
+ * is expected to have.  The runtime spec's config.md is the source of
+ * each field. */
+static const char default_config[] =
+	"{\"ociVersion\": \"" OCI_VERSION "\","
+	" \"process\": {\"terminal\": true, \"user\": {\"uid\": 0, \"gid\": 0},"
+	"  \"args\": [\"sh\"],"
+	"  \"env\": [\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\", \"TERM=xterm\"],"
+	"  \"cwd\": \"/\","
+	"  \"capabilities\": {"
+	"   \"bounding\": [\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],"
+	"   \"effective\": [\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],"
+	"   \"permitted\": [\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"]},"
+	"  \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"hard\": 1024, \"soft\": 1024}],"
+	"  \"noNewPrivileges\": true},"
+	" \"root\": {\"path\": \"rootfs\", \"readonly\": true},"
+	" \"hostname\": \"cx\","
+	" \"mounts\": ["
+	"  {\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"},"
+	"  {\"destination\": \"/dev\", \"type\": \"tmpfs\", \"source\": \"tmpfs\","
+	"   \"options\": [\"nosuid\", \"strictatime\", \"mode=755\", \"size=65536k\"]},"
+	"  {\"destination\": \"/dev/pts\", \"type\": \"devpts\", \"source\": \"devpts\","
+	"   \"options\": [\"nosuid\", \"noexec\", \"newinstance\", \"ptmxmode=0666\", \"mode=0620\", \"gid=5\"]},"
+	"  {\"destination\": \"/dev/shm\", \"type\": \"tmpfs\", \"source\": \"shm\","
+	"   \"options\": [\"nosuid\", \"noexec\", \"nodev\", \"mode=1777\", \"size=65536k\"]},"
+	"  {\"destination\": \"/dev/mqueue\", \"type\": \"mqueue\", \"source\": \"mqueue\","
+	"   \"options\": [\"nosuid\", \"noexec\", \"nodev\"]},"
+	"  {\"destination\": \"/sys\", \"type\": \"sysfs\", \"source\": \"sysfs\","
+	"   \"options\": [\"nosuid\", \"noexec\", \"nodev\", \"ro\"]},"
+	"  {\"destination\": \"/sys/fs/cgroup\", \"type\": \"cgroup\", \"source\": \"cgroup\","
+	"   \"options\": [\"nosuid\", \"noexec\", \"nodev\", \"relatime\", \"ro\"]}],"
+	" \"linux\": {"
+	"  \"resources\": {\"devices\": [{\"allow\": false, \"access\": \"rwm\"}]},"
+	"  \"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"network\"}, {\"type\": \"ipc\"},"
+	"   {\"type\": \"uts\"}, {\"type\": \"mount\"}, {\"type\": \"cgroup\"}],"
+	"  \"maskedPaths\": [\"/proc/acpi\", \"/proc/asound\", \"/proc/kcore\", \"/proc/keys\","
+	"   \"/proc/latency_stats\", \"/proc/timer_list\", \"/proc/timer_stats\","
+	"   \"/proc/sched_debug\", \"/proc/scsi\", \"/sys/firmware\", \"/sys/devices/virtual/powercap\"],"
+	"  \"readonlyPaths\": [\"/proc/bus\", \"/proc/fs\", \"/proc/irq\", \"/proc/sys\","
+	"   \"/proc/sysrq-trigger\"]}}";
+
+/* spec without --print-chain: a new config.json in the bundle, never
+ * over one that is there; a file we could not finish goes. */
+static int write_spec(const char *bundle)
+{
+	json_error_t jerr;
+	json_t *doc = json_loads(default_config, 0, &jerr);
+	int dir, fd, rc = -1;
+	char *text = NULL;
+
+	if (!doc)
+		return cx_fail(0, "spec: the default config.json does not parse: %s (line %d)",
+			       jerr.text, jerr.line);
+	text = json_dumps(doc, JSON_INDENT(2));
+	json_decref(doc);
+	if (!text)
+		return cx_fail(ENOMEM, "spec: json_dumps");
+	dir = open(bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0) {
+		free(text);
+		return cx_fail(errno, "spec: open the bundle %s", bundle);
+	}
+	fd = openat(dir, "config.json",
+		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		rc = errno == EEXIST ?
+			cx_fail(0, "spec: %s/config.json exists: spec writes a new one only (remove it first)", bundle) :
+			cx_fail(errno, "spec: create %s/config.json", bundle);
+	} else if (write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
+		   write(fd, "\n", 1) != 1 || fsync(fd) < 0) {
+		/* A short write of a regular file is a full disk. */
+		int err = errno ? errno : ENOSPC;
+
+		close(fd);
+		unlinkat(dir, "config.json", 0);
+		rc = cx_fail(err, "spec: write %s/config.json", bundle);
+	} else {
+		rc = close(fd) < 0 ? cx_fail(errno, "spec: close %s/config.json", bundle) : 0;
+	}
+	close(dir);
+	free(text);
+	return rc;
+}
+
+static int do_spec(const struct ctx *c, char **ops)
 {
 	struct cx_oci_spec s;
 	struct cx_words chain = { 0 }, notes = { 0 };
 
+	if (ops[0])
+		cx_usage_error("spec: no operand is taken");
+	if (c->spec_rootless)
+		return cx_fail(0, "spec --rootless: cx-oci runs containers as root only");
 	if (!c->print_chain)
-		return cx_fail(0, "spec: only --print-chain is done (runc spec writes a config.json; cx-oci does not yet)");
+		return write_spec(c->bundle ? c->bundle : ".");
 	if (cx_oci_load(c->bundle ? c->bundle : ".", "oci-chain", &s) < 0 ||
 	    cx_oci_chain(&s, &(struct cx_oci_how){ false, false, cgroup2_only(),
 			 cgroup_exists(s.cgroup_parent, s.cgroup_name) }, &chain, &notes) < 0) {
@@ -2004,7 +2100,7 @@ int main(int argc, char **argv)
 		ops = cx_opt_parse(&cmd_tool, n, rest, on_option, &c);
 	}
 	if (!strcmp(cmd, "spec")) {
-		rc = do_spec(&c);
+		rc = do_spec(&c, ops);
 	} else if (!strcmp(cmd, "list")) {
 		if (ops[0])
 			cx_usage_error("list: no operand is taken");
