@@ -1111,7 +1111,9 @@ PY
 	assert_output "cx-oci: spec --rootless: cx-oci runs containers as root only"
 	[ -z "$(ls -A "$TMP/other")" ]
 	# It runs as written, but for a command in place of the terminal's
-	# shell.
+	# shell; with no cgroupsPath, below the cx base (teardown removes
+	# one the test made).
+	CX_BASES=$(cx_bases)
 	ln -s "$ROOTFS" "$TMP/bundle/rootfs"
 	edit_config 'c["process"]["terminal"] = False; c["process"]["args"] = ["sh", "-c", """
 		grep -E "^(CapBnd|CapEff|NoNewPrivs):" /proc/self/status; hostname; ulimit -n
