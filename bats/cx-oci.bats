@@ -1110,6 +1110,14 @@ PY
 	run -125 oci spec --rootless --bundle "$TMP/other"
 	assert_output "cx-oci: spec --rootless: cx-oci runs containers as root only"
 	[ -z "$(ls -A "$TMP/other")" ]
+	# On a full disk: the line says so, and the file it began is gone.
+	mkdir "$TMP/full"
+	run -0 cx-unshare --mount sh -c 'mount -t tmpfs -o size=4k tmpfs "$1" &&
+		dd if=/dev/zero of="$1/fill" bs=4k count=1 2>/dev/null
+		cx-oci spec --bundle "$1"; echo "status $?"; ls "$1"' sh "$TMP/full"
+	assert_output "cx-oci: spec: write $TMP/full/config.json: No space left on device
+status 125
+fill"
 	# It runs as written, but for a command in place of the terminal's
 	# shell; with no cgroupsPath, below the cx base (teardown removes
 	# one the test made).

@@ -700,11 +700,11 @@ static void bind_all(struct ctx *c, int rootfd)
 		}
 		cx_warn_last();
 		while (i--) {
-			struct pair *p = &c->pairs[i];
+			struct pair *q = &c->pairs[i];
 
-			if (p->mnt >= 0)
-				cx_bind_detach(p->mnt, p->shown);
-			remove_made(p);
+			if (q->mnt >= 0)
+				cx_bind_detach(q->mnt, q->shown);
+			remove_made(q);
 		}
 		exit(CX_EXIT_FAIL);
 	}

@@ -1667,13 +1667,18 @@ static int write_spec(const char *bundle)
 		rc = errno == EEXIST ?
 			cx_fail(0, "spec: %s/config.json exists: spec writes a new one only (remove it first)", bundle) :
 			cx_fail(errno, "spec: create %s/config.json", bundle);
-	} else if (write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
+	} else if ((errno = 0, write(fd, text, strlen(text))) != (ssize_t)strlen(text) ||
 		   write(fd, "\n", 1) != 1 || fsync(fd) < 0) {
-		/* A short write of a regular file is a full disk. */
+		/* A short write of a regular file is a full disk.  The
+		 * file goes if it is still the one made here. */
 		int err = errno ? errno : ENOSPC;
+		struct stat ours, there;
 
+		if (fstat(fd, &ours) == 0 &&
+		    fstatat(dir, "config.json", &there, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    ours.st_dev == there.st_dev && ours.st_ino == there.st_ino)
+			unlinkat(dir, "config.json", 0);
 		close(fd);
-		unlinkat(dir, "config.json", 0);
 		rc = cx_fail(err, "spec: write %s/config.json", bundle);
 	} else {
 		rc = close(fd) < 0 ? cx_fail(errno, "spec: close %s/config.json", bundle) : 0;
