@@ -718,6 +718,7 @@ cputime() {
 	run -0 oci delete --force c2
 	run find /sys/fs/cgroup -type d -path "*/$CG/b"
 	assert_output ""
+	[ -n "$(find /sys/fs/cgroup -maxdepth 2 -type d -name "$CG")" ]
 	# One container alone: everything it made goes with it.
 	edit_config "c['linux']['cgroupsPath'] = '/$CG-solo/x/ctr'"
 	oci run --detach --bundle "$TMP/bundle" c3 </dev/null >"$TMP/out3" 2>&1
@@ -1000,12 +1001,15 @@ PY
 	done
 	grep -qE "^[0-9]+:(pids)?:/cx/$CG\$" "$TMP/out"
 	[ -n "$(find /sys/fs/cgroup -path "*/cx/$CG" 2>/dev/null)" ]
+	local bases
+	bases=$(cx_bases)
 	run -0 oci delete --force c1
 	[ -z "$(find /sys/fs/cgroup -path "*/cx/$CG" 2>/dev/null)" ]
 	[ ! -e "$TMP/state/c1" ]
-	# The cx base stays: every cx tool's cgroups share it (the
-	# teardown removes one this test made).
-	[ -n "$(cx_bases)" ]
+	# The cx base stays, in every hierarchy it was in: every cx tool's
+	# cgroups share it (the teardown removes one this test made).
+	[ -n "$bases" ]
+	assert_equal "$(cx_bases)" "$bases"
 }
 
 @test "--preserve-fds hands descriptor 3 on; kill --all reaches every process of the cgroup; --log-format json records a failure" {
