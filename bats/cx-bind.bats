@@ -934,15 +934,41 @@ symbolic link"
 	[ ! -e "$ROOTFS/new" ]
 	# A later pair that fails takes back the pairs before, the root's
 	# own bind included.
-	run -125 cx-bind --root "$ROOTFS" -b "$ROOTFS:/:ro" -t proc:/proc \
-		-t tmpfs:/tmp:bogus=1 true
-	assert_output --partial "cx-bind: create tmpfs for $ROOTFS/tmp: Invalid argument"
-	assert_equal "$(mounts_under "$ROOTFS")" 0
+	run -0 in_ns '
+		cx-bind --root "$ROOTFS" -b "$ROOTFS:/:ro" -t proc:/proc \
+			-t tmpfs:/tmp:bogus=1 true
+		echo "status $? mounts $(mounts_under "$ROOTFS")"'
+	assert_line --index 0 --partial "cx-bind: create tmpfs for $ROOTFS/tmp: Invalid argument"
+	assert_line --index 1 "status 125 mounts 0"
 	# A mount point the root lacks cannot be made in it once it is
 	# read-only: the line says so, and all is taken back.
-	run -125 cx-bind --root "$ROOTFS" --mkdir -b "$ROOTFS:/:ro" -b "$TMP/src:/mnt/new" true
-	assert_output "cx-bind: mkdir $ROOTFS/mnt/new: Read-only file system"
-	assert_equal "$(mounts_under "$ROOTFS")" 0
+	run -0 in_ns '
+		cx-bind --root "$ROOTFS" --mkdir -b "$ROOTFS:/:ro" -b "$TMP/src:/mnt/new" true
+		echo "status $? mounts $(mounts_under "$ROOTFS")"'
+	assert_output "cx-bind: mkdir $ROOTFS/mnt/new: Read-only file system
+status 125 mounts 0"
+}
+
+@test "--root: a TARGET that leads to the root itself through a symbolic link (data -> /, data -> ..) is refused: no volume over the root, nothing made in the volume" {
+	make_src
+	ln -s / "$ROOTFS/data"
+	ln -s .. "$ROOTFS/data2"
+	local t
+	for t in /data /data2 /data/. /var/../data; do
+		run -0 in_ns '
+			cx-bind --root "$ROOTFS" --mkdir -b "$TMP/src:'"$t"'" -b /dev/null:/mnt/x/null true
+			echo "status $? mounts $(mounts_under "$ROOTFS")"'
+		assert_output "cx-bind: mount on $ROOTFS$t: it leads to the root itself through a symbolic link; refused (name the root as /)
+status 125 mounts 0"
+	done
+	# Nothing of the pairs after it was made in the volume, nor in the
+	# root.
+	[ ! -e "$TMP/src/mnt" ] && [ ! -e "$ROOTFS/mnt/x" ]
+	# The root named as such is taken ("/./"), and what follows is on it.
+	run -0 in_ns '
+		cx-bind --root "$ROOTFS" -b "$ROOTFS:/./:ro" -t proc:/proc true &&
+		echo "status $? mounts $(mounts_under "$ROOTFS")"'
+	assert_output "status 0 mounts 2"
 }
 
 @test "--fs: a TARGET symlink out of --root is followed inside it; a file TARGET is refused" {

@@ -522,8 +522,7 @@ static int open_target(const struct ctx *c, int rootfd, struct pair *p,
 	return fd;
 }
 
-/* Is FD the directory ROOTFD is, on the same mount: a TARGET that
- * names the root itself ("/", "."), which a mount then covers? */
+/* Is FD the directory ROOTFD is, on the same mount? */
 static bool is_root(int rootfd, int fd)
 {
 	struct stat a, b;
@@ -533,6 +532,35 @@ static bool is_root(int rootfd, int fd)
 	       fstat(fd, &b) == 0 && a.st_dev == b.st_dev &&
 	       a.st_ino == b.st_ino && cx_mount_id(rootfd, &ma) == 0 &&
 	       cx_mount_id(fd, &mb) == 0 && ma == mb;
+}
+
+/* Does PATH name the root by its words alone: "/", ".", "..", empty
+ * components, nothing else (inside the root, .. stops there)? */
+static bool names_root(const char *path)
+{
+	while (*path) {
+		size_t n = strcspn(path, "/");
+
+		if (n && !(n == 1 && path[0] == '.') &&
+		    !(n == 2 && path[0] == '.' && path[1] == '.'))
+			return false;
+		path += n + (path[n] == '/');
+	}
+	return true;
+}
+
+/* A TARGET that leads to the root itself: a mount there covers the
+ * root, and the pairs after it are made in it (p->on_root).  Only when
+ * TARGET says so: a rootfs's symbolic link that leads there (/data ->
+ * /) would put a volume over the whole root, and the mount points of
+ * the pairs after it into the volume, which is the host's. */
+static int check_root_target(int rootfd, int tgtfd, struct pair *p)
+{
+	p->on_root = is_root(rootfd, tgtfd);
+	if (p->on_root && !names_root(p->target))
+		return cx_fail(0, "mount on %s: it leads to the root itself through a symbolic link; refused (name the root as /)",
+			       p->shown);
+	return 0;
 }
 
 /* The end of one pair: 1 when mounted, else -1 with what it made
@@ -561,10 +589,11 @@ static int mount_fs(const struct ctx *c, int rootfd, struct pair *p)
 	struct stat st;
 
 	tgtfd = open_target(c, rootfd, p, true);
-	p->on_root = is_root(rootfd, tgtfd);
-	if (tgtfd >= 0 && fstat(tgtfd, &st) == 0 && !S_ISDIR(st.st_mode))
+	if (tgtfd >= 0 && check_root_target(rootfd, tgtfd, p) < 0) {
+		/* Refused: recorded, nothing mounted. */
+	} else if (tgtfd >= 0 && fstat(tgtfd, &st) == 0 && !S_ISDIR(st.st_mode)) {
 		cx_fail(ENOTDIR, "mount %s on %s", p->source, p->shown);
-	else if (tgtfd >= 0 &&
+	} else if (tgtfd >= 0 &&
 		 cx_mount_fresh_source(tgtfd, p->source, p->source,
 				       p->data && *p->data ? p->data : NULL,
 				       flags, p->shown, &root) == 0) {
@@ -668,8 +697,9 @@ static int bind_one(const struct ctx *c, int rootfd, struct pair *p)
 		return cx_fail(errno, "stat %s", p->source);
 	}
 	tgtfd = open_target(c, rootfd, p, S_ISDIR(src.st_mode));
-	p->on_root = is_root(rootfd, tgtfd);
-	if (tgtfd < 0 || fstat(tgtfd, &tgt) < 0) {
+	if (tgtfd >= 0 && check_root_target(rootfd, tgtfd, p) < 0) {
+		/* Refused: recorded, nothing mounted. */
+	} else if (tgtfd < 0 || fstat(tgtfd, &tgt) < 0) {
 		if (tgtfd >= 0)
 			cx_fail(errno, "stat %s", p->shown);
 	} else if (S_ISDIR(src.st_mode) != S_ISDIR(tgt.st_mode)) {
