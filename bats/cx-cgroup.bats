@@ -185,6 +185,11 @@ setup_file() {
 
 teardown() {
 	local m left=
+	# The cx base's cpuset as a test found it, when it changed it.
+	if [ -n "${CPUSET_BASE:-}" ]; then
+		echo "$CPUSET_CPUS" >"$CPUSET_BASE/cpuset.cpus" || true
+		echo "$CPUSET_MEMS" >"$CPUSET_BASE/cpuset.mems" || true
+	fi
 	for m in $(cg_mounts); do
 		[ -d "$m/cx/$R" ] || continue
 		left="$left $m/cx/$R"
@@ -1025,15 +1030,16 @@ cg_mounts_for() {
 	run -0 cx-cgroup rm "$R"
 	[ -z "$(find "$base" -mindepth 1 -type d)" ] ||
 		skip "$base holds cgroups of another run: its CPUs cannot be taken away"
+	# teardown gives the base back what it had, whatever happens here.
+	CPUSET_BASE=$base
+	CPUSET_CPUS=$(cat "$base/cpuset.cpus")
+	CPUSET_MEMS=$(cat "$base/cpuset.mems")
 	echo >"$base/cpuset.cpus"
 	echo >"$base/cpuset.mems"
 	[ -z "$(cat "$base/cpuset.cpus" "$base/cpuset.mems")" ]
 	run cx-cgroup run --rm "$R/x" sh -c 'grep -c ":/cx/$0\$" /proc/self/cgroup' "$R/x"
 	cpus=$(cat "$base/cpuset.cpus")
 	mems=$(cat "$base/cpuset.mems")
-	# Whatever the run did, the base is as the tests found it.
-	cat "$m/cpuset.cpus" >"$base/cpuset.cpus"
-	cat "$m/cpuset.mems" >"$base/cpuset.mems"
 	assert_success
 	assert_output "$(cg_mounts | wc -l)"
 	assert_equal "$cpus" "$(cat "$m/cpuset.cpus")"

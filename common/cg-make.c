@@ -150,6 +150,10 @@ int cx_cg_set_base(struct cx_cg_layout *l, const char *parent,
 
 static int made_add(struct cx_cg_made *m, const char *dir)
 {
+	/* Made again after a retry: recorded once. */
+	for (int i = 0; i < m->n; i++)
+		if (strcmp(m->dir[i], dir) == 0)
+			return 0;
 	if (m->n == (int)(sizeof(m->dir) / sizeof(*m->dir)))
 		return cx_fail(E2BIG, "too many cgroups to make");
 	m->dir[m->n] = strdup(dir);
@@ -272,10 +276,12 @@ int cx_cg_create(struct cx_cg_layout *l, const char *name, bool excl,
 		 * taken back by a run beside this one, which made it:
 		 * again from the base, which makes it ours.  Its gone
 		 * path is ENOENT; a file of it read or written while the
-		 * kernel takes it down is ENODEV. */
+		 * kernel takes it down is ENODEV.  A --parent that is gone
+		 * is not ours to make: no retry. */
 		for (int tries = 0; make_path(&l->h[i], name, m) < 0; tries++)
 			if ((cx_last_errno() != ENOENT &&
-			     cx_last_errno() != ENODEV) || tries == 100)
+			     cx_last_errno() != ENODEV) || tries == 100 ||
+			    (!l->h[i].base_auto && !cx_cg_is_dir(l->h[i].base)))
 				return -1;
 	}
 	return 0;
