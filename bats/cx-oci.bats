@@ -709,16 +709,19 @@ cputime() {
 	[ -n "$(find /sys/fs/cgroup -type d -path "*/$CG/a/ctr")" ]
 	[ -n "$(find /sys/fs/cgroup -type d -path "*/$CG/b/ctr")" ]
 	# c1 made $CG and $CG/a; $CG stays while c2 is below it.
+	local parents
+	parents=$(find /sys/fs/cgroup -maxdepth 2 -type d -name "$CG" | sort)
+	[ -n "$parents" ]
 	run -0 oci delete --force c1
 	run find /sys/fs/cgroup -type d -path "*/$CG/a"
 	assert_output ""
-	[ -n "$(find /sys/fs/cgroup -maxdepth 2 -type d -name "$CG")" ]
+	assert_equal "$(find /sys/fs/cgroup -maxdepth 2 -type d -name "$CG" | sort)" "$parents"
 	# c2 found $CG there and made $CG/b: b goes, and $CG, which c2 did
 	# not make, stays (the teardown takes it).
 	run -0 oci delete --force c2
 	run find /sys/fs/cgroup -type d -path "*/$CG/b"
 	assert_output ""
-	[ -n "$(find /sys/fs/cgroup -maxdepth 2 -type d -name "$CG")" ]
+	assert_equal "$(find /sys/fs/cgroup -maxdepth 2 -type d -name "$CG" | sort)" "$parents"
 	# One container alone: everything it made goes with it.
 	edit_config "c['linux']['cgroupsPath'] = '/$CG-solo/x/ctr'"
 	oci run --detach --bundle "$TMP/bundle" c3 </dev/null >"$TMP/out3" 2>&1
@@ -1113,7 +1116,14 @@ PY
 	mkdir "$TMP/other"
 	run -125 oci spec --rootless --bundle "$TMP/other"
 	assert_output "cx-oci: spec --rootless: cx-oci runs containers as root only"
+	run -125 oci spec --bundle "$TMP/other" c1
+	assert_line --index 0 "cx-oci: spec: no operand is taken"
 	[ -z "$(ls -A "$TMP/other")" ]
+	# A link in its place, even one that leads nowhere, is not followed.
+	ln -s "$TMP/elsewhere" "$TMP/other/config.json"
+	run -125 oci spec --bundle "$TMP/other"
+	assert_output "cx-oci: spec: $TMP/other/config.json exists: spec writes a new one only (remove it first)"
+	[ ! -e "$TMP/elsewhere" ]
 	# On a full disk: the line says so, and the file it began is gone.
 	mkdir "$TMP/full"
 	run -0 cx-unshare --mount sh -c 'mount -t tmpfs -o size=4k tmpfs "$1" &&

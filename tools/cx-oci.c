@@ -107,7 +107,7 @@ static const struct cx_tool tool = {
 	"                            the containers, their PIDs and states\n"
 	"  update --resources FILE ID\n"
 	"                            new limits from FILE (- standard input), as linux.resources\n"
-	"  spec [--bundle DIR]         write a config.json to start from: a shell in DIR/rootfs\n"
+	"  spec [--bundle DIR]       write a config.json to start from: a shell in DIR/rootfs\n"
 	"  spec --print-chain [--bundle DIR]\n"
 	"                            print the cx command line that builds the bundle's container",
 	"Run OCI bundles as chains of cx tools.",
@@ -1640,6 +1640,25 @@ static const char default_config[] =
 	"  \"readonlyPaths\": [\"/proc/bus\", \"/proc/fs\", \"/proc/irq\", \"/proc/sys\","
 	"   \"/proc/sysrq-trigger\"]}}";
 
+/* All of TEXT to FD: -1 with the kernel's errno (ENOSPC, EDQUOT,
+ * EFBIG) when it takes no more. */
+static int write_whole(int fd, const char *text)
+{
+	size_t left = strlen(text);
+
+	while (left) {
+		ssize_t n = write(fd, text, left);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		text += n;
+		left -= (size_t)n;
+	}
+	return 0;
+}
+
 /* spec without --print-chain: a new config.json in the bundle, never
  * over one that is there; a file we could not finish goes. */
 static int write_spec(const char *bundle)
@@ -1667,11 +1686,10 @@ static int write_spec(const char *bundle)
 		rc = errno == EEXIST ?
 			cx_fail(0, "spec: %s/config.json exists: spec writes a new one only (remove it first)", bundle) :
 			cx_fail(errno, "spec: create %s/config.json", bundle);
-	} else if ((errno = 0, write(fd, text, strlen(text))) != (ssize_t)strlen(text) ||
-		   write(fd, "\n", 1) != 1 || fsync(fd) < 0) {
-		/* A short write of a regular file is a full disk.  The
-		 * file goes if it is still the one made here. */
-		int err = errno ? errno : ENOSPC;
+	} else if (write_whole(fd, text) < 0 || write_whole(fd, "\n") < 0 ||
+		   fsync(fd) < 0) {
+		/* The file goes if it is still the one made here. */
+		int err = errno;
 		struct stat ours, there;
 
 		if (fstat(fd, &ours) == 0 &&
@@ -2104,6 +2122,8 @@ int main(int argc, char **argv)
 		cmd_tool.usage = cmd;
 		ops = cx_opt_parse(&cmd_tool, n, rest, on_option, &c);
 	}
+	if (c.spec_rootless && strcmp(cmd, "spec"))
+		cx_usage_error("%s: --rootless is spec's (the global --rootless MODE goes before the command)", cmd);
 	if (!strcmp(cmd, "spec")) {
 		rc = do_spec(&c, ops);
 	} else if (!strcmp(cmd, "list")) {
