@@ -149,15 +149,6 @@ static void proc_fd_path(int fd, char *buf, size_t len)
 	snprintf(buf, len, "/proc/self/fd/%d", fd);
 }
 
-/* Same file, by device and inode. */
-static int same_file(int a, int b)
-{
-	struct stat sa, sb;
-
-	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 &&
-	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
 static const struct {
 	unsigned attr;
 	unsigned long ms;
@@ -366,7 +357,7 @@ static int bind_fallback(int srcfd, int tgtfd, const struct cx_bind *b,
 	if (mount(sp, tp, NULL, MS_BIND | (b->rec ? MS_REC : 0), NULL) < 0)
 		return fail_bind(errno, srcfd, src, tgt, b->rec);
 	mnt = open(where, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	ok = mnt >= 0 && same_file(mnt, srcfd) && cx_mount_id(mnt, &id) == 0 &&
+	ok = mnt >= 0 && cx_same_file(mnt, srcfd, false) && cx_mount_id(mnt, &id) == 0 &&
 	     cx_mountinfo_read(&t) == 0;
 	if (ok) {
 		m = cx_mountinfo_find(&t, id);

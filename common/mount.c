@@ -237,14 +237,6 @@ int cx_mount_protect_proc(int procfd, const char *shown)
 	return 0;
 }
 
-static bool same_dir(int a, int b)
-{
-	struct stat sa, sb;
-
-	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 &&
-	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
 int cx_mount_self(int fd, const char *path_again, const char *shown)
 {
 	int tree = cx_open_tree(fd, "",
@@ -260,7 +252,7 @@ int cx_mount_self(int fd, const char *path_again, const char *shown)
 					    O_CLOEXEC);
 		/* The path must lead to the bind just made: the same
 		 * directory, now the root of a mount. */
-		if (tree < 0 || !same_dir(tree, fd) || cx_is_mountpoint(tree) != 1) {
+		if (tree < 0 || !cx_same_file(tree, fd, false) || cx_is_mountpoint(tree) != 1) {
 			int err = tree < 0 ? errno : 0;
 
 			/* Not unmounted by a path that leads elsewhere: the
@@ -339,6 +331,18 @@ int cx_mount_id(int fd, unsigned long *id)
 	}
 	/* Before 5.8. */
 	return mount_id_fdinfo(fd, id);
+}
+
+bool cx_same_file(int a, int b, bool same_mount)
+{
+	struct stat sa, sb;
+	unsigned long ma, mb;
+
+	if (a < 0 || b < 0 || fstat(a, &sa) < 0 || fstat(b, &sb) < 0 ||
+	    sa.st_dev != sb.st_dev || sa.st_ino != sb.st_ino)
+		return false;
+	return !same_mount || (cx_mount_id(a, &ma) == 0 &&
+			       cx_mount_id(b, &mb) == 0 && ma == mb);
 }
 
 /* The mountinfo entry of the mount that holds FD, from T, which the

@@ -2,6 +2,7 @@
 #ifndef CX_MOUNT_H
 #define CX_MOUNT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct cx_propagation {
@@ -55,6 +56,10 @@ int cx_mount_id(int fd, unsigned long *id);
  * NEWROOT/proc in a user namespace, for cx-unshare --mount-proc to
  * replace (see cx-chroot(1)). */
 #define CX_PROC_KEEPER "cx-keeper"
+
+/* Do the descriptors A and B hold the same file (device and inode)
+ * and, with SAME_MOUNT, through the same mount?  False on any error. */
+bool cx_same_file(int a, int b, bool same_mount);
 
 /* 1 if the directory FD is the root of a mount, 0 if not, -1 on error. */
 int cx_is_mountpoint(int fd);

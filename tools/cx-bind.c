@@ -522,18 +522,6 @@ static int open_target(const struct ctx *c, int rootfd, struct pair *p,
 	return fd;
 }
 
-/* Is FD the directory ROOTFD is, on the same mount? */
-static bool is_root(int rootfd, int fd)
-{
-	struct stat a, b;
-	unsigned long ma, mb;
-
-	return rootfd >= 0 && fd >= 0 && fstat(rootfd, &a) == 0 &&
-	       fstat(fd, &b) == 0 && a.st_dev == b.st_dev &&
-	       a.st_ino == b.st_ino && cx_mount_id(rootfd, &ma) == 0 &&
-	       cx_mount_id(fd, &mb) == 0 && ma == mb;
-}
-
 /* Does PATH name the root by its words alone: "/", ".", "..", empty
  * components, nothing else (inside the root, .. stops there)? */
 static bool names_root(const char *path)
@@ -556,9 +544,9 @@ static bool names_root(const char *path)
  * the pairs after it into the volume, which is the host's. */
 static int check_root_target(int rootfd, int tgtfd, struct pair *p)
 {
-	p->on_root = is_root(rootfd, tgtfd);
+	p->on_root = cx_same_file(rootfd, tgtfd, true);
 	if (p->on_root && !names_root(p->target))
-		return cx_fail(0, "mount on %s: it leads to the root itself through a symbolic link; refused (name the root as /)",
+		return cx_fail(0, "mount on %s: it leads to the root itself by a path other than /; refused (name the root as /)",
 			       p->shown);
 	return 0;
 }
