@@ -12,6 +12,27 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+int cx_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			errno = ENOSPC;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 int cx_read_all(int fd, size_t max, char **buf, size_t *len,
 		const char *shown)
 {

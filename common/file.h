@@ -11,6 +11,12 @@
 int cx_read_all(int fd, size_t max, char **buf, size_t *len,
 		const char *shown);
 
+/* Write all LEN bytes of BUF to FD, again after a short write or EINTR.
+ * 0, or -1 with errno set (not recorded: the caller names the file); a
+ * write(2) that takes nothing, as a full FUSE file system may answer,
+ * is ENOSPC rather than a loop. */
+int cx_write_all(int fd, const void *buf, size_t len);
+
 /* Open for reading the regular file that FD, an O_PATH descriptor,
  * names.  O_PATH opens nothing: no FIFO to block on, no device to wake;
  * only once fstat(2) says regular file is the file itself opened, again

@@ -1,6 +1,7 @@
 #include "overlay-save.h"
 
 #include "die.h"
+#include "file.h"
 #include "json-out.h"
 #include "overlay-layer.h"
 #include "overlay-stage.h"
@@ -474,21 +475,14 @@ static int put_file(struct saver *s, const char *name, const char *text,
 {
 	char tmp[64];
 	int fd, err = 0;
-	size_t off = 0;
 
 	snprintf(tmp, sizeof(tmp), ".cx-save-%d-%s", (int)getpid(), name);
 	fd = openat(s->root, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
 					  O_CLOEXEC, 0644);
 	if (fd < 0)
 		return cx_fail(errno, "save %s: write %s", s->layout, name);
-	while (off < len && !err) {
-		ssize_t w = write(fd, text + off, len - off);
-
-		if (w < 0 && errno != EINTR)
-			err = errno;
-		else if (w > 0)
-			off += (size_t)w;
-	}
+	if (cx_write_all(fd, text, len) < 0)
+		err = errno;
 	if (!err && fsync(fd) < 0)
 		err = errno;
 	if (close(fd) < 0 && !err)

@@ -287,6 +287,10 @@ static int write_data(struct unpack *u, int fd)
 					continue;
 				return failed(u, "write");
 			}
+			if (n == 0) {
+				errno = ENOSPC;
+				return failed(u, "write");
+			}
 			p += n;
 			off += n;
 			size -= (size_t)n;

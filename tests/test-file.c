@@ -1,6 +1,6 @@
-/* Unit tests for common/file.c: a file read whole, and a regular file
- * opened through an O_PATH descriptor without opening what stands in
- * its place. */
+/* Unit tests for common/file.c: a file read and written whole, and a
+ * regular file opened through an O_PATH descriptor without opening
+ * what stands in its place. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static void test_read_all(void **state)
@@ -48,6 +49,55 @@ static void test_read_all(void **state)
 	free(buf);
 	close(fd);
 	unlink(path);
+}
+
+static void test_write_all(void **state)
+{
+	static char big[200000];
+	char *buf;
+	size_t len;
+	int p[2], fd;
+	pid_t pid;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (char)('a' + i % 26);
+	/* Through a pipe far smaller than the text, to a reader that
+	 * checks every byte. */
+	assert_int_equal(pipe(p), 0);
+	fcntl(p[1], F_SETPIPE_SZ, 4096);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(p[1]);
+		_exit(cx_read_all(p[0], sizeof(big) * 2, &buf, &len, "pipe") ||
+		      len != sizeof(big) || memcmp(buf, big, len));
+	}
+	close(p[0]);
+	assert_int_equal(cx_write_all(p[1], big, sizeof(big)), 0);
+	close(p[1]);
+	{
+		int st;
+
+		assert_int_equal(waitpid(pid, &st, 0), pid);
+		assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+	/* A write that fails part way is -1 with the kernel's errno: a
+	 * full pipe that does not block takes some, then EAGAIN. */
+	assert_int_equal(pipe2(p, O_NONBLOCK), 0);
+	errno = 0;
+	assert_int_equal(cx_write_all(p[1], big, sizeof(big)), -1);
+	assert_int_equal(errno, EAGAIN);
+	close(p[0]);
+	close(p[1]);
+	/* A full device. */
+	fd = open("/dev/full", O_WRONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(cx_write_all(fd, "x", 1), -1);
+	assert_int_equal(errno, ENOSPC);
+	close(fd);
+	/* Nothing to write is done at once. */
+	assert_int_equal(cx_write_all(-1, "", 0), 0);
 }
 
 /* What cx_open_regular makes of an O_PATH descriptor of NAME in DIR. */
@@ -113,6 +163,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_read_all),
+		cmocka_unit_test(test_write_all),
 		cmocka_unit_test(test_open_regular),
 	};
 

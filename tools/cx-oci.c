@@ -8,6 +8,7 @@
 #include "cg-file.h"
 #include "die.h"
 #include "exec.h"
+#include "file.h"
 #include "oci.h"
 #include "oci-seccomp.h"
 #include "opt.h"
@@ -1642,23 +1643,6 @@ static const char default_config[] =
 
 /* All of TEXT to FD: -1 with the kernel's errno (ENOSPC, EDQUOT,
  * EFBIG) when it takes no more. */
-static int write_whole(int fd, const char *text)
-{
-	size_t left = strlen(text);
-
-	while (left) {
-		ssize_t n = write(fd, text, left);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		text += n;
-		left -= (size_t)n;
-	}
-	return 0;
-}
-
 /* spec without --print-chain: a new config.json in the bundle, never
  * over one that is there; a file we could not finish goes. */
 static int write_spec(const char *bundle)
@@ -1686,7 +1670,8 @@ static int write_spec(const char *bundle)
 		rc = errno == EEXIST ?
 			cx_fail(0, "spec: %s/config.json exists: spec writes a new one only (remove it first)", bundle) :
 			cx_fail(errno, "spec: create %s/config.json", bundle);
-	} else if (write_whole(fd, text) < 0 || write_whole(fd, "\n") < 0 ||
+	} else if (cx_write_all(fd, text, strlen(text)) < 0 ||
+		   cx_write_all(fd, "\n", 1) < 0 ||
 		   fsync(fd) < 0) {
 		/* The file goes if it is still the one made here. */
 		int err = errno;
