@@ -1116,6 +1116,14 @@ PY
 	mkdir "$TMP/other"
 	run -125 oci spec --rootless --bundle "$TMP/other"
 	assert_output "cx-oci: spec --rootless: cx-oci runs containers as root only"
+	# The command-level --rootless is spec's alone: after run or create
+	# it is a usage error, and no container is begun.
+	local cmd
+	for cmd in run create; do
+		run -125 oci "$cmd" --rootless --bundle "$TMP/bundle" c-rl
+		assert_line --index 0 "cx-oci: $cmd: --rootless is spec's (the global --rootless MODE goes before the command)"
+		[ ! -e "$TMP/state/c-rl" ]
+	done
 	run -125 oci spec --bundle "$TMP/other" c1
 	assert_line --index 0 "cx-oci: spec: no operand is taken"
 	[ -z "$(ls -A "$TMP/other")" ]
