@@ -26,6 +26,16 @@ static bool needs_made(const struct cx_cg_hier *h)
 	return h->version != 1 || cx_cg_list_has(h->ctls, "cpuset");
 }
 
+/* What hierarchy H gives a new cgroup DIR from PARENT (a v1 cpuset:
+ * the CPUs and memory nodes, where still empty).  Also for one found
+ * there that a run beside this one may have made a moment ago and not
+ * yet given its cpuset: what it would give, it gets now. */
+static int give_made(const struct cx_cg_hier *h, const char *parent,
+		     const char *dir)
+{
+	return needs_made(h) ? cx_cg_backend(h->version)->made(parent, dir) : 0;
+}
+
 /* Make DIR, a child of PARENT, in hierarchy H, recording it in M; NAME
  * itself is the LEAF.  1 made, 0 there already, -1 failed: ENOENT or
  * ENODEV when PARENT or DIR has gone, taken back by a run of cx-cgroup
@@ -37,17 +47,13 @@ static int make_one(struct cx_cg_hier *h, const char *parent,
 	if (mkdir(dir, 0755) < 0) {
 		if (errno != EEXIST || !cx_cg_is_dir(dir))
 			return cx_fail(errno, "create %s", dir);
-		/* A run beside this one may have made it a moment ago and
-		 * not yet given it its cpuset: what it would give, it gets
-		 * now (only what is still empty is written).  NAME itself
-		 * is used as it is. */
-		if (!leaf && needs_made(h) &&
-		    cx_cg_backend(h->version)->made(parent, dir) < 0)
+		/* Perhaps made by a run beside this one; NAME itself is
+		 * used as it is. */
+		if (!leaf && give_made(h, parent, dir) < 0)
 			return -1;
 		return 0;
 	}
-	if (made_add(m, dir) < 0 ||
-	    (needs_made(h) && cx_cg_backend(h->version)->made(parent, dir) < 0))
+	if (made_add(m, dir) < 0 || give_made(h, parent, dir) < 0)
 		return -1;
 	/* A cgroup we made above NAME is a parent: it gives its
 	 * children what it has. */
@@ -228,10 +234,10 @@ static int make_path(struct cx_cg_hier *h, const char *name,
 		if ((r = make_one(h, h->mount, h->base, false, m)) < 0)
 			return -1;
 		h->base_made |= r;
-	} else if (h->base_auto && h->version == 1 && needs_made(h) &&
-		   cx_cg_backend(1)->made(h->mount, h->base) < 0)
-		/* A run beside this one may have made it a moment ago and
-		 * not yet given it its cpuset, as for a parent below. */
+	} else if (h->base_auto && h->version == 1 &&
+		   give_made(h, h->mount, h->base) < 0)
+		/* Perhaps made by a run beside this one, as a parent
+		 * below. */
 		return -1;
 	snprintf(path, sizeof(path), "%s", h->base);
 	while (*p) {
