@@ -971,6 +971,69 @@ status 125 mounts 0"
 	assert_output "status 0 mounts 2"
 }
 
+@test "--remount: only the flags named change, on that mount alone (not the mounts on it); a later failure puts them back; through mount(2) too" {
+	make_src
+	require_helper "$HELPER_NOSYS"
+	local pre
+	for pre in "" "$HELPER_NOSYS"; do
+		PRE=$pre run -0 in_ns '
+			mount -t tmpfs -o noexec,nodev t "$TMP/tgt"
+			mkdir "$TMP/tgt/sub"
+			mount -t tmpfs t2 "$TMP/tgt/sub"
+			$PRE cx-bind --remount "$TMP/tgt:ro,nosuid" true
+			echo "top $(flags_of "$TMP/tgt"), sub $(flags_of "$TMP/tgt/sub")"
+			touch "$TMP/tgt/sub/x" && echo "sub writable"
+			touch "$TMP/tgt/x" 2>/dev/null || echo "top read-only"
+			$PRE cx-bind --remount "$TMP/tgt:rw,exec" true
+			echo "top $(flags_of "$TMP/tgt")"
+			# A pair after it that fails: the flags as they were.
+			$PRE cx-bind --remount "$TMP/tgt:ro,dev,noexec" -b /nonexistent:"$TMP/tgt/sub" true
+			echo "status $? top $(flags_of "$TMP/tgt"), mounts $(mounts_under "$TMP/tgt")"'
+		assert_output "top ro nosuid nodev noexec, sub rw
+sub writable
+top read-only
+top rw nosuid nodev
+cx-bind: open /nonexistent: No such file or directory
+status 125 top rw nosuid nodev, mounts 2"
+	done
+}
+
+@test "--remount refusals: not a mount point, no OPTIONS, rec, a missing TARGET; inside --root, a link to the host's /proc or to the root is not followed out" {
+	make_src
+	run -125 cx-bind --remount "$TMP/src:ro" true
+	assert_output "cx-bind: remount $TMP/src: not a mount point"
+	run -125 cx-bind --remount "$TMP/src" true
+	assert_line --index 0 "cx-bind: invalid --remount '$TMP/src': TARGET:OPTIONS, with \\: for a colon in a path"
+	run -125 cx-bind --remount "$TMP/src:rec,ro" true
+	assert_line --index 0 --partial "a remount changes one mount: no rec"
+	run -125 cx-bind --remount "$TMP/src:ro,bogus" true
+	assert_line --index 0 --partial "OPTIONS 'ro,bogus' are not among"
+	run -125 cx-bind --remount "$TMP/none:ro" true
+	assert_output "cx-bind: open $TMP/none: No such file or directory"
+	run -125 cx-bind --remount "$TMP/src:ro" -u "$TMP/src" true
+	assert_line --index 0 --partial "--unmount"
+	# A hostile rootfs: its link to /proc resolves inside the root,
+	# where nothing is mounted, and the host's /proc keeps its flags.
+	ln -s /proc "$ROOTFS/hostproc"
+	ln -s / "$ROOTFS/data"
+	local before
+	before=$(flags_of /proc)
+	run -0 in_ns '
+		cx-bind --root "$ROOTFS" --remount /hostproc:ro true
+		echo "status $? proc $(flags_of /proc)"
+		mount --bind "$ROOTFS" "$ROOTFS"
+		cx-bind --root "$ROOTFS" --remount /data:ro true
+		echo "status $? root $(flags_of "$ROOTFS")"
+		cx-bind --root "$ROOTFS" --remount /:ro true
+		echo "status $? root $(flags_of "$ROOTFS")"'
+	assert_output "cx-bind: remount $ROOTFS/hostproc: not a mount point
+status 125 proc $before
+cx-bind: mount on $ROOTFS/data: it leads to the root itself by a path other than /; refused (name the root as /)
+status 125 root rw
+status 0 root ro"
+	assert_equal "$(flags_of /proc)" "$before"
+}
+
 @test "--fs: a TARGET symlink out of --root is followed inside it; a file TARGET is refused" {
 	ln -s ../../../../../../etc "$ROOTFS/var/out"
 	run -0 cx-unshare --mount cx-bind --root "$ROOTFS" -t tmpfs:/var/out \

@@ -175,11 +175,13 @@ int cx_bind_detach(int fd, const char *tgt)
 	return rc;
 }
 
-/* Remount the mount whose root is FD with the flags it has plus ATTR.
- * A bind remount sets every per-mount flag at once, so the ones already
- * there (noexec from the source, the atime mode) are passed again: in a
- * user namespace, dropping a locked one would fail with EPERM. */
-static int remount_add(int fd, unsigned attr, const char *shown)
+/* Remount the mount whose root is FD with the flags it has plus ATTR,
+ * less CLEAR.  A bind remount sets every per-mount flag at once, so the
+ * ones already there (noexec from the source, the atime mode) are
+ * passed again: in a user namespace, dropping a locked one would fail
+ * with EPERM. */
+static int remount_flags(int fd, unsigned attr, unsigned clear,
+			 const char *shown)
 {
 	struct statvfs sv;
 	unsigned long flags = MS_REMOUNT | MS_BIND;
@@ -188,8 +190,9 @@ static int remount_add(int fd, unsigned attr, const char *shown)
 	if (fstatvfs(fd, &sv) < 0)
 		return cx_fail(errno, "statvfs %s", shown);
 	for (size_t i = 0; i < sizeof(flag_table) / sizeof(*flag_table); i++)
-		if ((attr & flag_table[i].attr) ||
-		    (sv.f_flag & flag_table[i].ms))	/* ST_* == MS_* */
+		if (((attr & flag_table[i].attr) ||
+		     (sv.f_flag & flag_table[i].ms)) &&	/* ST_* == MS_* */
+		    !(clear & flag_table[i].attr))
 			flags |= flag_table[i].ms;
 	if (sv.f_flag & ST_NOATIME)
 		flags |= MS_NOATIME;
@@ -230,7 +233,7 @@ static int remount_tree(int mnt, const struct cx_bind *b, const char *tgt)
 	unsigned long top;
 	int rc = 0;
 
-	if (remount_add(mnt, b->attr, tgt) < 0)
+	if (remount_flags(mnt, b->attr, 0, tgt) < 0)
 		return -1;
 	if (!b->rec)
 		return 0;
@@ -244,7 +247,7 @@ static int remount_tree(int mnt, const struct cx_bind *b, const char *tgt)
 		if (cx_mountinfo_depth(&t, t.m[i].id, top) < 1)
 			continue;
 		fd = open_mount(&t.m[i]);
-		if (fd < 0 || remount_add(fd, b->attr, t.m[i].mountpoint) < 0)
+		if (fd < 0 || remount_flags(fd, b->attr, 0, t.m[i].mountpoint) < 0)
 			rc = -1;
 		if (fd >= 0)
 			close(fd);
@@ -600,4 +603,93 @@ int cx_bind_unmount(int fd, bool rec, int flags, const char *tgt)
 		return -1;
 	}
 	return unmount_one(fd, flags, tgt);
+}
+
+/* The per-mount flags (ro, nosuid, nodev, noexec) of the mount whose
+ * root is FD, from its mountinfo line: statvfs(3) would also say ro
+ * for a read-only file system under a writable mount. */
+static int mount_flags(int fd, unsigned *attr, const char *tgt)
+{
+	struct cx_mountinfo_table t;
+	const struct cx_mountinfo *m;
+	unsigned long id;
+
+	if (cx_mount_id(fd, &id) < 0)
+		return cx_fail(errno, "remount %s: mount id", tgt);
+	if (cx_mountinfo_read(&t) < 0)
+		return cx_fail_context("remount %s", tgt);
+	m = cx_mountinfo_find(&t, id);
+	*attr = 0;
+	for (size_t f = 0; m && f < sizeof(flag_table) / sizeof(*flag_table); f++)
+		if (flag_table[f].ms && cx_mountinfo_has(m->options, flag_table[f].name))
+			*attr |= flag_table[f].attr;
+	cx_mountinfo_free(&t);
+	if (!m)
+		return cx_fail(0, "remount %s: the mount is not in /proc/self/mountinfo", tgt);
+	return 0;
+}
+
+static int set_flags(int fd, unsigned set, unsigned clear, const char *tgt)
+{
+	struct mount_attr a = { .attr_set = set, .attr_clr = clear };
+
+	if (cx_mount_setattr(fd, "", AT_EMPTY_PATH, &a) == 0)
+		return 0;
+	if (errno != ENOSYS)
+		return cx_fail(errno, "remount %s", tgt);
+	return remount_flags(fd, set, clear, tgt);
+}
+
+/* The names of the flags in ATTR, for a message. */
+static const char *flag_names(unsigned attr, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t f = 0; f < sizeof(flag_table) / sizeof(*flag_table); f++)
+		if ((attr & flag_table[f].attr) && used < len)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s",
+						 used ? "," : "",
+						 flag_table[f].name);
+	return buf;
+}
+
+int cx_bind_remount(int fd, unsigned set, unsigned clear, unsigned *old,
+		    const char *tgt)
+{
+	const unsigned known = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+			       MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+	unsigned now;
+	char names[64];
+
+	set &= known;
+	clear &= known;
+	if (mount_flags(fd, old, tgt) < 0)
+		return -1;
+	cx_say("remount %s (%s)", tgt, flag_names(((*old | set) & ~clear) & known,
+						  names, sizeof(names)));
+	if (set_flags(fd, set, clear, tgt) < 0)
+		return -1;
+	if (mount_flags(fd, &now, tgt) < 0) {
+		/* Recorded; the mount is put back below. */
+	} else if ((now & set) != set) {
+		cx_fail(0, "verify %s: the mount is not %s", tgt,
+			flag_names(set & ~now, names, sizeof(names)));
+	} else if (now & clear) {
+		cx_fail(0, "verify %s: the mount is still %s", tgt,
+			flag_names(now & clear, names, sizeof(names)));
+	} else {
+		return 0;
+	}
+	/* Not what was asked, or not known: what it was, again; the first
+	 * failure is the one to say. */
+	{
+		struct cx_failure f;
+
+		cx_fail_save(&f);
+		if (set_flags(fd, *old & (set | clear), ~*old & (set | clear),
+			      tgt) < 0)
+			cx_warn_last();
+		return cx_fail_restore(&f);
+	}
 }

@@ -56,6 +56,16 @@ int cx_bind_fds(int srcfd, int tgtfd, const struct cx_bind *b,
  * below it, has every flag in ATTR.  0, or -1 recorded with cx_fail. */
 int cx_bind_verify(int mntfd, unsigned attr, bool rec, const char *tgt);
 
+/* Change the per-mount flags of the mount whose root is FD, that mount
+ * only: SET added, CLEAR taken away (MOUNT_ATTR_RDONLY, _NOSUID,
+ * _NODEV, _NOEXEC), every other flag as it is.  mount_setattr(2), else
+ * a bind remount; then checked against mountinfo, and put back as it
+ * was if the kernel did not do it.  *OLD gets the flags the mount had,
+ * for the caller to restore them with SET = *OLD and CLEAR = ~*OLD over
+ * the same flags.  0, or -1 recorded with cx_fail naming TGT. */
+int cx_bind_remount(int fd, unsigned set, unsigned clear, unsigned *old,
+		    const char *tgt);
+
 /* Detach (MNT_DETACH) the mount whose root is FD; closes FD. */
 int cx_bind_detach(int fd, const char *tgt);
 

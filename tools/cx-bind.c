@@ -29,7 +29,7 @@ enum {
 	OPT_BIND = 1, OPT_RO, OPT_REC, OPT_NOSUID, OPT_SUID, OPT_NODEV,
 	OPT_DEV, OPT_NOEXEC, OPT_PROPAGATION, OPT_ROOT, OPT_MKDIR, OPT_TRY,
 	OPT_UNMOUNT, OPT_LAZY, OPT_MAP_USERS, OPT_MAP_GROUPS, OPT_MAP_USERNS,
-	OPT_FS, OPT_SYMLINK,
+	OPT_FS, OPT_SYMLINK, OPT_REMOUNT,
 };
 
 /* What cx-bind made for one SOURCE TARGET pair, to undo on failure. */
@@ -46,6 +46,8 @@ struct pair {
 	char *shown;		/* TARGET as the user knows it */
 	bool fs;		/* --fs: SOURCE is a file system type */
 	bool symlink;		/* --symlink: SOURCE is the link's text */
+	bool remount;		/* --remount: TARGET's flags, OPTIONS only */
+	unsigned old;		/* --remount: the flags it had, to put back */
 	char *data;		/* --fs: the options that are not flags */
 	struct cx_bind_opts opts; /* its own :OPTIONS over the tool's */
 	int mnt;		/* the new mount, -1 before or when skipped */
@@ -84,6 +86,9 @@ static const struct poptOption options[] = {
 	{ "symlink", 0, POPT_ARG_STRING, NULL, OPT_SYMLINK,
 	  "make LINK a symbolic link to TEXT (not resolved), as the container's /dev/fd or /dev/ptmx (repeatable, in order with -b)",
 	  "TEXT:LINK" },
+	{ "remount", 0, POPT_ARG_STRING, NULL, OPT_REMOUNT,
+	  "change the flags of the mount on TARGET, that mount only: OPTIONS (ro,rw,dev,nodev,suid,nosuid,exec,noexec) and nothing else (repeatable, in order with -b)",
+	  "TARGET:OPTIONS" },
 	{ "ro", 0, POPT_ARG_NONE, NULL, OPT_RO,
 	  "read-only (checked after the mount)", NULL },
 	{ "rec", 0, POPT_ARG_NONE, NULL, OPT_REC,
@@ -126,6 +131,7 @@ static const struct poptOption options[] = {
 static const struct cx_opt_conflict conflicts[] = {
 	{ OPT_UNMOUNT, OPT_BIND, NULL }, { OPT_UNMOUNT, OPT_RO, NULL },
 	{ OPT_UNMOUNT, OPT_FS, NULL }, { OPT_UNMOUNT, OPT_SYMLINK, NULL },
+	{ OPT_UNMOUNT, OPT_REMOUNT, NULL },
 	{ OPT_UNMOUNT, OPT_NOSUID, NULL }, { OPT_UNMOUNT, OPT_SUID, NULL },
 	{ OPT_UNMOUNT, OPT_NODEV, NULL }, { OPT_UNMOUNT, OPT_DEV, NULL },
 	{ OPT_UNMOUNT, OPT_NOEXEC, NULL },
@@ -144,8 +150,9 @@ static const struct cx_tool tool = {
 	"[options] SOURCE TARGET [COMMAND [ARG]...]\n"
 	"       cx-bind [options] -b SOURCE:TARGET[:OPTIONS]... [COMMAND [ARG]...]\n"
 	"       cx-bind [options] -t TYPE:TARGET[:OPTIONS]... [COMMAND [ARG]...]\n"
+	"       cx-bind [--root DIR] --remount TARGET:OPTIONS... [COMMAND [ARG]...]\n"
 	"       cx-bind [--root DIR] [--rec] [--lazy] -u TARGET... [COMMAND [ARG]...]",
-	"Bind SOURCE on TARGET (nosuid,nodev), mount a new file system there, or unmount TARGET, then run COMMAND.",
+	"Bind SOURCE on TARGET (nosuid,nodev), mount a new file system there, change a mount's flags, or unmount TARGET, then run COMMAND.",
 	options, conflicts,
 };
 
@@ -238,6 +245,20 @@ static int on_option(void *p, int val, const char *arg)
 			return cx_opt_invalid("--symlink", arg,
 					      "TEXT:LINK, with \\: for a colon");
 		add_pair(c, source, target)->symlink = true;
+		c->bind_pairs = true;
+		return 0;
+	case OPT_REMOUNT:
+		if (cx_bind_pair_parse(arg, &source, &target, &opts) < 0 || opts)
+			return cx_opt_invalid("--remount", arg,
+					      "TARGET:OPTIONS, with \\: for a colon in a path");
+		/* TARGET in the pair's target, OPTIONS parsed into its own. */
+		pair = add_pair(c, source, source);
+		pair->remount = true;
+		if (cx_bind_opts_parse(target, &pair->opts) < 0 ||
+		    pair->opts.rec >= 0)
+			return cx_opt_invalid("--remount", arg,
+					      "OPTIONS '%s' are not among ro, rw, dev, nodev, suid, nosuid, exec, noexec (a remount changes one mount: no rec), or contradict each other",
+					      target);
 		c->bind_pairs = true;
 		return 0;
 	case OPT_RO:
@@ -662,6 +683,50 @@ fail:
 	return -1;
 }
 
+/* --remount: the flags OPTIONS name, on the mount whose root TARGET
+ * is; the tool's own flags (--ro, nosuid and nodev by default) are not
+ * for it.  Nothing is made: TARGET must be there, a mount's root.  1,
+ * or -1 with the mount as it was. */
+static int remount_one(int rootfd, struct pair *p)
+{
+	int fd = resolve(rootfd, p->target, O_PATH, p->shown), mp;
+
+	if (fd < 0)
+		return -1;
+	if (check_root_target(rootfd, fd, p) < 0) {
+		close(fd);
+		return -1;
+	}
+	mp = cx_is_mountpoint(fd);
+	if (mp != 1) {
+		cx_fail(mp < 0 ? errno : 0, "remount %s%s", p->shown,
+			mp < 0 ? "" : ": not a mount point");
+	} else if (cx_bind_remount(fd, p->opts.set, p->opts.clear, &p->old,
+				   p->shown) == 0) {
+		p->mnt = fd;
+		return 1;
+	}
+	close(fd);
+	return -1;
+}
+
+/* Take back what pair P did: its mount detached, or its flags as they
+ * were; then what it made. */
+static void undo(struct pair *p)
+{
+	unsigned changed = p->opts.set | p->opts.clear, ignored;
+
+	if (p->mnt >= 0 && p->remount) {
+		if (cx_bind_remount(p->mnt, p->old & changed, ~p->old & changed,
+				    &ignored, p->shown) < 0)
+			cx_warn_last();
+		close(p->mnt);
+	} else if (p->mnt >= 0) {
+		cx_bind_detach(p->mnt, p->shown);
+	}
+	remove_made(p);
+}
+
 /* One pair: 1 when bound, 0 when skipped (--try), -1 on failure with
  * whatever it made removed again. */
 static int bind_one(const struct ctx *c, int rootfd, struct pair *p)
@@ -675,6 +740,8 @@ static int bind_one(const struct ctx *c, int rootfd, struct pair *p)
 		return mount_fs(c, rootfd, p);
 	if (p->symlink)
 		return make_link(c, rootfd, p);
+	if (p->remount)
+		return remount_one(rootfd, p);
 	srcfd = open(p->source, O_PATH | O_CLOEXEC);
 	if (srcfd < 0 && errno == ENOENT && c->try)
 		return 0;
@@ -717,13 +784,8 @@ static void bind_all(struct ctx *c, int rootfd)
 			continue;
 		}
 		cx_warn_last();
-		while (i--) {
-			struct pair *q = &c->pairs[i];
-
-			if (q->mnt >= 0)
-				cx_bind_detach(q->mnt, q->shown);
-			remove_made(q);
-		}
+		while (i--)
+			undo(&c->pairs[i]);
 		exit(CX_EXIT_FAIL);
 	}
 	for (size_t i = 0; i < c->npairs; i++) {
