@@ -916,7 +916,8 @@ symbolic link"
 
 @test "a bind on the --root itself covers it: the pairs after it are mounted on the new mount, seen after a pivot; a later failure takes all back" {
 	make_src
-	# cx-oci's root.readonly: the root bound read-only on itself first.
+	# The root bound read-only on itself first (cx-oci binds it writable
+	# and makes it read-only last, with --remount).
 	run -0 cx-unshare --mount --pid --fork cx-bind --root "$ROOTFS" --mkdir \
 		-b "$ROOTFS:/:ro" -t proc:/proc -b "$TMP/src:/mnt" \
 		cx-chroot --pivot "$ROOTFS" sh -c 'cat /proc/self/mountinfo; cat /mnt/file; touch /new 2>&1; echo "touch: $?"'

@@ -1050,6 +1050,37 @@ for l in open(sys.argv[1]):
 	assert_output --partial "error container nope does not exist"
 }
 
+@test "root.readonly: the root is made read-only after its mounts, as runc: a mount point it lacks is made, the mounts on it keep their flags, the root keeps the host's" {
+	require_static_tools
+	make_bundle sh -c 'awk "\$5 == \"/\" { print \"root\", \$1, \$6 } \$5 == \"/newdir\" || \$5 == \"/proc\" { print \$5, \$2, \$6 }" /proc/self/mountinfo
+		touch /t 2>/dev/null || echo "root read-only"
+		touch /newdir/x && echo "newdir writable"
+		touch /mnt/share/x 2>/dev/null || echo "share read-only"'
+	edit_config 'c["root"]["readonly"] = True; c["mounts"].append({"destination": "/newdir", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev", "mode=755"]})'
+	[ ! -e "$ROOTFS/newdir" ]
+	run -0 oci run --bundle "$TMP/bundle" c1
+	assert_line "root read-only"
+	assert_line "newdir writable"
+	assert_line "share read-only"
+	# The root: read-only, nosuid and nodev only if the host's mount
+	# that holds the rootfs has them (cx-bind adds neither here).
+	local host root id opt
+	host=$(awk -v m="$(stat -c %m "$ROOTFS")" '$5 == m { o = $6 } END { print o }' /proc/self/mountinfo)
+	root=$(awk '$1 == "root" && NF == 3 { print $3 }' <<<"$output")
+	id=$(awk '$1 == "root" && NF == 3 { print $2 }' <<<"$output")
+	[[ ",$root," == *,ro,* ]]
+	for opt in nosuid nodev noexec; do
+		assert_equal "$opt $([[ ",$root," == *",$opt,"* ]] && echo set)" \
+			"$opt $([[ ",$host," == *",$opt,"* ]] && echo set)"
+	done
+	# The mounts are on the root mount (their parent), with their own
+	# flags: the tmpfs writable.
+	assert_line --regexp "^/newdir $id rw,nosuid,nodev"
+	assert_line --regexp "^/proc $id rw,nosuid,nodev,noexec"
+	# The mount point was made in the rootfs, as runc makes it.
+	[ -d "$ROOTFS/newdir" ] && [ ! -e "$ROOTFS/t" ]
+}
+
 @test "create: a chain that fails leaves no process, cgroup or state" {
 	make_bundle true
 	edit_config 'c["mounts"].append({"destination": "/x", "type": "tmpfs", "source": "tmpfs", "options": ["bogus=1"]})'

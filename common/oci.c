@@ -733,6 +733,7 @@ static int chain_mounts(const struct cx_oci_spec *s, json_t *doc,
 {
 	json_t *mounts, *root, *m, *lnx, *devs;
 	size_t i;
+	bool readonly;
 
 	if (get_arr(doc, "mounts", "mounts", &mounts) < 0 ||
 	    get_obj(doc, "root", "root", &root) < 0 ||
@@ -743,11 +744,15 @@ static int chain_mounts(const struct cx_oci_spec *s, json_t *doc,
 	    cx_words_addf(c, "--root=%s", s->rootfs) < 0 ||
 	    cx_words_add(c, "--mkdir") < 0)
 		return -1;
-	/* root.readonly: the root bound on itself read-only, under all. */
-	if (json_is_true(json_object_get(root, "readonly"))) {
+	/* root.readonly: the root bound on itself under all, with the
+	 * flags it has (as runc: no nosuid or nodev added), and made
+	 * read-only after the last mount, so that the mount points can
+	 * still be made in it and the mounts on it keep their own flags. */
+	readonly = json_is_true(json_object_get(root, "readonly"));
+	if (readonly) {
 		char *e = esc(s->rootfs);
 
-		if (!e || cx_words_addf(c, "--bind=%s:/:norec,ro", e) < 0) {
+		if (!e || cx_words_addf(c, "--bind=%s:/:norec,suid,dev", e) < 0) {
 			free(e);
 			return -1;
 		}
@@ -783,6 +788,8 @@ static int chain_mounts(const struct cx_oci_spec *s, json_t *doc,
 				return -1;
 		break;
 	}
+	if (readonly && cx_words_add(c, "--remount=/:ro") < 0)
+		return -1;
 	return 0;
 }
 

@@ -769,10 +769,11 @@ static int bind_one(const struct ctx *c, int rootfd, struct pair *p)
 }
 
 /* Every pair in order; on a failure, the ones before are undone too,
- * so that a failed cx-bind leaves the mount table as it found it.  A
- * mount on the root itself (the root bound read-only on itself, as
- * cx-oci does for root.readonly) covers it: the pairs after it are
- * made inside the new mount, or they would be hidden under it. */
+ * so that a failed cx-bind leaves the mount table as it found it (and
+ * a remount's flags as they were).  A mount on the root itself (the
+ * root bound on itself, as cx-oci does for root.readonly before its
+ * --remount /:ro) covers it: the pairs after it are made inside the
+ * new mount, or they would be hidden under it. */
 static void bind_all(struct ctx *c, int rootfd)
 {
 	for (size_t i = 0; i < c->npairs; i++) {
