@@ -559,9 +559,12 @@ main() {
 
 	echo
 	echo "== each tool's own start-up: the tool, then true, against bench/link, then true ($pairs pairs;"
-	echo "   what the tool costs over a link that only execs, in ms); as built here, with PIE=0, with LIBC=glibc"
+	echo "   what the tool costs over a link that only execs, in ms); as built here, with PIE=0, with LIBC=glibc;"
+	echo "   cx-unshare with --allow-tiocsti beside it: the rest is its seccomp filter against TIOCSTI, which the"
+	echo "   kernel compiles at install (once per chain: a second link finds it there); cx-nsenter runs itself"
+	echo "   again from a read-only mount before it joins (an exec more), so that the container cannot write it"
 	printf '  %-54s %9s %9s %9s %7s\n' command "as built" "no PIE" "glibc" faults
-	for spec in "cx-unshare /bin/true" "cx-chroot / /bin/true" \
+	for spec in "cx-unshare /bin/true" "cx-unshare --allow-tiocsti /bin/true" "cx-chroot / /bin/true" \
 		    "cx-caps --keep all /bin/true" "cx-nsenter --all -t $$ /bin/true" \
 		    "cx-bind --try -b /nonexistent:/nonexistent /bin/true"; do
 		tool=${spec%% *}
