@@ -1029,7 +1029,7 @@ status 125 top rw nosuid nodev, mounts 2"
 		echo "status $? root $(flags_of "$ROOTFS")"'
 	assert_output "cx-bind: remount $ROOTFS/hostproc: not a mount point
 status 125 proc $before
-cx-bind: mount on $ROOTFS/data: it leads to the root itself by a path other than /; refused (name the root as /)
+cx-bind: remount $ROOTFS/data: it leads to the root itself by a path other than /; refused (name the root as /)
 status 125 root rw
 status 0 root ro"
 	assert_equal "$(flags_of /proc)" "$before"

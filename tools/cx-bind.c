@@ -567,8 +567,8 @@ static int check_root_target(int rootfd, int tgtfd, struct pair *p)
 {
 	p->on_root = cx_same_file(rootfd, tgtfd, true);
 	if (p->on_root && !names_root(p->target))
-		return cx_fail(0, "mount on %s: it leads to the root itself by a path other than /; refused (name the root as /)",
-			       p->shown);
+		return cx_fail(0, "%s %s: it leads to the root itself by a path other than /; refused (name the root as /)",
+			       p->remount ? "remount" : "mount on", p->shown);
 	return 0;
 }
 

@@ -1641,8 +1641,6 @@ static const char default_config[] =
 	"  \"readonlyPaths\": [\"/proc/bus\", \"/proc/fs\", \"/proc/irq\", \"/proc/sys\","
 	"   \"/proc/sysrq-trigger\"]}}";
 
-/* All of TEXT to FD: -1 with the kernel's errno (ENOSPC, EDQUOT,
- * EFBIG) when it takes no more. */
 /* spec without --print-chain: a new config.json in the bundle, never
  * over one that is there; a file we could not finish goes. */
 static int write_spec(const char *bundle)
