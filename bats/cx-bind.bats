@@ -950,6 +950,38 @@ symbolic link"
 status 125 mounts 0"
 }
 
+@test "a new file system (--fs) or a bind on the --root itself covers it, through mount(2) too: what follows is on the new mount, nothing made under it; a later failure takes all back" {
+	make_src
+	require_helper "$HELPER_NOSYS"
+	local pre first
+	for pre in "" "$HELPER_NOSYS"; do
+		for first in "-t tmpfs:/" "-t tmpfs:/:suid,dev" "-b $TMP/src:/"; do
+			PRE=$pre FIRST=$first run -0 in_ns '
+				# shellcheck disable=SC2086 # FIRST is two words
+				$PRE cx-bind --root "$ROOTFS" --mkdir $FIRST -t tmpfs:/x -b /dev/null:/y/null true
+				echo "status $?"
+				# The topmost mount on the root, and what the two
+				# later mounts are on.
+				awk -v r="$ROOTFS" "\$5 == r { top = \$1 } \$5 == r \"/x\" { x = \$2 } \$5 == r \"/y/null\" { y = \$2 } END { print (x == top && y == top) ? \"on the new root\" : \"elsewhere\" }" /proc/self/mountinfo
+				echo "root $(flags_of "$ROOTFS"), x $(flags_of "$ROOTFS/x"), mounts $(mounts_under "$ROOTFS")"
+				$PRE cx-bind --root "$ROOTFS" --mkdir $FIRST -t tmpfs:/z -t tmpfs:/w:bogus=1 true 2>/dev/null
+				echo "status $? mounts $(mounts_under "$ROOTFS")"'
+			case $first in
+			*suid,dev) root="rw" ;;
+			*) root="rw nosuid nodev" ;;
+			esac
+			assert_output "status 0
+on the new root
+root $root, x rw nosuid nodev, mounts 3
+status 125 mounts 3"
+			# Nothing was made in the root below the new mount.
+			[ ! -e "$ROOTFS/x" ] && [ ! -e "$ROOTFS/y" ] && [ ! -e "$ROOTFS/z" ]
+		done
+	done
+	# The bind's mount points were made in its source, as asked.
+	[ -d "$TMP/src/x" ] && [ -e "$TMP/src/y/null" ]
+}
+
 @test "--root: a TARGET that leads to the root itself by another path than / (data -> /, data -> .., var/..) is refused: no volume over the root, nothing made in the volume" {
 	make_src
 	ln -s / "$ROOTFS/data"

@@ -342,35 +342,23 @@ static int finish(int mnt, const struct cx_bind *b, const char *tgt)
 static int bind_fallback(int srcfd, int tgtfd, const struct cx_bind *b,
 			 const char *src, const char *tgt)
 {
-	char sp[64], tp[64], where[PATH_MAX];
-	struct cx_mountinfo_table t;
-	const struct cx_mountinfo *m;
-	unsigned long parent, id;
-	ssize_t n;
-	int mnt, ok;
+	char sp[64], tp[64];
+	unsigned long parent;
+	int mnt;
 
 	proc_fd_path(srcfd, sp, sizeof(sp));
 	proc_fd_path(tgtfd, tp, sizeof(tp));
 	if (cx_mount_id(tgtfd, &parent) < 0)
 		return cx_fail(errno, "mount id of %s", tgt);
-	n = readlink(tp, where, sizeof(where) - 1);
-	if (n < 0)
-		return cx_fail(errno, "readlink %s", tp);
-	where[n] = '\0';
 	if (mount(sp, tp, NULL, MS_BIND | (b->rec ? MS_REC : 0), NULL) < 0)
 		return fail_bind(errno, srcfd, src, tgt, b->rec);
-	mnt = open(where, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	ok = mnt >= 0 && cx_same_file(mnt, srcfd, false) && cx_mount_id(mnt, &id) == 0 &&
-	     cx_mountinfo_read(&t) == 0;
-	if (ok) {
-		m = cx_mountinfo_find(&t, id);
-		ok = m && m->parent == parent;
-		cx_mountinfo_free(&t);
-	}
-	if (!ok) {
-		close_keep_errno(mnt);
-		return cx_fail(0, "mount %s on %s: the new mount cannot be found again at %s; it may still be mounted there",
-			       src, tgt, where);
+	mnt = cx_mount_found_again(tgtfd, parent, tgt);
+	if (mnt < 0)
+		return -1;
+	if (!cx_same_file(mnt, srcfd, false)) {
+		close(mnt);
+		return cx_fail(0, "mount %s on %s: the new mount is not %s; it may still be mounted there",
+			       src, tgt, src);
 	}
 	if (remount_tree(mnt, b, tgt) < 0) {
 		cx_bind_detach(mnt, tgt);

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -343,6 +344,37 @@ bool cx_same_file(int a, int b, bool same_mount)
 		return false;
 	return !same_mount || (cx_mount_id(a, &ma) == 0 &&
 			       cx_mount_id(b, &mb) == 0 && ma == mb);
+}
+
+int cx_mount_found_again(int fd, unsigned long parent, const char *shown)
+{
+	char proc[64], where[PATH_MAX];
+	struct cx_mountinfo_table t;
+	const struct cx_mountinfo *m;
+	unsigned long id;
+	bool ok = false;
+	ssize_t n;
+	int mnt;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	n = readlink(proc, where, sizeof(where) - 1);
+	if (n < 0)
+		return cx_fail(errno, "mount on %s: readlink %s", shown, proc);
+	where[n] = '\0';
+	/* "(unreachable)/..." and the like: not a path from our root. */
+	mnt = where[0] == '/' ? open(where, O_PATH | O_NOFOLLOW | O_CLOEXEC)
+			       : -1;
+	if (mnt >= 0 && cx_mount_id(mnt, &id) == 0 && cx_mountinfo_read(&t) == 0) {
+		m = cx_mountinfo_find(&t, id);
+		ok = m && m->parent == parent && strcmp(m->mountpoint, where) == 0;
+		cx_mountinfo_free(&t);
+	}
+	if (!ok) {
+		close_keep_errno(mnt);
+		return cx_fail(0, "mount on %s: the new mount cannot be found again at %s; it may still be mounted there",
+			       shown, where);
+	}
+	return mnt;
 }
 
 /* The mountinfo entry of the mount that holds FD, from T, which the

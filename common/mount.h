@@ -57,6 +57,16 @@ int cx_mount_id(int fd, unsigned long *id);
  * replace (see cx-chroot(1)). */
 #define CX_PROC_KEEPER "cx-keeper"
 
+/* After mount(2) on the directory FD, which gives no descriptor of the
+ * new mount: its root, found again by FD's path (FD itself stays on the
+ * directory below, and so does a lookup of "." or "/" from it).  What
+ * the path leads to must be a mount whose parent is PARENT (FD's mount,
+ * read before the mount) and whose mount point is that same path, so
+ * that a link swapped into the path meanwhile leads nowhere else.  An
+ * O_PATH descriptor, or -1 recorded with cx_fail naming SHOWN (the new
+ * mount then left where it is: nothing else names it). */
+int cx_mount_found_again(int fd, unsigned long parent, const char *shown);
+
 /* Do the descriptors A and B hold the same file (device and inode)
  * and, with SAME_MOUNT, through the same mount?  False on any error. */
 bool cx_same_file(int a, int b, bool same_mount);
