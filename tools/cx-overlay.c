@@ -392,7 +392,8 @@ static int layer_dirs(int top, const char *merged, int *ufd, int *wfd);
 static int layer_tmpfs(int target, const char *merged, const char *size,
 		       int *ufd, int *wfd)
 {
-	char data[80], type[16], *abs;
+	unsigned long parent;
+	char data[80];
 	uint64_t bytes;
 	int top;
 
@@ -413,18 +414,13 @@ static int layer_tmpfs(int target, const char *merged, const char *size,
 		return -1;
 	if (top >= 0)
 		return layer_dirs(top, merged, ufd, wfd);
-	/* Mounted by mount(2) (before 5.2): found again by MERGED's name,
-	 * and checked to be the tmpfs just made. */
-	abs = absolute(merged);
-	top = open(abs, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	free(abs);
-	if (top < 0 || cx_mount_fstype(top, type, sizeof(type)) < 0 ||
-	    strcmp(type, "tmpfs") != 0) {
-		if (top >= 0)
-			close(top);
-		return cx_fail(top < 0 ? errno : 0,
-			       "find the tmpfs just mounted on %s", merged);
-	}
+	/* Mounted by mount(2) (before 5.2): found again on TARGET's path,
+	 * as the mount on it. */
+	if (cx_mount_id(target, &parent) < 0)
+		return cx_fail(errno, "mount id of %s", merged);
+	top = cx_mount_found_again(target, parent, merged);
+	if (top < 0)
+		return -1;
 	return layer_dirs(top, merged, ufd, wfd);
 }
 
