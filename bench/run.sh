@@ -528,6 +528,11 @@ main() {
 		printf "  %-62s %+6.2f\n", "cx-unshare --fork (fork, a parent that waits) over no fork", median(fk) / 1e6
 		printf "  %-62s %+6.2f\n", "cx-unshare --init (an init that vforks the command) over --fork", median(ini) / 1e6
 	}' "$tmp/forks"
+	# Not the process alone: run moves itself, which on cgroup2 (a
+	# hybrid host's too) waits for the lock of cgroup.procs.
+	echo "   (run moves itself into the cgroup, by cgroup.procs on cgroup2, whose lock waits for an RCU"
+	echo "   grace period, see cx-cgroup(1); run --rm makes its child inside it with clone3: where that"
+	echo "   wait is long, the first row is below zero)"
 	echo
 	echo "== one link of a chain, linked four ways: $links links then true, against true ($pairs pairs)"
 	printf '  %-58s %9s %7s %8s\n' "link" "ms/link" faults "/bare"
