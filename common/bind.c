@@ -343,16 +343,13 @@ static int bind_fallback(int srcfd, int tgtfd, const struct cx_bind *b,
 			 const char *src, const char *tgt)
 {
 	char sp[64], tp[64];
-	unsigned long parent;
 	int mnt;
 
 	proc_fd_path(srcfd, sp, sizeof(sp));
 	proc_fd_path(tgtfd, tp, sizeof(tp));
-	if (cx_mount_id(tgtfd, &parent) < 0)
-		return cx_fail(errno, "mount id of %s", tgt);
 	if (mount(sp, tp, NULL, MS_BIND | (b->rec ? MS_REC : 0), NULL) < 0)
 		return fail_bind(errno, srcfd, src, tgt, b->rec);
-	mnt = cx_mount_found_again(tgtfd, parent, tgt);
+	mnt = cx_mount_found_again(tgtfd, tgt);
 	if (mnt < 0)
 		return -1;
 	if (!cx_same_file(mnt, srcfd, false)) {

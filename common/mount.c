@@ -346,17 +346,19 @@ bool cx_same_file(int a, int b, bool same_mount)
 			       cx_mount_id(b, &mb) == 0 && ma == mb);
 }
 
-int cx_mount_found_again(int fd, unsigned long parent, const char *shown)
+int cx_mount_found_again(int fd, const char *shown)
 {
 	char proc[64], where[PATH_MAX];
 	struct cx_mountinfo_table t;
 	const struct cx_mountinfo *m;
-	unsigned long id;
+	unsigned long parent, id;
 	bool ok = false;
 	ssize_t n;
 	int mnt;
 
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	if (cx_mount_id(fd, &parent) < 0)
+		return cx_fail(errno, "mount on %s: mount id of %s", shown, proc);
 	n = readlink(proc, where, sizeof(where) - 1);
 	if (n < 0)
 		return cx_fail(errno, "mount on %s: readlink %s", shown, proc);

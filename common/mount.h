@@ -57,15 +57,15 @@ int cx_mount_id(int fd, unsigned long *id);
  * replace (see cx-chroot(1)). */
 #define CX_PROC_KEEPER "cx-keeper"
 
-/* After mount(2) on the directory FD, which gives no descriptor of the
- * new mount: its root, found again by FD's path (FD itself stays on the
- * directory below, and so does a lookup of "." or "/" from it).  What
- * the path leads to must be a mount whose parent is PARENT (FD's mount,
- * read before the mount) and whose mount point is that same path, so
- * that a link swapped into the path meanwhile leads nowhere else.  An
- * O_PATH descriptor, or -1 recorded with cx_fail naming SHOWN (the new
- * mount then left where it is: nothing else names it). */
-int cx_mount_found_again(int fd, unsigned long parent, const char *shown);
+/* After mount(2) on FD (the topmost mount there), which gives no
+ * descriptor of the new mount: its root, found again by FD's path (FD
+ * itself stays on the mount below, and so does a lookup of "." or "/"
+ * from it).  What the path leads to must be a mount on FD's own mount,
+ * with that same path as its mount point, so that a link swapped into
+ * the path meanwhile leads nowhere else.  An O_PATH descriptor, or -1
+ * recorded with cx_fail naming SHOWN (the new mount then left where it
+ * is: nothing else names it). */
+int cx_mount_found_again(int fd, const char *shown);
 
 /* Do the descriptors A and B hold the same file (device and inode)
  * and, with SAME_MOUNT, through the same mount?  False on any error. */

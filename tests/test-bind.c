@@ -1,6 +1,8 @@
 /* Unit tests for common/bind.c: the SOURCE:TARGET pair parser, the
- * OPTIONS of a pair, and the check of a mount's flags against the real
- * mountinfo (the parser itself: test-mountinfo.c).  No root needed. */
+ * OPTIONS of a pair, the check of a mount's flags against the real
+ * mountinfo (the parser itself: test-mountinfo.c), and the refusals of
+ * cx_mount_found_again (common/mount.c) where no new mount is.  No
+ * root needed. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,9 +12,11 @@
 #include "bind.h"
 
 #include "die.h"
+#include "mount.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/mount.h>
 #include <sys/statvfs.h>
@@ -154,6 +158,32 @@ static void verify_against_mountinfo(void **state)
 	close(fd);
 }
 
+/* After mount(2), the new mount is found again only when it is there:
+ * a directory with nothing mounted on it, or one removed since, gives
+ * a refusal that names the path, never the directory itself. */
+static void found_again_needs_a_new_mount(void **state)
+{
+	char dir[] = "/tmp/cx-test-bind.XXXXXX", want[256];
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(cx_mount_found_again(fd, "T"), -1);
+	snprintf(want, sizeof(want),
+		 "mount on T: the new mount cannot be found again at %s; it may still be mounted there",
+		 dir);
+	assert_string_equal(cx_last_msg(), want);
+	assert_int_equal(rmdir(dir), 0);
+	snprintf(want, sizeof(want),
+		 "mount on T: the new mount cannot be found again at %s (deleted); it may still be mounted there",
+		 dir);
+	assert_int_equal(cx_mount_found_again(fd, "T"), -1);
+	assert_string_equal(cx_last_msg(), want);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -162,6 +192,7 @@ int main(void)
 		cmocka_unit_test(pair_options),
 		cmocka_unit_test(bind_options),
 		cmocka_unit_test(verify_against_mountinfo),
+		cmocka_unit_test(found_again_needs_a_new_mount),
 	};
 
 	return cmocka_run_group_tests_name("bind", tests, NULL, NULL);

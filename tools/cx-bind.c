@@ -606,15 +606,11 @@ static int mount_fs(const struct ctx *c, int rootfd, struct pair *p)
 		 cx_mount_fresh_source(tgtfd, p->source, p->source,
 				       p->data && *p->data ? p->data : NULL,
 				       flags, p->shown, &root) == 0) {
-		unsigned long parent;
-
 		/* mount(2) gives no descriptor, and a lookup of the
 		 * root's "/" inside the root stays under the new mount:
 		 * found again by its path from our own root. */
-		if (root < 0 && cx_mount_id(tgtfd, &parent) < 0)
-			cx_fail(errno, "mount id of %s", p->shown);
-		else if (root < 0)
-			root = cx_mount_found_again(tgtfd, parent, p->shown);
+		if (root < 0)
+			root = cx_mount_found_again(tgtfd, p->shown);
 		if (root >= 0 && cx_bind_verify(root, b.attr & ~MOUNT_ATTR_IDMAP, false,
 						p->shown) < 0) {
 			cx_bind_detach(root, p->shown);

@@ -392,7 +392,6 @@ static int layer_dirs(int top, const char *merged, int *ufd, int *wfd);
 static int layer_tmpfs(int target, const char *merged, const char *size,
 		       int *ufd, int *wfd)
 {
-	unsigned long parent;
 	char data[80];
 	uint64_t bytes;
 	int top;
@@ -416,9 +415,7 @@ static int layer_tmpfs(int target, const char *merged, const char *size,
 		return layer_dirs(top, merged, ufd, wfd);
 	/* Mounted by mount(2) (before 5.2): found again on TARGET's path,
 	 * as the mount on it. */
-	if (cx_mount_id(target, &parent) < 0)
-		return cx_fail(errno, "mount id of %s", merged);
-	top = cx_mount_found_again(target, parent, merged);
+	top = cx_mount_found_again(target, merged);
 	if (top < 0)
 		return -1;
 	return layer_dirs(top, merged, ufd, wfd);
