@@ -346,6 +346,36 @@ init_attack() {
 	done
 }
 
+# The init (a cx-unshare made before the root change) makes the command
+# sharing its descriptor table, and holds its own root and working
+# directory, the host's, until the command has them.  If it held them
+# after the command's exec, /proc/1/fd/N would be the host's tree for
+# every process of the container until the init got the CPU again.
+# strace holds the init for 300 ms on its way back from the clone3 that
+# made the command: /proc/1/stat says "t" (traced) while the container
+# looks.  Under helper-noclone3 (no clone3: the init takes its root
+# back and forks a command that waits) nothing may be there either.
+@test "fd: the init holds no descriptor of the host's tree while the container runs, even when it is slow to close them (strace holds it)" {
+	use_tools writable
+	require_helper "$CX_BUILD/tests/helper-noclone3"
+	command -v strace >/dev/null || fail "strace is needed"
+	local probe='
+		state=$(cut -d" " -f3 /proc/1/stat)
+		n=0
+		for f in /proc/1/fd/*; do
+			if [ -d "$f" ] || [ -d "$f/" ]; then n=$((n + 1)); ls "$f/" | head -3; fi
+		done
+		echo "init $state dirs $n"'
+	run -0 strace -f -o /dev/null -e trace=clone3 -e inject=clone3:delay_exit=300000 \
+		cx-unshare --mount --pid --init cx-chroot --pivot "$ROOTFS" \
+		cx-unshare --mount-proc /bin/sh -c "$probe"
+	assert_output "init t dirs 0"
+	run -0 "$CX_BUILD/tests/helper-noclone3" \
+		cx-unshare --mount --pid --init cx-chroot --pivot "$ROOTFS" \
+		cx-unshare --mount-proc /bin/sh -c "$probe"
+	assert_output --regexp '^init [SR] dirs 0$'
+}
+
 # --- wd: /proc/self/fd/N as the working directory ------------------------
 
 # A shell that tells where it is: its root, three levels up, and the top

@@ -1145,17 +1145,30 @@ static void isolate_init(void)
 #if CX_HAVE_VFORK3
 /* The command's half of spawn_isolated: back to the root and working
  * directory the init had, then the command.  It runs in the init's
- * memory until its exec: it ends in _exit(), never exit(). */
+ * memory until its exec: it ends in _exit(), never exit().  It shares
+ * the init's descriptor table too (CLONE_FILES): the two descriptors of
+ * the host's tree it closes there, before its exec, so that the init
+ * never holds them while a process of the container runs; /proc/1/fd
+ * would lead there.  Then a table of its own, for whatever the exec
+ * opens. */
 struct back {
 	int root, cwd, toolfd;
 	char **argv;
 };
 
-static noreturn void command_back(const struct back *b)
+static noreturn void command_back(struct back *b)
 {
 	cx_exec_vforked(true);
 	if (fchdir(b->root) < 0 || chroot(".") < 0 || fchdir(b->cwd) < 0) {
 		cx_warn("init: give the command its root and directory back: %s",
+			strerror(errno));
+		_exit(CX_EXIT_FAIL);
+	}
+	close(b->root);
+	close(b->cwd);
+	b->root = b->cwd = -1;
+	if (unshare(CLONE_FILES) < 0) {
+		cx_warn("init: a descriptor table of its own for the command: %s",
 			strerror(errno));
 		_exit(CX_EXIT_FAIL);
 	}
@@ -1169,15 +1182,16 @@ static noreturn void command_back(const struct back *b)
  * nowhere (fsmount, 5.2), as chroot_init makes, in the mount namespace
  * the command keeps (which holds nothing the command cannot reach
  * itself), and the command, made vfork's way (no page table copied, the
- * init held until the exec), takes back the root and directory the
- * init had.  Returns the command's PID, or -2 when this way is not
- * there (no fsmount, or a build that forks: run_init's other way). */
+ * init held until the exec) in the init's descriptor table, takes back
+ * the root and directory the init had (command_back).  Returns the
+ * command's PID, or -2 when this way is not there (no fsmount, no
+ * clone3, or a build that forks: run_init's other way). */
 static pid_t spawn_isolated(int toolfd, char **argv)
 {
 #if CX_HAVE_VFORK3
 	struct back b = { -1, -1, toolfd, argv };
 	struct cx_clone_args args = {
-		.flags = CLONE_VM | CLONE_VFORK,
+		.flags = CLONE_VM | CLONE_VFORK | CLONE_FILES,
 		.exit_signal = SIGCHLD,
 	};
 	pid_t pid;
@@ -1207,18 +1221,27 @@ static pid_t spawn_isolated(int toolfd, char **argv)
 		cx_die_errno("init: chroot into an empty tmpfs");
 	close(mnt);
 	cx_signals_hold();
-	/* clone3 (5.3) in vfork's form, or vfork() itself where clone3
-	 * is missing or a filter refuses it. */
+	/* clone3 (5.3) in vfork's form.  vfork() itself, where clone3 is
+	 * missing or a filter refuses it, would leave the two descriptors
+	 * in the init's own table until after the command's exec: the
+	 * init takes its root back and goes the other way. */
 	pid = (pid_t)cx_vfork3(&args, sizeof(args));
-	if (pid < 0)
-		pid = vfork();
 	if (pid == 0)
 		command_back(&b);
 	cx_exec_vforked(false);
-	if (pid < 0)
-		cx_die_errno("init: vfork the command");
-	close(b.root);
-	close(b.cwd);
+	if (pid < 0) {
+		cx_signals_release();
+		if (fchdir(b.root) < 0 || chroot(".") < 0 || fchdir(b.cwd) < 0)
+			cx_die_errno("init: take back its root and directory");
+		close(b.root);
+		close(b.cwd);
+		return -2;
+	}
+	/* Still open when the command failed before its exec. */
+	if (b.root >= 0)
+		close(b.root);
+	if (b.cwd >= 0)
+		close(b.cwd);
 	return pid;
 #else
 	(void)toolfd;
