@@ -351,9 +351,10 @@ init_attack() {
 # directory, the host's, until the command has them.  If it held them
 # after the command's exec, /proc/1/fd/N would be the host's tree for
 # every process of the container until the init got the CPU again.
-# strace holds the init for 300 ms on its way back from the clone3 that
-# made the command: /proc/1/stat says "t" (traced) while the container
-# looks.  Under helper-noclone3 (no clone3: the init takes its root
+# strace holds the init for 5 s on its way back from the clone3 that
+# made the command (300 ms was too short for the chain to reach the
+# probe in the guest that emulates its CPU): /proc/1/stat says "t"
+# (traced) while the container looks.  Under helper-noclone3 (no clone3: the init takes its root
 # back and forks a command that waits) nothing may be there either.
 @test "fd: the init holds no descriptor of the host's tree while the container runs, even when it is slow to close them (strace holds it)" {
 	use_tools writable
@@ -366,7 +367,7 @@ init_attack() {
 			if [ -d "$f" ] || [ -d "$f/" ]; then n=$((n + 1)); ls "$f/" | head -3; fi
 		done
 		echo "init $state dirs $n"'
-	run -0 strace -f -o /dev/null -e trace=clone3 -e inject=clone3:delay_exit=300000 \
+	run -0 strace -f -o /dev/null -e trace=clone3 -e inject=clone3:delay_exit=5000000 \
 		cx-unshare --mount --pid --init cx-chroot --pivot "$ROOTFS" \
 		cx-unshare --mount-proc /bin/sh -c "$probe"
 	assert_output "init t dirs 0"
