@@ -354,8 +354,10 @@ init_attack() {
 # strace holds the init for 5 s on its way back from the clone3 that
 # made the command (300 ms was too short for the chain to reach the
 # probe in the guest that emulates its CPU): /proc/1/stat says "t"
-# (traced) while the container looks.  Under helper-noclone3 (no clone3: the init takes its root
-# back and forks a command that waits) nothing may be there either.
+# (traced) while the container looks.  Under helper-noclone3 (no
+# clone3: the init takes its root back and forks a command that waits)
+# nothing may be there either; that round covers the way taken, not
+# the window, which strace cannot hold open there.
 @test "fd: the init holds no descriptor of the host's tree while the container runs, even when it is slow to close them (strace holds it)" {
 	use_tools writable
 	require_helper "$CX_BUILD/tests/helper-noclone3"
