@@ -10,6 +10,9 @@
 #        on no mount of the container's).  cx-nsenter's child, the
 #        container's init, the "#!/proc/self/exe" script.
 #   root the same init: /proc/1/root and /proc/1/cwd.
+#   wait a process that only waits for its command (cx-cgroup run
+#        --rm, a nested cx-unshare --fork), in the container's PID
+#        namespace: /proc/1/root, /proc/1/fd, its namespaces.
 #   wd   CVE-2024-21626: a working directory given as /proc/self/fd/N
 #        lands on a descriptor a cx tool holds of the host (its tool
 #        directory), and "../../.." is the host's tree.
@@ -377,6 +380,100 @@ init_attack() {
 		cx-unshare --mount --pid --init cx-chroot --pivot "$ROOTFS" \
 		cx-unshare --mount-proc /bin/sh -c "$probe"
 	assert_output --regexp '^init [SR] dirs 0$'
+}
+
+# --- wait: a process that only waits, in the container's sight ---------
+
+# cx-cgroup run --rm waits for its command to remove the cgroup, and so
+# does a cx-unshare --fork that makes no PID namespace.  Placed after
+# cx-unshare --pid --fork they are processes of the container (PID 1
+# here), and a process there with every capability reaches what they
+# hold through /proc/PID: their root and working directory (the host's
+# tree, before cx-chroot), their descriptors, and with nsenter their
+# namespaces (the host's mounts, network, hostname, IPC).  Each leaves
+# all of that before its command may run.
+#
+# The probe, root in the container: what PID 1 is; what its root and
+# working directory hold and the device ".." climbs to from them; the
+# directories among its descriptors; its network, UTS and IPC
+# namespaces; and the root a setns into its mount namespace gives
+# (nsenter runs a shell from there, which the host's tree has).
+WAIT_PROBE='
+up=/../../../../../../../../../../../../../../../..
+echo "comm=$(cat /proc/1/comm)"
+for l in root cwd; do
+	echo "$l=$(ls -A /proc/1/$l/ | tr "\n" " ")"
+	echo "${l}dev=$(stat -c %d /proc/1/$l$up)"
+done
+n=0
+for f in /proc/1/fd/*; do [ -d "$f/" ] && n=$((n + 1)); done
+echo "dirs=$n"
+for ns in net uts ipc; do echo "$ns=$(stat -L -c %i /proc/1/ns/$ns)"; done
+echo "mnt=$(nsenter -t 1 -m /bin/sh -c "stat -c %d:%i /" 2>/dev/null)"
+exit 3'
+
+# After `run` of a chain that ends in WAIT_PROBE: PID 1 is COMM, and it
+# holds nothing of the host's.
+judge_waiter() {
+	local comm=$1 l
+	echo "# $output"
+	assert_equal "$status" 3
+	assert_line "comm=$comm"
+	for l in root cwd; do
+		# An empty tmpfs, with at most the skeleton of the cgroup
+		# mount points it mounts on at the end.
+		assert_line --regexp "^$l=(sys )?\$"
+		refute_line "${l}dev=$(stat -c %d /)"
+	done
+	assert_line "dirs=0"
+	for l in net uts ipc; do
+		refute_line "$l=$(stat -L -c %i /proc/self/ns/$l)"
+	done
+	assert_line "mnt="
+}
+
+# NAME is in no hierarchy.
+waiter_cgroup_gone() {
+	local left
+	left=$(find /sys/fs/cgroup -maxdepth 4 -type d -path "*/cx/$1")
+	assert_equal "$left" ""
+}
+
+@test "wait: cx-cgroup run --rm inside the container's PID namespace holds nothing of the host's, and still removes its cgroup" {
+	use_tools writable
+	require_helper "$CX_BUILD/tests/helper-noclone3"
+	command -v strace >/dev/null || fail "strace is needed"
+	local name="bats-wait-$BATS_ROOT_PID" pre
+	# strace holds the waiter 5 s on its way back from the clone3 that
+	# made the command: the command must wait until it has left.  The
+	# other rounds: no clone3 (a forked child that joins), and no new
+	# mount API (mount(2) for its tmpfs).
+	for pre in "strace -f -o /dev/null -e trace=clone3 -e inject=clone3:delay_exit=5000000" \
+		"" "$CX_BUILD/tests/helper-noclone3" "$HELPER_NOSYS"; do
+		run $pre cx-unshare --pid --mount --fork \
+			cx-cgroup run --rm --pids 50 "$name" \
+			cx-chroot --pivot "$ROOTFS" \
+			cx-unshare --mount-proc --net --uts --ipc /bin/sh -c "$WAIT_PROBE"
+		judge_waiter cx-cgroup
+		waiter_cgroup_gone "$name"
+	done
+}
+
+@test "wait: a cx-unshare --fork without --pid inside the container's PID namespace holds nothing of the host's" {
+	use_tools writable
+	local pre
+	for pre in "" "$HELPER_NOSYS"; do
+		run $pre cx-unshare --pid --mount --fork \
+			cx-unshare --net --uts --ipc --fork \
+			cx-chroot --pivot "$ROOTFS" \
+			cx-unshare --mount-proc /bin/sh -c "$WAIT_PROBE"
+		judge_waiter cx-unshare
+	done
+	# Its pidfile's directory it would hold: refused, nothing made.
+	run -125 cx-unshare --pid --mount --fork \
+		cx-unshare --uts --fork --pidfile "$TMP/wait.pid" /bin/true
+	assert_line --index 0 --partial "--pidfile with --fork and no --pid, in a container's PID namespace"
+	[ ! -e "$TMP/wait.pid" ]
 }
 
 # --- wd: /proc/self/fd/N as the working directory ------------------------

@@ -727,16 +727,21 @@ init_own_namespace() {
 		[ -n "$line" ] || fail "not said: $1"
 		echo "$line"
 	}
-	local a b c d e f
+	local a b c d w e f
 	a=$(order "cx-unshare: unshare uts,pid,mount")
 	b=$(order "cx-unshare: sethostname box")
 	c=$(order "cx-bind: bind $TMP/src on $ROOTFS/mnt/src (norec,ro,nosuid,nodev)")
 	d=$(order "cx-cgroup: write 10 to ")
+	# In the container's PID namespace, run --rm's waiting process
+	# leaves the host's tree before the command goes on.
+	w=$(order "cx-cgroup: run --rm's waiting process leaves the tree")
 	e=$(order "cx-chroot: pivot_root into $ROOTFS")
 	f=$(order "cx-caps: drop cap_chown from the bounding set")
 	order "cx-unshare: mount a new proc on /proc" >/dev/null
+	order "cx-cgroup: mount cgroup" >/dev/null
 	[ "$a" -lt "$b" ] && [ "$b" -lt "$c" ] && [ "$c" -lt "$d" ] &&
-		[ "$d" -lt "$e" ] && [ "$e" -lt "$f" ] || fail "out of order: $said"
+		[ "$d" -lt "$w" ] && [ "$w" -lt "$e" ] && [ "$e" -lt "$f" ] ||
+		fail "out of order: $said"
 	assert_equal "$(grep -c "exec /bin/sh" <<<"$stderr")" 1
 	# Without it, nothing is said.
 	run -0 --separate-stderr cx-unshare --mount --fork cx-chroot --pivot "$ROOTFS" /bin/true

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/sysmacros.h>
 
 /* --- The layout -------------------------------------------------- */
@@ -32,9 +33,10 @@ static bool known_ctl(const char *s, size_t len)
 	return false;
 }
 
-/* The v1 controllers in a super options field ("rw,cpu,cpuacct"), each
- * followed by a space. */
-static char *v1_ctls(const char *opts)
+/* The items of the comma-separated OPTS that KEEP takes, each followed
+ * by SEP. */
+static char *pick_opts(const char *opts, bool (*keep)(const char *, size_t),
+		       char sep)
 {
 	char *out = calloc(strlen(opts) + 2, 1), *o = out;
 
@@ -43,10 +45,10 @@ static char *v1_ctls(const char *opts)
 	for (const char *p = opts; *p;) {
 		size_t n = strcspn(p, ",");
 
-		if (known_ctl(p, n)) {
+		if (n && keep(p, n)) {
 			memcpy(o, p, n);
 			o += n;
-			*o++ = ' ';
+			*o++ = sep;
 		}
 		p += n;
 		if (*p)
@@ -55,11 +57,40 @@ static char *v1_ctls(const char *opts)
 	return out;
 }
 
+/* The v1 controllers in a super options field ("rw,cpu,cpuacct"), each
+ * followed by a space. */
+static char *v1_ctls(const char *opts)
+{
+	return pick_opts(opts, known_ctl, ' ');
+}
+
+/* A super option to mount a hierarchy again with: all but rw or ro,
+ * and the release agent (a second mount gets no say in it).  For
+ * cgroup2 all count: a mount in the first cgroup namespace sets them
+ * for the whole host, and leaving one out would clear it. */
+static bool mountable(const char *s, size_t len)
+{
+	return !(len == 2 && (!strncmp(s, "rw", 2) || !strncmp(s, "ro", 2))) &&
+	       strncmp(s, "release_agent=", 14) != 0;
+}
+
+/* Those of OPTS, comma-separated. */
+static char *mount_opts(const char *opts)
+{
+	char *out = pick_opts(opts, mountable, ',');
+	size_t n = out ? strlen(out) : 0;
+
+	if (n)
+		out[n - 1] = '\0';
+	return out;
+}
+
 static void hier_free(struct cx_cg_hier *h)
 {
 	free(h->mount);
 	free(h->root);
 	free(h->ctls);
+	free(h->opts);
 	free(h->base);
 	memset(h, 0, sizeof(*h));
 }
@@ -89,7 +120,8 @@ static int add_hier(const struct cx_mountinfo *m, struct cx_cg_layout *l)
 	}
 	h.root = strdup(m->root);
 	h.mount = strdup(m->mountpoint);
-	if (!h.root || !h.mount) {
+	h.opts = mount_opts(m->superopts);
+	if (!h.root || !h.mount || !h.opts) {
 		hier_free(&h);
 		return cx_cg_errno(ENOMEM);
 	}
@@ -522,3 +554,39 @@ int cx_cg_check_parent(const char *path, const char **rel, const char **why)
 	return 0;
 }
 
+
+const char **cx_cg_mount_points(const struct cx_cg_layout *l)
+{
+	const char **v = calloc((size_t)l->n + 1, sizeof(*v));
+
+	if (!v) {
+		cx_cg_errno(ENOMEM);
+		return NULL;
+	}
+	for (int i = 0; i < l->n; i++) {
+		/* A new mount shows the root of our cgroup namespace. */
+		if (strcmp(l->h[i].root, "/") != 0) {
+			cx_fail(EXDEV, "%s shows the cgroup %s, not the root of our cgroup namespace: a new mount of it would lead elsewhere",
+				l->h[i].mount, l->h[i].root);
+			free(v);
+			return NULL;
+		}
+		v[i] = l->h[i].mount;
+	}
+	return v;
+}
+
+int cx_cg_mount_again(const struct cx_cg_layout *l)
+{
+	for (int i = 0; i < l->n; i++) {
+		const struct cx_cg_hier *h = &l->h[i];
+		const char *type = h->version == 2 ? "cgroup2" : "cgroup";
+
+		cx_say("mount %s again on %s (%s)", type, h->mount, h->opts);
+		if (mount(type, h->mount, type, MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  *h->opts ? h->opts : NULL) < 0)
+			return cx_fail(errno, "mount %s again on %s (%s)", type,
+				       h->mount, h->opts);
+	}
+	return 0;
+}

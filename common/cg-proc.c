@@ -577,7 +577,7 @@ int cx_cg_kill(const struct cx_cg_layout *l, const char *name)
 }
 
 pid_t cx_cg_spawn_into(const struct cx_cg_layout *l, const char *name,
-		       void (*fn)(void *), void *arg)
+		       void (*fn)(void *), void *arg, bool own_memory)
 {
 	pid_t pid;
 
@@ -599,13 +599,16 @@ pid_t cx_cg_spawn_into(const struct cx_cg_layout *l, const char *name,
 		cx_say("clone the command's process into %s", dir);
 		/* Not one instruction of the child runs outside. */
 #if CX_HAVE_VFORK3
-		args.flags |= CLONE_VM | CLONE_VFORK;
-		r = cx_vfork3(&args, sizeof(args));
-#else
-		r = cx_clone3(&args);
-		if (r < 0)
-			r = -errno;
+		if (!own_memory) {
+			args.flags |= CLONE_VM | CLONE_VFORK;
+			r = cx_vfork3(&args, sizeof(args));
+		} else
 #endif
+		{
+			r = cx_clone3(&args);
+			if (r < 0)
+				r = -errno;
+		}
 		if (r == 0) {
 			/* The child, maybe on our stack, which it must not
 			 * leave: the v1 hierarchies, then FN. */

@@ -46,6 +46,7 @@ struct cx_cg_hier {
 	 * v1 those of the mount options, for v2 those of the root's
 	 * cgroup.controllers (on a hybrid host: what v1 left free). */
 	char *ctls;
+	char *opts;		/* its super options to mount it again with */
 	char *base;		/* BASE in this hierarchy: a full path */
 	bool base_made;		/* this run made BASE here */
 	bool base_auto;		/* BASE is cx's own, made where missing */
@@ -290,10 +291,23 @@ void cx_cg_restore_self(const struct cx_cg_layout *l, char **saved);
  * (CLONE_VM | CLONE_VFORK): no page table copied, our memory shared
  * and we held until its exec.  On v1, and before 5.7, it is forked.
  * Either way it joins the v1 hierarchies before FN; a child that
- * cannot join exits 125 after saying why.  Returns the child's PID, or
- * -1 (recorded). */
+ * cannot join exits 125 after saying why.  With OWN_MEMORY the child
+ * is never made vfork's way: FN may wait for us.  Returns the child's
+ * PID, or -1 (recorded). */
 pid_t cx_cg_spawn_into(const struct cx_cg_layout *l, const char *name,
-		       void (*fn)(void *), void *arg);
+		       void (*fn)(void *), void *arg, bool own_memory);
+
+/* For a process that leaves the tree while it waits and comes back to
+ * the cgroups at the end (cx_ns_leave_for_waiting): the mount points
+ * of L's hierarchies, NULL-ended (free the array alone), or NULL
+ * recorded when one cannot be mounted again as it is: a mount that
+ * shows a cgroup below the root of our cgroup namespace, such as one
+ * made outside it. */
+const char **cx_cg_mount_points(const struct cx_cg_layout *l);
+/* Mount every hierarchy of L again at its mount point, with the super
+ * options it has, in the mount namespace of our own that
+ * cx_ns_leave_for_waiting made.  0, or -1 recorded. */
+int cx_cg_mount_again(const struct cx_cg_layout *l);
 
 /* The processes in NAME and below it, over every hierarchy, counted
  * once; *self tells whether the caller is one of them. */

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -277,6 +278,150 @@ int cx_mount_self(int fd, const char *path_again, const char *shown)
 	}
 	/* Once attached, the tree's descriptor is the new mount's root. */
 	return tree;
+}
+
+/* Where the tmpfs of cx_mount_leave_tree goes: a directory that every
+ * host has, covered only in the namespace of our own. */
+static const char *const leave_points[] = {
+	"/proc", "/tmp", "/dev", "/mnt", "/", NULL,
+};
+
+/* Make the directories of PATH below ROOT, as mkdir -p does. */
+static int make_dirs(int root, const char *path, const char *who)
+{
+	char buf[PATH_MAX], *p = buf, *name;
+	int dir = dup(root), next;
+
+	if (dir < 0)
+		return cx_fail(errno, "%s: dup", who);
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
+		close(dir);
+		return cx_fail(ENAMETOOLONG, "%s: a mount point for later: %s",
+			       who, path);
+	}
+	while ((name = strsep(&p, "/"))) {
+		if (!*name || !strcmp(name, "."))
+			continue;
+		if (!strcmp(name, "..") ||
+		    (mkdirat(dir, name, 0500) < 0 && errno != EEXIST) ||
+		    (next = openat(dir, name, O_PATH | O_DIRECTORY |
+					      O_NOFOLLOW | O_CLOEXEC)) < 0) {
+			int err = strcmp(name, "..") ? errno : EINVAL;
+
+			close(dir);
+			return cx_fail(err, "%s: make %s in its empty root", who,
+				       path);
+		}
+		close(dir);
+		dir = next;
+	}
+	close(dir);
+	return 0;
+}
+
+/* The inodes the tmpfs needs: its root and one a component of DIRS. */
+static unsigned count_dirs(const char *const *dirs)
+{
+	unsigned n = 1;
+
+	for (; dirs && *dirs; dirs++)
+		for (const char *c = *dirs; *c; c++)
+			n += c[0] == '/' && c[1] && c[1] != '/';
+	return n;
+}
+
+/* A plain chroot's root is no mount point: pivot_root(2) refuses it,
+ * and no propagation can be set on it.  The tmpfs, attached nowhere
+ * (fsmount, 5.2), becomes the root by chroot(2); the namespace keeps
+ * the tree, which only a process with CAP_SYS_ADMIN could enter. */
+static int leave_by_chroot(const char *source, const char *who)
+{
+	char shown[64];
+	int mnt;
+
+	snprintf(shown, sizeof(shown), "the root of the %s", who);
+	mnt = cx_mount_detached("tmpfs", source, "size=4k,nr_inodes=1,mode=0500",
+				MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+				shown);
+	if (mnt < 0 && cx_last_errno() == ENOSYS)
+		return cx_fail(ENOSYS, "%s: its root is no mount point (a plain chroot) and the kernel lacks fsmount(2) (Linux 5.2): use cx-chroot --pivot",
+			       who);
+	if (mnt < 0)
+		return -1;
+	if (fchdir(mnt) < 0 || chroot(".") < 0 || chdir("/") < 0) {
+		close_keep_errno(mnt);
+		return cx_fail(errno, "%s: chroot into an empty tmpfs", who);
+	}
+	close(mnt);
+	return 0;
+}
+
+int cx_mount_leave_tree(const char *const *dirs, const char *source,
+			const char *who)
+{
+	const char *const *p = leave_points;
+	char data[64], shown[64];
+	int dirfd = -1, root, mp;
+
+	if (unshare(CLONE_NEWNS) < 0)
+		return cx_fail(errno, "%s: unshare a mount namespace of its own",
+			       who);
+	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	mp = root < 0 ? -1 : cx_is_mountpoint(root);
+	if (root >= 0)
+		close(root);
+	if (mp < 0)
+		return cx_fail(errno, "%s: stat its root", who);
+	if (!mp && dirs && *dirs)
+		return cx_fail(EINVAL, "%s: its root is no mount point (a plain chroot), and from a tmpfs attached nowhere it could not mount on %s later: use cx-chroot --pivot",
+			       who, *dirs);
+	if (!mp)
+		return leave_by_chroot(source, who);
+	snprintf(shown, sizeof(shown), "the root of the %s", who);
+	snprintf(data, sizeof(data), "size=%uk,nr_inodes=%u,mode=0500",
+		 4 * count_dirs(dirs), count_dirs(dirs));
+	if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return cx_fail(errno, "%s: make its mounts private", who);
+	for (; *p; p++)
+		if ((dirfd = open(*p, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+					    O_CLOEXEC)) >= 0)
+			break;
+	if (dirfd < 0)
+		return cx_fail(errno, "%s: open a directory to mount on", who);
+	if (cx_mount_fresh_source(dirfd, "tmpfs", source, data,
+				  MS_NOSUID | MS_NODEV | MS_NOEXEC, shown,
+				  &root) < 0) {
+		close_keep_errno(dirfd);
+		return -1;
+	}
+	/* After mount(2) the name leads to the new mount: in a namespace
+	 * that is ours alone, where nothing else mounts, and on a mount
+	 * point, which no one can rename (found again by name, not through
+	 * /proc, which may be the very directory covered). */
+	if (root < 0 && (root = open(*p, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+					       O_CLOEXEC)) < 0) {
+		close_keep_errno(dirfd);
+		return cx_fail(errno, "%s: open its new root %s", who, *p);
+	}
+	close(dirfd);
+	for (; dirs && *dirs; dirs++)
+		if (make_dirs(root, *dirs, who) < 0) {
+			close_keep_errno(root);
+			return -1;
+		}
+	if (fchdir(root) < 0) {
+		close_keep_errno(root);
+		return cx_fail(errno, "%s: enter its empty root", who);
+	}
+	close(root);
+	if (cx_pivot_root(".", ".") < 0)
+		return cx_fail(errno, "%s: pivot_root into an empty tmpfs", who);
+	if (umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+		return cx_fail(errno, "%s: detach the tree it left", who);
+	if (mount("none", "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY |
+		  MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		return cx_fail(errno, "%s: make its root read-only", who);
+	return 0;
 }
 
 int cx_is_mountpoint(int fd)

@@ -74,6 +74,21 @@ bool cx_same_file(int a, int b, bool same_mount);
 /* 1 if the directory FD is the root of a mount, 0 if not, -1 on error. */
 int cx_is_mountpoint(int fd);
 
+/* Leave the tree for good: this process goes on in a mount namespace
+ * of its own whose one mount is a tmpfs, read-only, empty but for the
+ * directories DIRS names (absolute paths, NULL-ended, or NULL), to
+ * mount on later in that namespace.  For a process that only waits in
+ * sight of a container: its /proc/PID/root, /proc/PID/cwd and
+ * /proc/PID/ns/mnt then lead nowhere else.  pivot_root(2) detaches the
+ * tree from the namespace.  Under a plain chroot, whose root is no
+ * mount point, it cannot: with no DIRS the tmpfs is made attached
+ * nowhere (fsmount, 5.2) and chrooted into, and the namespace keeps
+ * the tree; with DIRS it fails (nothing could be mounted there).
+ * SOURCE is the tmpfs's source in mountinfo, WHO names the process in
+ * messages.  0, or -1 recorded with cx_fail. */
+int cx_mount_leave_tree(const char *const *dirs, const char *source,
+			const char *who);
+
 /* 1 if the mount that holds FD has shared propagation, 0 if not, -1 on
  * error (read from /proc/self/mountinfo). */
 int cx_mount_is_shared(int fd);

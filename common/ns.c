@@ -1,6 +1,7 @@
 #include "ns.h"
 
 #include "die.h"
+#include "mount.h"
 #include "parse.h"
 #include "syscalls.h"
 
@@ -12,8 +13,13 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#ifndef NSFS_MAGIC
+#define NSFS_MAGIC 0x6e736673
+#endif
 
 /* The order is the order of entry for cx-nsenter: user first, so that
  * the other joins are checked against the capabilities we gain in it. */
@@ -41,6 +47,38 @@ int cx_ns_inode(pid_t pid, const char *file, ino_t *ino)
 		return cx_fail(errno, "stat %s", path);
 	*ino = st.st_ino;
 	return 0;
+}
+
+int cx_ns_pid_is_initial(void)
+{
+	struct statfs fs;
+	struct stat st;
+	int fd = open("/proc/self/ns/pid", O_PATH | O_CLOEXEC), ok;
+
+	if (fd < 0)
+		return -1;
+	/* Only nsfs's own: a rootfs may hold a file of any name. */
+	ok = fstatfs(fd, &fs) == 0 && fs.f_type == NSFS_MAGIC &&
+	     fstat(fd, &st) == 0;
+	close(fd);
+	if (!ok)
+		return -1;
+	return st.st_ino == 0xEFFFFFFCU;
+}
+
+bool cx_ns_in_sight(void)
+{
+	return cx_ns_pid_is_initial() != 1;
+}
+
+int cx_ns_leave_for_waiting(const char *const *dirs, const char *who)
+{
+	cx_say("%s leaves the tree and namespaces it was given: a container's process sees it",
+	       who);
+	if (unshare(CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC) < 0)
+		return cx_fail(errno, "%s: unshare network, UTS and IPC namespaces of its own",
+			       who);
+	return cx_mount_leave_tree(dirs, "cx-wait", who);
 }
 
 int cx_ns_user_is_initial(void)

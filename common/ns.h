@@ -4,6 +4,7 @@
 #define CX_NS_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <sys/types.h>
 
 struct cx_idmap;
@@ -31,6 +32,25 @@ int cx_ns_inode(pid_t pid, const char *file, ino_t *ino);
 /* Whether we are in the first user namespace, the one that maps every
  * id to itself (/proc/self/uid_map): 1 yes, 0 no, -1 no proc to tell. */
 int cx_ns_user_is_initial(void);
+
+/* Whether we are in the first PID namespace, whose inode the kernel
+ * fixes (PROC_PID_INIT_INO): 1 yes, 0 no, -1 no proc to tell. */
+int cx_ns_pid_is_initial(void);
+
+/* A process that only waits for its command (cx-cgroup run --rm, a
+ * cx-unshare --fork that makes no PID namespace) and shares its PID
+ * namespace, when that is not the host's: every process of the
+ * container that may trace it would reach, through /proc/PID, whatever
+ * it holds, the tree and the namespaces the container's later links
+ * leave.  Do we stand there?  Outside a container's PID namespace (in
+ * the first one) every process may trace the host's anyway. */
+bool cx_ns_in_sight(void);
+
+/* So it leaves them for namespaces of its own, empty: network, UTS and
+ * IPC, and a mount namespace whose root is an empty tmpfs holding only
+ * the directories DIRS names (cx_mount_leave_tree).  WHO names it in
+ * messages.  0, or -1 recorded with cx_fail. */
+int cx_ns_leave_for_waiting(const char *const *dirs, const char *who);
 
 /* A new user namespace whose uid_map holds the NU lines of UIDS and
  * whose gid_map the NG lines of GIDS ("inner outer count"; none: every

@@ -777,6 +777,44 @@ static void test_mountinfo(void **state)
 	cx_cg_layout_free(&l);
 }
 
+/* The options a hierarchy is mounted again with (run --rm in a
+ * container's PID namespace): all of its super options but rw, ro and
+ * the release agent, so that a cgroup2 mount in the first cgroup
+ * namespace changes none of the host's; and no hierarchy whose mount
+ * shows a cgroup below the root, which a new mount would not. */
+static void test_mountinfo_opts(void **state)
+{
+	static const char mixed[] =
+		"31 30 0:28 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup ro,cpu,cpuacct,release_agent=/sbin/x,rwx\\054y\n"
+		"40 30 0:37 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw,nsdelegate,memory_recursiveprot\n"
+		"41 30 0:38 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n";
+	static const char below[] =
+		"25 22 0:23 /system.slice /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n";
+	struct cx_cg_layout l;
+	const char **points;
+
+	(void)state;
+	assert_int_equal(cx_cg_parse_mountinfo(mixed, &l), 0);
+	assert_int_equal(l.n, 3);
+	assert_string_equal(l.h[0].opts, "cpu,cpuacct,rwx\\054y");
+	assert_string_equal(l.h[1].opts, "nsdelegate,memory_recursiveprot");
+	assert_string_equal(l.h[2].opts, "pids");
+	points = cx_cg_mount_points(&l);
+	assert_non_null(points);
+	assert_string_equal(points[0], "/sys/fs/cgroup/cpu,cpuacct");
+	assert_string_equal(points[1], "/sys/fs/cgroup/unified");
+	assert_string_equal(points[2], "/sys/fs/cgroup/pids");
+	assert_null(points[3]);
+	free(points);
+	cx_cg_layout_free(&l);
+
+	assert_int_equal(cx_cg_parse_mountinfo(below, &l), 0);
+	assert_null(cx_cg_mount_points(&l));
+	assert_int_equal(cx_last_errno(), EXDEV);
+	assert_string_equal(cx_last_msg(), "/sys/fs/cgroup shows the cgroup /system.slice, not the root of our cgroup namespace: a new mount of it would lead elsewhere");
+	cx_cg_layout_free(&l);
+}
+
 /* A mount listed later on the same point, or on a directory above,
  * hides a cgroup mount: its path leads to the newer one. */
 static void test_mountinfo_covered(void **state)
@@ -1162,6 +1200,7 @@ int main(void)
 		cmocka_unit_test(test_set_refusal),
 		cmocka_unit_test(test_knob_table),
 		cmocka_unit_test(test_mountinfo),
+		cmocka_unit_test(test_mountinfo_opts),
 		cmocka_unit_test(test_mountinfo_covered),
 		cmocka_unit_test(test_narrow),
 		cmocka_unit_test(test_list_has),

@@ -4,11 +4,13 @@
 #include "die.h"
 #include "exec.h"
 #include "json-out.h"
+#include "ns.h"
 #include "opt.h"
 #include "parse.h"
 #include "syscalls.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
@@ -672,11 +674,13 @@ static void report_oom(struct ctx *c, const struct cx_cg_oom_watch *w,
 struct run_child {
 	pid_t parent;
 	char **cmd;
+	int gate[2];	/* in sight: the command waits until we left */
 };
 
 static void run_child(void *arg)
 {
 	struct run_child *rc = arg;
+	char go;
 
 	cx_exec_vforked(true);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
@@ -685,8 +689,39 @@ static void run_child(void *arg)
 	}
 	if (getppid() != rc->parent)
 		cx_raise(SIGKILL);
+	/* Only a byte lets it go on: EOF means we failed to leave. */
+	if (rc->gate[0] >= 0) {
+		close(rc->gate[1]);
+		if (read(rc->gate[0], &go, 1) != 1)
+			_exit(CX_EXIT_FAIL);
+		close(rc->gate[0]);
+	}
 	cx_signals_release();
 	cx_exec(-1, rc->cmd);
+}
+
+/* run --rm in a PID namespace that is not the host's (after cx-unshare
+ * --pid --fork, say): we wait in sight of the container, and a process
+ * of it that may trace us would reach the host's tree, and the
+ * namespaces later links leave, through /proc/PID.  So we leave them
+ * while the command waits at its gate, and mount the cgroups again in
+ * our own mount namespace only once it has ended.  On failure the
+ * command never runs. */
+static void leave_for_waiting(const char **points, struct run_child *rc,
+			      pid_t pid)
+{
+	int status;
+
+	close(rc->gate[0]);
+	if (cx_ns_leave_for_waiting(points, "run --rm's waiting process") < 0) {
+		cx_warn_last();
+		close(rc->gate[1]);
+		waitpid(pid, &status, 0);
+		exit(CX_EXIT_FAIL);
+	}
+	if (write(rc->gate[1], "", 1) != 1)
+		cx_die_errno("let the command run");
+	close(rc->gate[1]);
 }
 
 /* Did this run make NAME, everywhere it is? */
@@ -720,8 +755,9 @@ static int do_run(struct ctx *c, char **ops)
 {
 	static struct cx_cg_made m;
 	struct cx_cg_oom_watch oom;
-	struct run_child child;
+	struct run_child child = { .gate = { -1, -1 } };
 	char **cmd = ops + 1;
+	const char **points = NULL;
 	pid_t pid, self = getpid();
 	int status;
 
@@ -731,6 +767,9 @@ static int do_run(struct ctx *c, char **ops)
 	cx_exec_find(cmd);
 	find_layout(c, &m);
 	take_name(c, ops[0]);
+	if (c->rm && cx_ns_in_sight() && !(points = cx_cg_mount_points(&c->l)))
+		cx_die("run --rm: the waiting process, in a container's PID namespace, must leave the host's tree and mount the cgroups again at the end: %s",
+		       cx_last_msg());
 	make_and_limit(c, &m, false);
 	undo.c = c;
 	undo.m = &m;
@@ -753,11 +792,21 @@ static int do_run(struct ctx *c, char **ops)
 	cx_signals_hold();
 	child.parent = self;
 	child.cmd = cmd;
-	pid = cx_cg_spawn_into(&c->l, c->name, run_child, &child);
+	if (points && pipe2(child.gate, O_CLOEXEC) < 0)
+		cx_die_errno("pipe");
+	pid = cx_cg_spawn_into(&c->l, c->name, run_child, &child, points);
 	cx_exec_vforked(false);
 	if (pid < 0)
 		cx_die_last();
+	if (points)
+		leave_for_waiting(points, &child, pid);
 	status = cx_wait_forward(pid, false);
+	if (points && cx_cg_mount_again(&c->l) < 0) {
+		undo.c = NULL;
+		cx_warn("run --rm: %s: %s stays", cx_last_msg(), c->typed);
+		cx_exit_like(status);
+	}
+	free(points);
 	report_oom(c, &oom, status);
 	cx_cg_oom_watch_free(&oom);
 	/* --rm: what this run made goes, and what is still running in it

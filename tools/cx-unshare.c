@@ -52,6 +52,9 @@ struct ctx {
 	int flags;
 	struct nsfile file[CX_NS_COUNT];
 	bool fork, detach, init, mount_proc, writable_proc, allow_tiocsti, map_root;
+	/* --fork with no --pid in a container's PID namespace: we wait in
+	 * its sight, and leave the tree first (cx_ns_leave_for_waiting). */
+	bool hide;
 	int kill_sig;
 	const char *proc_dir, *devpts_dir, *hostname, *root, *wd, *pidfile;
 	const struct cx_propagation *propagation;
@@ -1062,84 +1065,17 @@ static void enter_root(struct ctx *c, int rootfd)
  * there with CAP_SYS_PTRACE reaches the init's root and working
  * directory through /proc/1/root and /proc/1/cwd, its mount namespace
  * through /proc/1/ns/mnt: until now the host's whole tree.  So the
- * init moves to a mount namespace of its own whose only mount is an
- * empty, read-only tmpfs (pivot_root, the old root detached); the
- * command, forked before, keeps the one it was given.  The mount
- * points it may use for that: one directory that exists on every host
- * will do, and is covered only in the init's own mount namespace. */
-static const char *const isolation_points[] = {
-	"/proc", "/tmp", "/dev", "/mnt", "/", NULL,
-};
-
+ * init leaves it for an empty, read-only tmpfs in a mount namespace of
+ * its own (cx_mount_leave_tree); the command, forked before, keeps the
+ * one it was given.  spawn_isolated below does it the cheaper way, in
+ * the command's mount namespace. */
 #define INIT_TMPFS "size=4k,nr_inodes=1,mode=0500"
 #define INIT_FLAGS (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
-/* After a plain chroot our root is no mount point, and pivot_root(2)
- * refuses it: the init's root and working directory become an empty
- * tmpfs attached nowhere (fsmount, 5.2), which nothing propagates to
- * anyone.  The namespace itself keeps the tree, which only a process
- * with CAP_SYS_ADMIN could enter. */
-static void chroot_init(void)
-{
-	int mnt = cx_mount_detached("tmpfs", "cx-init", INIT_TMPFS, INIT_FLAGS,
-				    "the init's root");
-
-	if (mnt < 0 && cx_last_errno() == ENOSYS)
-		cx_die("init: its root is no mount point (a plain chroot) and the kernel lacks fsmount(2) (Linux 5.2): use cx-chroot --pivot");
-	if (mnt < 0)
-		cx_die_last();
-	if (fchdir(mnt) < 0 || chroot(".") < 0 || chdir("/") < 0)
-		cx_die_errno("init: chroot into an empty tmpfs");
-	close(mnt);
-}
-
-static void pivot_init(void)
-{
-	const char *const *p = isolation_points;
-	int dirfd = -1, root;
-
-	if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		cx_die_errno("init: make its mounts private");
-	for (; *p; p++)
-		if ((dirfd = open(*p, O_PATH | O_DIRECTORY | O_NOFOLLOW |
-					    O_CLOEXEC)) >= 0)
-			break;
-	if (dirfd < 0)
-		cx_die_errno("init: open a directory to mount on");
-	if (cx_mount_fresh_source(dirfd, "tmpfs", "cx-init", INIT_TMPFS,
-				  MS_NOSUID | MS_NODEV | MS_NOEXEC,
-				  "the init's root", &root) < 0)
-		cx_die_last();
-	/* After mount(2) the descriptor is the directory below it: the
-	 * name now leads to the new mount. */
-	if (root < 0 && (root = open(*p, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-		cx_die_errno("init: open its new root %s", *p);
-	close(dirfd);
-	if (fchdir(root) < 0 || cx_pivot_root(".", ".") < 0)
-		cx_die_errno("init: pivot_root into an empty tmpfs");
-	if (umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
-		cx_die_errno("init: detach the host's tree");
-	if (mount("none", "/", NULL, MS_REMOUNT | MS_BIND | INIT_FLAGS, NULL) < 0)
-		cx_die_errno("init: make its root read-only");
-	close(root);
-}
-
 static void isolate_init(void)
 {
-	int root, mp;
-
-	if (unshare(CLONE_NEWNS) < 0)
-		cx_die_errno("init: unshare a mount namespace of its own");
-	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	mp = root < 0 ? -1 : cx_is_mountpoint(root);
-	if (root >= 0)
-		close(root);
-	if (mp < 0)
-		cx_die_errno("init: stat its root");
-	if (mp)
-		pivot_init();
-	else
-		chroot_init();
+	if (cx_mount_leave_tree(NULL, "cx-init", "init") < 0)
+		cx_die_last();
 }
 
 #if CX_HAVE_VFORK3
@@ -1332,7 +1268,9 @@ struct fds {
 /* What the two halves of the fork share, made before it. */
 struct forked {
 	int ready[2];	/* --init: the init says the command has started */
-	int start[2];	/* --pid=FILE: the parent says the file is bound */
+	int start[2];	/* --pid=FILE: the parent says the file is bound;
+			 * hiding: the parent has left the tree */
+	bool hide;
 	int parent;	/* --kill-child: a PID file descriptor of ours */
 	int proc;	/* --init with --pidfile: /proc, to name the command */
 };
@@ -1340,14 +1278,15 @@ struct forked {
 static void prepare_fork(const struct ctx *c, const struct fds *fd,
 			 struct forked *f)
 {
-	*f = (struct forked){ { -1, -1 }, { -1, -1 }, -1, -1 };
+	*f = (struct forked){ { -1, -1 }, { -1, -1 }, c->hide, -1, -1 };
 	if (c->init && pipe2(f->ready, O_CLOEXEC) < 0)
 		cx_die_errno("pipe");
 	if (c->init && fd->pidfile >= 0 &&
 	    (f->proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		cx_die_errno("open /proc");
 	/* With --pid=FILE the child waits until the file is bound. */
-	if (c->file[CX_NS_PID].path && pipe2(f->start, O_CLOEXEC) < 0)
+	if ((c->file[CX_NS_PID].path || c->hide) &&
+	    pipe2(f->start, O_CLOEXEC) < 0)
 		cx_die_errno("pipe");
 	if (c->kill_sig && (f->parent = cx_pidfd_open(getpid(), 0)) < 0)
 		cx_die_errno("pidfd_open");
@@ -1401,6 +1340,21 @@ static noreturn void child_half(struct ctx *c, struct forked *f,
 	cx_exec(fd.tool, cmd);
 }
 
+/* We wait in sight of the container (ctx.hide), the command at its
+ * gate: leave the tree and the namespaces the container's later links
+ * may leave, or it never runs. */
+static void leave_for_waiting(struct forked *f, pid_t child)
+{
+	int status;
+
+	if (cx_ns_leave_for_waiting(NULL, "the waiting cx-unshare") == 0)
+		return;
+	cx_warn_last();
+	close(f->start[1]);
+	waitpid(child, &status, 0);
+	exit(CX_EXIT_FAIL);
+}
+
 /* The parent: lets the helper bind --pid=FILE, writes the pidfile, and
  * waits for the child to exit as it did. */
 static noreturn void parent_half(struct forked *f, struct helper *h,
@@ -1415,11 +1369,17 @@ static noreturn void parent_half(struct forked *f, struct helper *h,
 		close(f->parent);
 	if (fd.tool >= 0)
 		close(fd.tool);
+	if (fd.root >= 0)
+		close(fd.root);
 	if (f->start[0] >= 0) {
 		close(f->start[0]);
-		if (tell(h->go, &child, sizeof(child)) < 0)
-			cx_warn_errno("write to the helper");
-		helper_stage(h);
+		if (f->hide) {
+			leave_for_waiting(f, child);
+		} else {
+			if (tell(h->go, &child, sizeof(child)) < 0)
+				cx_warn_errno("write to the helper");
+			helper_stage(h);
+		}
 		if (write(f->start[1], "", 1) != 1)
 			cx_die_errno("write to the child");
 		close(f->start[1]);
@@ -1435,6 +1395,8 @@ static noreturn void parent_half(struct forked *f, struct helper *h,
 		if (read(f->ready[0], &byte, 1) == 1)
 			write_pid(fd.pidfile, command_pid(f->proc, child));
 		close(f->ready[0]);
+		if (f->proc >= 0)
+			close(f->proc);
 	} else {
 		write_pid(fd.pidfile, child);
 	}
@@ -1477,6 +1439,10 @@ int main(int argc, char **argv)
 	cx_init("cx-unshare");
 	cmd = cx_opt_parse(&tool, argc, argv, on_option, &c);
 	check(&c);
+	c.hide = c.fork && !c.detach && !(c.flags & CLONE_NEWPID) &&
+		 cx_ns_in_sight();
+	if (c.hide && c.pidfile)
+		cx_usage_error("--pidfile with --fork and no --pid, in a container's PID namespace: the waiting process would hold the pidfile's directory in the container's sight; give --pidfile to a cx-unshare outside it");
 	/* The init stays PID 1 of the container for its whole life, in
 	 * sight of every process there. */
 	if (c.init && cx_exec_seal_self(argv) < 0)
