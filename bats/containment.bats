@@ -457,6 +457,23 @@ waiter_cgroup_gone() {
 		judge_waiter cx-cgroup
 		waiter_cgroup_gone "$name"
 	done
+	# Where it could not come back to the cgroups, it refuses before
+	# it makes anything: in a user namespace (no cgroup mount there),
+	# and in a cgroup namespace whose root is not the hierarchy's (a
+	# new mount would show another cgroup).
+	run -125 cx-unshare --map-root-user --pid --mount --fork \
+		cx-cgroup run --rm --pids 50 "$name" /bin/true
+	assert_output --regexp "^cx-cgroup: run --rm: .* which a user namespace does not allow"
+	waiter_cgroup_gone "$name"
+	local sub=/sys/fs/cgroup/pids/$name-sub
+	[ -d /sys/fs/cgroup/pids ] || sub=/sys/fs/cgroup/$name-sub
+	mkdir "$sub"
+	run -125 sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$sub" \
+		cx-unshare --pid --cgroup --mount --fork \
+		cx-cgroup run --rm --controllers pids --pids 50 "$name" /bin/true
+	rmdir "$sub"
+	assert_output --regexp "^cx-cgroup: run --rm: .* shows the cgroup /\.\., not the root of our cgroup namespace"
+	waiter_cgroup_gone "$name"
 }
 
 @test "wait: a cx-unshare --fork without --pid inside the container's PID namespace holds nothing of the host's" {

@@ -4,6 +4,7 @@
 #include "die.h"
 #include "exec.h"
 #include "json-out.h"
+#include "mount.h"
 #include "ns.h"
 #include "opt.h"
 #include "parse.h"
@@ -751,6 +752,33 @@ static bool is_empty(struct ctx *c)
 	return cx_cg_procs(&c->l, c->name, &n, &self) == 0 && n == 0;
 }
 
+/* run --rm in a container's PID namespace (leave_for_waiting): what
+ * its waiting process needs to leave and come back, checked before
+ * anything is made.  The mount points to keep in its empty root, or
+ * NULL where it waits out of the container's sight. */
+static const char **need_leaving(struct ctx *c)
+{
+	static const char what[] = "run --rm: in a container's PID namespace, the waiting process must leave the host's tree and mount the cgroups again at the end";
+	const char **points;
+	int root, mp;
+
+	if (!cx_ns_in_sight())
+		return NULL;
+	if (cx_ns_user_is_initial() != 1)
+		cx_die("%s, which a user namespace does not allow: put run --rm before the PID namespace",
+		       what);
+	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	mp = root < 0 ? -1 : cx_is_mountpoint(root);
+	if (root >= 0)
+		close(root);
+	if (mp != 1)
+		cx_die("%s, which a root that is no mount point (a plain chroot) does not allow: use cx-chroot --pivot, or put run --rm before the PID namespace",
+		       what);
+	if (!(points = cx_cg_mount_points(&c->l)))
+		cx_die("%s: %s", what, cx_last_msg());
+	return points;
+}
+
 static int do_run(struct ctx *c, char **ops)
 {
 	static struct cx_cg_made m;
@@ -767,9 +795,8 @@ static int do_run(struct ctx *c, char **ops)
 	cx_exec_find(cmd);
 	find_layout(c, &m);
 	take_name(c, ops[0]);
-	if (c->rm && cx_ns_in_sight() && !(points = cx_cg_mount_points(&c->l)))
-		cx_die("run --rm: the waiting process, in a container's PID namespace, must leave the host's tree and mount the cgroups again at the end: %s",
-		       cx_last_msg());
+	if (c->rm)
+		points = need_leaving(c);
 	make_and_limit(c, &m, false);
 	undo.c = c;
 	undo.m = &m;
