@@ -423,10 +423,13 @@ judge_waiter() {
 		# An empty tmpfs, with at most the skeleton of the cgroup
 		# mount points it mounts on at the end.
 		assert_line --regexp "^$l=(sys )?\$"
+		# The probe could look (a number), and it is not the host's.
+		assert_line --regexp "^${l}dev=[0-9]+\$"
 		refute_line "${l}dev=$(stat -c %d /)"
 	done
 	assert_line "dirs=0"
 	for l in net uts ipc; do
+		assert_line --regexp "^$l=[0-9]+\$"
 		refute_line "$l=$(stat -L -c %i /proc/self/ns/$l)"
 	done
 	assert_line "mnt="
@@ -481,9 +484,9 @@ waiter_cgroup_gone() {
 	local pre
 	for pre in "" "$HELPER_NOSYS"; do
 		run $pre cx-unshare --pid --mount --fork \
-			cx-unshare --net --uts --ipc --fork \
+			cx-unshare --cgroup --fork \
 			cx-chroot --pivot "$ROOTFS" \
-			cx-unshare --mount-proc /bin/sh -c "$WAIT_PROBE"
+			cx-unshare --mount-proc --net --uts --ipc /bin/sh -c "$WAIT_PROBE"
 		judge_waiter cx-unshare
 	done
 	# Its pidfile's directory it would hold: refused, nothing made.

@@ -581,6 +581,9 @@ pid_t cx_cg_spawn_into(const struct cx_cg_layout *l, const char *name,
 {
 	pid_t pid;
 
+#if !CX_HAVE_VFORK3
+	(void)own_memory;
+#endif
 	if (l->v2 >= 0 && cx_cg_exists(l, l->v2, name)) {
 		char *dir = cx_cg_path(l, l->v2, name);
 		int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

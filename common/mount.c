@@ -356,6 +356,27 @@ static int leave_by_chroot(const char *source, const char *who)
 	return 0;
 }
 
+/* setns(2) into our own mount namespace: root and working directory
+ * its top.  A PID descriptor (5.8), else /proc/self/ns/mnt. */
+static int to_top(void)
+{
+	int fd = cx_pidfd_open(getpid(), 0), err;
+
+	if (fd >= 0 && setns(fd, CLONE_NEWNS) == 0) {
+		close(fd);
+		return 0;
+	}
+	if (fd >= 0)
+		close(fd);
+	fd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	err = setns(fd, CLONE_NEWNS) < 0 ? errno : 0;
+	close(fd);
+	errno = err;
+	return err ? -1 : 0;
+}
+
 int cx_mount_leave_tree(const char *const *dirs, const char *source,
 			const char *who)
 {
@@ -377,9 +398,16 @@ int cx_mount_leave_tree(const char *const *dirs, const char *source,
 			       who, *dirs);
 	if (!mp)
 		return leave_by_chroot(source, who);
+	/* A root that is a mount point may still not be the namespace's
+	 * top (a plain chroot into a mount): pivot_root(2) would leave the
+	 * tree above the tmpfs.  setns(2) into our own namespace starts
+	 * from its top. */
+	if (to_top() < 0)
+		return cx_fail(errno, "%s: setns to the top of its mount namespace",
+			       who);
 	snprintf(shown, sizeof(shown), "the root of the %s", who);
 	snprintf(data, sizeof(data), "size=%uk,nr_inodes=%u,mode=0500",
-		 4 * count_dirs(dirs), count_dirs(dirs));
+		 4 * count_dirs(dirs), count_dirs(dirs) + 8);
 	if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return cx_fail(errno, "%s: make its mounts private", who);
 	for (; *p; p++)

@@ -1347,6 +1347,8 @@ static void leave_for_waiting(struct forked *f, pid_t child)
 {
 	int status;
 
+	/* A child that died at its gate: an error, not SIGPIPE. */
+	signal(SIGPIPE, SIG_IGN);
 	if (cx_ns_leave_for_waiting(NULL, "the waiting cx-unshare") == 0)
 		return;
 	cx_warn_last();
