@@ -349,6 +349,29 @@ init_attack() {
 	done
 }
 
+# A plain chroot into a mount point (--root of a bind mount): the root
+# is a mount point, but not the top of the mount namespace.  Where the
+# init leaves for a namespace of its own (no clone3 here), pivot_root
+# from there would put its tmpfs where the bind was, with the host's
+# tree above it: ".." from /proc/1/root would climb into it.  It starts
+# from the namespace's top.
+@test "root: the init under a plain chroot into a mount point shows the container nothing above its empty root" {
+	use_tools writable
+	require_helper "$CX_BUILD/tests/helper-noclone3"
+	mkdir "$TMP/mp"
+	mount --bind "$ROOTFS" "$TMP/mp"
+	run "$CX_BUILD/tests/helper-noclone3" cx-unshare --mount --pid --init \
+		--root "$TMP/mp" --mount-proc /bin/sh -c '
+			echo "up=$(ls -A /proc/1/root/.. | tr "\n" " ")"
+			echo "top=$(stat -c %d:%i /proc/1/root/../../../..)"'
+	umount "$TMP/mp"
+	echo "# $output"
+	assert_equal "$status" 0
+	assert_line "up="
+	assert_line --regexp '^top=[0-9]+:[0-9]+$'
+	refute_line "top=$(stat -c %d:%i /)"
+}
+
 # The init (a cx-unshare made before the root change) makes the command
 # sharing its descriptor table, and holds its own root and working
 # directory, the host's, until the command has them.  If it held them
