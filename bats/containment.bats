@@ -486,7 +486,10 @@ waiter_cgroup_gone() {
 	# Where it could not come back to the cgroups, it refuses before
 	# it makes anything: in a user namespace (no cgroup mount there),
 	# and in a cgroup namespace whose root is not the hierarchy's (a
-	# new mount would show another cgroup).
+	# new mount would show another cgroup).  The cx bases stay as
+	# they were (where none was, none is made).
+	local bases
+	bases=$(find /sys/fs/cgroup -maxdepth 2 -type d -name cx | sort)
 	run -125 cx-unshare --map-root-user --pid --mount --fork \
 		cx-cgroup run --rm --pids 50 "$name" /bin/true
 	assert_output --regexp "^cx-cgroup: run --rm: .* which a user namespace does not allow"
@@ -500,6 +503,7 @@ waiter_cgroup_gone() {
 	rmdir "$sub"
 	assert_output --regexp "^cx-cgroup: run --rm: .* shows the cgroup /\.\., not the root of our cgroup namespace"
 	waiter_cgroup_gone "$name"
+	assert_equal "$(find /sys/fs/cgroup -maxdepth 2 -type d -name cx | sort)" "$bases"
 }
 
 @test "wait: a cx-unshare --fork without --pid inside the container's PID namespace holds nothing of the host's" {

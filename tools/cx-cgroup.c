@@ -757,29 +757,33 @@ static bool is_empty(struct ctx *c)
 
 /* run --rm in a container's PID namespace (leave_for_waiting): what
  * its waiting process needs to leave and come back, checked before
- * anything is made.  The mount points to keep in its empty root, or
+ * NAME is made (a refusal takes back the base find_layout made, M).
+ * The mount points to keep in its empty root, or
  * NULL where it waits out of the container's sight. */
-static const char **need_leaving(struct ctx *c)
+static const char **need_leaving(struct ctx *c, struct cx_cg_made *m)
 {
-	static const char what[] = "run --rm: in a container's PID namespace, the waiting process must leave the host's tree and mount the cgroups again at the end";
-	const char **points;
+	const char **points = NULL;
+	char why[512] = "";
 	int root, mp;
 
 	if (!cx_ns_in_sight())
 		return NULL;
-	if (cx_ns_user_is_initial() != 1)
-		cx_die("%s, which a user namespace does not allow: put run --rm before the PID namespace",
-		       what);
 	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	mp = root < 0 ? -1 : cx_is_mountpoint(root);
 	if (root >= 0)
 		close(root);
-	if (mp != 1)
-		cx_die("%s, which a root that is no mount point (a plain chroot) does not allow: use cx-chroot --pivot, or put run --rm before the PID namespace",
-		       what);
-	if (!(points = cx_cg_mount_points(&c->l)))
-		cx_die("%s: %s", what, cx_last_msg());
-	return points;
+	if (cx_ns_user_is_initial() != 1)
+		snprintf(why, sizeof(why), ", which a user namespace does not allow: put run --rm before the PID namespace");
+	else if (mp != 1)
+		snprintf(why, sizeof(why), ", which a root that is no mount point (a plain chroot) does not allow: use cx-chroot --pivot, or put run --rm before the PID namespace");
+	else if (!(points = cx_cg_mount_points(&c->l)))
+		snprintf(why, sizeof(why), ": %s", cx_last_msg());
+	if (!*why)
+		return points;
+	/* find_layout may have made the base: it goes again. */
+	cx_cg_undo(m);
+	cx_die("run --rm: in a container's PID namespace, the waiting process must leave the host's tree and mount the cgroups again at the end%s",
+	       why);
 }
 
 static int do_run(struct ctx *c, char **ops)
@@ -799,7 +803,7 @@ static int do_run(struct ctx *c, char **ops)
 	find_layout(c, &m);
 	take_name(c, ops[0]);
 	if (c->rm)
-		points = need_leaving(c);
+		points = need_leaving(c, &m);
 	make_and_limit(c, &m, false);
 	undo.c = c;
 	undo.m = &m;
