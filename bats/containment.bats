@@ -494,6 +494,16 @@ waiter_cgroup_gone() {
 		cx-cgroup run --rm --pids 50 "$name" /bin/true
 	assert_output --regexp "^cx-cgroup: run --rm: .* which a user namespace does not allow"
 	waiter_cgroup_gone "$name"
+	# Under a plain chroot into a directory that is no mount point.
+	# It has /proc and the cgroups in sight, bound from the host.
+	mountpoint -q "$ROOTFS" && fail "$ROOTFS is a mount point"
+	# shellcheck disable=SC2016
+	run -125 cx-unshare --pid --mount --fork /bin/sh -c \
+		'mount --rbind /sys "$1/sys" && mount -t proc proc "$1/proc" &&
+		exec cx-chroot "$1" cx-cgroup run --rm --pids 50 "$2" /bin/true' \
+		sh "$ROOTFS" "$name"
+	assert_output --regexp "^cx-cgroup: run --rm: .* which a root that is no mount point \(a plain chroot\) does not allow"
+	waiter_cgroup_gone "$name"
 	local sub=/sys/fs/cgroup/pids/$name-sub
 	[ -d /sys/fs/cgroup/pids ] || sub=/sys/fs/cgroup/$name-sub
 	mkdir "$sub"
@@ -504,6 +514,33 @@ waiter_cgroup_gone() {
 	assert_output --regexp "^cx-cgroup: run --rm: .* shows the cgroup /\.\., not the root of our cgroup namespace"
 	waiter_cgroup_gone "$name"
 	assert_equal "$(find /sys/fs/cgroup -maxdepth 2 -type d -name cx | sort)" "$bases"
+}
+
+@test "wait: run --rm as the container's PID 1 ends it before it mounts the cgroups again" {
+	use_tools writable
+	command -v strace >/dev/null || fail "strace is needed"
+	local name="bats-wait-end-$BATS_ROOT_PID"
+	# The command leaves a process behind that looks for a cgroup file
+	# under PID 1's root, where the waiter mounts the hierarchies again
+	# once the command has ended; strace holds every mount(2) 0.3 s on
+	# its way back, so that such a process has all the time it needs.
+	# It must have been killed before: it never sees one.
+	# shellcheck disable=SC2016
+	local cmd='(echo alive >"$1/alive"
+		while :; do
+			if find /proc/1/root/sys/fs/cgroup -name cgroup.procs 2>/dev/null | grep -q .; then
+				echo seen >"$1/seen"; exit 0
+			fi
+		done) &
+	until [ -s "$1/alive" ]; do :; done
+	exit 3'
+	run -3 strace -f -o /dev/null -e trace=mount -e inject=mount:delay_exit=300000 \
+		cx-unshare --pid --mount --fork \
+		cx-cgroup run --rm --pids 50 "$name" \
+		cx-unshare --mount-proc /bin/sh -c "$cmd" sh "$TMP"
+	assert_equal "$(cat "$TMP/alive")" alive
+	[ ! -e "$TMP/seen" ] || fail "a process the command left saw the cgroups: $(cat "$TMP/seen")"
+	waiter_cgroup_gone "$name"
 }
 
 @test "wait: a cx-unshare --fork without --pid inside the container's PID namespace holds nothing of the host's" {

@@ -728,6 +728,23 @@ static void leave_for_waiting(const char **points, struct run_child *rc,
 	close(rc->gate[1]);
 }
 
+/* run --rm in sight, once the command has ended: no process of the
+ * container may be left to see the hierarchies we are about to mount
+ * again (through /proc/PID/root).  As the namespace's PID 1 we end it
+ * now, as our exit would a little later: every process there is killed
+ * and reaped.  Elsewhere we cannot tell the container's processes from
+ * others (cx-cgroup(1) says so). */
+static void end_in_sight(void)
+{
+	if (getpid() != 1)
+		return;
+	if (kill(-1, SIGKILL) < 0 && errno != ESRCH)
+		cx_warn_errno("kill what the command left in its PID namespace");
+	for (;;)
+		if (waitpid(-1, NULL, __WALL) < 0 && errno != EINTR)
+			break;
+}
+
 /* Did this run make NAME, everywhere it is? */
 static bool made_name(struct ctx *c, const struct cx_cg_made *m)
 {
@@ -835,6 +852,8 @@ static int do_run(struct ctx *c, char **ops)
 	if (points)
 		leave_for_waiting(points, &child, pid);
 	status = cx_wait_forward(pid, false);
+	if (points)
+		end_in_sight();
 	if (points && cx_cg_mount_again(&c->l) < 0) {
 		undo.c = NULL;
 		cx_warn("run --rm: %s: %s stays", cx_last_msg(), c->typed);
