@@ -330,11 +330,7 @@ static unsigned count_dirs(const char *const *dirs)
 	return n;
 }
 
-/* A plain chroot's root is no mount point: pivot_root(2) refuses it,
- * and no propagation can be set on it.  The tmpfs, attached nowhere
- * (fsmount, 5.2), becomes the root by chroot(2); the namespace keeps
- * the tree, which only a process with CAP_SYS_ADMIN could enter. */
-static int leave_by_chroot(const char *source, const char *who)
+int cx_mount_chroot_empty(const char *source, const char *who)
 {
 	char shown[64];
 	int mnt;
@@ -343,9 +339,6 @@ static int leave_by_chroot(const char *source, const char *who)
 	mnt = cx_mount_detached("tmpfs", source, "size=4k,nr_inodes=1,mode=0500",
 				MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
 				shown);
-	if (mnt < 0 && cx_last_errno() == ENOSYS)
-		return cx_fail(ENOSYS, "%s: its root is no mount point (a plain chroot) and the kernel lacks fsmount(2) (Linux 5.2): use cx-chroot --pivot",
-			       who);
 	if (mnt < 0)
 		return -1;
 	if (fchdir(mnt) < 0 || chroot(".") < 0 || chdir("/") < 0) {
@@ -354,6 +347,20 @@ static int leave_by_chroot(const char *source, const char *who)
 	}
 	close(mnt);
 	return 0;
+}
+
+/* A plain chroot's root is no mount point: pivot_root(2) refuses it,
+ * and no propagation can be set on it.  The tmpfs, attached nowhere,
+ * becomes the root by chroot(2); the namespace keeps the tree, which
+ * only a process with CAP_SYS_ADMIN could enter. */
+static int leave_by_chroot(const char *source, const char *who)
+{
+	if (cx_mount_chroot_empty(source, who) == 0)
+		return 0;
+	if (cx_last_errno() == ENOSYS)
+		return cx_fail(ENOSYS, "%s: its root is no mount point (a plain chroot) and the kernel lacks fsmount(2) (Linux 5.2): use cx-chroot --pivot",
+			       who);
+	return -1;
 }
 
 /* setns(2) into our own mount namespace: root and working directory

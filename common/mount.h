@@ -89,6 +89,13 @@ int cx_is_mountpoint(int fd);
 int cx_mount_leave_tree(const char *const *dirs, const char *source,
 			const char *who);
 
+/* Make root and working directory an empty, read-only tmpfs of one
+ * inode attached nowhere (fsmount, 5.2), shown with SOURCE, by
+ * chroot(2): the mount namespace keeps its tree.  WHO names the process
+ * in messages.  0, or -1 recorded with cx_fail (ENOSYS: no fsmount,
+ * nothing changed). */
+int cx_mount_chroot_empty(const char *source, const char *who);
+
 /* 1 if the mount that holds FD has shared propagation, 0 if not, -1 on
  * error (read from /proc/self/mountinfo). */
 int cx_mount_is_shared(int fd);

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -71,14 +72,23 @@ bool cx_ns_in_sight(void)
 	return cx_ns_pid_is_initial() != 1;
 }
 
-int cx_ns_leave_for_waiting(const char *const *dirs, const char *who)
+void cx_ns_leave_for_waiting(const char *const *dirs, const char *who,
+			     int gate, pid_t child)
 {
+	int status;
+
+	signal(SIGPIPE, SIG_IGN);
 	cx_say("%s leaves the tree and namespaces it was given: a container's process sees it",
 	       who);
 	if (unshare(CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC) < 0)
-		return cx_fail(errno, "%s: unshare network, UTS and IPC namespaces of its own",
-			       who);
-	return cx_mount_leave_tree(dirs, "cx-wait", who);
+		cx_fail(errno, "%s: unshare network, UTS and IPC namespaces of its own",
+			who);
+	else if (cx_mount_leave_tree(dirs, "cx-wait", who) == 0)
+		return;
+	cx_warn_last();
+	close(gate);
+	waitpid(child, &status, 0);
+	exit(CX_EXIT_FAIL);
 }
 
 int cx_ns_user_is_initial(void)

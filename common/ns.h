@@ -48,9 +48,13 @@ bool cx_ns_in_sight(void);
 
 /* So it leaves them for namespaces of its own, empty: network, UTS and
  * IPC, and a mount namespace whose root is an empty tmpfs holding only
- * the directories DIRS names (cx_mount_leave_tree).  WHO names it in
- * messages.  0, or -1 recorded with cx_fail. */
-int cx_ns_leave_for_waiting(const char *const *dirs, const char *who);
+ * the directories DIRS names (cx_mount_leave_tree), while its command,
+ * CHILD, waits at a gate whose writing end is GATE.  WHO names it in
+ * messages.  When it cannot, the command never runs: it says why,
+ * closes GATE, reaps CHILD and exits 125.  SIGPIPE is ignored from
+ * then on: a command that died at its gate is reaped as an error. */
+void cx_ns_leave_for_waiting(const char *const *dirs, const char *who,
+			     int gate, pid_t child);
 
 /* A new user namespace whose uid_map holds the NU lines of UIDS and
  * whose gid_map the NG lines of GIDS ("inner outer count"; none: every

@@ -711,18 +711,11 @@ static void run_child(void *arg)
 static void leave_for_waiting(const char **points, struct run_child *rc,
 			      pid_t pid)
 {
-	int status;
-
 	close(rc->gate[0]);
-	if (cx_ns_leave_for_waiting(points, "run --rm's waiting process") < 0) {
-		cx_warn_last();
-		close(rc->gate[1]);
-		waitpid(pid, &status, 0);
-		exit(CX_EXIT_FAIL);
-	}
+	cx_ns_leave_for_waiting(points, "run --rm's waiting process",
+				rc->gate[1], pid);
 	/* A child that died at its gate (it could not join, or was
 	 * killed) is reaped below, and the cgroup removed as always. */
-	signal(SIGPIPE, SIG_IGN);
 	if (write(rc->gate[1], "", 1) != 1)
 		cx_warn_errno("let the command run");
 	close(rc->gate[1]);

@@ -1069,9 +1069,6 @@ static void enter_root(struct ctx *c, int rootfd)
  * its own (cx_mount_leave_tree); the command, forked before, keeps the
  * one it was given.  spawn_isolated below does it the cheaper way, in
  * the command's mount namespace. */
-#define INIT_TMPFS "size=4k,nr_inodes=1,mode=0500"
-#define INIT_FLAGS (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
-
 static void isolate_init(void)
 {
 	if (cx_mount_leave_tree(NULL, "cx-init", "init") < 0)
@@ -1115,7 +1112,7 @@ static noreturn void command_back(struct back *b)
 
 /* The init leaves the host's tree first, and then makes the command:
  * its root and working directory become an empty tmpfs attached
- * nowhere (fsmount, 5.2), as chroot_init makes, in the mount namespace
+ * nowhere (cx_mount_chroot_empty), in the mount namespace
  * the command keeps (which holds nothing the command cannot reach
  * itself), and the command, made vfork's way (no page table copied, the
  * init held until the exec) in the init's descriptor table, takes back
@@ -1131,7 +1128,6 @@ static pid_t spawn_isolated(int toolfd, char **argv)
 		.exit_signal = SIGCHLD,
 	};
 	pid_t pid;
-	int mnt;
 
 	/* A working directory that cannot be opened again (removed, say)
 	 * is kept by the other way, which forks before it moves. */
@@ -1144,18 +1140,13 @@ static pid_t spawn_isolated(int toolfd, char **argv)
 			close(b.cwd);
 		return -2;
 	}
-	mnt = cx_mount_detached("tmpfs", "cx-init", INIT_TMPFS, INIT_FLAGS,
-				"the init's root");
-	if (mnt < 0 && cx_last_errno() == ENOSYS) {
+	if (cx_mount_chroot_empty("cx-init", "init") < 0) {
+		if (cx_last_errno() != ENOSYS)
+			cx_die_last();
 		close(b.root);
 		close(b.cwd);
 		return -2;
 	}
-	if (mnt < 0)
-		cx_die_last();
-	if (fchdir(mnt) < 0 || chroot(".") < 0 || chdir("/") < 0)
-		cx_die_errno("init: chroot into an empty tmpfs");
-	close(mnt);
 	cx_signals_hold();
 	/* clone3 (5.3) in vfork's form.  vfork() itself, where clone3 is
 	 * missing or a filter refuses it, would leave the two descriptors
@@ -1340,23 +1331,6 @@ static noreturn void child_half(struct ctx *c, struct forked *f,
 	cx_exec(fd.tool, cmd);
 }
 
-/* We wait in sight of the container (ctx.hide), the command at its
- * gate: leave the tree and the namespaces the container's later links
- * may leave, or it never runs. */
-static void leave_for_waiting(struct forked *f, pid_t child)
-{
-	int status;
-
-	/* A child that died at its gate: an error, not SIGPIPE. */
-	signal(SIGPIPE, SIG_IGN);
-	if (cx_ns_leave_for_waiting(NULL, "the waiting cx-unshare") == 0)
-		return;
-	cx_warn_last();
-	close(f->start[1]);
-	waitpid(child, &status, 0);
-	exit(CX_EXIT_FAIL);
-}
-
 /* The parent: lets the helper bind --pid=FILE, writes the pidfile, and
  * waits for the child to exit as it did. */
 static noreturn void parent_half(struct forked *f, struct helper *h,
@@ -1376,7 +1350,8 @@ static noreturn void parent_half(struct forked *f, struct helper *h,
 	if (f->start[0] >= 0) {
 		close(f->start[0]);
 		if (f->hide) {
-			leave_for_waiting(f, child);
+			cx_ns_leave_for_waiting(NULL, "the waiting cx-unshare",
+						f->start[1], child);
 		} else {
 			if (tell(h->go, &child, sizeof(child)) < 0)
 				cx_warn_errno("write to the helper");
