@@ -10,6 +10,14 @@ bats_require_minimum_version 1.5.0
 
 load helpers
 
+setup_file() {
+	oci_roots_note
+}
+
+teardown_file() {
+	oci_roots_restore
+}
+
 # A bundle in $TMP/bundle: the busybox rootfs (a test that runs the
 # container asks for static tools, which run inside it), a config.json in OCI's
 # form as podman writes it, the command given.

@@ -16,6 +16,7 @@ HELPER_NOSYS="$CX_BUILD/tests/helper-nosys"
 # layouts and docker save archives, written with Python's tarfile so
 # that nothing here depends on cx-overlay to make its own input.
 setup_file() {
+	oci_roots_note
 	cat >"$BATS_FILE_TMPDIR/mk.py" <<'EOF'
 import gzip, hashlib, io, json, os, sys, tarfile
 
@@ -148,6 +149,10 @@ elif cmd == "getxattr":
 elif cmd == "setxattr":
     os.setxattr(sys.argv[2], sys.argv[3], sys.argv[4].encode(), follow_symlinks=False)
 EOF
+}
+
+teardown_file() {
+	oci_roots_restore
 }
 
 mk() {

@@ -22,6 +22,26 @@ setup() {
 	cp -a "$CX_ROOTFS" "$ROOTFS"
 }
 
+# The OCI runtimes' default state directories: podman and the bench run
+# runc, crun and cx-oci without --root, and they make these.  A file's
+# setup_file notes which are missing (oci_roots_note), its teardown_file
+# takes back those its tests made, when empty (oci_roots_restore).
+OCI_ROOTS="/run/runc /run/crun /run/cx-oci"
+oci_roots_note() {
+	local d
+	for d in $OCI_ROOTS; do
+		[ -e "$d" ] || touch "$BATS_FILE_TMPDIR/made-${d##*/}"
+	done
+}
+oci_roots_restore() {
+	local d
+	for d in $OCI_ROOTS; do
+		if [ -e "$BATS_FILE_TMPDIR/made-${d##*/}" ]; then
+			rmdir "$d" 2>/dev/null || :
+		fi
+	done
+}
+
 # Unmount everything below $TMP, deepest first, then remove it.
 cleanup_tmp() {
 	[ -n "${TMP:-}" ] && [ -d "$TMP" ] || return 0

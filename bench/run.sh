@@ -57,8 +57,16 @@ cgpids=$(own_cgroup pids) && [ -e "$cgpids/tasks" ] || {
 # those the run makes, the cleanup takes back when they are empty.
 cx_bases() { find /sys/fs/cgroup -maxdepth 2 -type d -name cx 2>/dev/null; }
 bases_before=$(cx_bases)
+# The peers' default state directories (runc, crun, cx-oci run without
+# --root make them): those the run makes go again, when empty.
+oci_roots="/run/runc /run/crun /run/cx-oci"
+roots_before=""
+for d in $oci_roots; do [ -e "$d" ] && roots_before="$roots_before $d"; done
 tmp=$(mktemp -d /tmp/cx-bench.XXXXXX)
 cleanup() {
+	for d in $oci_roots; do
+		case " $roots_before " in *" $d "*) ;; *) rmdir "$d" 2>/dev/null || : ;; esac
+	done
 	rm -f "$rootfs/bench-link"
 	# The cgroup of a run without --rm (what each process costs), when
 	# a failure came between its run and its rm.
