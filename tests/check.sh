@@ -19,7 +19,8 @@ trap '[ -n "$lane" ] && kill "$lane" 2>/dev/null; rm -rf "$state"' EXIT
 summary='^[a-z0-9-]+: [0-9]+ passed, [0-9]+ failed'
 
 # What the host has before: mounts (a kept namespace file is an nsfs
-# mount), cgroups of ours, and the directories in /tmp.
+# mount), cgroups of ours, the directories in /tmp, and the OCI
+# runtimes' default state directories (podman runs them without --root).
 mounts() { cut -d' ' -f4- /proc/self/mountinfo | sort; }
 cgroups() {
 	find /sys/fs/cgroup -mindepth 1 -type d -name 'cx*' 2>/dev/null | sort
@@ -27,7 +28,12 @@ cgroups() {
 tmpdirs() {
 	find /tmp -mindepth 1 -maxdepth 1 -type d ! -path "$state" 2>/dev/null | sort
 }
-for what in mounts cgroups tmpdirs; do
+ociroots() {
+	for d in /run/runc /run/crun /run/cx-oci; do
+		if [ -e "$d" ]; then echo "$d"; fi
+	done
+}
+for what in mounts cgroups tmpdirs ociroots; do
 	$what >"$state/$what.before"
 done
 
@@ -52,7 +58,7 @@ tee -a "$log" <"$state/lane"
 
 # After every suite: nothing more than before, or the run fails.
 expected=$((expected + 1))
-for what in mounts cgroups tmpdirs; do
+for what in mounts cgroups tmpdirs ociroots; do
 	$what >"$state/$what.after"
 	if diff -u "$state/$what.before" "$state/$what.after" >"$state/diff"; then
 		echo "ok - no $what left behind by make check"
@@ -62,7 +68,7 @@ for what in mounts cgroups tmpdirs; do
 	fi
 done | tee -a "$log"
 left=$(grep -c '^not ok - make check left' "$log")
-echo "leftovers: $((3 - left)) passed, $left failed" | tee -a "$log"
+echo "leftovers: $((4 - left)) passed, $left failed" | tee -a "$log"
 pass=0 fail=0 skip=0
 for line in $(grep -E "$summary" "$log" |
 	      sed -E 's/^[a-z0-9-]+: ([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?.*/\1:\2:\4/'); do
