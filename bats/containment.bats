@@ -524,9 +524,10 @@ waiter_cgroup_gone() {
 	# under PID 1's root, where the waiter mounts the hierarchies again
 	# once the command has ended; strace holds every mount(2) 0.3 s on
 	# its way back, so that such a process has all the time it needs.
-	# It must have been killed before: it never sees one.
+	# It must have been killed before: it never sees one (it could
+	# look there all along: what it first saw is checked).
 	# shellcheck disable=SC2016
-	local cmd='(echo alive >"$1/alive"
+	local cmd='(ls -A /proc/1/root/ >"$1/root"; echo alive >"$1/alive"
 		while :; do
 			if find /proc/1/root/sys/fs/cgroup -name cgroup.procs 2>/dev/null | grep -q .; then
 				echo seen >"$1/seen"; exit 0
@@ -539,6 +540,8 @@ waiter_cgroup_gone() {
 		cx-cgroup run --rm --pids 50 "$name" \
 		cx-unshare --mount-proc /bin/sh -c "$cmd" sh "$TMP"
 	assert_equal "$(cat "$TMP/alive")" alive
+	# It could look under PID 1's root: the skeleton of mount points.
+	assert_equal "$(cat "$TMP/root")" sys
 	[ ! -e "$TMP/seen" ] || fail "a process the command left saw the cgroups: $(cat "$TMP/seen")"
 	waiter_cgroup_gone "$name"
 }
