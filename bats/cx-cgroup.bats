@@ -443,8 +443,10 @@ teardown_file() {
 	BG_PIDS="$BG_PIDS $!"
 	local i procs
 	procs="$(cg_mounts | head -n 1)/cx/$R/tree/leaf/cgroup.procs"
-	# Up to 20 s: a loaded machine is slow to start it.
-	for i in $(seq 200); do
+	# Up to 60 s: a loaded machine is slow to start it (20 s were not
+	# always enough for the sanitized build beside the guests of make
+	# check).
+	for ((i = 0; i < 600; i++)); do
 		[ "$(wc -l <"$procs")" -ge 2 ] && break
 		sleep 0.1
 	done
