@@ -11,12 +11,17 @@
 # Usage: cgroup-v2-lane.sh BUILD KERNEL-CACHE BATS-FILE...
 #   BUILD         the build folder with the tools (CX_BUILD) and rootfs/
 #   KERNEL-CACHE  where the Debian kernel is kept between runs (any BUILD)
-# Environment: CGROUP_V2_TIMEOUT (seconds, 5400), CGROUP_V2_MEM (MiB, 1024),
+# Environment: CGROUP_V2_TAG (the lane's name, cgroup-v2: its summary line
+# and its folder in BUILD, so that two lanes can run side by side),
+# CGROUP_V2_TIMEOUT (seconds, 5400), CGROUP_V2_MEM (MiB, 1024),
 # CGROUP_V2_SMP (2), CGROUP_V2_CPU (qemu's -cpu, max), CGROUP_V2_BATS_FLAGS
 # (more bats options: --timing, --filter REGEX), CX_ROUNDS (how many times
 # the containment races run, 5).
 set -u
-tag=cgroup-v2
+tag=${CGROUP_V2_TAG:-cgroup-v2}
+case $tag in
+'' | *[!a-z0-9-]*) echo "cgroup-v2: CGROUP_V2_TAG must be [a-z0-9-]+: $tag" >&2; exit 2 ;;
+esac
 build=${1:?usage: cgroup-v2-lane.sh BUILD KERNEL-CACHE BATS-FILE...}
 cache=${2:?usage: cgroup-v2-lane.sh BUILD KERNEL-CACHE BATS-FILE...}
 shift 2
@@ -28,7 +33,7 @@ timeout=${CGROUP_V2_TIMEOUT:-5400}
 mem=${CGROUP_V2_MEM:-1024}
 smp=${CGROUP_V2_SMP:-2}
 repo=$PWD
-out=$build/cgroup-v2
+out=$build/$tag
 share=$out/share
 start=$(date +%s.%N)
 
@@ -51,7 +56,7 @@ broken() {
 	finish 0 1 0
 }
 
-case $build in /*) ;; *) build=$repo/$build out=$build/cgroup-v2 share=$out/share ;; esac
+case $build in /*) ;; *) build=$repo/$build out=$build/$tag share=$out/share ;; esac
 case $cache in /*) ;; *) cache=$repo/$cache ;; esac
 for f in "$@"; do
 	[ -f "$f" ] || broken "no bats file $f"
