@@ -1399,7 +1399,8 @@ print(" ".join(d[7:] for d in c["rootfs"]["diff_ids"]))' "$cfg"
 
 podman_cgroups_gone() {
 	local d i
-	for i in $(seq 50); do
+	# Up to 30 s: conmon and podman's cleanup are slow on a loaded machine.
+	for ((i = 0; i < 300; i++)); do
 		for d in $(find /sys/fs/cgroup -depth -type d -path "*/$1*" 2>/dev/null); do
 			rmdir "$d" 2>/dev/null
 		done
