@@ -37,7 +37,7 @@ for what in mounts cgroups tmpdirs ociroots; do
 	$what >"$state/$what.before"
 done
 
-# What the guest runs is built first, so that no two makes build the
+# What the guests run is built first, so that no two makes build the
 # same files at once.
 "$@" --no-print-directory -s all rootfs helpers
 
@@ -46,8 +46,8 @@ done
 # test at a time, so one guest keeps about one core busy: two keep both,
 # once the host's suites are done.
 half_a= half_b= size_a=0 size_b=0
-for f in $(wc -c bats/*.bats | sort -rn | awk '$2 != "total" { print $2 }'); do
-	size=$(wc -c <"$f")
+for entry in $(wc -c bats/*.bats | sort -rn | awk '$2 != "total" { print $1 ":" $2 }'); do
+	size=${entry%%:*} f=${entry#*:}
 	if [ "$size_a" -le "$size_b" ]; then
 		half_a="$half_a $f" size_a=$((size_a + size))
 	else
@@ -55,7 +55,7 @@ for f in $(wc -c bats/*.bats | sort -rn | awk '$2 != "total" { print $2 }'); do
 	fi
 done
 for half in a b; do
-	eval "files=\$half_$half"
+	if [ "$half" = a ]; then files=$half_a; else files=$half_b; fi
 	CGROUP_V2_TAG=cgroup-v2-$half \
 		"$@" --no-print-directory -s check-cgroup-v2 \
 		CGROUP_V2_BATS="$(printf '%s\n' $files | sort | tr '\n' ' ')" \
