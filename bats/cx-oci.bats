@@ -1279,6 +1279,7 @@ fill"
 	run -0 P ps -aq
 	assert_output ""
 	run -0 P rmi -f "$id"
+	podman_settle "$cg"
 }
 
 # containerd with its state below $TMP, started for one test and stopped

@@ -1397,19 +1397,6 @@ print(" ".join(d[7:] for d in c["rootfs"]["diff_ids"]))' "$cfg"
 	assert_equal "$output" "$want"
 }
 
-podman_cgroups_gone() {
-	local d i
-	# Up to 30 s: conmon and podman's cleanup are slow on a loaded machine.
-	for ((i = 0; i < 300; i++)); do
-		for d in $(find /sys/fs/cgroup -depth -type d -path "*/$1*" 2>/dev/null); do
-			rmdir "$d" 2>/dev/null
-		done
-		[ -z "$(find /sys/fs/cgroup -type d -path "*/$1*" 2>/dev/null)" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 @test "save: podman pulls the layout and runs the image with its entrypoint, command, env and user" {
 	command -v podman >/dev/null || skip "podman is not installed (apt-get install podman)"
 	command -v runc >/dev/null || skip "runc is not installed"
@@ -1424,7 +1411,7 @@ podman_cgroups_gone() {
 	run -0 podman_here pull -q oci:out:v1
 	id=${lines[-1]}
 	run podman_here --runtime runc run --rm --network none --cgroup-parent "/$cg" "$id"
-	podman_cgroups_gone "$cg"
+	podman_settle "$cg"
 	assert_success
 	assert_output "hello from /etc as 7:8
 from the upper"

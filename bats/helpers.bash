@@ -285,3 +285,31 @@ podman_here() {
 		--runroot "$TMP/podman-run" --storage-driver vfs \
 		--cgroup-manager cgroupfs --events-backend none "$@"
 }
+
+# After podman_here: wait until no process of it is left, then remove the
+# cgroups below /CG and fail, naming what holds one, if any stays.  conmon
+# waits for its exit command (podman container cleanup), which runs in
+# conmon's cgroup, so that cgroup empties only when both are gone; on a
+# loaded machine that takes many seconds.  Up to 120 s, most of it only
+# when something is wrong.
+podman_settle() {
+	local cg=$1 d i left procs
+	for ((i = 0; i < 1200; i++)); do
+		pgrep -f -- "$TMP/podman-root" >/dev/null || break
+		sleep 0.1
+	done
+	for ((i = 0; i < 50; i++)); do
+		for d in $(find /sys/fs/cgroup -depth -type d -path "*/$cg*" 2>/dev/null); do
+			rmdir "$d" 2>/dev/null
+		done
+		left=$(find /sys/fs/cgroup -type d -path "*/$cg*" 2>/dev/null)
+		[ -z "$left" ] && return 0
+		sleep 0.1
+	done
+	for d in $left; do
+		procs=$(paste -sd, "$d/cgroup.procs" 2>/dev/null)
+		echo "# $d holds: ${procs:+$(ps -o pid=,args= -p "$procs" | tr '\n' ';')}" >&2
+	done
+	echo "# podman's own processes: $(pgrep -af -- "$TMP/podman-root" | tr '\n' ';')" >&2
+	return 1
+}
