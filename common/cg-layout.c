@@ -67,7 +67,11 @@ static char *v1_ctls(const char *opts)
 /* A super option to mount a hierarchy again with: all but rw or ro,
  * and the release agent (a second mount gets no say in it).  For
  * cgroup2 all count: a mount in the first cgroup namespace sets them
- * for the whole host, and leaving one out would clear it. */
+ * for the whole host, and leaving one out would clear it.  They go to
+ * mount(2) as mountinfo shows them, escapes and all: none of them can
+ * hold a character the kernel escapes there (v1's name= takes letters,
+ * digits, '.', '-' and '_' only; the one path, release_agent, is left
+ * out). */
 static bool mountable(const char *s, size_t len)
 {
 	return !(len == 2 && (!strncmp(s, "rw", 2) || !strncmp(s, "ro", 2))) &&
