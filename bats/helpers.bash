@@ -172,10 +172,10 @@ child_of() {
 	return 1
 }
 
-# Wait (up to 5 s) until process $1 runs $2 (its comm) as user $3.
+# Wait (up to 15 s) until process $1 runs $2 (its comm) as user $3.
 wait_for_run_as() {
 	local i
-	for i in $(seq 50); do
+	for i in $(seq 150); do
 		[ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ] &&
 			grep -q "^Uid:	$3	" "/proc/$1/status" && return 0
 		sleep 0.1
@@ -206,13 +206,14 @@ require_helper() {
 
 # cx-unshare --pid --kill-child TOOL ARGS... (a cx tool that becomes
 # uid 1000, then runs sleep) under strace, which holds setresuid back
-# 3 s after the uid has changed, which cleared the parent-death signal:
+# 8 s after the uid has changed, which cleared the parent-death signal:
 # cx-unshare is killed inside that window, and the child must die
-# without ever running its command.
+# without ever running its command.  3 s was too short a window for the
+# polling below to see under emulation with a loaded host.
 kill_parent_in_id_change() {
 	local tool=$1
 	strace -f -qq -o /dev/null -e trace=setresuid \
-		-e inject=setresuid:delay_exit=3000000 \
+		-e inject=setresuid:delay_exit=8000000 \
 		cx-unshare --pid --kill-child "$@" </dev/null >/dev/null 2>&1 3>&- &
 	BG_PIDS="$BG_PIDS $!"
 	# strace forks a few children of its own to probe ptrace first.
