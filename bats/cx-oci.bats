@@ -93,11 +93,7 @@ teardown() {
 	[ -d "${TMP:-}/state" ] && for d in "$TMP/state"/*/; do
 		[ -d "$d" ] && cx-oci --root "$TMP/state" delete --force "$(basename "$d")" 2>/dev/null
 	done
-	if [ -n "${CG:-}" ]; then
-		for d in $(find /sys/fs/cgroup -depth -type d -path "*/$CG*" 2>/dev/null); do
-			rmdir "$d" 2>/dev/null
-		done
-	fi
+	if [ -n "${CG:-}" ]; then rmdir_cgroups "$CG"; fi
 	# The cx base a test made (a relative cgroupsPath), when empty.
 	if [ -n "${CX_BASES+x}" ]; then
 		for d in $(cx_bases); do

@@ -287,6 +287,16 @@ podman_here() {
 		--cgroup-manager cgroupfs --events-backend none "$@"
 }
 
+# Remove every cgroup (in every hierarchy) whose path has a component
+# that starts with $1, the deepest first; those still in use stay.
+rmdir_cgroups() {
+	local d
+	for d in $(find /sys/fs/cgroup -depth -type d -path "*/$1*" 2>/dev/null); do
+		rmdir "$d" 2>/dev/null
+	done
+	return 0
+}
+
 # After podman_here: wait until no process of it is left, then remove the
 # cgroups below /CG and fail, naming what holds one, if any stays.  conmon
 # waits for its exit command (podman container cleanup), which runs in
@@ -300,9 +310,7 @@ podman_settle() {
 		sleep 0.1
 	done
 	for ((i = 0; i < 50; i++)); do
-		for d in $(find /sys/fs/cgroup -depth -type d -path "*/$cg*" 2>/dev/null); do
-			rmdir "$d" 2>/dev/null
-		done
+		rmdir_cgroups "$cg"
 		left=$(find /sys/fs/cgroup -type d -path "*/$cg*" 2>/dev/null)
 		[ -z "$left" ] && return 0
 		sleep 0.1
