@@ -109,7 +109,9 @@ start_grabber() {
 	require_helper "$HELPER_GRAB"
 	cp "$HELPER_GRAB" "$ROOTFS/grab"
 	start_bg grabber "$ROOTFS" "$@"
+	# cx-unshare fills the pidfile before the command runs.
 	PID=$(cat "$TMP/pid")
+	[[ $PID =~ ^[0-9]+$ ]] || fail "no PID in $TMP/pid: '$PID'"
 }
 
 # The common chain up to the grabber, which is PID 1 of the container,

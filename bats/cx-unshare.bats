@@ -524,6 +524,34 @@ assert_proc_protected() {
 	assert_output sleep
 }
 
+@test "--pidfile holds the command's PID before the command runs: --fork, --pid, --init, and the init's other way" {
+	local args st
+	# strace holds back every write(2) and writev(2) 0.3 s, cx-unshare's
+	# to the pidfile too (musl's dprintf writes with writev): the
+	# command must still find its PID there.  Without
+	# --mount-proc, /proc is the host's and names cut's parent, the
+	# command, by its host PID.
+	# shellcheck disable=SC2016
+	local check='read -r p <"$1" || exit 3; [ -n "$p" ] || exit 4
+		[ -n "$2" ] || [ "$p" = "$(cut -d" " -f4 /proc/self/stat)" ] || exit 5'
+	for args in "--fork" "--pid --fork" "--pid --fork --init" \
+		"--pid --fork --init --mount-proc" "nosys --pid --fork --init"; do
+		rm -f "$TMP/pid"
+		local pre=() proc=""
+		[[ $args == nosys* ]] && pre=("$CX_BUILD/tests/helper-nosys")
+		[[ $args == *--mount-proc ]] && proc=1
+		st=0
+		# shellcheck disable=SC2086
+		strace -f -qq -o /dev/null -e trace=write,writev \
+			-e inject=write,writev:delay_enter=300000 "${pre[@]}" \
+			cx-unshare ${args#nosys} --pidfile "$TMP/pid" /bin/sh -c "$check" \
+			sh "$TMP/pid" "$proc" || st=$?
+		assert_equal "$args: status $st" "$args: status 0"
+		# It made the file; it removes it once the command is done.
+		assert [ ! -e "$TMP/pid" ]
+	done
+}
+
 @test "empty arguments and conflicting maps are usage errors" {
 	run -125 cx-unshare --setgroups= --user true
 	assert_line --index 0 "cx-unshare: option '--setgroups' requires a non-empty argument after '='"

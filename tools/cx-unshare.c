@@ -1075,6 +1075,18 @@ static void isolate_init(void)
 		cx_die_last();
 }
 
+/* --init with --pidfile: the command has a PID; say so to the parent
+ * on READY and wait for its byte on GO, which comes once the pidfile
+ * holds that PID.  False when the parent has gone without it. */
+static bool pidfile_turn(int ready, int go)
+{
+	char byte = 1;
+
+	if (write(ready, &byte, 1) != 1)
+		return false;
+	return read(go, &byte, 1) == 1;
+}
+
 #if CX_HAVE_VFORK3
 /* The command's half of spawn_isolated: back to the root and working
  * directory the init had, then the command.  It runs in the init's
@@ -1087,6 +1099,7 @@ static void isolate_init(void)
 struct back {
 	int root, cwd, toolfd;
 	char **argv;
+	int ready, go;	/* --pidfile: pidfile_turn's */
 };
 
 static noreturn void command_back(struct back *b)
@@ -1105,6 +1118,9 @@ static noreturn void command_back(struct back *b)
 			strerror(errno));
 		_exit(CX_EXIT_FAIL);
 	}
+	/* Both close on the exec (O_CLOEXEC). */
+	if (b->go >= 0 && !pidfile_turn(b->ready, b->go))
+		_exit(CX_EXIT_FAIL);
 	cx_signals_release();
 	cx_exec(b->toolfd, b->argv);
 }
@@ -1119,10 +1135,10 @@ static noreturn void command_back(struct back *b)
  * the root and directory the init had (command_back).  Returns the
  * command's PID, or -2 when this way is not there (no fsmount, no
  * clone3, or a build that forks: run_init's other way). */
-static pid_t spawn_isolated(int toolfd, char **argv)
+static pid_t spawn_isolated(int toolfd, char **argv, int ready, int go)
 {
 #if CX_HAVE_VFORK3
-	struct back b = { -1, -1, toolfd, argv };
+	struct back b = { -1, -1, toolfd, argv, ready, go };
 	struct cx_clone_args args = {
 		.flags = CLONE_VM | CLONE_VFORK | CLONE_FILES,
 		.exit_signal = SIGCHLD,
@@ -1173,14 +1189,18 @@ static pid_t spawn_isolated(int toolfd, char **argv)
 #else
 	(void)toolfd;
 	(void)argv;
+	(void)ready;
+	(void)go;
 	return -2;
 #endif
 }
 
-/* As PID 1: run the command as our child and reap every orphan. */
-static void run_init(char **argv, int toolfd, int ready)
+/* As PID 1: run the command as our child and reap every orphan.  The
+ * parent hears on READY that the command is made; with GO (--pidfile),
+ * the command waits for the parent's byte there before its exec. */
+static void run_init(char **argv, int toolfd, int ready, int go)
 {
-	pid_t pid = spawn_isolated(toolfd, argv);
+	pid_t pid = spawn_isolated(toolfd, argv, ready, go);
 	int gate[2];
 
 	if (pid == -2) {
@@ -1193,9 +1213,20 @@ static void run_init(char **argv, int toolfd, int ready)
 		if (pid < 0)
 			cx_die_last();
 		isolate_init();
-		if (write(gate[1], "", 1) != 1)
+		/* A gate closed without its byte: the command exits 125. */
+		if ((go < 0 || pidfile_turn(ready, go)) &&
+		    write(gate[1], "", 1) != 1)
 			cx_die_errno("init: let the command run");
 		close(gate[1]);
+	}
+	/* With GO, pidfile_turn has told the parent already. */
+	if (go >= 0) {
+		close(go);
+	} else if (ready >= 0) {
+		char byte = 1;
+
+		if (write(ready, &byte, 1) < 0)
+			cx_warn_errno("write to parent");
 	}
 	/* The command holds the helper's pipe now, until its exec.  The
 	 * init keeps nothing open for the container's lifetime. */
@@ -1204,13 +1235,8 @@ static void run_init(char **argv, int toolfd, int ready)
 	undo.commit = -1;
 	if (toolfd >= 0)
 		close(toolfd);
-	if (ready >= 0) {
-		char byte = 1;
-
-		if (write(ready, &byte, 1) < 0)
-			cx_warn_errno("write to parent");
+	if (ready >= 0)
 		close(ready);
-	}
 	cx_exit_like(cx_wait_forward(pid, true));
 }
 
@@ -1259,9 +1285,12 @@ struct fds {
 /* What the two halves of the fork share, made before it. */
 struct forked {
 	int ready[2];	/* --init: the init says the command has started */
+	int go[2];	/* --init with --pidfile: the parent says the pidfile
+			 * holds the command's PID (pidfile_turn) */
 	int start[2];	/* --pid=FILE: the parent says the file is bound;
 			 * hiding: the parent has left the tree */
 	bool hide;
+	bool bind_pid;	/* --pid=FILE: the helper binds the child's */
 	int parent;	/* --kill-child: a PID file descriptor of ours */
 	int proc;	/* --init with --pidfile: /proc, to name the command */
 };
@@ -1269,14 +1298,20 @@ struct forked {
 static void prepare_fork(const struct ctx *c, const struct fds *fd,
 			 struct forked *f)
 {
-	*f = (struct forked){ { -1, -1 }, { -1, -1 }, c->hide, -1, -1 };
+	*f = (struct forked){ { -1, -1 }, { -1, -1 }, { -1, -1 }, c->hide,
+			      c->file[CX_NS_PID].path != NULL, -1, -1 };
 	if (c->init && pipe2(f->ready, O_CLOEXEC) < 0)
+		cx_die_errno("pipe");
+	if (c->init && fd->pidfile >= 0 && pipe2(f->go, O_CLOEXEC) < 0)
 		cx_die_errno("pipe");
 	if (c->init && fd->pidfile >= 0 &&
 	    (f->proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		cx_die_errno("open /proc");
-	/* With --pid=FILE the child waits until the file is bound. */
-	if ((c->file[CX_NS_PID].path || c->hide) &&
+	/* With --pid=FILE the child waits until the file is bound; with
+	 * --pidfile (no init), until the file holds its PID, so that the
+	 * command never finds it empty. */
+	if ((c->file[CX_NS_PID].path || c->hide ||
+	     (fd->pidfile >= 0 && !c->init)) &&
 	    pipe2(f->start, O_CLOEXEC) < 0)
 		cx_die_errno("pipe");
 	if (c->kill_sig && (f->parent = cx_pidfd_open(getpid(), 0)) < 0)
@@ -1311,6 +1346,8 @@ static noreturn void child_half(struct ctx *c, struct forked *f,
 	if (c->kill_sig)
 		die_with_parent(c->kill_sig, f->parent);
 	close(f->ready[0]);
+	if (f->go[1] >= 0)
+		close(f->go[1]);
 	if (f->start[0] >= 0) {
 		char go;
 
@@ -1327,7 +1364,7 @@ static noreturn void child_half(struct ctx *c, struct forked *f,
 		close(fd.pidfile);
 	become(c);
 	if (c->init)
-		run_init(cmd, fd.tool, f->ready[1]);
+		run_init(cmd, fd.tool, f->ready[1], f->go[0]);
 	cx_exec(fd.tool, cmd);
 }
 
@@ -1352,11 +1389,13 @@ static noreturn void parent_half(struct forked *f, struct helper *h,
 		if (f->hide) {
 			cx_ns_leave_for_waiting(NULL, "the waiting cx-unshare",
 						f->start[1], child);
-		} else {
+		} else if (f->bind_pid) {
 			if (tell(h->go, &child, sizeof(child)) < 0)
 				cx_warn_errno("write to the helper");
 			helper_stage(h);
 		}
+		if (f->ready[0] < 0)
+			write_pid(fd.pidfile, child);
 		if (write(f->start[1], "", 1) != 1)
 			cx_die_errno("write to the child");
 		close(f->start[1]);
@@ -1369,12 +1408,20 @@ static noreturn void parent_half(struct forked *f, struct helper *h,
 		char byte;
 
 		close(f->ready[1]);
-		if (read(f->ready[0], &byte, 1) == 1)
+		if (f->go[0] >= 0)
+			close(f->go[0]);
+		if (read(f->ready[0], &byte, 1) == 1) {
 			write_pid(fd.pidfile, command_pid(f->proc, child));
+			/* The command may run now (pidfile_turn). */
+			if (f->go[1] >= 0 && write(f->go[1], "", 1) != 1)
+				cx_warn_errno("write to the init");
+		}
+		if (f->go[1] >= 0)
+			close(f->go[1]);
 		close(f->ready[0]);
 		if (f->proc >= 0)
 			close(f->proc);
-	} else {
+	} else if (f->start[0] < 0) {
 		write_pid(fd.pidfile, child);
 	}
 	if (fd.pidfile >= 0)
