@@ -552,6 +552,35 @@ assert_proc_protected() {
 	done
 }
 
+@test "--pidfile that is a FIFO, a device or a link: refused, never opened; one that cannot be written: the command never runs" {
+	mkfifo "$TMP/fifo"
+	ln -s "$TMP/target" "$TMP/link"
+	# A FIFO with no reader would block the open for ever.
+	run -125 timeout 20 cx-unshare --fork --pidfile "$TMP/fifo" touch "$TMP/ran"
+	assert_output "cx-unshare: pidfile $TMP/fifo: not a regular file (a FIFO)"
+	run -125 cx-unshare --fork --pidfile /dev/full touch "$TMP/ran"
+	assert_output "cx-unshare: pidfile /dev/full: not a regular file (a character device)"
+	run -125 cx-unshare --fork --pidfile "$TMP/link" touch "$TMP/ran"
+	assert_output "cx-unshare: pidfile $TMP/link: not a regular file (a symbolic link)"
+	assert [ ! -e "$TMP/target" ]
+	assert [ -p "$TMP/fifo" ]
+	# A file system with no room left: the PID cannot be written, and
+	# the command, which waits for it, never runs; the file made goes.
+	mkdir "$TMP/full"
+	mount -t tmpfs -o size=4k tmpfs "$TMP/full"
+	dd if=/dev/zero of="$TMP/full/fill" bs=4k count=1 status=none
+	local args
+	for args in "" "--fork" "--pid --fork --init"; do
+		# shellcheck disable=SC2086
+		run -125 cx-unshare $args --pidfile "$TMP/full/pid" touch "$TMP/ran"
+		assert_output "cx-unshare: write pidfile $TMP/full/pid: No space left on device"
+		assert [ ! -e "$TMP/full/pid" ]
+	done
+	sleep 0.5
+	assert [ ! -e "$TMP/ran" ]
+	umount "$TMP/full"
+}
+
 @test "empty arguments and conflicting maps are usage errors" {
 	run -125 cx-unshare --setgroups= --user true
 	assert_line --index 0 "cx-unshare: option '--setgroups' requires a non-empty argument after '='"

@@ -106,6 +106,11 @@ static const char *file_kind(mode_t mode)
 
 int cx_open_regular(int fd, const char *shown)
 {
+	return cx_open_regular_as(fd, O_RDONLY, shown);
+}
+
+int cx_open_regular_as(int fd, int flags, const char *shown)
+{
 	struct stat a, b;
 	char path[64];
 	int rfd;
@@ -116,7 +121,7 @@ int cx_open_regular(int fd, const char *shown)
 		return cx_fail(0, "%s: not a regular file (%s)", shown,
 			       file_kind(a.st_mode));
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	rfd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	rfd = open(path, flags | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (rfd < 0)
 		return cx_fail(errno, "%s: open again through %s", shown, path);
 	/* A /proc that is not the kernel's could name anything. */

@@ -26,4 +26,8 @@ int cx_write_all(int fd, const void *buf, size_t len);
  * opened with O_NOFOLLOW). */
 int cx_open_regular(int fd, const char *shown);
 
+/* The same, opened with FLAGS (O_WRONLY | O_TRUNC, say) instead of
+ * O_RDONLY; O_NONBLOCK, O_NOCTTY and O_CLOEXEC are added. */
+int cx_open_regular_as(int fd, int flags, const char *shown);
+
 #endif

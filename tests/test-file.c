@@ -100,6 +100,19 @@ static void test_write_all(void **state)
 	assert_int_equal(cx_write_all(-1, "", 0), 0);
 }
 
+/* DIR/NAME, a new file holding TEXT; its path in PATH (256 bytes). */
+static void put_file(const char *dir, const char *name, const char *text,
+		     char *path)
+{
+	int fd;
+
+	snprintf(path, 256, "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
 /* What cx_open_regular makes of an O_PATH descriptor of NAME in DIR. */
 static int open_regular_at(const char *dir, const char *name, int flags)
 {
@@ -121,11 +134,7 @@ static void test_open_regular(void **state)
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/file", dir);
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, "ok", 2), 2);
-	close(fd);
+	put_file(dir, "file", "ok", path);
 	snprintf(path, sizeof(path), "%s/fifo", dir);
 	assert_int_equal(mkfifo(path, 0600), 0);
 	snprintf(path, sizeof(path), "%s/link", dir);
@@ -159,12 +168,51 @@ static void test_open_regular(void **state)
 	rmdir(dir);
 }
 
+/* cx_open_regular_as: the flags asked for, on a regular file only. */
+static void test_open_regular_as(void **state)
+{
+	char dir[] = "/tmp/cx-test-file.XXXXXX", path[256], buf[8];
+	int pfd, fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	put_file(dir, "file", "old text", path);
+
+	/* Opened for writing, and truncated: what is written is all. */
+	pfd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	assert_true(pfd >= 0);
+	fd = cx_open_regular_as(pfd, O_WRONLY | O_TRUNC, path);
+	close(pfd);
+	assert_true(fd >= 0);
+	assert_int_equal(fcntl(fd, F_GETFL) & O_ACCMODE, O_WRONLY);
+	assert_int_equal(write(fd, "new", 3), 3);
+	close(fd);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_int_equal(read(fd, buf, sizeof(buf)), 3);
+	assert_memory_equal(buf, "new", 3);
+	close(fd);
+	unlink(path);
+
+	/* A FIFO is never opened, for writing no more than for reading. */
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	pfd = open(path, O_PATH | O_CLOEXEC);
+	assert_true(pfd >= 0);
+	assert_int_equal(cx_open_regular_as(pfd, O_WRONLY | O_TRUNC, path), -1);
+	close(pfd);
+	assert_int_equal(cx_last_errno(), 0);
+	assert_non_null(strstr(cx_last_msg(), "not a regular file (a FIFO)"));
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_read_all),
 		cmocka_unit_test(test_write_all),
 		cmocka_unit_test(test_open_regular),
+		cmocka_unit_test(test_open_regular_as),
 	};
 
 	cx_init("test-file");

@@ -1,6 +1,7 @@
 /* cx-unshare: new namespaces, then the rest of argv. */
 #include "die.h"
 #include "exec.h"
+#include "file.h"
 #include "mount.h"
 #include "mountinfo.h"
 #include "ns.h"
@@ -858,17 +859,36 @@ static void open_pidfile(struct ctx *c, int *fd)
 		if (undo.piddir < 0)
 			cx_die_errno("open the directory of %s", c->pidfile);
 	} else if (errno == EEXIST) {
-		*fd = open(c->pidfile, O_WRONLY | O_TRUNC | O_CLOEXEC |
-					       O_NOFOLLOW);
+		/* There already: truncated if it is a regular file, never
+		 * opened otherwise (a FIFO would block us, a device take
+		 * the PID). */
+		char shown[PATH_MAX + 16];
+		int path = open(c->pidfile, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+
+		if (path < 0)
+			cx_die_errno("open pidfile %s", c->pidfile);
+		snprintf(shown, sizeof(shown), "pidfile %s", c->pidfile);
+		*fd = cx_open_regular_as(path, O_WRONLY | O_TRUNC, shown);
+		close(path);
+		if (*fd < 0)
+			cx_die_last();
 	}
 	if (*fd < 0)
 		cx_die_errno("open pidfile %s", c->pidfile);
 }
 
-static void write_pid(int fd, pid_t pid)
+/* Before the command runs: if this fails, we exit 125 and it never
+ * runs (the child and the init's command wait for our word). */
+static void write_pid(int fd, pid_t pid, const char *path)
 {
-	if (fd >= 0)
-		dprintf(fd, "%d\n", (int)pid);
+	char text[16];
+	int len;
+
+	if (fd < 0)
+		return;
+	len = snprintf(text, sizeof(text), "%d\n", (int)pid);
+	if (cx_write_all(fd, text, (size_t)len) < 0)
+		cx_die_errno("write pidfile %s", path);
 }
 
 /* Inside: proc (resolved inside the new root, so that a symlink there
@@ -1280,6 +1300,7 @@ struct fds {
 	int root;	/* --root, or -1 */
 	int tool;	/* the command, opened before the root change, or -1 */
 	int pidfile;	/* --pidfile, or -1 */
+	const char *pidpath;	/* its name, for errors */
 };
 
 /* What the two halves of the fork share, made before it. */
@@ -1395,7 +1416,7 @@ static noreturn void parent_half(struct forked *f, struct helper *h,
 			helper_stage(h);
 		}
 		if (f->ready[0] < 0)
-			write_pid(fd.pidfile, child);
+			write_pid(fd.pidfile, child, fd.pidpath);
 		if (write(f->start[1], "", 1) != 1)
 			cx_die_errno("write to the child");
 		close(f->start[1]);
@@ -1411,7 +1432,8 @@ static noreturn void parent_half(struct forked *f, struct helper *h,
 		if (f->go[0] >= 0)
 			close(f->go[0]);
 		if (read(f->ready[0], &byte, 1) == 1) {
-			write_pid(fd.pidfile, command_pid(f->proc, child));
+			write_pid(fd.pidfile, command_pid(f->proc, child),
+				  fd.pidpath);
 			/* The command may run now (pidfile_turn). */
 			if (f->go[1] >= 0 && write(f->go[1], "", 1) != 1)
 				cx_warn_errno("write to the init");
@@ -1422,7 +1444,7 @@ static noreturn void parent_half(struct forked *f, struct helper *h,
 		if (f->proc >= 0)
 			close(f->proc);
 	} else if (f->start[0] < 0) {
-		write_pid(fd.pidfile, child);
+		write_pid(fd.pidfile, child, fd.pidpath);
 	}
 	if (fd.pidfile >= 0)
 		close(fd.pidfile);
@@ -1521,7 +1543,7 @@ int main(int argc, char **argv)
 		if ((c.flags & CLONE_NEWPID) && strncmp(base, "cx-", 3) != 0)
 			cx_warn("--pid without --fork: %s stays in this PID namespace, only its children enter the new one (add --fork)",
 				cmd[0]);
-		write_pid(pidfd, getpid());
+		write_pid(pidfd, getpid(), c.pidfile);
 		enter_root(&c, rootfd);
 		become(&c);
 		/* Once the command runs, it owns the pidfile: the undo is an
@@ -1529,5 +1551,6 @@ int main(int argc, char **argv)
 		cx_exec(toolfd, cmd);
 	}
 
-	run_forked(&c, &h, &undo, (struct fds){ rootfd, toolfd, pidfd }, cmd);
+	run_forked(&c, &h, &undo, (struct fds){ rootfd, toolfd, pidfd, c.pidfile },
+		   cmd);
 }
