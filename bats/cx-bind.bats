@@ -837,6 +837,10 @@ idmap_source() {
 	assert_line --index 0 "cx-bind: invalid --map-users '1000:2000': FILE-ID:SHOWN-ID:COUNT, COUNT at least 1"
 	run -125 cx-bind --map-userns /proc/self/ns/mnt "$TMP/src" "$TMP/dst"
 	assert_output "cx-bind: --map-userns: /proc/self/ns/mnt is not a user namespace (such as /proc/PID/ns/user)"
+	# A FIFO is never opened: with no writer, that would block.
+	mkfifo "$TMP/fifo"
+	run -125 timeout 20 cx-bind --map-userns "$TMP/fifo" "$TMP/src" "$TMP/dst"
+	assert_output "cx-bind: --map-userns: $TMP/fifo is not a user namespace (such as /proc/PID/ns/user)"
 	run -125 cx-bind --map-userns /proc/self/ns/user --map-users 0:1:1 "$TMP/src" "$TMP/dst"
 	assert_line --index 0 --partial "a user namespace brings its own maps"
 	# proc cannot be idmapped, on any kernel.
