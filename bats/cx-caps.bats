@@ -406,6 +406,15 @@ start_kill_child() {
 	assert_line --regexp '^gid: +0\(root\)$'
 }
 
+@test "show in a root whose /etc/passwd and /etc/group are FIFOs: the ids without names, at once" {
+	rm -f "$ROOTFS/etc/passwd" "$ROOTFS/etc/group"
+	mkfifo "$ROOTFS/etc/passwd" "$ROOTFS/etc/group"
+	# Opened for reading, a FIFO with no writer would block for ever.
+	run -0 timeout 20 cx-chroot "$ROOTFS" cx-caps show
+	assert_line --regexp '^uid: +0$'
+	assert_line --regexp '^gid: +0$'
+}
+
 @test "show of itself with an ambient set: every set as its /proc/self/status has it" {
 	# The same process (sh execs show) as nobody, with cap_kill
 	# ambient: show asks the ambient bits of what is both permitted

@@ -328,6 +328,35 @@ int cx_lookup_uid(const char *passwd, uid_t uid, char *name, size_t len,
 	return 0;
 }
 
+struct by_id {
+	uint32_t id;
+	char *name;
+	size_t len;
+};
+
+static int match_id(char **field, int n, void *arg)
+{
+	struct by_id *q = arg;
+	uint32_t id;
+
+	if (n < 3 || cx_parse_u32(field[2], &id) < 0 || id != q->id)
+		return 0;
+	snprintf(q->name, q->len, "%s", field[0]);
+	return 1;
+}
+
+int cx_lookup_id(const char *db, uint32_t id, char *name, size_t len)
+{
+	struct by_id q = { id, name, len };
+	int rc = each_line(db, 4, match_id, &q);
+
+	if (rc <= 0) {
+		errno = rc < 0 ? errno : ENOENT;
+		return -1;
+	}
+	return 0;
+}
+
 struct subid {
 	const char *name;
 	uint32_t id, start, count;

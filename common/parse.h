@@ -39,6 +39,10 @@ int cx_parse_userspec(const char *s, const char *passwd, const char *group,
  * group.  -1 with ENOENT when there is none. */
 int cx_lookup_uid(const char *passwd, uid_t uid, char *name, size_t len,
 		  gid_t *gid);
+/* The name of the first entry of ID in DB, a passwd- or group-format
+ * file (the id is the third field of both).  -1 with ENOENT when there
+ * is none. */
+int cx_lookup_id(const char *db, uint32_t id, char *name, size_t len);
 /* The groups NAME is a member of in the group file, after PRIMARY (which
  * comes first): up to max; returns the count or -1. */
 int cx_user_groups(const char *group, const char *name, gid_t primary,

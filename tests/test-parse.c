@@ -648,6 +648,38 @@ static void test_lookup_uid(void **state)
 	assert_int_equal(errno, ERANGE);
 }
 
+/* The name of an id, in a passwd or a group file alike; only a regular
+ * file is read. */
+static void test_lookup_id(void **state)
+{
+	char name[32], fifo[128];
+
+	(void)state;
+	assert_int_equal(cx_lookup_id(passwd, 1000, name, sizeof(name)), 0);
+	assert_string_equal(name, "alice");
+	/* the first entry wins */
+	assert_int_equal(cx_lookup_id(passwd, 2000, name, sizeof(name)), 0);
+	assert_string_equal(name, "dup");
+	/* a line that ends after its id */
+	assert_int_equal(cx_lookup_id(passwd, 1010, name, sizeof(name)), 0);
+	assert_string_equal(name, "nogid");
+	assert_int_equal(cx_lookup_id(group, 50, name, sizeof(name)), 0);
+	assert_string_equal(name, "staff");
+	assert_int_equal(cx_lookup_id(group, 77, name, sizeof(name)), 0);
+	assert_string_equal(name, "short");
+	/* a long name is cut to the buffer, never past it */
+	assert_int_equal(cx_lookup_id(passwd, 65534, name, 4), 0);
+	assert_string_equal(name, "nob");
+	errno = 0;
+	assert_int_equal(cx_lookup_id(group, 4242, name, sizeof(name)), -1);
+	assert_int_equal(errno, ENOENT);
+	/* A FIFO is never read: it would block for ever. */
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(cx_lookup_id(fifo, 0, name, sizeof(name)), -1);
+	unlink(fifo);
+}
+
 /* A line longer than the reader's buffer must not be read as two
  * entries: its tail, which anyone who may set their own GECOS field
  * (chfn) can write, would otherwise become a user of its own. */
@@ -921,6 +953,7 @@ int main(void)
 		cmocka_unit_test(test_userspec_long),
 		cmocka_unit_test(test_groups),
 		cmocka_unit_test(test_lookup_uid),
+		cmocka_unit_test(test_lookup_id),
 		cmocka_unit_test(test_user_long_line),
 		cmocka_unit_test(test_idmap),
 		cmocka_unit_test(test_subid),

@@ -327,25 +327,14 @@ static void read_pid(pid_t pid, struct cx_capstate *st)
 
 /* --- show and decode -------------------------------------------------- */
 
-/* "0(root)", or "0" when the database has no such ID. */
+/* "0(root)", or "0" when the database has no such ID (or is not a
+ * regular file: it may be a hostile root's). */
 static const char *id_name(const char *db, uint32_t id, char *buf,
 			   size_t len)
 {
-	char line[1024], name[256] = "";
-	FILE *f = fopen(db, "re");
+	char name[256];
 
-	while (f && !name[0] && fgets(line, sizeof(line), f)) {
-		char *p = line, *n = strsep(&p, ":"), *id_field;
-		uint32_t v;
-
-		strsep(&p, ":");	/* the password */
-		id_field = strsep(&p, ":\n");
-		if (n && id_field && cx_parse_u32(id_field, &v) == 0 && v == id)
-			snprintf(name, sizeof(name), "%s", n);
-	}
-	if (f)
-		fclose(f);
-	if (name[0])
+	if (cx_lookup_id(db, id, name, sizeof(name)) == 0)
 		snprintf(buf, len, "%u(%s)", id, name);
 	else
 		snprintf(buf, len, "%u", id);
