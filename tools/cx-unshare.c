@@ -1443,9 +1443,8 @@ static noreturn void parent_half(struct forked *f, struct helper *h,
 		close(f->ready[0]);
 		if (f->proc >= 0)
 			close(f->proc);
-	} else if (f->start[0] < 0) {
-		write_pid(fd.pidfile, child, fd.pidpath);
 	}
+	/* Without --init the PID went in before the start byte. */
 	if (fd.pidfile >= 0)
 		close(fd.pidfile);
 	/* --detach: the child owns all we made, the pidfile too; it goes
