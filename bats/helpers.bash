@@ -137,10 +137,11 @@ mounts_below_tmp() {
 	awk -v t="$TMP" 'index($5, t) == 1' /proc/self/mountinfo | wc -l
 }
 
-# Wait (up to 5 s) until FILE exists and is not empty.
+# Wait (up to 30 s: the guest lanes run under emulation, beside another)
+# until FILE exists and is not empty.
 wait_for_file() {
 	local i
-	for i in $(seq 50); do
+	for i in $(seq 300); do
 		[ -s "$1" ] && return 0
 		sleep 0.1
 	done
