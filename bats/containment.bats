@@ -407,6 +407,32 @@ init_attack() {
 	assert_output --regexp '^init [SR] dirs 0$'
 }
 
+# With --pidfile the parent keeps what it needs to write and remove the
+# pidfile (its directory, and the host's proc to name the init's child):
+# the init, PID 1 of the container, must hold neither.  A root process
+# in the container with every capability would open them through
+# /proc/1/fd, and from the host's proc reach /proc/PID/root of any host
+# process.
+@test "fd: the init of cx-unshare --init --pidfile holds neither the pidfile's directory nor the host's proc" {
+	use_tools writable
+	require_helper "$CX_BUILD/tests/helper-noclone3"
+	local probe='
+		n=0
+		for f in /proc/1/fd/*; do
+			if [ -d "$f" ] || [ -d "$f/" ]; then n=$((n + 1)); ls "$f/" | head -3; fi
+		done
+		echo "dirs $n"'
+	local pre
+	for pre in "" "$CX_BUILD/tests/helper-noclone3"; do
+		# shellcheck disable=SC2086
+		run -0 $pre cx-unshare --mount --pid --init --pidfile "$TMP/pid" \
+			cx-chroot --pivot "$ROOTFS" cx-unshare --mount-proc \
+			/bin/sh -c "$probe"
+		assert_output "dirs 0"
+		assert [ ! -e "$TMP/pid" ]
+	done
+}
+
 # --- wait: a process that only waits, in the container's sight ---------
 
 # cx-cgroup run --rm waits for its command to remove the cgroup, and so

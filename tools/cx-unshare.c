@@ -1323,8 +1323,10 @@ static void prepare_fork(const struct ctx *c, const struct fds *fd,
 			      c->file[CX_NS_PID].path != NULL, -1, -1 };
 	if (c->init && pipe2(f->ready, O_CLOEXEC) < 0)
 		cx_die_errno("pipe");
-	if (c->init && fd->pidfile >= 0 && pipe2(f->go, O_CLOEXEC) < 0)
-		cx_die_errno("pipe");
+	/* Sockets, as the helper's: the parent's send(MSG_NOSIGNAL) to a
+	 * child or command that has gone fails, and does not kill it. */
+	if (c->init && fd->pidfile >= 0 && channel(f->go) < 0)
+		cx_die_errno("socketpair");
 	if (c->init && fd->pidfile >= 0 &&
 	    (f->proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		cx_die_errno("open /proc");
@@ -1332,9 +1334,8 @@ static void prepare_fork(const struct ctx *c, const struct fds *fd,
 	 * --pidfile (no init), until the file holds its PID, so that the
 	 * command never finds it empty. */
 	if ((c->file[CX_NS_PID].path || c->hide ||
-	     (fd->pidfile >= 0 && !c->init)) &&
-	    pipe2(f->start, O_CLOEXEC) < 0)
-		cx_die_errno("pipe");
+	     (fd->pidfile >= 0 && !c->init)) && channel(f->start) < 0)
+		cx_die_errno("socketpair");
 	if (c->kill_sig && (f->parent = cx_pidfd_open(getpid(), 0)) < 0)
 		cx_die_errno("pidfd_open");
 }
@@ -1361,9 +1362,21 @@ static void become(const struct ctx *c)
 /* The child: in the new PID namespace, if there is one; it runs the
  * command, or the init that runs it. */
 static noreturn void child_half(struct ctx *c, struct forked *f,
-				struct fds fd, char **cmd, struct undo *u)
+				struct helper *h, struct fds fd, char **cmd,
+				struct undo *u)
 {
+	/* The parent's alone: the init, PID 1 of the container, must not
+	 * hold the pidfile's directory, the host's proc nor the helper's
+	 * sockets. */
+	if (u->piddir >= 0)
+		close(u->piddir);
 	u->piddir = -1;	/* the parent's to remove */
+	if (f->proc >= 0)
+		close(f->proc);
+	if (h->go >= 0) {
+		close(h->go);
+		close(h->ack);
+	}
 	if (c->kill_sig)
 		die_with_parent(c->kill_sig, f->parent);
 	close(f->ready[0]);
@@ -1395,10 +1408,6 @@ static noreturn void parent_half(struct forked *f, struct helper *h,
 				 pid_t child, struct fds fd, struct undo *u,
 				 bool detach)
 {
-	/* The child holds the helper's pipe now, until its exec. */
-	if (u->commit >= 0)
-		close(u->commit);
-	u->commit = -1;
 	if (f->parent >= 0)
 		close(f->parent);
 	if (fd.tool >= 0)
@@ -1417,7 +1426,7 @@ static noreturn void parent_half(struct forked *f, struct helper *h,
 		}
 		if (f->ready[0] < 0)
 			write_pid(fd.pidfile, child, fd.pidpath);
-		if (write(f->start[1], "", 1) != 1)
+		if (tell(f->start[1], "", 1) < 0)
 			cx_die_errno("write to the child");
 		close(f->start[1]);
 	}
@@ -1434,8 +1443,9 @@ static noreturn void parent_half(struct forked *f, struct helper *h,
 		if (read(f->ready[0], &byte, 1) == 1) {
 			write_pid(fd.pidfile, command_pid(f->proc, child),
 				  fd.pidpath);
-			/* The command may run now (pidfile_turn). */
-			if (f->go[1] >= 0 && write(f->go[1], "", 1) != 1)
+			/* The command may run now (pidfile_turn); if it
+			 * has gone meanwhile, EPIPE, not SIGPIPE. */
+			if (f->go[1] >= 0 && tell(f->go[1], "", 1) < 0)
 				cx_warn_errno("write to the init");
 		}
 		if (f->go[1] >= 0)
@@ -1447,6 +1457,12 @@ static noreturn void parent_half(struct forked *f, struct helper *h,
 	/* Without --init the PID went in before the start byte. */
 	if (fd.pidfile >= 0)
 		close(fd.pidfile);
+	/* The child holds the helper's socket now, until its exec: our
+	 * exit() before this line told the helper to undo its work (a
+	 * pidfile we could not write, say). */
+	if (u->commit >= 0)
+		close(u->commit);
+	u->commit = -1;
 	/* --detach: the child owns all we made, the pidfile too; it goes
 	 * on below whoever reaps our orphans (PR_SET_CHILD_SUBREAPER). */
 	if (detach)
@@ -1469,7 +1485,7 @@ static noreturn void run_forked(struct ctx *c, struct helper *h,
 	if (child < 0)
 		cx_die_errno("fork");
 	if (child == 0)
-		child_half(c, &f, fd, cmd, u);
+		child_half(c, &f, h, fd, cmd, u);
 	parent_half(&f, h, child, fd, u, c->detach);
 }
 
