@@ -575,6 +575,13 @@ assert_proc_protected() {
 		run -125 cx-unshare $args --pidfile "$TMP/full/pid" touch "$TMP/ran"
 		assert_output "cx-unshare: write pidfile $TMP/full/pid: No space left on device"
 		assert [ ! -e "$TMP/full/pid" ]
+		# A namespace bound to a file is taken back as well.
+		# shellcheck disable=SC2086
+		run -125 cx-unshare $args --net="$TMP/net" --pidfile "$TMP/full/pid" \
+			touch "$TMP/ran"
+		assert_output "cx-unshare: write pidfile $TMP/full/pid: No space left on device"
+		assert [ ! -e "$TMP/net" ]
+		assert_equal "$(grep -c " $TMP/net " /proc/self/mountinfo)" 0
 	done
 	sleep 0.5
 	assert [ ! -e "$TMP/ran" ]
