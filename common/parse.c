@@ -339,7 +339,9 @@ static int match_id(char **field, int n, void *arg)
 	struct by_id *q = arg;
 	uint32_t id;
 
-	if (n < 3 || cx_parse_u32(field[2], &id) < 0 || id != q->id)
+	/* A line with no name names nobody: the next one may. */
+	if (n < 3 || !*field[0] || cx_parse_u32(field[2], &id) < 0 ||
+	    id != q->id)
 		return 0;
 	snprintf(q->name, q->len, "%s", field[0]);
 	return 1;

@@ -284,6 +284,9 @@ static const char passwd_text[] =
 	/* the first entry of a name wins */
 	"dup:x:2000:2000::/:/bin/sh\n"
 	"dup:x:2001:2001::/:/bin/sh\n"
+	/* no name: an id alone is not an entry */
+	":x:3000:3000::/:/bin/sh\n"
+	"named:x:3000:3000::/:/bin/sh\n"
 	"nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n";
 
 static const char group_text[] =
@@ -294,6 +297,8 @@ static const char group_text[] =
 	"staff:x:50:bobby,alice\n"
 	"badgid:x:oops:\n"
 	"short:x:77\n"
+	":x:88:\n"
+	"eighty:x:88:\n"
 	"nogroup:x:65534:\n";
 
 static int write_file(const char *path, const char *text)
@@ -667,6 +672,11 @@ static void test_lookup_id(void **state)
 	assert_string_equal(name, "staff");
 	assert_int_equal(cx_lookup_id(group, 77, name, sizeof(name)), 0);
 	assert_string_equal(name, "short");
+	/* an entry with no name is passed over */
+	assert_int_equal(cx_lookup_id(passwd, 3000, name, sizeof(name)), 0);
+	assert_string_equal(name, "named");
+	assert_int_equal(cx_lookup_id(group, 88, name, sizeof(name)), 0);
+	assert_string_equal(name, "eighty");
 	/* a long name is cut to the buffer, never past it */
 	assert_int_equal(cx_lookup_id(passwd, 65534, name, 4), 0);
 	assert_string_equal(name, "nob");
