@@ -115,14 +115,10 @@ int cx_read_pidfile(const char *path, pid_t *pid)
 {
 	char *text, shown[PATH_MAX + 16];
 	size_t len;
-	int fd, rfd, rc;
+	int rfd, rc;
 
-	fd = open(path, O_PATH | O_CLOEXEC);
-	if (fd < 0)
-		return cx_fail(errno, "open pidfile %s", path);
 	snprintf(shown, sizeof(shown), "pidfile %s", path);
-	rfd = cx_open_regular(fd, shown);
-	close(fd);
+	rfd = cx_open_regular_path(path, 0, O_RDONLY, shown);
 	if (rfd < 0)
 		return -1;
 	rc = cx_read_all(rfd, 64, &text, &len, path);

@@ -206,6 +206,67 @@ static void test_open_regular_as(void **state)
 	rmdir(dir);
 }
 
+/* The next descriptor open(2) would give: one that leaks moves it. */
+static int next_fd(void)
+{
+	int fd = dup(0);
+
+	close(fd);
+	return fd;
+}
+
+static void test_open_regular_path(void **state)
+{
+	char dir[] = "/tmp/cx-test-file.XXXXXX", path[256], link[256];
+	char buf[8];
+	int fd, first;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	put_file(dir, "file", "text", path);
+	snprintf(link, sizeof(link), "%s/link", dir);
+	assert_int_equal(symlink(path, link), 0);
+	first = next_fd();
+
+	/* A regular file: opened, and only the one descriptor is left. */
+	fd = cx_open_regular_path(path, O_NOFOLLOW, O_RDONLY, "the file");
+	assert_true(fd >= 0);
+	assert_int_equal(read(fd, buf, sizeof(buf)), 4);
+	assert_memory_equal(buf, "text", 4);
+	close(fd);
+	assert_int_equal(next_fd(), first);
+
+	/* A link is followed unless PATHFLAGS says O_NOFOLLOW. */
+	fd = cx_open_regular_path(link, 0, O_RDONLY, "the link");
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(cx_open_regular_path(link, O_NOFOLLOW, O_RDONLY,
+					      "the link"), -1);
+	assert_int_equal(cx_last_errno(), 0);
+	assert_string_equal(cx_last_msg(),
+			    "the link: not a regular file (a symbolic link)");
+	assert_int_equal(next_fd(), first);
+
+	/* A name that is not there: "open" and the label, with errno. */
+	unlink(path);
+	assert_int_equal(cx_open_regular_path(path, 0, O_RDONLY, "gone"), -1);
+	assert_int_equal(cx_last_errno(), ENOENT);
+	assert_non_null(strstr(cx_last_msg(), "open gone"));
+
+	/* A FIFO, even for writing, and a directory: never opened. */
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(cx_open_regular_path(path, 0, O_WRONLY | O_TRUNC,
+					      "fifo"), -1);
+	assert_string_equal(cx_last_msg(), "fifo: not a regular file (a FIFO)");
+	assert_int_equal(cx_open_regular_path(dir, 0, O_RDONLY, "dir"), -1);
+	assert_string_equal(cx_last_msg(),
+			    "dir: not a regular file (a directory)");
+	assert_int_equal(next_fd(), first);
+	unlink(path);
+	unlink(link);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -213,6 +274,7 @@ int main(void)
 		cmocka_unit_test(test_write_all),
 		cmocka_unit_test(test_open_regular),
 		cmocka_unit_test(test_open_regular_as),
+		cmocka_unit_test(test_open_regular_path),
 	};
 
 	cx_init("test-file");

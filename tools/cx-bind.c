@@ -837,17 +837,12 @@ static void open_userns(struct ctx *c)
 	if (c->userns_file) {
 		/* A namespace file is a regular file of nsfs: anything else
 		 * is never opened (a FIFO would block us). */
-		char shown[PATH_MAX + 32];
-		int path = open(c->userns_file, O_PATH | O_CLOEXEC);
-
-		if (path < 0)
-			cx_die_errno("--map-userns: open %s", c->userns_file);
-		snprintf(shown, sizeof(shown), "--map-userns: %s",
-			 c->userns_file);
-		c->userns = cx_open_regular(path, shown);
-		close(path);
-		if (c->userns < 0 && cx_last_errno() != 0)
+		c->userns = cx_open_regular_path(c->userns_file, 0, O_RDONLY,
+						 c->userns_file);
+		if (c->userns < 0 && cx_last_errno() != 0) {
+			cx_fail_context("--map-userns");
 			cx_die_last();
+		}
 		if (c->userns < 0 ||
 		    ioctl(c->userns, NS_GET_NSTYPE) != CLONE_NEWUSER)
 			cx_die("--map-userns: %s is not a user namespace (such as /proc/PID/ns/user)",

@@ -1192,15 +1192,13 @@ static void read_exec_file(const char *path, const struct cx_capstate *want,
 	cap_t cap;
 	uid_t owner;
 	bool nosuid, mapped;
-	int pfd, fd;
+	int fd;
 
-	pfd = open(path, O_PATH | O_CLOEXEC);
-	if (pfd < 0)
-		cx_die_errno("predict: open %s", path);
-	fd = cx_open_regular(pfd, path);
-	close(pfd);
-	if (fd < 0)
+	fd = cx_open_regular_path(path, 0, O_RDONLY, path);
+	if (fd < 0) {
+		cx_fail_context("predict");
 		cx_die_last();
+	}
 	if (fstat(fd, &st) < 0 || fstatvfs(fd, &sv) < 0)
 		cx_die_errno("predict: stat %s", path);
 	nosuid = sv.f_flag & ST_NOSUID;

@@ -863,13 +863,10 @@ static void open_pidfile(struct ctx *c, int *fd)
 		 * opened otherwise (a FIFO would block us, a device take
 		 * the PID). */
 		char shown[PATH_MAX + 16];
-		int path = open(c->pidfile, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 
-		if (path < 0)
-			cx_die_errno("open pidfile %s", c->pidfile);
 		snprintf(shown, sizeof(shown), "pidfile %s", c->pidfile);
-		*fd = cx_open_regular_as(path, O_WRONLY | O_TRUNC, shown);
-		close(path);
+		*fd = cx_open_regular_path(c->pidfile, O_NOFOLLOW,
+					   O_WRONLY | O_TRUNC, shown);
 		if (*fd < 0)
 			cx_die_last();
 	}
