@@ -1061,6 +1061,24 @@ for l in open(sys.argv[1]):
 	assert_output --partial "error container nope does not exist"
 }
 
+@test "--log that is a FIFO: with no reader the failure is not held back; with one, the reader gets the line" {
+	mkfifo "$TMP/fifo"
+	run -125 timeout 10 cx-oci --root "$TMP/state" --log "$TMP/fifo" state nope
+	assert_output "cx-oci: container nope does not exist (in $TMP/state)"
+	# A reader (a shim collecting the log) holds the FIFO open.
+	exec 7<>"$TMP/fifo"
+	run -125 timeout 10 cx-oci --root "$TMP/state" --log "$TMP/fifo" state gone
+	run -0 timeout 5 head -n 1 <&7
+	exec 7<&-
+	assert_output --regexp '^[0-9T:-]+Z cx-oci: container gone does not exist \(in .*/state\)$'
+	# A regular file gets the line appended, as before.
+	echo old > "$TMP/log"
+	run -125 cx-oci --root "$TMP/state" --log "$TMP/log" state nope
+	run -0 cat "$TMP/log"
+	assert_line --index 0 old
+	assert_line --index 1 --partial "cx-oci: container nope does not exist"
+}
+
 @test "root.readonly: the root is made read-only after its mounts, as runc: a mount point it lacks is made, the mounts on it keep their flags, the root keeps the host's" {
 	require_static_tools
 	make_bundle sh -c 'awk "\$5 == \"/\" { print \"root\", \$1, \$6 } \$5 == \"/newdir\" || \$5 == \"/proc\" { print \$5, \$2, \$6 }" /proc/self/mountinfo

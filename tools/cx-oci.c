@@ -174,9 +174,22 @@ static void log_failure(const char *msg)
 	FILE *f;
 	char when[64];
 	time_t now = time(NULL);
+	int fd;
 
-	if (!log_file || !(f = fopen(log_file, "ae")))
+	if (!log_file)
 		return;
+	/* O_NONBLOCK: a FIFO with no reader says ENXIO at once instead of
+	 * holding the failure back for ever; one with a reader (a shim
+	 * that collects the log) is written as a file is. */
+	fd = open(log_file, O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK |
+				    O_NOCTTY | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	if (fcntl(fd, F_SETFL, O_APPEND) < 0 ||
+	    !(f = fdopen(fd, "a"))) {
+		close(fd);
+		return;
+	}
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 	if (log_json) {
 		json_t *o = json_pack("{s:s, s:s, s:s}", "level", "error",
