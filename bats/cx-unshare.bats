@@ -552,6 +552,53 @@ assert_proc_protected() {
 	done
 }
 
+@test "--pidfile is never seen empty: its name comes with the PID; a name made meanwhile is not taken over" {
+	local args st d="$TMP/pd"
+	# A tmpfs of our own: O_TMPFILE there on every kernel (the guest's
+	# overlayfs root has none before 6.6, and takes the older way).
+	mkdir "$d"
+	mount -t tmpfs tmpfs "$d"
+	for args in "" "--fork" "--pid --fork --init"; do
+		rm -f "$TMP/seen"
+		# Whoever waits for the name reads it at once; strace holds
+		# cx-unshare's writes back 0.3 s, so a file named before its
+		# PID is in would be read empty.
+		timeout 30 sh -c 'until [ -e "$1" ]; do :; done; cat "$1" > "$2"' \
+			sh "$d/pid" "$TMP/seen" &
+		local poller=$!
+		st=0
+		# shellcheck disable=SC2086
+		strace -f -qq -o /dev/null -e trace=write,writev \
+			-e inject=write,writev:delay_enter=300000 \
+			cx-unshare $args --pidfile "$d/pid" sleep 0.5 || st=$?
+		assert_equal "$args: status $st" "$args: status 0"
+		wait "$poller"
+		run -0 cat "$TMP/seen"
+		assert_output --regexp '^[0-9]+$'
+		# It made the name; it takes it back once the command is done.
+		[ -n "$args" ] && assert [ ! -e "$d/pid" ]
+		rm -f "$d/pid"
+	done
+	# A name made by someone else while the PID is being written: left
+	# as it is, and the command never runs.
+	strace -f -qq -o /dev/null -e trace=write,writev \
+		-e inject=write,writev:delay_enter=1000000 \
+		cx-unshare --fork --pidfile "$d/pid" touch "$TMP/ran" 2>"$TMP/err" &
+	local bg=$!
+	# The unnamed file, open in cx-unshare: "$d/#INODE (deleted)".
+	timeout 30 sh -c 'until find /proc/[0-9]*/fd -lname "$1/#*" 2>/dev/null | grep -q .; do sleep 0.05; done' sh "$d"
+	echo other > "$d/pid"
+	st=0
+	wait "$bg" || st=$?
+	assert_equal "$st" 125
+	run -0 cat "$TMP/err"
+	assert_output "cx-unshare: pidfile $d/pid: link the written file into place: File exists"
+	run -0 cat "$d/pid"
+	assert_output other
+	assert [ ! -e "$TMP/ran" ]
+	umount "$d"
+}
+
 @test "--pidfile that is a FIFO, a device or a link: refused, never opened; one that cannot be written: the command never runs" {
 	mkfifo "$TMP/fifo"
 	ln -s "$TMP/target" "$TMP/link"

@@ -421,8 +421,10 @@ static struct undo {
 	struct ctx *c;
 	bool helper_owns;	/* the helper removes the namespace files */
 	int commit;		/* to the helper: 'f' if we fail, EOF at exec */
-	int piddir;		/* the pidfile's directory, when we made it */
+	int piddir;		/* the pidfile's directory */
 	char *pidbase;
+	bool pidtmp;		/* the pidfile has no name yet (O_TMPFILE) */
+	bool pidmade;		/* its name is ours to remove */
 } undo = { .commit = -1, .piddir = -1 };
 
 static void remove_ns_files(struct ctx *c)
@@ -440,7 +442,7 @@ static void undo_at_exit(void)
 		cx_warn_errno("tell the helper to undo");
 	if (undo.c && !undo.helper_owns)
 		remove_ns_files(undo.c);
-	if (undo.piddir >= 0)
+	if (undo.piddir >= 0 && undo.pidmade)
 		unlinkat(undo.piddir, undo.pidbase, 0);
 }
 
@@ -839,39 +841,68 @@ static void enter_time_ns(void)
 
 static void open_pidfile(struct ctx *c, int *fd)
 {
-	char *copy;
+	char shown[PATH_MAX + 16], *copy;
+	struct stat st;
 
 	*fd = -1;
 	if (!c->pidfile)
 		return;
-	*fd = open(c->pidfile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
-				       O_NOFOLLOW, 0644);
-	if (*fd >= 0) {
-		/* Remembered by directory and name: the path may mean
-		 * something else once our root or mounts change. */
-		copy = strdup(c->pidfile);
-		if (!copy || !(undo.pidbase = strdup(basename(copy))))
-			cx_die_errno("strdup");
-		strcpy(copy, c->pidfile);
-		undo.piddir = open(dirname(copy), O_PATH | O_DIRECTORY |
-							  O_CLOEXEC);
-		free(copy);
-		if (undo.piddir < 0)
-			cx_die_errno("open the directory of %s", c->pidfile);
-	} else if (errno == EEXIST) {
+	snprintf(shown, sizeof(shown), "pidfile %s", c->pidfile);
+	/* Remembered by directory and name: the path may mean something
+	 * else once our root or mounts change. */
+	copy = strdup(c->pidfile);
+	if (!copy || !(undo.pidbase = strdup(basename(copy))))
+		cx_die_errno("strdup");
+	strcpy(copy, c->pidfile);
+	undo.piddir = open(dirname(copy), O_PATH | O_DIRECTORY | O_CLOEXEC);
+	free(copy);
+	if (undo.piddir < 0)
+		cx_die_errno("open the directory of %s", c->pidfile);
+	if (fstatat(undo.piddir, undo.pidbase, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		/* There already: truncated if it is a regular file, never
 		 * opened otherwise (a FIFO would block us, a device take
-		 * the PID). */
-		char shown[PATH_MAX + 16];
-
-		snprintf(shown, sizeof(shown), "pidfile %s", c->pidfile);
+		 * the PID).  It is not ours to remove. */
 		*fd = cx_open_regular_path(c->pidfile, O_NOFOLLOW,
 					   O_WRONLY | O_TRUNC, shown);
 		if (*fd < 0)
 			cx_die_last();
+		return;
 	}
+	if (errno != ENOENT)
+		cx_die_errno("open pidfile %s", c->pidfile);
+	/* A new file, without a name until it holds the PID (write_pid
+	 * links it in): whoever waits for the name never reads it
+	 * empty.  Where the file system has no O_TMPFILE (overlayfs
+	 * before 6.6, 9p), it is made with its name, empty, as before. */
+	*fd = openat(undo.piddir, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+	if (*fd >= 0) {
+		undo.pidtmp = true;
+		return;
+	}
+	*fd = openat(undo.piddir, undo.pidbase, O_WRONLY | O_CREAT | O_EXCL |
+				      O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (*fd < 0)
 		cx_die_errno("open pidfile %s", c->pidfile);
+	undo.pidmade = true;
+}
+
+/* The unnamed pidfile FD, now that it holds the PID, under its name:
+ * by the descriptor itself (AT_EMPTY_PATH, which asks for
+ * CAP_DAC_READ_SEARCH before 6.10), else through /proc.  Never over a
+ * name someone made meanwhile. */
+static void link_pidfile(int fd, const char *path)
+{
+	char proc[64];
+
+	if (linkat(fd, "", undo.piddir, undo.pidbase, AT_EMPTY_PATH) < 0) {
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		if (errno == EEXIST ||
+		    linkat(AT_FDCWD, proc, undo.piddir, undo.pidbase,
+			   AT_SYMLINK_FOLLOW) < 0)
+			cx_die_errno("pidfile %s: link the written file into place", path);
+	}
+	undo.pidtmp = false;
+	undo.pidmade = true;
 }
 
 /* Before the command runs: if this fails, we exit 125 and it never
@@ -886,6 +917,8 @@ static void write_pid(int fd, pid_t pid, const char *path)
 	len = snprintf(text, sizeof(text), "%d\n", (int)pid);
 	if (cx_write_all(fd, text, (size_t)len) < 0)
 		cx_die_errno("write pidfile %s", path);
+	if (undo.pidtmp)
+		link_pidfile(fd, path);
 }
 
 /* Inside: proc (resolved inside the new root, so that a symlink there
