@@ -321,7 +321,7 @@ qemu=$!
 # The TAP log as the guest writes it.
 tail -n +1 -f --pid=$qemu "$share/tap" &
 tailer=$!
-trap 'kill $qemu $tailer 2>/dev/null; exit 130' INT TERM
+trap 'kill $qemu $tailer 2>/dev/null; rm -f "$disk"; exit 130' INT TERM
 wait $qemu
 qstatus=$?
 wait $tailer

@@ -15,7 +15,23 @@ suites="unit lint-man lint-modules bats glibc-bats fuzz-short sanitize-unit sani
 state=$(mktemp -d)
 log=$state/log
 lanes=
-trap '[ -n "$lanes" ] && kill $lanes 2>/dev/null; rm -rf "$state"' EXIT
+# A lane is make, then the lane's script, then timeout and qemu (in a
+# process group of timeout's own): killing make alone would leave the
+# guest running.  The whole tree goes, the leaves first.
+kill_tree() {
+	for child in $(pgrep -P "$1"); do kill_tree "$child"; done
+	kill -TERM "$1" 2>/dev/null
+}
+cleanup() {
+	for lane in $lanes; do kill_tree "$lane"; done
+	rm -rf "$state"
+}
+trap cleanup EXIT
+# Signalled, the shell exits (once the suite in the foreground ends)
+# through the EXIT trap, which the signal alone would skip.
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
 summary='^[a-z0-9-]+: [0-9]+ passed, [0-9]+ failed'
 
 # What the host has before: mounts (a kept namespace file is an nsfs
