@@ -597,6 +597,18 @@ assert_proc_protected() {
 	assert_output other
 	assert [ ! -e "$TMP/ran" ]
 	umount "$d"
+	# overlayfs: O_TMPFILE from Linux 6.6 on; before, the file is made
+	# under its name. Either way it holds the PID for the command, and
+	# goes when the command is done.
+	mkdir -p "$TMP/ov/l" "$TMP/ov/u" "$TMP/ov/w" "$TMP/ov/m"
+	mount -t overlay overlay -o "lowerdir=$TMP/ov/l,upperdir=$TMP/ov/u,workdir=$TMP/ov/w" "$TMP/ov/m"
+	for args in "--fork" "--pid --fork --init"; do
+		# shellcheck disable=SC2086
+		run -0 cx-unshare $args --pidfile "$TMP/ov/m/pid" cat "$TMP/ov/m/pid"
+		assert_output --regexp '^[0-9]+$'
+		assert [ ! -e "$TMP/ov/m/pid" ]
+	done
+	umount "$TMP/ov/m"
 }
 
 @test "--pidfile that is a FIFO, a device or a link: refused, never opened; one that cannot be written: the command never runs" {
