@@ -563,14 +563,15 @@ assert_proc_protected() {
 		# Whoever waits for the name reads it at once; strace holds
 		# cx-unshare's writes back 0.3 s, so a file named before its
 		# PID is in would be read empty.
-		timeout 30 sh -c 'until [ -e "$1" ]; do :; done; cat "$1" > "$2"' \
-			sh "$d/pid" "$TMP/seen" &
+		timeout 30 sh -c 'until [ -e "$1" ]; do sleep 0.01; done; cat "$1" > "$2"' \
+			sh "$d/pid" "$TMP/seen" 3>&- &
 		local poller=$!
+		BG_PIDS="${BG_PIDS:-} $poller"
 		st=0
 		# shellcheck disable=SC2086
 		strace -f -qq -o /dev/null -e trace=write,writev \
 			-e inject=write,writev:delay_enter=300000 \
-			cx-unshare $args --pidfile "$d/pid" sleep 0.5 || st=$?
+			cx-unshare $args --pidfile "$d/pid" sleep 2 || st=$?
 		assert_equal "$args: status $st" "$args: status 0"
 		wait "$poller"
 		run -0 cat "$TMP/seen"
@@ -580,13 +581,17 @@ assert_proc_protected() {
 		rm -f "$d/pid"
 	done
 	# A name made by someone else while the PID is being written: left
-	# as it is, and the command never runs.
-	strace -f -qq -o /dev/null -e trace=write,writev \
-		-e inject=write,writev:delay_enter=1000000 \
-		cx-unshare --fork --pidfile "$d/pid" touch "$TMP/ran" 2>"$TMP/err" &
+	# as it is, and the command never runs.  strace holds the link back
+	# 3 s; the unnamed file is open in cx-unshare meanwhile, as
+	# "$d/#INODE (deleted)".
+	strace -f -qq -o /dev/null -e trace=linkat \
+		-e inject=linkat:delay_enter=3000000 \
+		cx-unshare --fork --pidfile "$d/pid" touch "$TMP/ran" 2>"$TMP/err" 3>&- &
 	local bg=$!
-	# The unnamed file, open in cx-unshare: "$d/#INODE (deleted)".
-	timeout 30 sh -c 'until find /proc/[0-9]*/fd -lname "$1/#*" 2>/dev/null | grep -q .; do sleep 0.05; done' sh "$d"
+	BG_PIDS="${BG_PIDS:-} $bg"
+	timeout 30 sh -c 'until p=$(pgrep -P "$2") &&
+		find "/proc/$p/fd" -lname "$1/#*" -print -quit 2>/dev/null | grep -q .; do
+		sleep 0.05; done' sh "$d" "$bg"
 	echo other > "$d/pid"
 	st=0
 	wait "$bg" || st=$?
@@ -596,6 +601,13 @@ assert_proc_protected() {
 	run -0 cat "$d/pid"
 	assert_output other
 	assert [ ! -e "$TMP/ran" ]
+	rm "$d/pid"
+	# Neither link works (no /proc, credentials changed by --user):
+	# the file is made under its name, holds the PID, and goes after.
+	run -0 strace -f -qq -o /dev/null -e trace=linkat -e inject=linkat:error=ENOENT \
+		cx-unshare --fork --pidfile "$d/pid" cat "$d/pid"
+	assert_output --regexp '^[0-9]+$'
+	assert [ ! -e "$d/pid" ]
 	umount "$d"
 	# overlayfs: O_TMPFILE from Linux 6.6 on; before, the file is made
 	# under its name. Either way it holds the PID for the command, and
@@ -622,6 +634,10 @@ assert_proc_protected() {
 	run -125 cx-unshare --fork --pidfile "$TMP/link" touch "$TMP/ran"
 	assert_output "cx-unshare: pidfile $TMP/link: not a regular file (a symbolic link)"
 	assert [ ! -e "$TMP/target" ]
+	# A name with a slash at its end is a directory's: nothing is made.
+	run -125 cx-unshare --fork --pidfile "$TMP/new/" touch "$TMP/ran"
+	assert_output "cx-unshare: open pidfile $TMP/new/: Is a directory"
+	assert [ ! -e "$TMP/new" ]
 	assert [ -p "$TMP/fifo" ]
 	# A file system with no room left: the PID cannot be written, and
 	# the command, which waits for it, never runs; the file made goes.

@@ -839,15 +839,34 @@ static void enter_time_ns(void)
 	close(fd);
 }
 
+/* The pidfile made under its name, empty: ours to remove. */
+static int name_pidfile(const char *path)
+{
+	int fd = openat(undo.piddir, undo.pidbase, O_WRONLY | O_CREAT |
+				   O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+
+	if (fd < 0)
+		cx_die_errno("open pidfile %s", path);
+	undo.pidmade = true;
+	return fd;
+}
+
 static void open_pidfile(struct ctx *c, int *fd)
 {
 	char shown[PATH_MAX + 16], *copy;
-	struct stat st;
+	size_t len;
+	int path;
 
 	*fd = -1;
 	if (!c->pidfile)
 		return;
 	snprintf(shown, sizeof(shown), "pidfile %s", c->pidfile);
+	/* "dir/pid/" names a directory, not a file "pid" in dir. */
+	len = strlen(c->pidfile);
+	if (len && c->pidfile[len - 1] == '/') {
+		errno = EISDIR;
+		cx_die_errno("open pidfile %s", c->pidfile);
+	}
 	/* Remembered by directory and name: the path may mean something
 	 * else once our root or mounts change. */
 	copy = strdup(c->pidfile);
@@ -857,13 +876,14 @@ static void open_pidfile(struct ctx *c, int *fd)
 	undo.piddir = open(dirname(copy), O_PATH | O_DIRECTORY | O_CLOEXEC);
 	free(copy);
 	if (undo.piddir < 0)
-		cx_die_errno("open the directory of %s", c->pidfile);
-	if (fstatat(undo.piddir, undo.pidbase, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		cx_die_errno("open pidfile %s", c->pidfile);
+	path = openat(undo.piddir, undo.pidbase, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (path >= 0) {
 		/* There already: truncated if it is a regular file, never
 		 * opened otherwise (a FIFO would block us, a device take
 		 * the PID).  It is not ours to remove. */
-		*fd = cx_open_regular_path(c->pidfile, O_NOFOLLOW,
-					   O_WRONLY | O_TRUNC, shown);
+		*fd = cx_open_regular_as(path, O_WRONLY | O_TRUNC, shown);
+		close(path);
 		if (*fd < 0)
 			cx_die_last();
 		return;
@@ -879,30 +899,28 @@ static void open_pidfile(struct ctx *c, int *fd)
 		undo.pidtmp = true;
 		return;
 	}
-	*fd = openat(undo.piddir, undo.pidbase, O_WRONLY | O_CREAT | O_EXCL |
-				      O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (*fd < 0)
-		cx_die_errno("open pidfile %s", c->pidfile);
-	undo.pidmade = true;
+	*fd = name_pidfile(c->pidfile);
 }
 
 /* The unnamed pidfile FD, now that it holds the PID, under its name:
  * by the descriptor itself (AT_EMPTY_PATH, which asks for
- * CAP_DAC_READ_SEARCH before 6.10), else through /proc.  Never over a
- * name someone made meanwhile. */
-static void link_pidfile(int fd, const char *path)
+ * CAP_DAC_READ_SEARCH before 6.10, and the opener's credentials
+ * after), else through /proc.  Never over a name someone made
+ * meanwhile.  0, or -1 with errno when neither way can link. */
+static int link_pidfile(int fd)
 {
 	char proc[64];
 
 	if (linkat(fd, "", undo.piddir, undo.pidbase, AT_EMPTY_PATH) < 0) {
+		if (errno == EEXIST)
+			return -1;
 		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-		if (errno == EEXIST ||
-		    linkat(AT_FDCWD, proc, undo.piddir, undo.pidbase,
+		if (linkat(AT_FDCWD, proc, undo.piddir, undo.pidbase,
 			   AT_SYMLINK_FOLLOW) < 0)
-			cx_die_errno("pidfile %s: link the written file into place", path);
+			return -1;
 	}
-	undo.pidtmp = false;
 	undo.pidmade = true;
+	return 0;
 }
 
 /* Before the command runs: if this fails, we exit 125 and it never
@@ -917,8 +935,19 @@ static void write_pid(int fd, pid_t pid, const char *path)
 	len = snprintf(text, sizeof(text), "%d\n", (int)pid);
 	if (cx_write_all(fd, text, (size_t)len) < 0)
 		cx_die_errno("write pidfile %s", path);
-	if (undo.pidtmp)
-		link_pidfile(fd, path);
+	if (!undo.pidtmp)
+		return;
+	undo.pidtmp = false;
+	if (link_pidfile(fd) == 0)
+		return;
+	if (errno == EEXIST)
+		cx_die_errno("pidfile %s: link the written file into place", path);
+	/* Neither way links it (no /proc, say): under its name, as where
+	 * there is no O_TMPFILE. */
+	fd = name_pidfile(path);
+	if (cx_write_all(fd, text, (size_t)len) < 0)
+		cx_die_errno("write pidfile %s", path);
+	close(fd);
 }
 
 /* Inside: proc (resolved inside the new root, so that a symlink there
