@@ -306,7 +306,8 @@ static int match_uid(char **field, int n, void *arg)
 	struct by_uid *q = arg;
 	uint32_t uid, gid;
 
-	if (n < 4 || cx_parse_u32(field[2], &uid) < 0 || uid != q->uid ||
+	if (n < 4 || !*field[0] || cx_parse_u32(field[2], &uid) < 0 ||
+	    uid != q->uid ||
 	    cx_parse_u32(strsep(&field[3], ":"), &gid) < 0)
 		return 0;
 	snprintf(q->name, q->len, "%s", field[0]);

@@ -627,6 +627,10 @@ static void test_lookup_uid(void **state)
 	assert_int_equal(cx_lookup_uid(passwd, 2000, name, sizeof(name), &gid),
 			 0);
 	assert_string_equal(name, "dup");
+	/* an entry with no name is passed over */
+	assert_int_equal(cx_lookup_uid(passwd, 3000, name, sizeof(name), &gid),
+			 0);
+	assert_string_equal(name, "named");
 	errno = 0;
 	assert_int_equal(cx_lookup_uid(passwd, 4242, name, sizeof(name), &gid),
 			 -1);
