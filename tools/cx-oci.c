@@ -190,6 +190,9 @@ static void log_failure(const char *msg)
 		close(fd);
 		return;
 	}
+	/* A reader that leaves meanwhile: EPIPE, and we exit 125 as
+	 * we were about to, not killed by SIGPIPE. */
+	signal(SIGPIPE, SIG_IGN);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 	if (log_json) {
 		json_t *o = json_pack("{s:s, s:s, s:s}", "level", "error",
