@@ -17,13 +17,21 @@ log=$state/log
 lanes=
 # A lane is make, then the lane's script, then timeout and qemu (in a
 # process group of timeout's own): killing make alone would leave the
-# guest running.  The whole tree goes, the leaves first.
-kill_tree() {
-	for child in $(pgrep -P "$1"); do kill_tree "$child"; done
-	kill -TERM "$1" 2>/dev/null
+# guest running.  The whole tree is stopped first, from the top, so
+# that nothing in it starts a process the kill would miss; then all of
+# it gets TERM, and goes on to take it.
+stop_tree() {
+	kill -STOP "$1" 2>/dev/null || return
+	echo "$1"
+	for child in $(pgrep -P "$1"); do stop_tree "$child"; done
 }
 cleanup() {
-	for lane in $lanes; do kill_tree "$lane"; done
+	tree=
+	for lane in $lanes; do tree="$tree $(stop_tree "$lane")"; done
+	for pid in $tree; do kill -TERM "$pid" 2>/dev/null; done
+	for pid in $tree; do kill -CONT "$pid" 2>/dev/null; done
+	# The lanes write into $state until they end.
+	[ -n "$lanes" ] && wait $lanes 2>/dev/null
 	rm -rf "$state"
 }
 trap cleanup EXIT
