@@ -582,10 +582,10 @@ assert_proc_protected() {
 	done
 	# A name made by someone else while the PID is being written: left
 	# as it is, and the command never runs.  strace holds the link back
-	# 3 s; the unnamed file is open in cx-unshare meanwhile, as
-	# "$d/#INODE (deleted)".
+	# 10 s (a guest under load looks slowly); the unnamed file is open
+	# in cx-unshare meanwhile, as "$d/#INODE (deleted)".
 	strace -f -qq -o /dev/null -e trace=linkat \
-		-e inject=linkat:delay_enter=3000000 \
+		-e inject=linkat:delay_enter=10000000 \
 		cx-unshare --fork --pidfile "$d/pid" touch "$TMP/ran" 2>"$TMP/err" 3>&- &
 	local bg=$!
 	BG_PIDS="${BG_PIDS:-} $bg"
