@@ -134,12 +134,12 @@ int cx_open_regular_as(int fd, int flags, const char *shown)
 	return rfd;
 }
 
-int cx_open_regular_path(const char *path, int pathflags, int flags,
-			 const char *shown)
+int cx_open_regular_at(int dirfd, const char *path, int pathflags, int flags,
+		       const char *shown)
 {
 	int fd, rfd;
 
-	fd = open(path, O_PATH | O_CLOEXEC | pathflags);
+	fd = openat(dirfd, path, O_PATH | O_CLOEXEC | pathflags);
 	if (fd < 0)
 		return cx_fail(errno, "open %s", shown);
 	rfd = cx_open_regular_as(fd, flags, shown);

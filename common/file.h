@@ -30,10 +30,11 @@ int cx_open_regular(int fd, const char *shown);
  * O_RDONLY; O_NONBLOCK, O_NOCTTY and O_CLOEXEC are added. */
 int cx_open_regular_as(int fd, int flags, const char *shown);
 
-/* PATH, opened with O_PATH (and PATHFLAGS: O_NOFOLLOW, say), then as
+/* PATH, relative to DIRFD (AT_FDCWD: the working directory), opened
+ * with O_PATH (and PATHFLAGS: O_NOFOLLOW, say), then as
  * cx_open_regular_as does with FLAGS.  A PATH that cannot be opened is
- * recorded as "open SHOWN" with its errno. */
-int cx_open_regular_path(const char *path, int pathflags, int flags,
-			 const char *shown);
+ * recorded as "open SHOWN" with its errno (ENOENT: no such name). */
+int cx_open_regular_at(int dirfd, const char *path, int pathflags, int flags,
+		       const char *shown);
 
 #endif

@@ -118,7 +118,7 @@ int cx_read_pidfile(const char *path, pid_t *pid)
 	int rfd, rc;
 
 	snprintf(shown, sizeof(shown), "pidfile %s", path);
-	rfd = cx_open_regular_path(path, 0, O_RDONLY, shown);
+	rfd = cx_open_regular_at(AT_FDCWD, path, 0, O_RDONLY, shown);
 	if (rfd < 0)
 		return -1;
 	rc = cx_read_all(rfd, 64, &text, &len, path);

@@ -168,10 +168,22 @@ static void test_open_regular(void **state)
 	rmdir(dir);
 }
 
+/* The file at PATH holds TEXT and nothing more. */
+static void assert_file_is(const char *path, const char *text)
+{
+	char buf[64];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	assert_int_equal(read(fd, buf, sizeof(buf)), (int)strlen(text));
+	assert_memory_equal(buf, text, strlen(text));
+	close(fd);
+}
+
 /* cx_open_regular_as: the flags asked for, on a regular file only. */
 static void test_open_regular_as(void **state)
 {
-	char dir[] = "/tmp/cx-test-file.XXXXXX", path[256], buf[8];
+	char dir[] = "/tmp/cx-test-file.XXXXXX", path[256];
 	int pfd, fd;
 
 	(void)state;
@@ -187,10 +199,7 @@ static void test_open_regular_as(void **state)
 	assert_int_equal(fcntl(fd, F_GETFL) & O_ACCMODE, O_WRONLY);
 	assert_int_equal(write(fd, "new", 3), 3);
 	close(fd);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	assert_int_equal(read(fd, buf, sizeof(buf)), 3);
-	assert_memory_equal(buf, "new", 3);
-	close(fd);
+	assert_file_is(path, "new");
 	unlink(path);
 
 	/* A FIFO is never opened, for writing no more than for reading. */
@@ -215,11 +224,11 @@ static int next_fd(void)
 	return fd;
 }
 
-static void test_open_regular_path(void **state)
+static void test_open_regular_at(void **state)
 {
 	char dir[] = "/tmp/cx-test-file.XXXXXX", path[256], link[256];
 	char buf[8];
-	int fd, first;
+	int fd, dfd, first;
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
@@ -229,7 +238,8 @@ static void test_open_regular_path(void **state)
 	first = next_fd();
 
 	/* A regular file: opened, and only the one descriptor is left. */
-	fd = cx_open_regular_path(path, O_NOFOLLOW, O_RDONLY, "the file");
+	fd = cx_open_regular_at(AT_FDCWD, path, O_NOFOLLOW, O_RDONLY,
+				"the file");
 	assert_true(fd >= 0);
 	assert_int_equal(read(fd, buf, sizeof(buf)), 4);
 	assert_memory_equal(buf, "text", 4);
@@ -237,28 +247,47 @@ static void test_open_regular_path(void **state)
 	assert_int_equal(next_fd(), first);
 
 	/* A link is followed unless PATHFLAGS says O_NOFOLLOW. */
-	fd = cx_open_regular_path(link, 0, O_RDONLY, "the link");
+	fd = cx_open_regular_at(AT_FDCWD, link, 0, O_RDONLY, "the link");
 	assert_true(fd >= 0);
 	close(fd);
-	assert_int_equal(cx_open_regular_path(link, O_NOFOLLOW, O_RDONLY,
-					      "the link"), -1);
+	assert_int_equal(cx_open_regular_at(AT_FDCWD, link, O_NOFOLLOW,
+					    O_RDONLY, "the link"), -1);
 	assert_int_equal(cx_last_errno(), 0);
 	assert_string_equal(cx_last_msg(),
 			    "the link: not a regular file (a symbolic link)");
 	assert_int_equal(next_fd(), first);
 
+	/* Relative to a directory's descriptor, not the working
+	 * directory: the name "file" is found in DIR only. */
+	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true(dfd >= 0);
+	fd = cx_open_regular_at(dfd, "file", O_NOFOLLOW, O_WRONLY | O_TRUNC,
+				"in dir");
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "new", 3), 3);
+	close(fd);
+	assert_file_is(path, "new");
+	assert_int_equal(cx_open_regular_at(dfd, "link", O_NOFOLLOW, O_RDONLY,
+					    "in dir"), -1);
+	assert_string_equal(cx_last_msg(),
+			    "in dir: not a regular file (a symbolic link)");
+	close(dfd);
+	assert_int_equal(next_fd(), first);
+
 	/* A name that is not there: "open" and the label, with errno. */
 	unlink(path);
-	assert_int_equal(cx_open_regular_path(path, 0, O_RDONLY, "gone"), -1);
+	assert_int_equal(cx_open_regular_at(AT_FDCWD, path, 0, O_RDONLY,
+					    "gone"), -1);
 	assert_int_equal(cx_last_errno(), ENOENT);
 	assert_non_null(strstr(cx_last_msg(), "open gone"));
 
 	/* A FIFO, even for writing, and a directory: never opened. */
 	assert_int_equal(mkfifo(path, 0600), 0);
-	assert_int_equal(cx_open_regular_path(path, 0, O_WRONLY | O_TRUNC,
-					      "fifo"), -1);
+	assert_int_equal(cx_open_regular_at(AT_FDCWD, path, 0,
+					    O_WRONLY | O_TRUNC, "fifo"), -1);
 	assert_string_equal(cx_last_msg(), "fifo: not a regular file (a FIFO)");
-	assert_int_equal(cx_open_regular_path(dir, 0, O_RDONLY, "dir"), -1);
+	assert_int_equal(cx_open_regular_at(AT_FDCWD, dir, 0, O_RDONLY,
+					    "dir"), -1);
 	assert_string_equal(cx_last_msg(),
 			    "dir: not a regular file (a directory)");
 	assert_int_equal(next_fd(), first);
@@ -274,7 +303,7 @@ int main(void)
 		cmocka_unit_test(test_write_all),
 		cmocka_unit_test(test_open_regular),
 		cmocka_unit_test(test_open_regular_as),
-		cmocka_unit_test(test_open_regular_path),
+		cmocka_unit_test(test_open_regular_at),
 	};
 
 	cx_init("test-file");

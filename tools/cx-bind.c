@@ -837,8 +837,8 @@ static void open_userns(struct ctx *c)
 	if (c->userns_file) {
 		/* A namespace file is a regular file of nsfs: anything else
 		 * is never opened (a FIFO would block us). */
-		c->userns = cx_open_regular_path(c->userns_file, 0, O_RDONLY,
-						 c->userns_file);
+		c->userns = cx_open_regular_at(AT_FDCWD, c->userns_file, 0,
+					       O_RDONLY, c->userns_file);
 		if (c->userns < 0 && cx_last_errno() != 0) {
 			cx_fail_context("--map-userns");
 			cx_die_last();

@@ -1194,7 +1194,7 @@ static void read_exec_file(const char *path, const struct cx_capstate *want,
 	bool nosuid, mapped;
 	int fd;
 
-	fd = cx_open_regular_path(path, 0, O_RDONLY, path);
+	fd = cx_open_regular_at(AT_FDCWD, path, 0, O_RDONLY, path);
 	if (fd < 0) {
 		cx_fail_context("predict");
 		cx_die_last();
