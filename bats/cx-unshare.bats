@@ -623,6 +623,48 @@ assert_proc_protected() {
 	umount "$TMP/ov/m"
 }
 
+@test "--pidfile: the helper that binds namespace files holds neither the pidfile nor its directory" {
+	local d="$TMP/pd" p helper="" st
+	# A tmpfs of our own, for O_TMPFILE on every kernel: strace holds
+	# back the link that names the written pidfile, 10 s, and until it
+	# is named the helper lives (it binds --uts=FILE and waits to
+	# learn whether the command ran).
+	mkdir "$d"
+	mount -t tmpfs tmpfs "$d"
+	strace -f -qq -o /dev/null -e trace=linkat \
+		-e inject=linkat:delay_enter=10000000 \
+		cx-unshare --fork --uts="$TMP/uts" --pidfile "$d/pid" true 3>&- &
+	local bg=$!
+	BG_PIDS="${BG_PIDS:-} $bg"
+	# The helper is the process strace follows whose parent is neither
+	# strace nor cx-unshare's parent (the child's is): the helper's
+	# own parent exits once it is forked.
+	local i q pp
+	for i in $(seq 300); do
+		p=$(pgrep -P "$bg") || true
+		for q in $(grep -l "^TracerPid:	$bg\$" /proc/[0-9]*/status 2>/dev/null | cut -d/ -f3); do
+			pp=$(awk '$1 == "PPid:" { print $2 }' "/proc/$q/status" 2>/dev/null) || continue
+			[ -n "$p" ] && [ -n "$pp" ] && [ "$pp" != "$bg" ] && [ "$pp" != "$p" ] && helper=$q
+		done
+		[ -n "$helper" ] && break
+		sleep 0.1
+	done
+	assert [ -n "$helper" ]
+	assert_equal "$(cat "/proc/$helper/comm")" cx-unshare
+	# Neither the directory (a way back into the host's tree for
+	# whoever reaches the helper) nor the file, named or not.
+	run -0 find "/proc/$helper/fd" -lname "$d*"
+	assert_output ""
+	st=0
+	wait "$bg" || st=$?
+	assert_equal "$st" 0
+	assert [ ! -e "$d/pid" ]
+	# The helper's work stays: the namespace, bound to its file.
+	assert_equal "$(grep -c " $TMP/uts " /proc/self/mountinfo)" 1
+	umount "$TMP/uts"
+	umount "$d"
+}
+
 @test "--pidfile that is a FIFO, a device or a link: refused, never opened; one that cannot be written: the command never runs" {
 	mkfifo "$TMP/fifo"
 	ln -s "$TMP/target" "$TMP/link"

@@ -422,10 +422,11 @@ static struct undo {
 	bool helper_owns;	/* the helper removes the namespace files */
 	int commit;		/* to the helper: 'f' if we fail, EOF at exec */
 	int piddir;		/* the pidfile's directory */
+	int pidfd;		/* the pidfile, open for writing */
 	char *pidbase;
 	bool pidtmp;		/* the pidfile has no name yet (O_TMPFILE) */
 	bool pidmade;		/* its name is ours to remove */
-} undo = { .commit = -1, .piddir = -1 };
+} undo = { .commit = -1, .piddir = -1, .pidfd = -1 };
 
 static void remove_ns_files(struct ctx *c)
 {
@@ -699,7 +700,12 @@ static void start_helper(struct ctx *c, struct helper *h)
 		cx_die_errno("fork");
 	if (mid == 0) {
 		undo.c = NULL;	/* atexit is ours no more */
-		undo.piddir = -1;
+		/* Nor is the pidfile: the helper has no use for it. */
+		if (undo.piddir >= 0)
+			close(undo.piddir);
+		if (undo.pidfd >= 0)
+			close(undo.pidfd);
+		undo.piddir = undo.pidfd = -1;
 		close(go[1]);
 		close(ack[0]);
 		close(commit[1]);
@@ -855,7 +861,6 @@ static void open_pidfile(struct ctx *c, int *fd)
 {
 	char shown[PATH_MAX + 16], *copy;
 	size_t len;
-	int path;
 
 	*fd = -1;
 	if (!c->pidfile)
@@ -877,29 +882,25 @@ static void open_pidfile(struct ctx *c, int *fd)
 	free(copy);
 	if (undo.piddir < 0)
 		cx_die_errno("open pidfile %s", c->pidfile);
-	path = openat(undo.piddir, undo.pidbase, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	if (path >= 0) {
-		/* There already: truncated if it is a regular file, never
-		 * opened otherwise (a FIFO would block us, a device take
-		 * the PID).  It is not ours to remove. */
-		*fd = cx_open_regular_as(path, O_WRONLY | O_TRUNC, shown);
-		close(path);
-		if (*fd < 0)
-			cx_die_last();
+	/* There already: truncated if it is a regular file, never opened
+	 * otherwise (a FIFO would block us, a device take the PID).  It
+	 * is not ours to remove. */
+	*fd = cx_open_regular_at(undo.piddir, undo.pidbase, O_NOFOLLOW,
+				 O_WRONLY | O_TRUNC, shown);
+	if ((undo.pidfd = *fd) >= 0)
 		return;
-	}
-	if (errno != ENOENT)
-		cx_die_errno("open pidfile %s", c->pidfile);
+	if (cx_last_errno() != ENOENT)
+		cx_die_last();
 	/* A new file, without a name until it holds the PID (write_pid
 	 * links it in): whoever waits for the name never reads it
 	 * empty.  Where the file system has no O_TMPFILE (overlayfs
 	 * before 6.6, 9p), it is made with its name, empty, as before. */
 	*fd = openat(undo.piddir, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
-	if (*fd >= 0) {
+	if (*fd >= 0)
 		undo.pidtmp = true;
-		return;
-	}
-	*fd = name_pidfile(c->pidfile);
+	else
+		*fd = name_pidfile(c->pidfile);
+	undo.pidfd = *fd;
 }
 
 /* The unnamed pidfile FD, now that it holds the PID, under its name:
