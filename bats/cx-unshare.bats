@@ -665,6 +665,43 @@ assert_proc_protected() {
 	umount "$d"
 }
 
+@test "--pidfile with --user: in a directory only capabilities open, made before the unshare; where it cannot be removed, a warning" {
+	local st
+	# A directory of root's: the name is ours to make after the
+	# unshare too (owner's rights, no capability needed).  The command
+	# (uid 0 of the host, unmapped) reads the PID.
+	run -0 cx-unshare --user --map-users=0:100000:65536 --fork \
+		--pidfile "$TMP/pid" cat "$TMP/pid"
+	assert_output --regexp '^[0-9]+$'
+	assert [ ! -e "$TMP/pid" ]
+	# Another user's directory, mode 0700: only CAP_DAC_OVERRIDE in the
+	# host's namespace opens it, and --user gives that up.  The file is
+	# made before the unshare and holds the PID of the command, which
+	# writes its own where the host reads it.
+	mkdir -m 0700 "$TMP/other" && chown 4321:4321 "$TMP/other"
+	mkdir -m 1777 "$TMP/w"
+	local args
+	for args in "" "--fork"; do
+		rm -f "$TMP/w/self"
+		st=0
+		# shellcheck disable=SC2086
+		cx-unshare --user --map-users=0:100000:65536 $args \
+			--pidfile "$TMP/other/pid" /bin/sh -c 'echo $$ > "$1"' \
+			sh "$TMP/w/self" 2>"$TMP/err" || st=$?
+		assert_equal "$args: status $st" "$args: status 0"
+		assert_equal "$(cat "$TMP/other/pid")" "$(cat "$TMP/w/self")"
+		run -0 cat "$TMP/err"
+		if [ -n "$args" ]; then
+			# The parent, which would remove it at the end, is
+			# in the new namespace by then: it says so.
+			assert_output "cx-unshare: remove pidfile $TMP/other/pid: Permission denied"
+		else
+			assert_output ""
+		fi
+		rm "$TMP/other/pid"
+	done
+}
+
 @test "--pidfile that is a FIFO, a device or a link: refused, never opened; one that cannot be written: the command never runs" {
 	mkfifo "$TMP/fifo"
 	ln -s "$TMP/target" "$TMP/link"

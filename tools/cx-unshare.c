@@ -13,6 +13,7 @@
 #include "syscalls.h"
 
 #include <errno.h>
+#include <linux/capability.h>
 #include <linux/magic.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -28,6 +29,7 @@
 #include <sys/statfs.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -443,8 +445,12 @@ static void undo_at_exit(void)
 		cx_warn_errno("tell the helper to undo");
 	if (undo.c && !undo.helper_owns)
 		remove_ns_files(undo.c);
-	if (undo.piddir >= 0 && undo.pidmade)
-		unlinkat(undo.piddir, undo.pidbase, 0);
+	/* After --user, a directory that only our capabilities opened
+	 * before the unshare is shut to us: say that the file stays. */
+	if (undo.piddir >= 0 && undo.pidmade &&
+	    unlinkat(undo.piddir, undo.pidbase, 0) < 0 && errno != ENOENT)
+		cx_warn_errno("remove pidfile %s", undo.c ? undo.c->pidfile :
+			      undo.pidbase);
 }
 
 /* A namespace file must exist to be a mount point: make it, and
@@ -857,6 +863,40 @@ static int name_pidfile(const char *path)
 	return fd;
 }
 
+#ifndef SYS_faccessat2
+#define SYS_faccessat2 439
+#endif
+
+/* Whether DIRFD takes a new name from us with no capability in effect.
+ * Once unshare(CLONE_NEWUSER) has run, our capabilities count only in
+ * the new namespace, over no host file whose owner it does not map: a
+ * directory that only CAP_DAC_OVERRIDE opened to us (another user's,
+ * mode 0700) is shut then.  Asked with the effective set emptied for
+ * the one call; true when that cannot be told. */
+static bool dir_open_without_caps(int dirfd)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct had[2], none[2];
+	long r;
+	int err;
+
+	if (syscall(SYS_capget, &hdr, had) < 0 ||
+	    (!had[0].effective && !had[1].effective))
+		return true;
+	memcpy(none, had, sizeof(none));
+	none[0].effective = none[1].effective = 0;
+	if (syscall(SYS_capset, &hdr, none) < 0)
+		return true;
+	r = syscall(SYS_faccessat2, dirfd, "", W_OK | X_OK,
+		    AT_EACCESS | AT_EMPTY_PATH);
+	err = errno;
+	if (syscall(SYS_capset, &hdr, had) < 0)
+		cx_die_errno("capset: take back the effective capabilities");
+	return r == 0 || (err != EACCES && err != EPERM);
+}
+
 static void open_pidfile(struct ctx *c, int *fd)
 {
 	char shown[PATH_MAX + 16], *copy;
@@ -894,8 +934,15 @@ static void open_pidfile(struct ctx *c, int *fd)
 	/* A new file, without a name until it holds the PID (write_pid
 	 * links it in): whoever waits for the name never reads it
 	 * empty.  Where the file system has no O_TMPFILE (overlayfs
-	 * before 6.6, 9p), it is made with its name, empty, as before. */
+	 * before 6.6, 9p), it is made with its name, empty, as before;
+	 * so too with --user, where the name would be linked in after
+	 * the unshare, in a directory that only our capabilities open. */
 	*fd = openat(undo.piddir, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+	if (*fd >= 0 && (c->flags & CLONE_NEWUSER) &&
+	    !dir_open_without_caps(undo.piddir)) {
+		close(*fd);
+		*fd = -1;
+	}
 	if (*fd >= 0)
 		undo.pidtmp = true;
 	else
