@@ -433,6 +433,38 @@ init_attack() {
 	done
 }
 
+# An init after the root change is handed the tool directory (the
+# read-only view of the host's directory of the cx tools) to run the
+# next link.  Its command, made vfork's way, shares its memory until the
+# exec and unset there the variable that named the descriptor: the init
+# no longer found it to let go of, and a root process in the container
+# read the host's tool directory through /proc/1/fd as long as the
+# container lived.  The init lets go before it makes a command that is
+# no cx tool, and after it made one that is; both ways of making it.
+@test "fd: an init after the root change holds no descriptor of the tool directory" {
+	use_tools writable
+	require_helper "$CX_BUILD/tests/helper-noclone3"
+	local probe='
+		n=0
+		for f in /proc/1/fd/*; do
+			if [ -d "$f/" ]; then n=$((n + 1)); ls "$f/" | head -3; fi
+		done
+		echo "dirs $n"'
+	local pre tail
+	for pre in "" "$CX_BUILD/tests/helper-noclone3"; do
+		# The init's command: a shell (the init mounts proc), or a
+		# cx tool that mounts it and runs the shell.
+		for tail in "--mount-proc" "cx-unshare --mount-proc"; do
+			# shellcheck disable=SC2086
+			run -0 $pre cx-unshare --mount --fork \
+				cx-chroot --pivot "$ROOTFS" \
+				cx-unshare --pid --init $tail /bin/sh -c "$probe"
+			assert_equal "${pre:-vfork} $tail: $output" \
+				"${pre:-vfork} $tail: dirs 0"
+		done
+	done
+}
+
 # --- wait: a process that only waits, in the container's sight ---------
 
 # cx-cgroup run --rm waits for its command to remove the cgroup, and so

@@ -570,8 +570,35 @@ int cx_exec_seal_self(char *const argv[])
  * buffers. */
 static bool vforked;
 
+/* What the parent knew of the tool directory when its child began.
+ * The child's cx_exec sets or unsets CX_TOOLDIR_FD, and may change
+ * tooldir, in the memory they share: the parent would then look for
+ * the wrong descriptor, or none, when it lets go of its own
+ * (cx_forget_tooldir). */
+static struct {
+	int tooldir;
+	bool set;
+	char env[32];
+} before_child;
+
 void cx_exec_vforked(bool on)
 {
+	const char *s = getenv(CX_TOOLDIR_ENV);
+
+	if (on) {
+		/* In the child, before it changes anything. */
+		before_child.tooldir = tooldir;
+		before_child.set = s && strlen(s) < sizeof(before_child.env);
+		if (before_child.set)
+			strcpy(before_child.env, s);
+	} else if (vforked) {
+		/* In the parent, once the child has gone or exec'd. */
+		tooldir = before_child.tooldir;
+		if (!before_child.set)
+			unsetenv(CX_TOOLDIR_ENV);
+		else if (!s || strcmp(s, before_child.env) != 0)
+			setenv(CX_TOOLDIR_ENV, before_child.env, 1);
+	}
 	vforked = on;
 }
 
@@ -718,14 +745,14 @@ void cx_signals_release(void)
 	sigprocmask(SIG_SETMASK, &saved_mask, NULL);
 }
 
-/* A process that only waits from now on (an init, a supervisor, the
- * parent of a forking tool) runs no further cx tool: it lets go of the
- * tool directory, which a process of the container could otherwise
- * reach through /proc/PID/fd while the container lives. */
-static void forget_tooldir(void)
+void cx_forget_tooldir(char *const argv[])
 {
 	bool host;
-	int inherited = inherited_dir(&host);
+	int inherited;
+
+	if (argv && argv[0] && is_tool_name(argv[0]))
+		return;
+	inherited = inherited_dir(&host);
 
 	if (tooldir >= 0 && tooldir != inherited)
 		close(tooldir);
@@ -740,7 +767,7 @@ int cx_wait_forward(pid_t pid, bool reap_all)
 	sigset_t set;
 	siginfo_t si;
 
-	forget_tooldir();
+	cx_forget_tooldir(NULL);
 
 	set = passed_on;
 	sigaddset(&set, SIGCHLD);

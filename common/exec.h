@@ -40,7 +40,9 @@ noreturn void cx_exec(int toolfd, char *const argv[]);
 /* ON in a child that shares its parent's memory and stack (cx_vfork3,
  * see syscalls.h): cx_exec's failures then end in _exit(), which runs
  * none of the parent's atexit handlers.  The parent sets it off again
- * when the child has gone: the flag is in the memory they share. */
+ * when the child has gone: the flag is in the memory they share.  That
+ * also gives the parent back what it knew of the tool directory, which
+ * the child's cx_exec changed there. */
 void cx_exec_vforked(bool on);
 
 /* Fail closed: make sure argv[0] can be run before the step that
@@ -57,6 +59,15 @@ void cx_exec_find(char *const argv[]);
  * before fork(); the child calls cx_signals_release() before exec. */
 void cx_signals_hold(void);
 void cx_signals_release(void);
+
+/* A process that runs no further cx tool itself (an init, a waiting
+ * parent) lets go of the tool directory a chain passed down, which a
+ * process of the container could otherwise reach through /proc/PID/fd;
+ * unless ARGV, the command its child will run, names a cx tool, which
+ * cx_exec passes the directory on to.  cx_wait_forward does it with
+ * ARGV NULL; call it before the child is made, so that a command that
+ * is no cx tool never runs while the directory is held. */
+void cx_forget_tooldir(char *const argv[]);
 
 /* Wait for PID, passing the held signals on to it.  With reap_all (an
  * init), every other child that exits is reaped as well.  Returns PID's

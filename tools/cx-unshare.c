@@ -1327,9 +1327,15 @@ static pid_t spawn_isolated(int toolfd, char **argv, int ready, int go)
  * the command waits for the parent's byte there before its exec. */
 static void run_init(char **argv, int toolfd, int ready, int go)
 {
-	pid_t pid = spawn_isolated(toolfd, argv, ready, go);
+	pid_t pid;
 	int gate[2];
 
+	/* The tool directory a chain passed down goes on to the command
+	 * only when it is a cx tool: otherwise the init lets go of it
+	 * before the command exists, and no process of the container ever
+	 * finds it in /proc/1/fd. */
+	cx_forget_tooldir(argv);
+	pid = spawn_isolated(toolfd, argv, ready, go);
 	if (pid == -2) {
 		/* The other way: the command waits until the init has left
 		 * the host's tree for a mount namespace of its own; it must
@@ -1339,6 +1345,8 @@ static void run_init(char **argv, int toolfd, int ready, int go)
 		pid = cx_spawn_gated(toolfd, argv, gate);
 		if (pid < 0)
 			cx_die_last();
+		/* The command has its own copy, if it needs one. */
+		cx_forget_tooldir(NULL);
 		isolate_init();
 		/* A gate closed without its byte: the command exits 125. */
 		if ((go < 0 || pidfile_turn(ready, go)) &&
