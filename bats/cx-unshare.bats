@@ -552,6 +552,29 @@ assert_proc_protected() {
 	done
 }
 
+@test "--pidfile: removed when the child dies by a signal, and when cx-unshare passes one on" {
+	local sig st
+	# cx-unshare dies by the child's signal as well: no atexit handler
+	# runs then, and the file it made went on naming a dead process.
+	for sig in TERM KILL INT; do
+		st=0
+		cx-unshare --fork --pidfile "$TMP/pid" /bin/sh -c "kill -$sig \$\$" || st=$?
+		assert_equal "$sig: status $st" "$sig: status $((128 + $(kill -l "$sig")))"
+		assert [ ! -e "$TMP/pid" ]
+	done
+	# Once the file holds the PID, cx-unshare holds the signals it
+	# passes on: TERM goes to the child, which dies by it.
+	cx-unshare --fork --mount --pidfile "$TMP/pid" sleep 100 3>&- &
+	local bg=$!
+	BG_PIDS="${BG_PIDS:-} $bg"
+	wait_for_file "$TMP/pid"
+	kill -TERM "$bg"
+	st=0
+	wait "$bg" || st=$?
+	assert_equal "$st" 143
+	assert [ ! -e "$TMP/pid" ]
+}
+
 @test "--pidfile is never seen empty: its name comes with the PID; a name made meanwhile is not taken over" {
 	local args st d="$TMP/pd"
 	# A tmpfs of our own: O_TMPFILE there on every kernel (the guest's

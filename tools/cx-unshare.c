@@ -437,9 +437,15 @@ static void remove_ns_files(struct ctx *c)
 			unlink(c->file[i].path);
 }
 
-/* atexit: runs on every exit() before the command, never after exec. */
+/* atexit: runs on every exit() before the command, never after exec;
+ * and once more, to no effect, after a call of its own. */
 static void undo_at_exit(void)
 {
+	static bool done;
+
+	if (done)
+		return;
+	done = true;
 	if (undo.commit >= 0 && tell(undo.commit, "f", 1) < 0 &&
 	    errno != EPIPE)
 		cx_warn_errno("tell the helper to undo");
@@ -1523,6 +1529,8 @@ static noreturn void parent_half(struct forked *f, struct helper *h,
 				 pid_t child, struct fds fd, struct undo *u,
 				 bool detach)
 {
+	int status;
+
 	if (f->parent >= 0)
 		close(f->parent);
 	if (fd.tool >= 0)
@@ -1582,8 +1590,13 @@ static noreturn void parent_half(struct forked *f, struct helper *h,
 	 * on below whoever reaps our orphans (PR_SET_CHILD_SUBREAPER). */
 	if (detach)
 		_exit(0);
-	/* exit() removes the pidfile we made (undo_at_exit). */
-	cx_exit_like(cx_wait_forward(child, false));
+	status = cx_wait_forward(child, false);
+	/* exit() removes the pidfile we made (undo_at_exit); a death by
+	 * the child's signal, as cx_exit_like dies, runs no atexit
+	 * handler, so the undo comes first. */
+	if (WIFSIGNALED(status))
+		undo_at_exit();
+	cx_exit_like(status);
 }
 
 /* --fork: the command runs in a child, and we wait for it. */
