@@ -1353,6 +1353,29 @@ fi'
 
 # --- last ---------------------------------------------------------------------
 
+@test "bad NAME: refused with nothing left, the base made on the way included" {
+	local m n before
+	# The base goes where this run made it (empty between tests), so
+	# that each refusal below must take back the base it makes; a base
+	# that was there before the run stays as it is.
+	for m in $(cg_mounts); do
+		case " $(cat "$BATS_FILE_TMPDIR/base-before") " in
+		*" $m "*) ;;
+		*) [ ! -d "$m/cx" ] || rmdir "$m/cx" ;;
+		esac
+	done
+	before=$(base_state)
+	for n in ../x "$R/./x" "$R/memory.max" "$R/" /x; do
+		run -125 cx-cgroup create "$n"
+		assert_output --partial "cx-cgroup: invalid NAME '$n': it "
+		assert_equal "create $n: $(base_state)" "create $n: $before"
+		run -125 cx-cgroup run "$n" /bin/true
+		assert_equal "run $n: $(base_state)" "run $n: $before"
+		run -125 cx-cgroup run --rm "$n" /bin/true
+		assert_equal "run --rm $n: $(base_state)" "run --rm $n: $before"
+	done
+}
+
 @test "after the run: no test left a cgroup below the base" {
 	run -0 cat "$BATS_FILE_TMPDIR/leftovers"
 	assert_output ""

@@ -363,6 +363,13 @@ undelegate() {
 		skip "needs a cgroup v2 host with the memory controller: the cgroup v2 lane runs it"
 	delegate
 	local rel=${DELEG#/sys/fs/cgroup}
+	# A NAME refused once the base is found: the base made on the way
+	# goes again.
+	run -125 in_login cx-cgroup create ../x
+	assert_output "cx-cgroup: invalid NAME '../x': it has a '.' or '..' component"
+	assert [ ! -e "$DELEG/cx" ]
+	run -125 in_login cx-cgroup run --rm a/./b /bin/true
+	assert [ ! -e "$DELEG/cx" ]
 	run -0 --separate-stderr in_login cx-cgroup run --rm --memory 50M --pids 20 demo \
 		/bin/sh -c "cat /proc/self/cgroup $DELEG/cx/demo/memory.max $DELEG/cx/demo/pids.max"
 	assert_line --index 0 "0::$rel/cx/demo"

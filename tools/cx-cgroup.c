@@ -282,12 +282,16 @@ static void find_layout(struct ctx *c, struct cx_cg_made *m)
 	}
 }
 
-/* NAME, checked against the base, made relative to it. */
-static void take_name(struct ctx *c, const char *typed)
+/* NAME, checked against the base, made relative to it.  A refusal
+ * takes back the base find_layout made (M, or NULL where it makes
+ * none). */
+static void take_name(struct ctx *c, const char *typed, struct cx_cg_made *m)
 {
 	const char *base = cx_cg_base_rel(&c->l), *why;
 
 	if (cx_cg_check_name(typed, strlen(typed), base, &c->name, &why) < 0) {
+		if (m)
+			cx_cg_undo(m);
 		if (strstr(why, "outside the base"))
 			cx_die("invalid NAME '%s': it %s %s", typed, why, base);
 		cx_die("invalid NAME '%s': it %s", typed, why);
@@ -374,7 +378,7 @@ static int do_create(struct ctx *c, char **ops)
 	struct cx_cg_made m = { 0 };
 
 	find_layout(c, &m);
-	take_name(c, ops[0]);
+	take_name(c, ops[0], &m);
 	make_and_limit(c, &m, true);
 	cx_cg_made_free(&m);
 	return 0;
@@ -387,7 +391,7 @@ static int do_set(struct ctx *c, char **ops)
 	if (!c->nlim)
 		cx_usage_error("set: no limit given (such as --memory 100M)");
 	find_layout(c, NULL);
-	take_name(c, ops[0]);
+	take_name(c, ops[0], NULL);
 	need_existing(c);
 	if (cx_cg_check_limits(&c->l, c->lim, c->nlim, &bad) < 0)
 		die_limit(c, bad);
@@ -427,7 +431,7 @@ static int do_get(struct ctx *c, char **ops)
 	int n = 0;
 
 	find_layout(c, NULL);
-	take_name(c, ops[0]);
+	take_name(c, ops[0], NULL);
 	need_existing(c);
 	if (!ops[1]) {
 		/* Every knob this host has a file for. */
@@ -475,7 +479,7 @@ static int do_rm(struct ctx *c, char **ops)
 	bool self;
 
 	find_layout(c, NULL);
-	take_name(c, ops[0]);
+	take_name(c, ops[0], NULL);
 	need_existing(c);
 	if (cx_cg_children(&c->l, c->name, &children) < 0)
 		cx_die_last();
@@ -527,7 +531,7 @@ static int do_ls(struct ctx *c, char **ops)
 
 	find_layout(c, NULL);
 	if (ops[0]) {
-		take_name(c, ops[0]);
+		take_name(c, ops[0], NULL);
 		need_existing(c);
 		if (!c->json)
 			printf("%s\n", c->name);
@@ -576,7 +580,7 @@ static int do_attach(struct ctx *c, char **ops)
 		pids[n++] = (pid_t)v;
 	}
 	find_layout(c, NULL);
-	take_name(c, ops[0]);
+	take_name(c, ops[0], NULL);
 	need_existing(c);
 	for (int i = 0; i < n; i++)
 		if (cx_cg_attach(&c->l, c->name, pids[i]) < 0)
@@ -590,7 +594,7 @@ static int do_stat(struct ctx *c, char **ops)
 	bool has[CX_CG_ST_COUNT];
 
 	find_layout(c, NULL);
-	take_name(c, ops[0]);
+	take_name(c, ops[0], NULL);
 	need_existing(c);
 	cx_cg_stat(&c->l, c->name, v, has);
 	if (!c->json) {
@@ -811,7 +815,7 @@ static int do_run(struct ctx *c, char **ops)
 	/* Fail closed: a command that cannot run costs no cgroup. */
 	cx_exec_find(cmd);
 	find_layout(c, &m);
-	take_name(c, ops[0]);
+	take_name(c, ops[0], &m);
 	if (c->rm)
 		points = need_leaving(c, &m);
 	make_and_limit(c, &m, false);
