@@ -386,21 +386,16 @@ static void unmount_root(int fd)
 
 static int layer_dirs(int top, const char *merged, int *ufd, int *wfd);
 
-/* --tmpfs: a new tmpfs named "cx-layer" mounted on TARGET, with upper/
- * and work/ in it.  Returns the tmpfs's root, with *UFD and *WFD; -1
+/* --tmpfs: a new tmpfs named "cx-layer" mounted on TARGET, of BYTES
+ * (0: the kernel's default), with upper/ and work/ in it.  Returns the tmpfs's root, with *UFD and *WFD; -1
  * recorded with cx_fail, nothing left mounted. */
-static int layer_tmpfs(int target, const char *merged, const char *size,
+static int layer_tmpfs(int target, const char *merged, uint64_t bytes,
 		       int *ufd, int *wfd)
 {
 	char data[80];
-	uint64_t bytes;
 	int top;
 
-	/* tmpfs reads size=0 as no limit at all: refused, not passed on. */
-	if (size && (cx_parse_size(size, &bytes) < 0 || bytes == 0))
-		cx_usage_error("invalid --tmpfs '%s': a size such as 64M, not 0",
-			       size);
-	if (size)
+	if (bytes)
 		snprintf(data, sizeof(data), "mode=0755,size=%llu",
 			 (unsigned long long)bytes);
 	else
@@ -459,6 +454,7 @@ static void run_mount(struct ctx *c, char **args)
 	const char *merged;
 	char **cmd;
 	int target, ufd = -1, wfd = -1, top = -1, *lfd;
+	uint64_t tmpfs_bytes = 0;
 
 	if (!c->lower)
 		cx_usage_error("missing --lower");
@@ -469,6 +465,14 @@ static void run_mount(struct ctx *c, char **args)
 		cx_usage_error("--tmpfs and --upper are two places for one layer: give one");
 	if (c->is_volatile && !c->upper && !c->tmpfs)
 		cx_usage_error("--volatile needs --upper or --tmpfs");
+	if (c->tmpfs_size && cx_parse_size(c->tmpfs_size, &tmpfs_bytes) < 0)
+		cx_usage_error("invalid --tmpfs '%s': %sa size such as 64M",
+			       c->tmpfs_size,
+			       errno == ERANGE ? "out of range: " : "");
+	/* tmpfs reads size=0 as no limit at all: refused, not passed on. */
+	if (c->tmpfs_size && tmpfs_bytes == 0)
+		cx_usage_error("invalid --tmpfs '%s': 0 would be no limit at all; a size such as 64M",
+			       c->tmpfs_size);
 	if (c->redirect_dir) {
 		const char *const *r = redirect_modes;
 
@@ -538,7 +542,7 @@ static void run_mount(struct ctx *c, char **args)
 		    asprintf((char **)&m.work, "%s/work", abs) < 0)
 			cx_die_errno("malloc");
 		free(abs);
-		top = layer_tmpfs(target, merged, c->tmpfs_size, &ufd, &wfd);
+		top = layer_tmpfs(target, merged, tmpfs_bytes, &ufd, &wfd);
 		if (top < 0)
 			cx_die_last();
 		m.lower_fd = lfd;
