@@ -689,40 +689,45 @@ assert_proc_protected() {
 }
 
 @test "--pidfile with --user: in a directory only capabilities open, made before the unshare; where it cannot be removed, a warning" {
-	local st
+	local st d="$TMP/pd"
+	# A tmpfs of our own, for O_TMPFILE on every kernel (without it the
+	# name is made before the unshare anyway, and nothing is asked).
+	mkdir "$d"
+	mount -t tmpfs -o mode=0755 tmpfs "$d"
 	# A directory of root's: the name is ours to make after the
 	# unshare too (owner's rights, no capability needed).  The command
 	# (uid 0 of the host, unmapped) reads the PID.
 	run -0 cx-unshare --user --map-users=0:100000:65536 --fork \
-		--pidfile "$TMP/pid" cat "$TMP/pid"
+		--pidfile "$d/pid" cat "$d/pid"
 	assert_output --regexp '^[0-9]+$'
-	assert [ ! -e "$TMP/pid" ]
+	assert [ ! -e "$d/pid" ]
 	# Another user's directory, mode 0700: only CAP_DAC_OVERRIDE in the
 	# host's namespace opens it, and --user gives that up.  The file is
 	# made before the unshare and holds the PID of the command, which
 	# writes its own where the host reads it.
-	mkdir -m 0700 "$TMP/other" && chown 4321:4321 "$TMP/other"
-	mkdir -m 1777 "$TMP/w"
+	mkdir -m 0700 "$d/other" && chown 4321:4321 "$d/other"
+	mkdir -m 1777 "$d/w"
 	local args
 	for args in "" "--fork"; do
-		rm -f "$TMP/w/self"
+		rm -f "$d/w/self"
 		st=0
 		# shellcheck disable=SC2086
 		cx-unshare --user --map-users=0:100000:65536 $args \
-			--pidfile "$TMP/other/pid" /bin/sh -c 'echo $$ > "$1"' \
-			sh "$TMP/w/self" 2>"$TMP/err" || st=$?
+			--pidfile "$d/other/pid" /bin/sh -c 'echo $$ > "$1"' \
+			sh "$d/w/self" 2>"$TMP/err" || st=$?
 		assert_equal "$args: status $st" "$args: status 0"
-		assert_equal "$(cat "$TMP/other/pid")" "$(cat "$TMP/w/self")"
+		assert_equal "$(cat "$d/other/pid")" "$(cat "$d/w/self")"
 		run -0 cat "$TMP/err"
 		if [ -n "$args" ]; then
 			# The parent, which would remove it at the end, is
 			# in the new namespace by then: it says so.
-			assert_output "cx-unshare: remove pidfile $TMP/other/pid: Permission denied"
+			assert_output "cx-unshare: remove pidfile $d/other/pid: Permission denied"
 		else
 			assert_output ""
 		fi
-		rm "$TMP/other/pid"
+		rm "$d/other/pid"
 	done
+	umount "$d"
 }
 
 @test "--pidfile that is a FIFO, a device or a link: refused, never opened; one that cannot be written: the command never runs" {
@@ -740,6 +745,13 @@ assert_proc_protected() {
 	run -125 cx-unshare --fork --pidfile "$TMP/new/" touch "$TMP/ran"
 	assert_output "cx-unshare: open pidfile $TMP/new/: Is a directory"
 	assert [ ! -e "$TMP/new" ]
+	# An existing file, where /proc cannot open it again: refused at
+	# once, not taken for a name to make.
+	echo kept >"$TMP/existing"
+	run -125 unshare --mount /bin/sh -c 'mount -t tmpfs none /proc && exec "$@"' sh \
+		cx-unshare --pidfile "$TMP/existing" touch "$TMP/ran"
+	assert_output --regexp "^cx-unshare: pidfile $TMP/existing: open again through /proc/self/fd/[0-9]+: No such file or directory\$"
+	assert_equal "$(cat "$TMP/existing")" kept
 	assert [ -p "$TMP/fifo" ]
 	# A file system with no room left: the PID cannot be written, and
 	# the command, which waits for it, never runs; the file made goes.

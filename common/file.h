@@ -33,7 +33,8 @@ int cx_open_regular_as(int fd, int flags, const char *shown);
 /* PATH, relative to DIRFD (AT_FDCWD: the working directory), opened
  * with O_PATH (and PATHFLAGS: O_NOFOLLOW, say), then as
  * cx_open_regular_as does with FLAGS.  A PATH that cannot be opened is
- * recorded as "open SHOWN" with its errno (ENOENT: no such name). */
+ * recorded as "open SHOWN" with its errno (ENOENT there: no such name;
+ * a reopen through a missing /proc gives ENOENT too). */
 int cx_open_regular_at(int dirfd, const char *path, int pathflags, int flags,
 		       const char *shown);
 

@@ -869,43 +869,60 @@ static int name_pidfile(const char *path)
 	return fd;
 }
 
-#ifndef SYS_faccessat2
-#define SYS_faccessat2 439
+#if !defined(SYS_faccessat2) && defined(__NR_faccessat2)
+#define SYS_faccessat2 __NR_faccessat2
 #endif
 
 /* Whether DIRFD takes a new name from us with no capability in effect.
  * Once unshare(CLONE_NEWUSER) has run, our capabilities count only in
  * the new namespace, over no host file whose owner it does not map: a
  * directory that only CAP_DAC_OVERRIDE opened to us (another user's,
- * mode 0700) is shut then.  Asked with the effective set emptied for
- * the one call; true when that cannot be told. */
+ * mode 0700) is shut then.  Asked by a child of ours that empties its
+ * effective set first: our own credentials are never touched.  False
+ * when that cannot be told. */
 static bool dir_open_without_caps(int dirfd)
 {
 	struct __user_cap_header_struct hdr = {
 		.version = _LINUX_CAPABILITY_VERSION_3,
 	};
-	struct __user_cap_data_struct had[2], none[2];
-	long r;
-	int err;
+	struct __user_cap_data_struct caps[2];
+	int status;
+	pid_t pid;
 
-	if (syscall(SYS_capget, &hdr, had) < 0 ||
-	    (!had[0].effective && !had[1].effective))
+	if (syscall(SYS_capget, &hdr, caps) < 0)
+		return false;
+	/* None in effect: what we could open, we still can. */
+	if (!caps[0].effective && !caps[1].effective)
 		return true;
-	memcpy(none, had, sizeof(none));
-	none[0].effective = none[1].effective = 0;
-	if (syscall(SYS_capset, &hdr, none) < 0)
-		return true;
-	r = syscall(SYS_faccessat2, dirfd, "", W_OK | X_OK,
-		    AT_EACCESS | AT_EMPTY_PATH);
-	err = errno;
-	if (syscall(SYS_capset, &hdr, had) < 0)
-		cx_die_errno("capset: take back the effective capabilities");
-	return r == 0 || (err != EACCES && err != EPERM);
+#ifdef SYS_faccessat2
+	pid = fork();
+	if (pid == 0) {
+		caps[0].effective = caps[1].effective = 0;
+		if (syscall(SYS_capset, &hdr, caps) < 0)
+			_exit(2);
+		if (syscall(SYS_faccessat2, dirfd, "", W_OK | X_OK,
+			    AT_EACCESS | AT_EMPTY_PATH) == 0)
+			_exit(0);
+		_exit(errno == EACCES ? 1 : 2);
+	}
+	if (pid < 0)
+		return false;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return false;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+#else
+	(void)dirfd;
+	(void)pid;
+	(void)status;
+	return false;
+#endif
 }
 
 static void open_pidfile(struct ctx *c, int *fd)
 {
 	char shown[PATH_MAX + 16], *copy;
+	struct stat st;
 	size_t len;
 
 	*fd = -1;
@@ -935,7 +952,10 @@ static void open_pidfile(struct ctx *c, int *fd)
 				 O_WRONLY | O_TRUNC, shown);
 	if ((undo.pidfd = *fd) >= 0)
 		return;
-	if (cx_last_errno() != ENOENT)
+	/* ENOENT from the reopen through /proc (none mounted) is no
+	 * missing name: only a name that is not there is made. */
+	if (cx_last_errno() != ENOENT ||
+	    fstatat(undo.piddir, undo.pidbase, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		cx_die_last();
 	/* A new file, without a name until it holds the PID (write_pid
 	 * links it in): whoever waits for the name never reads it
