@@ -444,12 +444,15 @@ init_attack() {
 @test "fd: an init after the root change holds no descriptor of the tool directory" {
 	use_tools writable
 	require_helper "$CX_BUILD/tests/helper-noclone3"
+	# All the init's descriptors are counted too: a /proc/1/fd that
+	# could not be read would count no directory either.
 	local probe='
-		n=0
+		a=0 n=0
 		for f in /proc/1/fd/*; do
+			[ -e "$f" ] && a=$((a + 1))
 			if [ -d "$f/" ]; then n=$((n + 1)); ls "$f/" | head -3; fi
 		done
-		echo "dirs $n"'
+		echo "fds $a dirs $n"'
 	local pre tail
 	for pre in "" "$CX_BUILD/tests/helper-noclone3"; do
 		# The init's command: a shell (the init mounts proc), or a
@@ -459,8 +462,8 @@ init_attack() {
 			run -0 $pre cx-unshare --mount --fork \
 				cx-chroot --pivot "$ROOTFS" \
 				cx-unshare --pid --init $tail /bin/sh -c "$probe"
-			assert_equal "${pre:-vfork} $tail: $output" \
-				"${pre:-vfork} $tail: dirs 0"
+			[[ $output =~ ^fds\ [3-9][0-9]*\ dirs\ 0$ ]] ||
+				fail "${pre:-vfork} $tail: $output"
 		done
 	done
 }

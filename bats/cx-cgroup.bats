@@ -1370,8 +1370,10 @@ fi'
 		assert_output --partial "cx-cgroup: invalid NAME '$n': it "
 		assert_equal "create $n: $(base_state)" "create $n: $before"
 		run -125 cx-cgroup run "$n" /bin/true
+		assert_output --partial "cx-cgroup: invalid NAME '$n': it "
 		assert_equal "run $n: $(base_state)" "run $n: $before"
 		run -125 cx-cgroup run --rm "$n" /bin/true
+		assert_output --partial "cx-cgroup: invalid NAME '$n': it "
 		assert_equal "run --rm $n: $(base_state)" "run --rm $n: $before"
 	done
 }

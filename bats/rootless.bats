@@ -369,6 +369,7 @@ undelegate() {
 	assert_output "cx-cgroup: invalid NAME '../x': it has a '.' or '..' component"
 	assert [ ! -e "$DELEG/cx" ]
 	run -125 in_login cx-cgroup run --rm a/./b /bin/true
+	assert_output "cx-cgroup: invalid NAME 'a/./b': it has a '.' or '..' component"
 	assert [ ! -e "$DELEG/cx" ]
 	run -0 --separate-stderr in_login cx-cgroup run --rm --memory 50M --pids 20 demo \
 		/bin/sh -c "cat /proc/self/cgroup $DELEG/cx/demo/memory.max $DELEG/cx/demo/pids.max"

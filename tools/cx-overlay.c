@@ -387,8 +387,9 @@ static void unmount_root(int fd)
 static int layer_dirs(int top, const char *merged, int *ufd, int *wfd);
 
 /* --tmpfs: a new tmpfs named "cx-layer" mounted on TARGET, of BYTES
- * (0: the kernel's default), with upper/ and work/ in it.  Returns the tmpfs's root, with *UFD and *WFD; -1
- * recorded with cx_fail, nothing left mounted. */
+ * (0: the kernel's default), with upper/ and work/ in it.  Returns the
+ * tmpfs's root, with *UFD and *WFD; -1 recorded with cx_fail, nothing
+ * left mounted. */
 static int layer_tmpfs(int target, const char *merged, uint64_t bytes,
 		       int *ufd, int *wfd)
 {
