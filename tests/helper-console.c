@@ -40,14 +40,17 @@ int main(int argc, char **argv)
 	int s, c, master, n;
 	ssize_t got;
 
-	if (argc < 2 || strlen(argv[1]) >= sizeof(a.sun_path)) {
+	if (argc < 2 || strlen(argv[1]) + 4 >= sizeof(a.sun_path)) {
 		fprintf(stderr, "usage: helper-console SOCKET [INPUT]\n");
 		return 2;
 	}
-	strcpy(a.sun_path, argv[1]);
+	/* Bound under another name and renamed once it listens: whoever
+	 * waits for SOCKET to appear never connects between bind(2) and
+	 * listen(2), which is refused (ECONNREFUSED). */
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s.new", argv[1]);
 	s = socket(AF_UNIX, SOCK_STREAM, 0);
 	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 ||
-	    listen(s, 1) < 0)
+	    listen(s, 1) < 0 || rename(a.sun_path, argv[1]) < 0)
 		die(argv[1]);
 	c = accept(s, NULL, NULL);
 	if (c < 0)
