@@ -329,6 +329,12 @@ c["process"]["consoleSize"] = {"height": 33, "width": 101}'
 	assert_line --regexp "^got hello.?$"
 	assert_line --regexp "^/dev/pts/[0-9]+.?$"
 	assert_line --regexp "^33 101.?$"
+	# stty prints the size before the shell execs sleep: under load
+	# the exec can come a moment after the line.
+	for _ in $(seq 100); do
+		[ "$(cat "/proc/$pid/comm")" = sleep ] && break
+		sleep 0.1
+	done
 	assert_equal "$(cat "/proc/$pid/comm")" sleep
 	assert_terminal_of "$pid"
 	# The master is not left in the container.
