@@ -182,6 +182,11 @@ cx_bases() {
 	wait_for_file "$ROOTFS/started"
 	run -0 oci state c1
 	assert_output --partial '"status": "running"'
+	# The file comes before the shell's exec of sleep.
+	for _ in $(seq 100); do
+		[ "$(cat "/proc/$pid/comm")" = sleep ] && break
+		sleep 0.1
+	done
 	assert_equal "$(cat "/proc/$pid/comm")" sleep
 	run -125 oci start c1
 	assert_output --partial "container c1 is running, not created"
